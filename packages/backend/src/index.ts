@@ -1,0 +1,25 @@
+/*
+ * The demo Backstage backend of the OpenSandbox Console: core plugins plus the OpenSandbox
+ * backend plugin. Started by `npm start` (see README.md).
+ */
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+// Auth: guest sign-in for development (enabled in app-config.yaml only).
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+// Catalog: the example organisation and components.
+backend.add(import('@backstage/plugin-catalog-backend'));
+
+// Permissions: the framework is on; the demo policy allows everything until the role policy lands.
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(import('@backstage/plugin-permission-backend-module-allow-all-policy'));
+
+// OpenSandbox Console.
+backend.add(import('@opensandbox-console/plugin-opensandbox-backend'));
+
+backend.start();

@@ -1,0 +1,6 @@
+/**
+ * OpenSandbox Console backend plugin for Backstage.
+ *
+ * @packageDocumentation
+ */
+export { opensandboxPlugin as default } from './plugin';

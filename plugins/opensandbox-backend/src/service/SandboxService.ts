@@ -1,0 +1,131 @@
+import { NotAllowedError } from '@backstage/errors';
+import {
+  ConsoleListSandboxesResponse,
+  ConsoleSandbox,
+  CreateSandboxRequest,
+  decodeOwnershipMetadata,
+  encodeOwnershipMetadata,
+  Endpoint,
+  RenewSandboxExpirationResponse,
+  Sandbox,
+} from '@opensandbox-console/plugin-opensandbox-common';
+import {
+  ListSandboxesQuery,
+  OpenSandboxLifecycleClient,
+} from '@opensandbox-console/plugin-opensandbox-node';
+import { toBackstageError } from './upstreamErrors';
+import { invalidInput } from './requestValidation';
+
+/** Who is calling, resolved from Backstage credentials. */
+export interface Caller {
+  /** `user` for signed-in people, `service` for service tokens / external access. */
+  type: 'user' | 'service';
+  /** The user entity ref, or the service subject. */
+  actor: string;
+  /** The user's ownership entity refs (user ref and group refs); empty for services. */
+  ownershipEntityRefs: string[];
+}
+
+/** Per-request context passed to the service. */
+export interface RequestContext {
+  caller: Caller;
+  /** Sent upstream as `X-Request-ID`. */
+  requestId: string;
+}
+
+function withOwnership<T extends { metadata?: Record<string, string> }>(sandbox: T): T & { ownership?: ConsoleSandbox['ownership'] } {
+  const ownership = decodeOwnershipMetadata(sandbox.metadata);
+  return ownership ? { ...sandbox, ownership } : sandbox;
+}
+
+/**
+ * The console's sandbox operations: ownership stamping on create, upstream calls through the
+ * lifecycle client, upstream errors mapped to Backstage errors.
+ */
+export class SandboxService {
+  constructor(
+    private readonly client: OpenSandboxLifecycleClient,
+    private readonly options: { maxTimeoutSeconds?: number } = {},
+  ) {}
+
+  get maxTimeoutSeconds(): number | undefined {
+    return this.options.maxTimeoutSeconds;
+  }
+
+  async #upstream<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw toBackstageError(error);
+    }
+  }
+
+  /** One page of sandboxes with decoded ownership. */
+  async list(query: ListSandboxesQuery, ctx: RequestContext): Promise<ConsoleListSandboxesResponse> {
+    const page = await this.#upstream(() => this.client.listSandboxes(query, { requestId: ctx.requestId }));
+    return { items: page.items.map(withOwnership), pagination: page.pagination };
+  }
+
+  async get(sandboxId: string, ctx: RequestContext): Promise<ConsoleSandbox> {
+    const sandbox: Sandbox = await this.#upstream(() => this.client.getSandbox(sandboxId, { requestId: ctx.requestId }));
+    return withOwnership(sandbox);
+  }
+
+  /**
+   * Picks the owning team: the requested `team` when the caller holds it among its ownership
+   * refs (services may name any team), else the caller's first group.
+   * @throws NotAllowedError when a user names a team it does not belong to.
+   */
+  resolveTeam(requested: string | undefined, caller: Caller): string | undefined {
+    if (requested) {
+      const normalised = requested.toLocaleLowerCase('en-US');
+      if (caller.type === 'service') return normalised;
+      if (!caller.ownershipEntityRefs.some(ref => ref.toLocaleLowerCase('en-US') === normalised)) {
+        throw new NotAllowedError(`team ${requested} is not one of your teams`);
+      }
+      return normalised;
+    }
+    return caller.ownershipEntityRefs.find(ref => ref.toLocaleLowerCase('en-US').startsWith('group:'))?.toLocaleLowerCase('en-US');
+  }
+
+  /** Creates a sandbox, stamping owner/team metadata from the caller (never from the body). */
+  async create(body: CreateSandboxRequest & { team?: string }, ctx: RequestContext): Promise<ConsoleSandbox> {
+    const { team: requestedTeam, ...request } = body;
+    const team = this.resolveTeam(requestedTeam, ctx.caller);
+    let ownershipLabels: Record<string, string>;
+    try {
+      ownershipLabels = encodeOwnershipMetadata({
+        owner: ctx.caller.type === 'user' ? ctx.caller.actor : undefined,
+        team,
+      });
+    } catch (error) {
+      throw invalidInput([{ field: 'team', message: (error as Error).message }]);
+    }
+    const upstreamBody: CreateSandboxRequest = {
+      ...request,
+      metadata: { ...(request.metadata ?? {}), ...ownershipLabels },
+    };
+    const created = await this.#upstream(() => this.client.createSandbox(upstreamBody, { requestId: ctx.requestId }));
+    return withOwnership(created);
+  }
+
+  async delete(sandboxId: string, ctx: RequestContext): Promise<void> {
+    await this.#upstream(() => this.client.deleteSandbox(sandboxId, { requestId: ctx.requestId }));
+  }
+
+  async renew(sandboxId: string, expiresAt: string, ctx: RequestContext): Promise<RenewSandboxExpirationResponse> {
+    return this.#upstream(() => this.client.renewExpiration(sandboxId, expiresAt, { requestId: ctx.requestId }));
+  }
+
+  async pause(sandboxId: string, ctx: RequestContext): Promise<void> {
+    await this.#upstream(() => this.client.pauseSandbox(sandboxId, { requestId: ctx.requestId }));
+  }
+
+  async resume(sandboxId: string, ctx: RequestContext): Promise<void> {
+    await this.#upstream(() => this.client.resumeSandbox(sandboxId, { requestId: ctx.requestId }));
+  }
+
+  async endpoint(sandboxId: string, port: number, query: { useServerProxy?: boolean }, ctx: RequestContext): Promise<Endpoint> {
+    return this.#upstream(() => this.client.getEndpoint(sandboxId, port, query, { requestId: ctx.requestId }));
+  }
+}

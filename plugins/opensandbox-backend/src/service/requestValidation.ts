@@ -1,0 +1,131 @@
+import { InputError } from '@backstage/errors';
+import {
+  FieldError,
+  formatFieldErrors,
+  MAX_PAGE_SIZE,
+  validateMetadataKey,
+  validateMetadataValue,
+} from '@opensandbox-console/plugin-opensandbox-common';
+import type { ListSandboxesQuery } from '@opensandbox-console/plugin-opensandbox-node';
+
+/**
+ * A 400 naming every invalid field; `fields` is serialised into the error body
+ * (`error.fields: [{ field, message }]`) so forms can show each next to its input.
+ */
+export function invalidInput(fields: FieldError[]): InputError {
+  return Object.assign(new InputError(formatFieldErrors(fields)), { fields });
+}
+
+const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** Checks a `:sandboxId` path parameter (upstream ids are UUIDs; any label-like id is passed on). */
+export function parseSandboxId(value: string): string {
+  if (!SANDBOX_ID.test(value)) {
+    throw invalidInput([{ field: 'sandboxId', message: 'must be 1-128 letters, digits, "-", "_" or "."' }]);
+  }
+  return value;
+}
+
+/** Checks a `:port` path parameter: an integer 1-65535. */
+export function parsePort(value: string): number {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw invalidInput([{ field: 'port', message: 'must be an integer from 1 to 65535' }]);
+  }
+  return port;
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+function single(query: Record<string, unknown>, name: string, errors: FieldError[]): string | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') {
+    errors.push({ field: name, message: 'must be given once' });
+    return undefined;
+  }
+  return value;
+}
+
+function positiveInt(value: string | undefined, name: string, max: number, errors: FieldError[]): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    errors.push({ field: name, message: `must be an integer from 1 to ${max}` });
+    return undefined;
+  }
+  return n;
+}
+
+/**
+ * Parses the list query the way upstream reads it: `state` repeated (OR), `metadata` one
+ * url-encoded `k=v&k2=v2` string (AND), `page` >= 1, `pageSize` 1-200.
+ * @throws InputError naming each invalid parameter.
+ */
+export function parseListQuery(query: Record<string, unknown>): ListSandboxesQuery {
+  const errors: FieldError[] = [];
+  const known = new Set(['state', 'metadata', 'page', 'pageSize']);
+  for (const key of Object.keys(query)) {
+    if (!known.has(key)) errors.push({ field: key, message: 'is not a known query parameter' });
+  }
+  let state: string[] | undefined;
+  const rawState = query.state;
+  if (rawState !== undefined) {
+    const values = Array.isArray(rawState) ? rawState : [rawState];
+    if (values.some(v => typeof v !== 'string' || !/^[A-Za-z]{1,32}$/.test(v))) {
+      errors.push({ field: 'state', message: 'must be state names such as Running or Paused' });
+    } else {
+      state = values as string[];
+    }
+  }
+  let metadata: Record<string, string> | undefined;
+  const rawMetadata = single(query, 'metadata', errors);
+  if (rawMetadata !== undefined && rawMetadata !== '') {
+    metadata = {};
+    for (const pair of rawMetadata.split('&')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) {
+        errors.push({ field: 'metadata', message: 'must be key=value pairs joined by &' });
+        break;
+      }
+      const key = safeDecode(pair.slice(0, eq));
+      const value = safeDecode(pair.slice(eq + 1));
+      if (key === undefined || value === undefined) {
+        errors.push({ field: 'metadata', message: 'contains an invalid percent-encoding' });
+        break;
+      }
+      const problem = validateMetadataKey(key) ?? validateMetadataValue(value);
+      if (problem) {
+        errors.push({ field: `metadata.${key}`, message: problem });
+      } else {
+        metadata[key] = value;
+      }
+    }
+  }
+  const page = positiveInt(single(query, 'page', errors), 'page', 1_000_000, errors);
+  const pageSize = positiveInt(single(query, 'pageSize', errors), 'pageSize', MAX_PAGE_SIZE, errors);
+  if (errors.length > 0) throw invalidInput(errors);
+  return { state, metadata, page, pageSize };
+}
+
+/** Parses `use_server_proxy=true|false`. */
+export function parseEndpointQuery(query: Record<string, unknown>): { useServerProxy?: boolean } {
+  const errors: FieldError[] = [];
+  for (const key of Object.keys(query)) {
+    if (key !== 'use_server_proxy') errors.push({ field: key, message: 'is not a known query parameter' });
+  }
+  const raw = single(query, 'use_server_proxy', errors);
+  let useServerProxy: boolean | undefined;
+  if (raw !== undefined) {
+    if (raw !== 'true' && raw !== 'false') errors.push({ field: 'use_server_proxy', message: 'must be true or false' });
+    else useServerProxy = raw === 'true';
+  }
+  if (errors.length > 0) throw invalidInput(errors);
+  return { useServerProxy };
+}

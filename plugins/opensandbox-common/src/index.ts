@@ -1,0 +1,10 @@
+/**
+ * Shared code of the OpenSandbox Backstage plugins: upstream API types, permissions, the ownership
+ * label encoding and input validation. Browser-safe.
+ *
+ * @packageDocumentation
+ */
+export * from './types';
+export * from './ownership';
+export * from './permissions';
+export * from './validation';

@@ -1,0 +1,107 @@
+/**
+ * Label-safe, reversible encoding of Backstage entity refs into OpenSandbox metadata.
+ *
+ * Upstream metadata values are Kubernetes label values: at most 63 characters of
+ * `[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?`. A full entity ref (`user:default/jane.doe`) contains
+ * `:` and `/`, and kind + namespace + name together can exceed 63 characters, so no single label
+ * value can hold every ref. Each part of a ref, however, is already label-safe under Backstage's
+ * own entity validation (name: `[a-zA-Z0-9]+([-_.][a-zA-Z0-9]+)*`, at most 63; namespace: a DNS
+ * label, at most 63). The console therefore stores one ref as two labels with a fixed kind:
+ *
+ * | ref | labels |
+ * | --- | --- |
+ * | owner `user:<ns>/<name>` | `backstage.io/owner=<name>`, `backstage.io/owner-namespace=<ns>` |
+ * | team `group:<ns>/<name>` | `backstage.io/team=<name>`, `backstage.io/team-namespace=<ns>` |
+ *
+ * Values are lower-cased: Backstage compares entity refs case-insensitively, so the decoded ref
+ * is equal (in Backstage's sense) to the one encoded, and exact-match upstream filters work.
+ *
+ * @packageDocumentation
+ */
+import type { SandboxOwnership } from './types';
+
+/** Metadata key holding the creator's user name. @public */
+export const OWNER_NAME_KEY = 'backstage.io/owner';
+/** Metadata key holding the creator's user namespace. @public */
+export const OWNER_NAMESPACE_KEY = 'backstage.io/owner-namespace';
+/** Metadata key holding the owning group's name. @public */
+export const TEAM_NAME_KEY = 'backstage.io/team';
+/** Metadata key holding the owning group's namespace. @public */
+export const TEAM_NAMESPACE_KEY = 'backstage.io/team-namespace';
+
+/** Metadata keys the console stamps; a request body may never set or change them. @public */
+export const RESERVED_OWNERSHIP_KEYS: readonly string[] = [
+  OWNER_NAME_KEY,
+  OWNER_NAMESPACE_KEY,
+  TEAM_NAME_KEY,
+  TEAM_NAMESPACE_KEY,
+];
+
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+function parseRef(ref: string, expectedKind: string): { namespace: string; name: string } {
+  const match = /^([^:/]+):(?:([^:/]+)\/)?([^:/]+)$/.exec(ref.trim());
+  if (!match) {
+    throw new TypeError(`Invalid entity ref "${ref}", expected ${expectedKind}:<namespace>/<name>`);
+  }
+  const [, kind, namespace = 'default', name] = match;
+  if (kind.toLocaleLowerCase('en-US') !== expectedKind) {
+    throw new TypeError(`Invalid entity ref "${ref}", expected kind ${expectedKind}`);
+  }
+  for (const part of [namespace, name]) {
+    if (part.length > 63 || !LABEL_VALUE.test(part)) {
+      throw new TypeError(`Entity ref "${ref}" has a part that is not a valid label value: "${part}"`);
+    }
+  }
+  return {
+    namespace: namespace.toLocaleLowerCase('en-US'),
+    name: name.toLocaleLowerCase('en-US'),
+  };
+}
+
+/**
+ * Encodes ownership into metadata labels.
+ *
+ * @param ownership - `owner` must be a `user:` ref, `team` a `group:` ref (namespace optional,
+ *   defaults to `default`).
+ * @returns the labels to merge into the sandbox metadata (only for the refs given).
+ * @throws TypeError when a ref is malformed, of another kind, or has a part that is not a valid
+ *   label value (cannot happen for refs that pass Backstage's entity validation).
+ * @public
+ */
+export function encodeOwnershipMetadata(ownership: SandboxOwnership): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (ownership.owner) {
+    const { namespace, name } = parseRef(ownership.owner, 'user');
+    labels[OWNER_NAME_KEY] = name;
+    labels[OWNER_NAMESPACE_KEY] = namespace;
+  }
+  if (ownership.team) {
+    const { namespace, name } = parseRef(ownership.team, 'group');
+    labels[TEAM_NAME_KEY] = name;
+    labels[TEAM_NAMESPACE_KEY] = namespace;
+  }
+  return labels;
+}
+
+/**
+ * Decodes ownership from a sandbox's metadata (the inverse of {@link encodeOwnershipMetadata}).
+ * A name label without its namespace label is read in the `default` namespace.
+ *
+ * @returns the refs found, or `undefined` when the sandbox carries no ownership labels
+ *   (created outside the console).
+ * @public
+ */
+export function decodeOwnershipMetadata(
+  metadata: Record<string, string> | undefined,
+): SandboxOwnership | undefined {
+  if (!metadata) return undefined;
+  const result: SandboxOwnership = {};
+  if (metadata[OWNER_NAME_KEY]) {
+    result.owner = `user:${metadata[OWNER_NAMESPACE_KEY] || 'default'}/${metadata[OWNER_NAME_KEY]}`;
+  }
+  if (metadata[TEAM_NAME_KEY]) {
+    result.team = `group:${metadata[TEAM_NAMESPACE_KEY] || 'default'}/${metadata[TEAM_NAME_KEY]}`;
+  }
+  return result.owner || result.team ? result : undefined;
+}

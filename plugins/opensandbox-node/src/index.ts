@@ -1,0 +1,9 @@
+/**
+ * Server-side building blocks of the OpenSandbox Backstage plugins: the typed lifecycle client
+ * (holds the OpenSandbox API key, never import it into a browser bundle).
+ *
+ * @packageDocumentation
+ */
+export * from './lifecycle/OpenSandboxLifecycleClient';
+export * from './lifecycle/errors';
+export * from './lifecycle/fromConfig';

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import createClient, { Client } from 'openapi-fetch';
+import type {
+  CreateSandboxRequest,
+  CreateSandboxResponse,
+  Endpoint,
+  LifecyclePaths,
+  ListSandboxesResponse,
+  RenewSandboxExpirationResponse,
+  Sandbox,
+} from '@opensandbox-console/plugin-opensandbox-common';
+import {
+  OpenSandboxApiError,
+  OpenSandboxTimeoutError,
+  OpenSandboxUnavailableError,
+} from './errors';
+
+/** Options of {@link OpenSandboxLifecycleClient}. @public */
+export interface OpenSandboxLifecycleClientOptions {
+  /** Server root, e.g. `http://opensandbox:8080`; the client calls `${baseUrl}/v1/...`. */
+  baseUrl: string;
+  /** Value of the `OPEN-SANDBOX-API-KEY` header. Server-side only: never log or return it. */
+  apiKey?: string;
+  /** Timeout of every call but create, in milliseconds. Default 30000. */
+  requestTimeoutMs?: number;
+  /** Timeout of create, in milliseconds (upstream answers only once the sandbox runs). Default 180000. */
+  createTimeoutMs?: number;
+  /** Custom fetch, for tests. */
+  fetch?: typeof fetch;
+}
+
+/** Per-call options. @public */
+export interface LifecycleCallOptions {
+  /** Sent as `X-Request-ID` (generated when absent) and echoed in errors. */
+  requestId?: string;
+}
+
+/** Query of {@link OpenSandboxLifecycleClient.listSandboxes}. @public */
+export interface ListSandboxesQuery {
+  /** States, OR'ed, case-insensitive upstream. */
+  state?: string[];
+  /** Exact-match metadata filters, AND'ed. */
+  metadata?: Record<string, string>;
+  /** 1-based page. */
+  page?: number;
+  /** Items per page, at most 200 upstream. */
+  pageSize?: number;
+}
+
+function describeValidationDetail(detail: unknown): string {
+  if (!Array.isArray(detail)) return 'request validation failed';
+  return detail
+    .map((d: any) => {
+      const loc = Array.isArray(d?.loc) ? d.loc.filter((p: unknown) => p !== 'body' && p !== 'query' && p !== 'path').join('.') : '';
+      return loc ? `${loc}: ${d?.msg ?? 'invalid'}` : String(d?.msg ?? 'invalid');
+    })
+    .join('; ');
+}
+
+/**
+ * Typed client of the upstream OpenSandbox lifecycle API (`sandbox-lifecycle.yml`, served under
+ * `/v1`), built with `openapi-fetch` over the types generated from the spec.
+ *
+ * Every method sends `OPEN-SANDBOX-API-KEY` and `X-Request-ID`, applies a timeout, and throws:
+ * - {@link OpenSandboxApiError} for upstream HTTP errors (with status, code and message),
+ * - {@link OpenSandboxTimeoutError} when the timeout passes,
+ * - {@link OpenSandboxUnavailableError} when the server cannot be reached.
+ *
+ * Server-side only: it holds the API key.
+ * @public
+ */
+export class OpenSandboxLifecycleClient {
+  readonly #client: Client<LifecyclePaths>;
+  readonly #requestTimeoutMs: number;
+  readonly #createTimeoutMs: number;
+
+  constructor(options: OpenSandboxLifecycleClientOptions) {
+    const baseUrl = `${options.baseUrl.replace(/\/+$/, '')}/v1`;
+    const customFetch = options.fetch;
+    this.#client = createClient<LifecyclePaths>({
+      baseUrl,
+      headers: options.apiKey ? { 'OPEN-SANDBOX-API-KEY': options.apiKey } : {},
+      ...(customFetch ? { fetch: (req: Request) => customFetch(req) } : {}),
+    });
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.#createTimeoutMs = options.createTimeoutMs ?? 180_000;
+  }
+
+  async #call<T>(
+    timeoutMs: number,
+    callOptions: LifecycleCallOptions | undefined,
+    run: (init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<{ data?: unknown; error?: unknown; response: Response }>,
+  ): Promise<T> {
+    const requestId = callOptions?.requestId ?? randomUUID();
+    let result;
+    try {
+      result = await run({ headers: { 'X-Request-ID': requestId }, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      const name = (error as Error)?.name;
+      if (name === 'TimeoutError' || name === 'AbortError') {
+        throw new OpenSandboxTimeoutError(timeoutMs, requestId);
+      }
+      throw new OpenSandboxUnavailableError(
+        `OpenSandbox could not be reached: ${(error as Error)?.message ?? String(error)}`,
+        requestId,
+        error,
+      );
+    }
+    const { response } = result;
+    if (!response.ok) {
+      const body = result.error as any;
+      if (response.status === 422 && body && typeof body === 'object' && 'detail' in body) {
+        throw new OpenSandboxApiError(422, 'VALIDATION_ERROR', describeValidationDetail(body.detail), requestId);
+      }
+      const code = typeof body?.code === 'string' ? body.code : `HTTP_${response.status}`;
+      const message = typeof body?.message === 'string' ? body.message : response.statusText || 'request failed';
+      throw new OpenSandboxApiError(response.status, code, message, requestId);
+    }
+    return result.data as T;
+  }
+
+  /** `GET /v1/sandboxes`: one upstream page, newest first. */
+  listSandboxes(query: ListSandboxesQuery = {}, options?: LifecycleCallOptions): Promise<ListSandboxesResponse> {
+    const metadata = query.metadata && Object.keys(query.metadata).length > 0
+      ? new URLSearchParams(query.metadata).toString()
+      : undefined;
+    return this.#call(this.#requestTimeoutMs, options, init =>
+      this.#client.GET('/sandboxes', {
+        ...init,
+        params: {
+          query: {
+            ...(query.state && query.state.length > 0 ? { state: query.state } : {}),
+            ...(metadata ? { metadata } : {}),
+            ...(query.page !== undefined ? { page: query.page } : {}),
+            ...(query.pageSize !== undefined ? { pageSize: query.pageSize } : {}),
+          },
+        },
+      }),
+    );
+  }
+
+  /** `GET /v1/sandboxes/{id}`. */
+  getSandbox(sandboxId: string, options?: LifecycleCallOptions): Promise<Sandbox> {
+    return this.#call(this.#requestTimeoutMs, options, init =>
+      this.#client.GET('/sandboxes/{sandboxId}', { ...init, params: { path: { sandboxId } } }),
+    );
+  }
+
+  /** `POST /v1/sandboxes` (202). Uses the create timeout. */
+  createSandbox(body: CreateSandboxRequest, options?: LifecycleCallOptions): Promise<CreateSandboxResponse> {
+    return this.#call(this.#createTimeoutMs, options, init =>
+      this.#client.POST('/sandboxes', { ...init, body }),
+    );
+  }
+
+  /** `DELETE /v1/sandboxes/{id}` (204). */
+  async deleteSandbox(sandboxId: string, options?: LifecycleCallOptions): Promise<void> {
+    await this.#call(this.#requestTimeoutMs, options, init =>
+      this.#client.DELETE('/sandboxes/{sandboxId}', { ...init, params: { path: { sandboxId } }, parseAs: 'text' }),
+    );
+  }
+
+  /** `POST /v1/sandboxes/{id}/renew-expiration` with the new absolute `expiresAt` (RFC 3339). */
+  renewExpiration(sandboxId: string, expiresAt: string, options?: LifecycleCallOptions): Promise<RenewSandboxExpirationResponse> {
+    return this.#call(this.#requestTimeoutMs, options, init =>
+      this.#client.POST('/sandboxes/{sandboxId}/renew-expiration', {
+        ...init,
+        params: { path: { sandboxId } },
+        body: { expiresAt },
+      }),
+    );
+  }
+
+  /** `POST /v1/sandboxes/{id}/pause` (202, no body). */
+  async pauseSandbox(sandboxId: string, options?: LifecycleCallOptions): Promise<void> {
+    await this.#call(this.#requestTimeoutMs, options, init =>
+      this.#client.POST('/sandboxes/{sandboxId}/pause', { ...init, params: { path: { sandboxId } }, parseAs: 'text' }),
+    );
+  }
+
+  /** `POST /v1/sandboxes/{id}/resume` (202, no body). */
+  async resumeSandbox(sandboxId: string, options?: LifecycleCallOptions): Promise<void> {
+    await this.#call(this.#requestTimeoutMs, options, init =>
+      this.#client.POST('/sandboxes/{sandboxId}/resume', { ...init, params: { path: { sandboxId } }, parseAs: 'text' }),
+    );
+  }
+
+  /**
+   * `GET /v1/sandboxes/{id}/endpoints/{port}`. `endpoint` has no scheme.
+   * @param port - 1-65535.
+   */
+  getEndpoint(
+    sandboxId: string,
+    port: number,
+    query: { useServerProxy?: boolean } = {},
+    options?: LifecycleCallOptions,
+  ): Promise<Endpoint> {
+    return this.#call(this.#requestTimeoutMs, options, init =>
+      this.#client.GET('/sandboxes/{sandboxId}/endpoints/{port}', {
+        ...init,
+        params: {
+          path: { sandboxId, port },
+          query: query.useServerProxy !== undefined ? { use_server_proxy: query.useServerProxy } : {},
+        },
+      }),
+    );
+  }
+
+  /** `PATCH /v1/sandboxes/{id}/metadata` (JSON merge patch; null deletes a key). */
+  patchMetadata(sandboxId: string, patch: Record<string, string | null>, options?: LifecycleCallOptions): Promise<Sandbox> {
+    return this.#call(this.#requestTimeoutMs, options, init =>
+      this.#client.PATCH('/sandboxes/{sandboxId}/metadata', {
+        ...init,
+        params: { path: { sandboxId } },
+        body: patch as any,
+      }),
+    );
+  }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: type check, unit/route/component tests (Jest via backstage-cli), and the
+# end-to-end browser test against the running stack (headless Debian Chromium + playwright-core).
+# Installs what it needs on a fresh machine: Node 22, dependencies, Chromium, a running PostgreSQL.
+set -euo pipefail
+bash "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+bash scripts/ensure-services.sh
+
+mkdir -p .cache
+echo "==> type check"
+yarn tsc
+
+echo "==> unit, route and component tests"
+jest_status=0
+CI=true yarn backstage-cli repo test --json --outputFile="$REPO_ROOT/.cache/jest-results.json" || jest_status=$?
+
+echo "==> end-to-end browser tests"
+e2e_status=0
+yarn test:e2e 2>&1 | tee .cache/e2e-output.txt || e2e_status=$?
+
+node scripts/summarize-tests.mjs .cache/jest-results.json .cache/e2e-output.txt
+if [ "$jest_status" -ne 0 ] || [ "$e2e_status" -ne 0 ]; then
+  exit 1
+fi
