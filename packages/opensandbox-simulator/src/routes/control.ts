@@ -1,0 +1,108 @@
+/**
+ * The control API under `/_simulator/` (no API key): reset, fault rules,
+ * simulated clock and the request log. Not part of OpenSandbox.
+ */
+import express, { Router } from 'express';
+import { SimulatorState } from '../context';
+import { validateFaultRules } from '../faults';
+import { toSandbox } from '../serialize';
+import { formatTimestamp } from '../time';
+
+function badRequest(message: string) {
+  return { code: 'SIMULATOR::BAD_REQUEST', message };
+}
+
+/** Builds the control router (mount it at `/_simulator`). */
+export function controlRoutes(state: SimulatorState): Router {
+  const router = Router();
+  router.use(express.json({ strict: false, type: () => true }));
+
+  router.post('/reset', (_req, res) => {
+    state.reset();
+    res.status(200).json({ sandboxes: state.store.size });
+  });
+
+  router.get('/faults', (_req, res) => {
+    res.status(200).json({ faults: state.faults.list() });
+  });
+
+  router.post('/faults', (req, res) => {
+    const body = req.body;
+    const rules = Array.isArray(body) ? body : body?.faults;
+    try {
+      state.faults.set(validateFaultRules(rules ?? []));
+    } catch (e) {
+      res.status(400).json(badRequest((e as Error).message));
+      return;
+    }
+    res.status(200).json({ faults: state.faults.list() });
+  });
+
+  router.get('/clock', (_req, res) => {
+    res.status(200).json({ now: formatTimestamp(state.clock.now()) });
+  });
+
+  router.post('/clock', (req, res) => {
+    const seconds = req.body?.advanceSeconds;
+    if (
+      typeof seconds !== 'number' ||
+      !Number.isFinite(seconds) ||
+      seconds < 0
+    ) {
+      res
+        .status(400)
+        .json(
+          badRequest(
+            'advanceSeconds must be a non-negative number of seconds.',
+          ),
+        );
+      return;
+    }
+    state.clock.advance(seconds);
+    const expired = state.sweep();
+    res.status(200).json({ now: formatTimestamp(state.clock.now()), expired });
+  });
+
+  router.post('/latency', (req, res) => {
+    const ms = req.body?.latencyMs;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      res
+        .status(400)
+        .json(
+          badRequest(
+            'latencyMs must be a non-negative number of milliseconds.',
+          ),
+        );
+      return;
+    }
+    state.latencyMs = ms;
+    res.status(200).json({ latencyMs: ms });
+  });
+
+  router.get('/requests', (_req, res) => {
+    res.status(200).json({ requests: state.requests.list() });
+  });
+
+  router.delete('/requests', (_req, res) => {
+    state.requests.clear();
+    res.status(204).end();
+  });
+
+  router.get('/sandboxes', (_req, res) => {
+    state.sweep();
+    res.status(200).json({ items: state.store.list().map(toSandbox) });
+  });
+
+  router.use((_req, res) => {
+    res.status(404).json({
+      code: 'SIMULATOR::NOT_FOUND',
+      message: 'Unknown control route.',
+    });
+  });
+  router.use(((err, _req, res, _next) => {
+    res
+      .status(400)
+      .json(badRequest(err instanceof Error ? err.message : 'Bad request.'));
+  }) as express.ErrorRequestHandler);
+  return router;
+}

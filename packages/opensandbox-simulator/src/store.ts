@@ -1,0 +1,321 @@
+/**
+ * In-memory sandbox state with the Docker runtime's rules: immediate
+ * pause/resume, delete and expiry remove the sandbox, metadata as labels.
+ */
+import { randomUUID } from 'node:crypto';
+import { errors } from './errors';
+import { isReservedKey, labelKeyProblem, labelValueProblem } from './labels';
+import { parseDateTime } from './time';
+import { SandboxRecord, SeedSandbox, StoredStatus } from './types';
+import { CreateSandboxInput } from './validation';
+
+/** Default entrypoint for snapshot restores and seeds without one. */
+export const DEFAULT_ENTRYPOINT = ['tail', '-f', '/dev/null'];
+
+const FIRST_HOST_PORT = 32768;
+
+/** Docker-style reason and message for a state. */
+export function dockerStatus(state: string): {
+  reason: string;
+  message: string;
+} {
+  switch (state) {
+    case 'Running':
+      return {
+        reason: 'CONTAINER_RUNNING',
+        message: 'Sandbox container is running.',
+      };
+    case 'Paused':
+      return {
+        reason: 'CONTAINER_PAUSED',
+        message: 'Sandbox container is paused.',
+      };
+    case 'Pending':
+      return {
+        reason: 'CONTAINER_STARTING',
+        message: 'Sandbox container is starting.',
+      };
+    case 'Terminated':
+      return {
+        reason: 'CONTAINER_EXITED',
+        message: 'Sandbox container exited with code 0.',
+      };
+    case 'Failed':
+      return {
+        reason: 'CONTAINER_EXITED_ERROR',
+        message: 'Sandbox container exited with code 1.',
+      };
+    default:
+      return {
+        reason: 'CONTAINER_STATE_UNKNOWN',
+        message: 'Sandbox container state is unknown.',
+      };
+  }
+}
+
+/**
+ * Checks metadata against Kubernetes label rules.
+ * @param onPatch - the PATCH route reports reserved keys with the un-namespaced
+ *   `INVALID_METADATA_LABEL` code, like the real Docker runtime.
+ * @throws ApiError 400
+ */
+export function assertValidMetadata(
+  metadata: Record<string, string | null>,
+  onPatch = false,
+): void {
+  for (const [key, value] of Object.entries(metadata)) {
+    if (isReservedKey(key)) {
+      if (onPatch) throw errors.reservedMetadataKeyOnPatch(key);
+      throw errors.invalidMetadataLabel(
+        `Metadata key '${key}' uses the reserved prefix 'opensandbox.io/'.`,
+      );
+    }
+    const keyProblem = labelKeyProblem(key);
+    if (keyProblem)
+      throw errors.invalidMetadataLabel(
+        `Invalid metadata label key '${key}': ${keyProblem}.`,
+      );
+    if (value !== null) {
+      const valueProblem = labelValueProblem(value);
+      if (valueProblem) {
+        throw errors.invalidMetadataLabel(
+          `Invalid metadata label value '${value}' for key '${key}': ${valueProblem}.`,
+        );
+      }
+    }
+  }
+}
+
+/** Options of {@link SandboxStore}. */
+export interface SandboxStoreOptions {
+  /** Current time in epoch milliseconds (UTC). */
+  now: () => number;
+  /** Maximum `timeout` in seconds accepted on create; unlimited when omitted. */
+  maxTimeoutSeconds?: number;
+}
+
+/** The simulator's sandbox state. All instants are epoch milliseconds. */
+export class SandboxStore {
+  private readonly sandboxes = new Map<string, SandboxRecord>();
+  private lastCreatedAt = 0;
+  private nextHostPort = FIRST_HOST_PORT;
+
+  constructor(private readonly options: SandboxStoreOptions) {}
+
+  /** Removes every sandbox whose `expiresAt` has passed; returns their ids. */
+  sweep(): string[] {
+    const now = this.options.now();
+    const removed: string[] = [];
+    for (const [id, s] of this.sandboxes) {
+      if (s.expiresAt !== undefined && s.expiresAt <= now) {
+        this.sandboxes.delete(id);
+        removed.push(id);
+      }
+    }
+    return removed;
+  }
+
+  /** Drops all sandboxes and loads `seed` (validated like API input). */
+  reset(seed: SeedSandbox[] = []): void {
+    this.sandboxes.clear();
+    this.lastCreatedAt = 0;
+    this.nextHostPort = FIRST_HOST_PORT;
+    const now = this.options.now();
+    const records = seed.map(s => this.fromSeed(s, now));
+    records.sort((a, b) => a.createdAt - b.createdAt);
+    for (const r of records) {
+      r.createdAt = this.uniqueCreatedAt(r.createdAt);
+      this.sandboxes.set(r.id, r);
+    }
+  }
+
+  /** Number of sandboxes currently stored (including expired ones not yet swept). */
+  get size(): number {
+    return this.sandboxes.size;
+  }
+
+  /** Creates a running sandbox (service rules after schema validation). */
+  create(input: CreateSandboxInput): SandboxRecord {
+    const metadata = input.metadata ?? {};
+    assertValidMetadata(metadata);
+    const max = this.options.maxTimeoutSeconds;
+    if (
+      input.timeout !== undefined &&
+      max !== undefined &&
+      input.timeout > max
+    ) {
+      throw errors.invalidParameter(
+        `Sandbox timeout ${input.timeout}s exceeds the configured maximum of ${max}s.`,
+      );
+    }
+    const renew = input.extensions?.['access.renew.extend.seconds'];
+    if (
+      renew !== undefined &&
+      !(/^\d+$/.test(renew) && Number(renew) >= 300 && Number(renew) <= 86400)
+    ) {
+      throw errors.invalidParameter(
+        "extensions['access.renew.extend.seconds'] must be an integer between 300 and 86400.",
+      );
+    }
+    if (input.extensions?.poolRef) throw errors.unsupportedPoolRef();
+    if (input.secureAccess) {
+      throw errors.invalidParameter(
+        'secureAccess is only supported by the Kubernetes runtime.',
+      );
+    }
+    if (input.snapshotId !== undefined) throw errors.snapshotsNotImplemented();
+    if (input.credentialProxy?.enabled && !input.networkPolicy) {
+      throw errors.invalidParameter('credentialProxy requires networkPolicy.');
+    }
+    const now = this.options.now();
+    const createdAt = this.uniqueCreatedAt(now);
+    const record: SandboxRecord = {
+      id: randomUUID(),
+      image: input.image,
+      platform: input.platform,
+      entrypoint: input.entrypoint ?? DEFAULT_ENTRYPOINT,
+      metadata: { ...metadata },
+      env: input.env ?? {},
+      resourceLimits: input.resourceLimits ?? {},
+      status: {
+        state: 'Running',
+        ...dockerStatus('Running'),
+        lastTransitionAt: createdAt,
+      },
+      createdAt,
+      expiresAt:
+        input.timeout === undefined
+          ? undefined
+          : createdAt + input.timeout * 1000,
+      ...this.allocatePorts(),
+    };
+    this.sandboxes.set(record.id, record);
+    return record;
+  }
+
+  /** @throws ApiError 404 */
+  get(id: string): SandboxRecord {
+    const s = this.sandboxes.get(id);
+    if (!s) throw errors.sandboxNotFound(id);
+    return s;
+  }
+
+  /** All sandboxes, newest first. */
+  list(): SandboxRecord[] {
+    return [...this.sandboxes.values()].sort(
+      (a, b) => b.createdAt - a.createdAt,
+    );
+  }
+
+  /** Kills and removes the sandbox. @throws ApiError 404 */
+  delete(id: string): void {
+    this.get(id);
+    this.sandboxes.delete(id);
+  }
+
+  /** Running → Paused, immediately. @throws ApiError 404, 409 */
+  pause(id: string): void {
+    const s = this.get(id);
+    if (s.status.state !== 'Running') throw errors.notRunning();
+    this.transition(s, 'Paused');
+  }
+
+  /** Paused → Running, immediately. @throws ApiError 404, 409 */
+  resume(id: string): void {
+    const s = this.get(id);
+    if (s.status.state !== 'Paused') throw errors.notPaused();
+    this.transition(s, 'Running');
+  }
+
+  /** Sets a new absolute expiry (epoch ms); only "in the future" is checked. @throws ApiError 404, 400, 409 */
+  renew(id: string, expiresAt: number): number {
+    const s = this.get(id);
+    if (expiresAt <= this.options.now()) throw errors.expirationInPast();
+    if (s.expiresAt === undefined) throw errors.manualCleanup(id);
+    s.expiresAt = expiresAt;
+    return expiresAt;
+  }
+
+  /** Applies a JSON merge patch to the metadata. @throws ApiError 404, 400 */
+  patchMetadata(
+    id: string,
+    patch: Record<string, string | null>,
+  ): SandboxRecord {
+    const s = this.get(id);
+    assertValidMetadata(patch, true);
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === null) delete s.metadata[key];
+      else s.metadata[key] = value;
+    }
+    return s;
+  }
+
+  private transition(s: SandboxRecord, state: string): void {
+    const status: StoredStatus = {
+      state,
+      ...dockerStatus(state),
+      lastTransitionAt: this.options.now(),
+    };
+    s.status = status;
+  }
+
+  private uniqueCreatedAt(wanted: number): number {
+    const t = Math.max(wanted, this.lastCreatedAt + 1);
+    this.lastCreatedAt = t;
+    return t;
+  }
+
+  private allocatePorts(): { proxyHostPort: number; httpHostPort: number } {
+    const proxyHostPort = this.nextHostPort;
+    this.nextHostPort += 2;
+    return { proxyHostPort, httpHostPort: proxyHostPort + 1 };
+  }
+
+  private fromSeed(seed: SeedSandbox, now: number): SandboxRecord {
+    const where = `seed sandbox ${
+      seed.id ?? JSON.stringify(seed.image ?? seed.snapshotId)
+    }`;
+    if ((seed.image === undefined) === (seed.snapshotId === undefined)) {
+      throw new Error(
+        `${where}: exactly one of image or snapshotId is required`,
+      );
+    }
+    assertValidMetadata(seed.metadata ?? {});
+    const time = (iso: string, field: string) => {
+      const parsed = parseDateTime(iso);
+      if (!parsed.ok)
+        throw new Error(`${where}: invalid ${field} '${iso}': ${parsed.error}`);
+      return parsed.epochMs;
+    };
+    const createdAt = seed.createdAt
+      ? time(seed.createdAt, 'createdAt')
+      : now - (seed.ageSeconds ?? 0) * 1000;
+    let expiresAt: number | undefined;
+    if (seed.expiresAt) expiresAt = time(seed.expiresAt, 'expiresAt');
+    else if (seed.timeout !== undefined && seed.timeout !== null)
+      expiresAt = createdAt + seed.timeout * 1000;
+    const state = seed.state ?? 'Running';
+    const defaults = dockerStatus(state);
+    return {
+      id: seed.id ?? randomUUID(),
+      image: typeof seed.image === 'string' ? { uri: seed.image } : seed.image,
+      snapshotId: seed.snapshotId,
+      platform: seed.platform,
+      entrypoint: seed.entrypoint ?? DEFAULT_ENTRYPOINT,
+      metadata: { ...(seed.metadata ?? {}) },
+      env: { ...(seed.env ?? {}) },
+      resourceLimits: {
+        ...(seed.resourceLimits ?? { cpu: '1', memory: '2Gi' }),
+      },
+      status: {
+        state,
+        reason: seed.reason ?? defaults.reason,
+        message: seed.message ?? defaults.message,
+        lastTransitionAt: createdAt,
+      },
+      createdAt,
+      expiresAt,
+      ...this.allocatePorts(),
+    };
+  }
+}
