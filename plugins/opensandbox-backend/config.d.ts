@@ -28,5 +28,27 @@ export interface Config {
      * @visibility backend
      */
     maxTimeoutSeconds?: number;
+    /** The audit log of mutating operations (see docs/audit.md). */
+    audit?: {
+      /**
+       * Days audit events are kept; a daily task deletes older ones. Default 365 when absent;
+       * 0 keeps events forever (no retention task).
+       * @visibility backend
+       */
+      retentionDays?: number;
+      /**
+       * Minutes after which an event still `initiated` (its outcome was never written, e.g. the
+       * backend crashed mid-call) is marked `unknown` by a task running every 5 minutes. Default
+       * 15; keep it longer than `createTimeoutSeconds`.
+       * @visibility backend
+       */
+      staleInitiatedMinutes?: number;
+      /**
+       * Store the values of sandbox `env` maps in audit details. Default false: values are
+       * replaced by `[REDACTED]` (keys are kept).
+       * @visibility backend
+       */
+      recordEnvValues?: boolean;
+    };
   };
 }

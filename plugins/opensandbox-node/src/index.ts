@@ -7,3 +7,6 @@
 export * from './lifecycle/OpenSandboxLifecycleClient';
 export * from './lifecycle/errors';
 export * from './lifecycle/fromConfig';
+export * from './permissions/resource';
+export * from './permissions/rules';
+export * from './permissions/conditionExports';

@@ -1,4 +1,4 @@
-import { NotAllowedError } from '@backstage/errors';
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   ConsoleListSandboxesResponse,
   ConsoleSandbox,
@@ -29,6 +29,8 @@ export interface Caller {
 /** Per-request context passed to the service. */
 export interface RequestContext {
   caller: Caller;
+  /** The Backstage credentials of the request, for permission checks. */
+  credentials: BackstageCredentials;
   /** Sent upstream as `X-Request-ID`. */
   requestId: string;
 }
@@ -72,26 +74,10 @@ export class SandboxService {
   }
 
   /**
-   * Picks the owning team: the requested `team` when the caller holds it among its ownership
-   * refs (services may name any team), else the caller's first group.
-   * @throws NotAllowedError when a user names a team it does not belong to.
+   * Creates a sandbox, stamping owner/team metadata from the caller (never from the body).
+   * @param team - the owning group ref, already authorized by the caller of this method.
    */
-  resolveTeam(requested: string | undefined, caller: Caller): string | undefined {
-    if (requested) {
-      const normalised = requested.toLocaleLowerCase('en-US');
-      if (caller.type === 'service') return normalised;
-      if (!caller.ownershipEntityRefs.some(ref => ref.toLocaleLowerCase('en-US') === normalised)) {
-        throw new NotAllowedError(`team ${requested} is not one of your teams`);
-      }
-      return normalised;
-    }
-    return caller.ownershipEntityRefs.find(ref => ref.toLocaleLowerCase('en-US').startsWith('group:'))?.toLocaleLowerCase('en-US');
-  }
-
-  /** Creates a sandbox, stamping owner/team metadata from the caller (never from the body). */
-  async create(body: CreateSandboxRequest & { team?: string }, ctx: RequestContext): Promise<ConsoleSandbox> {
-    const { team: requestedTeam, ...request } = body;
-    const team = this.resolveTeam(requestedTeam, ctx.caller);
+  async create(request: CreateSandboxRequest, team: string | undefined, ctx: RequestContext): Promise<ConsoleSandbox> {
     let ownershipLabels: Record<string, string>;
     try {
       ownershipLabels = encodeOwnershipMetadata({
@@ -107,6 +93,25 @@ export class SandboxService {
     };
     const created = await this.#upstream(() => this.client.createSandbox(upstreamBody, { requestId: ctx.requestId }));
     return withOwnership(created);
+  }
+
+  /** Applies a JSON merge patch to the metadata (null deletes a key). */
+  async patchMetadata(sandboxId: string, patch: Record<string, string | null>, ctx: RequestContext): Promise<ConsoleSandbox> {
+    const sandbox = await this.#upstream(() => this.client.patchMetadata(sandboxId, patch, { requestId: ctx.requestId }));
+    return withOwnership(sandbox);
+  }
+
+  /**
+   * Loads a sandbox for the permission framework's `getResources` (conditional decisions on
+   * `authorize` calls with a resourceRef, e.g. from the frontend). Missing sandboxes and
+   * upstream failures give `undefined` (the decision is then DENY).
+   */
+  async getForPermissionCheck(sandboxId: string): Promise<ConsoleSandbox | undefined> {
+    try {
+      return withOwnership(await this.client.getSandbox(sandboxId));
+    } catch {
+      return undefined;
+    }
   }
 
   async delete(sandboxId: string, ctx: RequestContext): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { HttpAuthService, UserInfoService } from '@backstage/backend-plugin-api';
+import type { BackstageCredentials, HttpAuthService, UserInfoService } from '@backstage/backend-plugin-api';
 import type { Caller } from './SandboxService';
 
 /**
@@ -10,15 +10,17 @@ export async function resolveCaller(
   req: Request,
   httpAuth: HttpAuthService,
   userInfo: UserInfoService,
-): Promise<Caller> {
+): Promise<{ caller: Caller; credentials: BackstageCredentials }> {
   const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
   if (credentials.principal.type === 'user') {
     const info = await userInfo.getUserInfo(credentials);
     return {
-      type: 'user',
-      actor: info.userEntityRef,
-      ownershipEntityRefs: info.ownershipEntityRefs,
+      credentials,
+      caller: { type: 'user', actor: info.userEntityRef, ownershipEntityRefs: info.ownershipEntityRefs },
     };
   }
-  return { type: 'service', actor: credentials.principal.subject, ownershipEntityRefs: [] };
+  return {
+    credentials,
+    caller: { type: 'service', actor: credentials.principal.subject, ownershipEntityRefs: [] },
+  };
 }

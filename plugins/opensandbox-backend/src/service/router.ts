@@ -1,18 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
-import type {
-  AuditorService,
-  HttpAuthService,
-  LoggerService,
-  UserInfoService,
-} from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
+import type { HttpAuthService, UserInfoService } from '@backstage/backend-plugin-api';
+import type { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
+  ConsoleSandbox,
+  opensandboxSandboxCreatePermission,
+  opensandboxSandboxDeletePermission,
+  opensandboxSandboxEndpointPermission,
+  opensandboxSandboxUpdatePermission,
   validateCreateSandboxRequest,
+  validateMetadata,
   validateRenewRequest,
 } from '@opensandbox-console/plugin-opensandbox-common';
+import type { AuditAction, AuditAttemptInput, AuditRecorder } from '../audit/types';
+import type { AuthorizedSandboxLister } from '../permissions/AuthorizedSandboxLister';
+import type { SandboxAuthorizer } from '../permissions/SandboxAuthorizer';
 import { SandboxService, RequestContext } from './SandboxService';
 import { resolveCaller } from './callers';
+import { httpStatusOf } from './httpStatus';
 import {
   invalidInput,
   parseEndpointQuery,
@@ -24,21 +31,26 @@ import {
 /** Dependencies of {@link createRouter}. */
 export interface RouterOptions {
   sandboxes: SandboxService;
+  lister: AuthorizedSandboxLister;
+  authorizer: SandboxAuthorizer;
+  audit: AuditRecorder;
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
-  auditor: AuditorService;
-  logger: LoggerService;
+  /** Extra routers mounted after the sandbox routes (e.g. `/audit-events`). */
+  extraRouters?: express.Router[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
 
 /**
  * The console's HTTP API under `/api/opensandbox`, mirroring the upstream lifecycle paths
- * (see `openapi.yaml`). Routes are thin: parse and validate (400 before any upstream call),
- * resolve the caller, call {@link SandboxService}, answer.
+ * (see `openapi.yaml`). Each route: validate input (400 before any upstream call) → resolve the
+ * caller → load the sandbox → one permission decision (404 if unreadable, 403 if the action is
+ * refused; refusals are audited) → audit row `initiated` (refused with 503 if it cannot be
+ * written) → upstream call → audit outcome → answer.
  */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { sandboxes, httpAuth, userInfo, auditor } = options;
+  const { sandboxes, lister, authorizer, audit, httpAuth, userInfo } = options;
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
 
@@ -50,95 +62,232 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const incoming = req.header('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-ID', requestId);
-    const caller = await resolveCaller(req, httpAuth, userInfo);
-    return { caller, requestId };
+    const { caller, credentials } = await resolveCaller(req, httpAuth, userInfo);
+    return { caller, credentials, requestId };
   }
 
-  /** Runs a mutation inside an auditor event (initiated, then succeeded or failed). */
-  async function audited<T>(
+  function auditInput(
     req: Request,
-    eventId: string,
-    meta: Record<string, unknown>,
     ctx: RequestContext,
-    run: () => Promise<T>,
+    action: AuditAction,
+    sandboxId: string | undefined,
+    team: string | undefined,
+    details: Record<string, unknown>,
+  ): AuditAttemptInput {
+    return {
+      actor: ctx.caller.actor,
+      actorType: ctx.caller.type,
+      action,
+      sandboxId,
+      team,
+      requestId: ctx.requestId,
+      clientIp: req.ip,
+      userAgent: req.header('user-agent'),
+      details,
+    };
+  }
+
+  function failure(error: unknown) {
+    const e = error as { name?: string; message?: string; upstreamCode?: string; upstream?: { code?: string } };
+    return {
+      httpStatus: httpStatusOf(error),
+      errorCode: e?.upstreamCode ?? e?.upstream?.code ?? e?.name,
+      errorMessage: e?.message,
+    };
+  }
+
+  /** Runs `perform` as one audited attempt (initiated → succeeded / failed). */
+  async function attempt<T>(
+    input: AuditAttemptInput,
+    successStatus: number,
+    perform: () => Promise<{ result: T; sandboxId?: string; details?: Record<string, unknown> }>,
   ): Promise<T> {
-    const event = await auditor.createEvent({
-      eventId,
-      severityLevel: 'medium',
-      request: req,
-      meta: { ...meta, requestId: ctx.requestId },
-    });
+    const started = await audit.begin(input);
     try {
-      const result = await run();
-      await event.success();
+      const { result, sandboxId, details } = await perform();
+      await started.succeed({ httpStatus: successStatus, sandboxId, details });
       return result;
     } catch (error) {
-      await event.fail({ error: error as Error });
+      await started.fail(failure(error));
       throw error;
     }
   }
 
+  /** Loads, authorizes and audits one mutation of an existing sandbox. */
+  async function mutate<T>(
+    req: Request,
+    ctx: RequestContext,
+    spec: {
+      action: AuditAction;
+      sandboxId: string;
+      permission: ResourcePermission;
+      details: Record<string, unknown>;
+      successStatus: number;
+      perform: (sandbox: ConsoleSandbox) => Promise<{ result: T; details?: Record<string, unknown> }>;
+    },
+  ): Promise<T> {
+    let sandbox: ConsoleSandbox;
+    try {
+      sandbox = await sandboxes.get(spec.sandboxId, ctx);
+    } catch (error) {
+      const input = auditInput(req, ctx, spec.action, spec.sandboxId, undefined, spec.details);
+      await (await audit.begin(input)).fail(failure(error));
+      throw error;
+    }
+    const input = auditInput(req, ctx, spec.action, spec.sandboxId, sandbox.ownership?.team, spec.details);
+    try {
+      await authorizer.authorizeAction(ctx.credentials, sandbox, spec.permission);
+    } catch (error) {
+      if ((error as { denied?: boolean }).denied) await audit.denied(input, failure(error));
+      throw error;
+    }
+    return attempt(input, spec.successStatus, () => spec.perform(sandbox));
+  }
+
   router.get('/sandboxes', async (req, res) => {
-    const ctx = await context(req, res);
     const query = parseListQuery(req.query as Record<string, unknown>);
-    res.json(await sandboxes.list(query, ctx));
+    const ctx = await context(req, res);
+    res.json(await lister.list(query, ctx.credentials, ctx));
   });
 
   router.post('/sandboxes', async (req, res) => {
-    const ctx = await context(req, res);
     const errors = validateCreateSandboxRequest(req.body, { maxTimeoutSeconds: sandboxes.maxTimeoutSeconds });
     if (errors.length > 0) throw invalidInput(errors);
-    const created = await audited(req, 'sandbox-create', { image: req.body.image?.uri }, ctx, () =>
-      sandboxes.create(req.body, ctx),
-    );
+    const ctx = await context(req, res);
+    const { team: requestedTeam, ...request } = req.body;
+    const team: string | undefined = requestedTeam
+      ? String(requestedTeam).toLocaleLowerCase('en-US')
+      : ctx.caller.ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')).find(r => r.startsWith('group:'));
+    const input = auditInput(req, ctx, 'sandbox.create', undefined, team, { request: req.body });
+    try {
+      await authorizer.authorizeBasic(ctx.credentials, opensandboxSandboxCreatePermission);
+      const ownTeam = !!team && ctx.caller.ownershipEntityRefs.some(r => r.toLocaleLowerCase('en-US') === team);
+      if (requestedTeam && !ownTeam) {
+        const virtual = {
+          id: '(new)',
+          status: { state: 'Pending' },
+          createdAt: new Date().toISOString(),
+          entrypoint: [],
+          ownership: { owner: ctx.caller.type === 'user' ? ctx.caller.actor : undefined, team },
+        } as ConsoleSandbox;
+        if (!(await authorizer.wouldAllow(ctx.credentials, opensandboxSandboxUpdatePermission, virtual))) {
+          throw Object.assign(
+            new NotAllowedError(`team ${requestedTeam} is not one of your teams`),
+            { denied: true },
+          );
+        }
+      }
+    } catch (error) {
+      if ((error as { denied?: boolean }).denied) await audit.denied(input, failure(error));
+      throw error;
+    }
+    const created = await attempt(input, 202, async () => {
+      const result = await sandboxes.create(request, team, ctx);
+      return { result, sandboxId: result.id };
+    });
     res.status(202).json(created);
   });
 
   router.get('/sandboxes/:sandboxId', async (req, res) => {
-    const ctx = await context(req, res);
     const sandboxId = parseSandboxId(req.params.sandboxId);
-    res.json(await sandboxes.get(sandboxId, ctx));
+    const ctx = await context(req, res);
+    const sandbox = await sandboxes.get(sandboxId, ctx);
+    await authorizer.authorizeRead(ctx.credentials, sandbox);
+    res.json(sandbox);
   });
 
   router.delete('/sandboxes/:sandboxId', async (req, res) => {
-    const ctx = await context(req, res);
     const sandboxId = parseSandboxId(req.params.sandboxId);
-    await audited(req, 'sandbox-delete', { sandboxId }, ctx, () => sandboxes.delete(sandboxId, ctx));
+    const ctx = await context(req, res);
+    await mutate(req, ctx, {
+      action: 'sandbox.delete',
+      sandboxId,
+      permission: opensandboxSandboxDeletePermission,
+      details: {},
+      successStatus: 204,
+      perform: async () => ({ result: await sandboxes.delete(sandboxId, ctx) }),
+    });
     res.status(204).end();
   });
 
   router.post('/sandboxes/:sandboxId/renew-expiration', async (req, res) => {
-    const ctx = await context(req, res);
     const sandboxId = parseSandboxId(req.params.sandboxId);
     const errors = validateRenewRequest(req.body);
     if (errors.length > 0) throw invalidInput(errors);
-    const renewed = await audited(req, 'sandbox-renew', { sandboxId, expiresAt: req.body.expiresAt }, ctx, () =>
-      sandboxes.renew(sandboxId, req.body.expiresAt, ctx),
-    );
+    const ctx = await context(req, res);
+    const renewed = await mutate(req, ctx, {
+      action: 'sandbox.renew',
+      sandboxId,
+      permission: opensandboxSandboxUpdatePermission,
+      details: { request: req.body },
+      successStatus: 200,
+      perform: async sandbox => {
+        const result = await sandboxes.renew(sandboxId, req.body.expiresAt, ctx);
+        return {
+          result,
+          details: { before: { expiresAt: sandbox.expiresAt ?? null }, after: { expiresAt: result.expiresAt } },
+        };
+      },
+    });
     res.json(renewed);
   });
 
-  router.post('/sandboxes/:sandboxId/pause', async (req, res) => {
-    const ctx = await context(req, res);
-    const sandboxId = parseSandboxId(req.params.sandboxId);
-    await audited(req, 'sandbox-pause', { sandboxId }, ctx, () => sandboxes.pause(sandboxId, ctx));
-    res.status(202).end();
-  });
+  for (const [path, action, call] of [
+    ['pause', 'sandbox.pause', (id: string, ctx: RequestContext) => sandboxes.pause(id, ctx)],
+    ['resume', 'sandbox.resume', (id: string, ctx: RequestContext) => sandboxes.resume(id, ctx)],
+  ] as const) {
+    router.post(`/sandboxes/:sandboxId/${path}`, async (req, res) => {
+      const sandboxId = parseSandboxId(req.params.sandboxId);
+      const ctx = await context(req, res);
+      await mutate(req, ctx, {
+        action,
+        sandboxId,
+        permission: opensandboxSandboxUpdatePermission,
+        details: {},
+        successStatus: 202,
+        perform: async sandbox => {
+          await call(sandboxId, ctx);
+          return { result: undefined, details: { before: { state: sandbox.status.state } } };
+        },
+      });
+      res.status(202).end();
+    });
+  }
 
-  router.post('/sandboxes/:sandboxId/resume', async (req, res) => {
-    const ctx = await context(req, res);
+  router.patch('/sandboxes/:sandboxId/metadata', async (req, res) => {
     const sandboxId = parseSandboxId(req.params.sandboxId);
-    await audited(req, 'sandbox-resume', { sandboxId }, ctx, () => sandboxes.resume(sandboxId, ctx));
-    res.status(202).end();
+    const errors = validateMetadata(req.body, 'metadata', true);
+    if (req.body === undefined || errors.length > 0) {
+      throw invalidInput(errors.length > 0 ? errors : [{ field: 'metadata', message: 'must be an object of string values' }]);
+    }
+    const ctx = await context(req, res);
+    const patched = await mutate(req, ctx, {
+      action: 'sandbox.metadata.update',
+      sandboxId,
+      permission: opensandboxSandboxUpdatePermission,
+      details: { request: req.body, changedKeys: Object.keys(req.body).sort() },
+      successStatus: 200,
+      perform: async sandbox => {
+        const result = await sandboxes.patchMetadata(sandboxId, req.body, ctx);
+        const before: Record<string, string | null> = {};
+        for (const key of Object.keys(req.body)) before[key] = sandbox.metadata?.[key] ?? null;
+        return { result, details: { before, after: req.body } };
+      },
+    });
+    res.json(patched);
   });
 
   router.get('/sandboxes/:sandboxId/endpoints/:port', async (req, res) => {
-    const ctx = await context(req, res);
     const sandboxId = parseSandboxId(req.params.sandboxId);
     const port = parsePort(req.params.port);
     const query = parseEndpointQuery(req.query as Record<string, unknown>);
+    const ctx = await context(req, res);
+    const sandbox = await sandboxes.get(sandboxId, ctx);
+    await authorizer.authorizeAction(ctx.credentials, sandbox, opensandboxSandboxEndpointPermission);
     res.json(await sandboxes.endpoint(sandboxId, port, query, ctx));
   });
+
+  for (const extra of options.extraRouters ?? []) router.use(extra);
 
   return router;
 }

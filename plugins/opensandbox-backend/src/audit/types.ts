@@ -1,0 +1,72 @@
+/**
+ * The audit log of mutating sandbox operations: types shared by the router (which records) and
+ * the stores (which persist).
+ */
+
+/** Mutating actions the console records. */
+export type AuditAction =
+  | 'sandbox.create'
+  | 'sandbox.delete'
+  | 'sandbox.renew'
+  | 'sandbox.pause'
+  | 'sandbox.resume'
+  | 'sandbox.metadata.update';
+
+/** Outcome of one attempt. `unknown`: left `initiated` by a crash, closed by the reaper task. */
+export type AuditOutcome = 'initiated' | 'succeeded' | 'failed' | 'denied' | 'unknown';
+
+/** What the router knows about an attempt when it starts. */
+export interface AuditAttemptInput {
+  /** User entity ref or service subject. */
+  actor: string;
+  actorType: 'user' | 'service';
+  action: AuditAction;
+  /** Absent for create until upstream answers. */
+  sandboxId?: string;
+  /** Owning team entity ref (`group:default/team-a`), when known. */
+  team?: string;
+  /** Also sent upstream as `X-Request-ID`. */
+  requestId: string;
+  clientIp?: string;
+  userAgent?: string;
+  /** Groups the items of one bulk operation. */
+  batchId?: string;
+  /**
+   * The request with secrets redacted (the recorder redacts `image.auth.password` and env values
+   * again, defensively) and, where meaningful, a before/after diff, e.g.
+   * `{ before: { expiresAt }, after: { expiresAt } }` for renew.
+   */
+  details: Record<string, unknown>;
+}
+
+/** The outcome of an attempt, reported by the router. */
+export interface AuditAttemptResult {
+  /** HTTP status the console answered. */
+  httpStatus: number;
+  /** Set for create once upstream returns the new id. */
+  sandboxId?: string;
+  /** Upstream or Backstage error code and message for failures. */
+  errorCode?: string;
+  errorMessage?: string;
+  /** Merged into the stored details (e.g. the `after` half of a diff). */
+  details?: Record<string, unknown>;
+}
+
+/** One started attempt: report its outcome exactly once. */
+export interface AuditAttempt {
+  succeed(result: AuditAttemptResult): Promise<void>;
+  fail(result: AuditAttemptResult): Promise<void>;
+}
+
+/**
+ * Records attempts. Implementations persist them and emit `coreServices.auditor` events.
+ *
+ * - `begin` writes the `initiated` row BEFORE the upstream call and throws
+ *   `ServiceUnavailableError` (503) when it cannot be written: the mutation is then refused.
+ * - `denied` records a refused attempt (permission denied) with its HTTP status (403, or 404 for
+ *   sandboxes the caller may not read).
+ */
+export interface AuditRecorder {
+  begin(input: AuditAttemptInput): Promise<AuditAttempt>;
+  denied(input: AuditAttemptInput, result: AuditAttemptResult): Promise<void>;
+}

@@ -1,0 +1,109 @@
+import type { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
+import { AuthorizeResult, ConditionalPolicyDecision } from '@backstage/plugin-permission-common';
+import { createConditionTransformer } from '@backstage/plugin-permission-node';
+import type { PermissionsRegistryService } from '@backstage/backend-plugin-api';
+import {
+  ConsoleListSandboxesResponse,
+  ConsoleSandbox,
+  MAX_PAGE_SIZE,
+} from '@opensandbox-console/plugin-opensandbox-common';
+import {
+  ListSandboxesQuery,
+  opensandboxSandboxPermissionResourceRef,
+  SandboxFilter,
+} from '@opensandbox-console/plugin-opensandbox-node';
+import type { RequestContext, SandboxService } from '../service/SandboxService';
+import type { SandboxAuthorizer } from './SandboxAuthorizer';
+import { conjunctionToQuery, toDnf } from './listQueries';
+
+const DEFAULT_PAGE_SIZE = 20;
+/** Upper bound of sandboxes read when a list must be merged or post-filtered in the backend. */
+const MAX_SCANNED = 50_000;
+
+function emptyPage(page: number, pageSize: number): ConsoleListSandboxesResponse {
+  return { items: [], pagination: { page, pageSize, totalItems: 0, totalPages: 0, hasNextPage: false } };
+}
+
+function newestFirst(a: ConsoleSandbox, b: ConsoleSandbox): number {
+  return Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * Lists sandboxes under ONE read decision per request:
+ * - ALLOW: the upstream page as is;
+ * - DENY: an empty page;
+ * - CONDITIONAL: the conditions become upstream metadata/state filters. One conjunction is one
+ *   upstream call with upstream pagination (exact totals); several are fetched whole, merged,
+ *   sorted newest first and paginated here; conditions with `not` are post-filtered. Every item is
+ *   checked against the decision, so a sandbox the caller may not read is never returned.
+ */
+export class AuthorizedSandboxLister {
+  readonly #transform: (c: any) => any;
+
+  constructor(
+    private readonly sandboxes: SandboxService,
+    private readonly authorizer: SandboxAuthorizer,
+    registry: PermissionsRegistryService,
+    private readonly logger: LoggerService,
+  ) {
+    this.#transform = createConditionTransformer(
+      registry.getPermissionRuleset(opensandboxSandboxPermissionResourceRef),
+    );
+  }
+
+  async list(
+    query: ListSandboxesQuery,
+    credentials: BackstageCredentials,
+    ctx: RequestContext,
+  ): Promise<ConsoleListSandboxesResponse> {
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
+    const decision = await this.authorizer.readDecision(credentials);
+    if (decision.result === AuthorizeResult.ALLOW) return this.sandboxes.list(query, ctx);
+    if (decision.result === AuthorizeResult.DENY) return emptyPage(page, pageSize);
+
+    const dnf = toDnf(this.#transform((decision as ConditionalPolicyDecision).conditions));
+    const allowed = (s: ConsoleSandbox) => this.authorizer.allows(decision, s);
+    if (dnf) {
+      const queries = dnf
+        .map(conjunction => conjunctionToQuery(conjunction as SandboxFilter[], query))
+        .filter((q): q is ListSandboxesQuery => q !== undefined);
+      if (queries.length === 0) return emptyPage(page, pageSize);
+      if (queries.length === 1) {
+        const result = await this.sandboxes.list(queries[0], ctx);
+        const items = result.items.filter(allowed);
+        if (items.length !== result.items.length) {
+          this.logger.warn('A permission rule and its query disagree; items were dropped from a list page');
+        }
+        return { ...result, items };
+      }
+      const seen = new Map<string, ConsoleSandbox>();
+      for (const q of queries) {
+        for (const s of await this.#fetchAll(q, ctx)) seen.set(s.id, s);
+      }
+      return this.#paginate([...seen.values()].filter(allowed), page, pageSize);
+    }
+    const everything = await this.#fetchAll(query, ctx);
+    return this.#paginate(everything.filter(allowed), page, pageSize);
+  }
+
+  async #fetchAll(query: ListSandboxesQuery, ctx: RequestContext): Promise<ConsoleSandbox[]> {
+    const items: ConsoleSandbox[] = [];
+    for (let page = 1; ; page++) {
+      const result = await this.sandboxes.list({ ...query, page, pageSize: MAX_PAGE_SIZE }, ctx);
+      items.push(...result.items);
+      if (!result.pagination.hasNextPage || items.length >= MAX_SCANNED) break;
+    }
+    return items;
+  }
+
+  #paginate(items: ConsoleSandbox[], page: number, pageSize: number): ConsoleListSandboxesResponse {
+    items.sort(newestFirst);
+    const totalItems = items.length;
+    const totalPages = Math.ceil(totalItems / pageSize);
+    return {
+      items: items.slice((page - 1) * pageSize, page * pageSize),
+      pagination: { page, pageSize, totalItems, totalPages, hasNextPage: page < totalPages },
+    };
+  }
+}

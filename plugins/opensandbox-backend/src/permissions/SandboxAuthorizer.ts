@@ -1,0 +1,107 @@
+import type {
+  BackstageCredentials,
+  PermissionsRegistryService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+  PolicyDecision,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import {
+  ConsoleSandbox,
+  opensandboxSandboxReadPermission,
+} from '@opensandbox-console/plugin-opensandbox-common';
+import { opensandboxSandboxPermissionResourceRef } from '@opensandbox-console/plugin-opensandbox-node';
+
+/** Thrown when an action on a sandbox is refused; `status` is what the route answers. */
+export type DenialStatus = 403 | 404;
+
+/**
+ * Permission decisions for sandboxes. Conditional decisions are applied locally to the loaded
+ * sandbox with the plugin's own rules, so a single-sandbox route costs one permission call.
+ */
+export class SandboxAuthorizer {
+  readonly #permissions: PermissionsService;
+  readonly #isAllowed: (decision: PolicyDecision, resource: ConsoleSandbox | undefined) => boolean;
+
+  constructor(permissions: PermissionsService, registry: PermissionsRegistryService) {
+    this.#permissions = permissions;
+    this.#isAllowed = createConditionAuthorizer(
+      registry.getPermissionRuleset(opensandboxSandboxPermissionResourceRef),
+    );
+  }
+
+  /** True when `decision` allows `sandbox` (ALLOW, or CONDITIONAL with conditions met). */
+  allows(decision: PolicyDecision, sandbox: ConsoleSandbox): boolean {
+    return this.#isAllowed(decision, sandbox);
+  }
+
+  /** One conditional decision for reading sandboxes (used by list). */
+  async readDecision(credentials: BackstageCredentials): Promise<PolicyDecision> {
+    const [decision] = await this.#permissions.authorizeConditional(
+      [{ permission: opensandboxSandboxReadPermission }],
+      { credentials },
+    );
+    return decision;
+  }
+
+  /**
+   * Checks read and `action` on a loaded sandbox in one permission call.
+   * @throws NotFoundError when the caller may not read it (its existence is not revealed),
+   *   NotAllowedError when it may read but not perform `action`.
+   */
+  async authorizeAction(
+    credentials: BackstageCredentials,
+    sandbox: ConsoleSandbox,
+    action: ResourcePermission,
+  ): Promise<void> {
+    const [read, act] = await this.#permissions.authorizeConditional(
+      [{ permission: opensandboxSandboxReadPermission }, { permission: action }],
+      { credentials },
+    );
+    if (!this.allows(read, sandbox)) {
+      throw Object.assign(new NotFoundError(`Sandbox ${sandbox.id} not found.`), { denied: true });
+    }
+    if (!this.allows(act, sandbox)) {
+      throw Object.assign(
+        new NotAllowedError(`You are not allowed to ${action.attributes.action ?? 'use'} sandbox ${sandbox.id} (${action.name})`),
+        { denied: true },
+      );
+    }
+  }
+
+  /** Checks that the caller may read a loaded sandbox. @throws NotFoundError otherwise. */
+  async authorizeRead(credentials: BackstageCredentials, sandbox: ConsoleSandbox): Promise<void> {
+    const decision = await this.readDecision(credentials);
+    if (!this.allows(decision, sandbox)) {
+      throw new NotFoundError(`Sandbox ${sandbox.id} not found.`);
+    }
+  }
+
+  /** Checks a basic permission. @throws NotAllowedError on DENY. */
+  async authorizeBasic(credentials: BackstageCredentials, permission: BasicPermission): Promise<void> {
+    const [decision] = await this.#permissions.authorize([{ permission }], { credentials });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw Object.assign(new NotAllowedError(`You are not allowed to ${permission.attributes.action ?? 'use'} sandboxes (${permission.name})`), {
+        denied: true,
+      });
+    }
+  }
+
+  /**
+   * Whether the caller could perform `permission` on a sandbox with the given ownership; used to
+   * decide if a caller may create a sandbox for a team that is not among its own.
+   */
+  async wouldAllow(
+    credentials: BackstageCredentials,
+    permission: ResourcePermission,
+    sandbox: ConsoleSandbox,
+  ): Promise<boolean> {
+    const [decision] = await this.#permissions.authorizeConditional([{ permission }], { credentials });
+    return this.allows(decision, sandbox);
+  }
+}

@@ -1,0 +1,43 @@
+import { screen } from '@testing-library/react';
+import { coreExtensionData } from '@backstage/frontend-plugin-api';
+import { createExtensionTester, renderTestApp } from '@backstage/frontend-test-utils';
+import opensandboxPlugin, { opensandboxPage } from './alpha';
+import { opensandboxApiRef } from './api';
+import { createFakeApi, makeSandbox } from './testUtils';
+
+function fakeApi() {
+  const api = createFakeApi();
+  api.listSandboxes.mockResolvedValue({
+    items: [makeSandbox()],
+    pagination: { page: 1, pageSize: 20, totalItems: 1, totalPages: 1, hasNextPage: false },
+  });
+  return api;
+}
+
+describe('opensandbox alpha plugin', () => {
+  it('is a frontend plugin with the opensandbox routes', () => {
+    expect(opensandboxPlugin.$$type).toBe('@backstage/FrontendPlugin');
+    expect(Object.keys(opensandboxPlugin.routes).sort()).toEqual(['create', 'root', 'sandbox']);
+  });
+
+  it('declares the page at /opensandbox', () => {
+    const tester = createExtensionTester(opensandboxPage, { apis: [[opensandboxApiRef, fakeApi()]] });
+    expect(tester.get(coreExtensionData.routePath)).toBe('/opensandbox');
+    expect(tester.get(coreExtensionData.title)).toBe('Sandboxes');
+  });
+
+  it('mounts the list page in an app', async () => {
+    const api = fakeApi();
+    renderTestApp({
+      features: [opensandboxPlugin],
+      initialRouteEntries: ['/opensandbox'],
+      apis: [[opensandboxApiRef, api]],
+    });
+    expect(await screen.findByText('demo-api')).toBeInTheDocument();
+    expect(screen.getByTestId('sandbox-link')).toHaveAttribute(
+      'href',
+      '/opensandbox/6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20',
+    );
+    expect(api.listSandboxes).toHaveBeenCalledWith({ states: [], metadata: {}, page: 1, pageSize: 20 });
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * The OpenSandbox console plugin for the new frontend system. Apps discover it through the
+ * package's `backstage.features` entry (`./alpha`), or add it explicitly:
+ * `createApp({ features: [opensandboxPlugin] })`.
+ *
+ * @packageDocumentation
+ */
+import React from 'react';
+import ComputerIcon from '@material-ui/icons/Computer';
+import {
+  ApiBlueprint,
+  PageBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { compatWrapper, convertLegacyRouteRefs } from '@backstage/core-compat-api';
+import { OpenSandboxClient, opensandboxApiRef } from './api';
+import { createSandboxRouteRef, rootRouteRef, sandboxRouteRef } from './routes';
+
+const routes = convertLegacyRouteRefs({
+  root: rootRouteRef,
+  sandbox: sandboxRouteRef,
+  create: createSandboxRouteRef,
+});
+
+/** The `OpenSandboxClient` API extension (`api:opensandbox`). @alpha */
+export const opensandboxApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: opensandboxApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) => new OpenSandboxClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+/** The sandbox pages at `/opensandbox` (`page:opensandbox`), with a "Sandboxes" nav item. @alpha */
+export const opensandboxPage = PageBlueprint.make({
+  params: {
+    path: '/opensandbox',
+    routeRef: routes.root,
+    title: 'Sandboxes',
+    icon: <ComputerIcon fontSize="inherit" />,
+    // The pages render their own Backstage header.
+    noHeader: true,
+    loader: () =>
+      import('./components/OpenSandboxRouter').then(m => compatWrapper(<m.OpenSandboxRouter />)),
+  },
+});
+
+/** The OpenSandbox console plugin (new frontend system). @alpha */
+export default createFrontendPlugin({
+  pluginId: 'opensandbox',
+  title: 'Sandboxes',
+  icon: <ComputerIcon fontSize="inherit" />,
+  info: { packageJson: () => import('../package.json') },
+  extensions: [opensandboxApi, opensandboxPage],
+  routes,
+});

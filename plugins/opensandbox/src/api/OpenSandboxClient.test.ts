@@ -1,0 +1,128 @@
+import { ResponseError } from '@backstage/errors';
+import { OpenSandboxClient } from './OpenSandboxClient';
+
+const BASE = 'http://localhost:7007/api/opensandbox';
+
+function setup(response: { status?: number; body?: unknown } = {}) {
+  const status = response.status ?? 200;
+  const fetch = jest.fn(
+    async (_url: string, _init?: RequestInit) =>
+      new Response(response.body === undefined ? null : JSON.stringify(response.body), {
+        status,
+        statusText: status === 200 ? 'OK' : 'Error',
+        headers: { 'Content-Type': 'application/json' },
+      }),
+  );
+  const getBaseUrl = jest.fn(async (_pluginId: string) => BASE);
+  const client = new OpenSandboxClient({ discoveryApi: { getBaseUrl }, fetchApi: { fetch } as any });
+  return { client, fetch, getBaseUrl };
+}
+
+describe('OpenSandboxClient', () => {
+  it('lists with repeated state, double-encoded metadata and paging', async () => {
+    const list = { items: [], pagination: { page: 2, pageSize: 50, totalItems: 0, totalPages: 0, hasNextPage: false } };
+    const { client, fetch, getBaseUrl } = setup({ body: list });
+    await expect(
+      client.listSandboxes({
+        states: ['Running', 'Paused'],
+        metadata: { project: 'demo', 'backstage.io/team': 'team-a' },
+        page: 2,
+        pageSize: 50,
+      }),
+    ).resolves.toEqual(list);
+    expect(getBaseUrl).toHaveBeenCalledWith('opensandbox');
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(fetch.mock.calls[0][0]).toBe(
+      `${BASE}/sandboxes?state=Running&state=Paused&metadata=project%3Ddemo%26backstage.io%252Fteam%3Dteam-a&page=2&pageSize=50`,
+    );
+    expect(fetch.mock.calls[0][1]).toEqual({ method: 'GET' });
+    // Decoding once gives the metadata filter string the upstream parses.
+    const url = new URL(fetch.mock.calls[0][0]);
+    expect(url.searchParams.getAll('state')).toEqual(['Running', 'Paused']);
+    expect(url.searchParams.get('metadata')).toBe('project=demo&backstage.io%2Fteam=team-a');
+  });
+
+  it('lists without a query string when no filter is given', async () => {
+    const { client, fetch } = setup({ body: { items: [], pagination: {} } });
+    await client.listSandboxes();
+    expect(fetch.mock.calls[0][0]).toBe(`${BASE}/sandboxes`);
+  });
+
+  it('gets, creates, deletes, pauses and resumes with the right method, URL and body', async () => {
+    const { client, fetch } = setup({ body: { id: 'sb 1' } });
+    await client.getSandbox('sb 1');
+    await client.createSandbox({
+      image: { uri: 'python:3.11-slim' },
+      entrypoint: ['python'],
+      timeout: 600,
+      resourceLimits: { cpu: '500m' },
+      team: 'group:default/team-a',
+    });
+    expect(fetch.mock.calls.map(c => [c[0], c[1]])).toEqual([
+      [`${BASE}/sandboxes/sb%201`, { method: 'GET' }],
+      [
+        `${BASE}/sandboxes`,
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"image":{"uri":"python:3.11-slim"},"entrypoint":["python"],"timeout":600,"resourceLimits":{"cpu":"500m"},"team":"group:default/team-a"}',
+        },
+      ],
+    ]);
+  });
+
+  it('handles empty 204/202 answers', async () => {
+    const del = setup({ status: 204 });
+    await expect(del.client.deleteSandbox('abc')).resolves.toBeUndefined();
+    expect(del.fetch.mock.calls[0]).toEqual([`${BASE}/sandboxes/abc`, { method: 'DELETE' }]);
+
+    const pause = setup({ status: 202 });
+    await expect(pause.client.pauseSandbox('abc')).resolves.toBeUndefined();
+    await expect(pause.client.resumeSandbox('abc')).resolves.toBeUndefined();
+    expect(pause.fetch.mock.calls.map(c => [c[0], c[1]])).toEqual([
+      [`${BASE}/sandboxes/abc/pause`, { method: 'POST' }],
+      [`${BASE}/sandboxes/abc/resume`, { method: 'POST' }],
+    ]);
+  });
+
+  it('renews with the absolute expiresAt', async () => {
+    const { client, fetch } = setup({ body: { expiresAt: '2026-06-15T12:00:00Z' } });
+    await expect(client.renewExpiration('abc', '2026-06-15T12:00:00.000Z')).resolves.toEqual({
+      expiresAt: '2026-06-15T12:00:00Z',
+    });
+    expect(fetch.mock.calls[0]).toEqual([
+      `${BASE}/sandboxes/abc/renew-expiration`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"expiresAt":"2026-06-15T12:00:00.000Z"}',
+      },
+    ]);
+  });
+
+  it('gets endpoints with use_server_proxy', async () => {
+    const { client, fetch } = setup({ body: { endpoint: 'host:8080/sandboxes/abc/port/8080' } });
+    await expect(client.getEndpoint('abc', 8080, { useServerProxy: true })).resolves.toEqual({
+      endpoint: 'host:8080/sandboxes/abc/port/8080',
+    });
+    await client.getEndpoint('abc', 3000);
+    expect(fetch.mock.calls.map(c => c[0])).toEqual([
+      `${BASE}/sandboxes/abc/endpoints/8080?use_server_proxy=true`,
+      `${BASE}/sandboxes/abc/endpoints/3000?use_server_proxy=false`,
+    ]);
+  });
+
+  it('throws a ResponseError carrying the backend error', async () => {
+    const { client } = setup({
+      status: 409,
+      body: {
+        error: { name: 'ConflictError', message: 'sandbox has no expiration' },
+        response: { statusCode: 409 },
+      },
+    });
+    const error = await client.renewExpiration('abc', '2030-01-01T00:00:00Z').catch(e => e);
+    expect(ResponseError.is(error)).toBe(true);
+    expect(error.statusCode).toBe(409);
+    expect(error.body.error).toEqual({ name: 'ConflictError', message: 'sandbox has no expiration' });
+  });
+});

@@ -1,0 +1,108 @@
+import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type {
+  ConsoleListSandboxesResponse,
+  ConsoleSandbox,
+  Endpoint,
+  RenewSandboxExpirationResponse,
+} from '@opensandbox-console/plugin-opensandbox-common';
+import type {
+  ConsoleCreateSandboxRequest,
+  GetEndpointOptions,
+  ListSandboxesQuery,
+  OpenSandboxApi,
+} from './OpenSandboxApi';
+
+/**
+ * Default {@link OpenSandboxApi} implementation. It talks to the console backend plugin only
+ * (base URL from `discoveryApi.getBaseUrl('opensandbox')`, e.g.
+ * `http://localhost:7007/api/opensandbox`), through `fetchApi`, which adds the user's Backstage
+ * token. It never holds an OpenSandbox API key: the backend does.
+ * @public
+ */
+export class OpenSandboxClient implements OpenSandboxApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  /**
+   * `GET {base}/sandboxes?state=A&state=B&metadata=<k%3Dv%26k2%3Dv2>&page=N&pageSize=M`.
+   * `state` is repeated once per state; `metadata` is ONE parameter whose value is itself a
+   * form-encoded `k=v&k2=v2` string (so it ends up encoded twice on the wire).
+   */
+  async listSandboxes(query: ListSandboxesQuery = {}): Promise<ConsoleListSandboxesResponse> {
+    const params = new URLSearchParams();
+    for (const state of query.states ?? []) params.append('state', state);
+    const pairs = Object.entries(query.metadata ?? {});
+    if (pairs.length > 0) params.set('metadata', new URLSearchParams(pairs).toString());
+    if (query.page !== undefined) params.set('page', String(query.page));
+    if (query.pageSize !== undefined) params.set('pageSize', String(query.pageSize));
+    const qs = params.toString();
+    return this.request('GET', `/sandboxes${qs ? `?${qs}` : ''}`);
+  }
+
+  /** `GET {base}/sandboxes/:id`. */
+  async getSandbox(id: string): Promise<ConsoleSandbox> {
+    return this.request('GET', `/sandboxes/${encodeURIComponent(id)}`);
+  }
+
+  /** `POST {base}/sandboxes` with the JSON body as given; resolves with the 202 body. */
+  async createSandbox(request: ConsoleCreateSandboxRequest): Promise<ConsoleSandbox> {
+    return this.request('POST', '/sandboxes', request);
+  }
+
+  /** `DELETE {base}/sandboxes/:id`, expects 204. */
+  async deleteSandbox(id: string): Promise<void> {
+    await this.request('DELETE', `/sandboxes/${encodeURIComponent(id)}`);
+  }
+
+  /** `POST {base}/sandboxes/:id/renew-expiration` with `{ expiresAt }` (RFC 3339). */
+  async renewExpiration(id: string, expiresAt: string): Promise<RenewSandboxExpirationResponse> {
+    return this.request('POST', `/sandboxes/${encodeURIComponent(id)}/renew-expiration`, {
+      expiresAt,
+    });
+  }
+
+  /** `POST {base}/sandboxes/:id/pause`, expects 202 with an empty body. */
+  async pauseSandbox(id: string): Promise<void> {
+    await this.request('POST', `/sandboxes/${encodeURIComponent(id)}/pause`);
+  }
+
+  /** `POST {base}/sandboxes/:id/resume`, expects 202 with an empty body. */
+  async resumeSandbox(id: string): Promise<void> {
+    await this.request('POST', `/sandboxes/${encodeURIComponent(id)}/resume`);
+  }
+
+  /** `GET {base}/sandboxes/:id/endpoints/:port?use_server_proxy=true|false`. */
+  async getEndpoint(id: string, port: number, options: GetEndpointOptions = {}): Promise<Endpoint> {
+    const params = new URLSearchParams({
+      use_server_proxy: String(options.useServerProxy ?? false),
+    });
+    return this.request(
+      'GET',
+      `/sandboxes/${encodeURIComponent(id)}/endpoints/${encodeURIComponent(String(port))}?${params}`,
+    );
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('opensandbox');
+    const init: RequestInit = { method };
+    if (body !== undefined) {
+      init.headers = { 'Content-Type': 'application/json' };
+      init.body = JSON.stringify(body);
+    }
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    if (response.status === 204) {
+      return undefined as T;
+    }
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}

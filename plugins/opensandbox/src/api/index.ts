@@ -1,0 +1,2 @@
+export * from './OpenSandboxApi';
+export { OpenSandboxClient } from './OpenSandboxClient';

@@ -1,0 +1,122 @@
+import React, { useState } from 'react';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogContentText from '@material-ui/core/DialogContentText';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import TextField from '@material-ui/core/TextField';
+import { validateRenewRequest } from '@opensandbox-console/plugin-opensandbox-common';
+import { formatTimestamp } from '../lib/format';
+
+/**
+ * The new absolute expiry of a renewal: `max(now, current expiresAt) + minutes`, as an RFC 3339
+ * UTC string. Extending from the later of the two means a renewal never shortens the lifetime.
+ */
+export function computeRenewedExpiry(currentExpiresAt: string | undefined, minutes: number, now: number): string {
+  const current = currentExpiresAt ? Date.parse(currentExpiresAt) : NaN;
+  const base = Number.isNaN(current) ? now : Math.max(now, current);
+  return new Date(base + minutes * 60_000).toISOString();
+}
+
+/** Checks the renew input; returns an error message or undefined. */
+export function renewInputError(
+  minutesText: string,
+  currentExpiresAt: string | undefined,
+  now: number,
+): string | undefined {
+  const minutes = Number(minutesText);
+  if (minutesText.trim() === '' || !Number.isInteger(minutes)) return 'Enter a whole number of minutes';
+  if (minutes <= 0) return 'A renewal can only extend the lifetime; enter a positive number of minutes';
+  const expiresAt = computeRenewedExpiry(currentExpiresAt, minutes, now);
+  if (currentExpiresAt && Date.parse(expiresAt) <= Date.parse(currentExpiresAt)) {
+    return 'The new expiry must be later than the current one';
+  }
+  const errors = validateRenewRequest({ expiresAt }, now);
+  return errors.length ? errors.map(e => `${e.field} ${e.message}`).join('; ') : undefined;
+}
+
+/** Default extension offered by the renew dialog, in minutes. */
+export const DEFAULT_RENEW_MINUTES = 30;
+
+/** Dialog asking by how many minutes to extend; calls `onRenew` with the absolute expiry. */
+export function RenewDialog(props: {
+  open: boolean;
+  currentExpiresAt?: string;
+  busy: boolean;
+  onClose: () => void;
+  onRenew: (expiresAt: string) => void;
+}) {
+  const { open, currentExpiresAt, busy, onClose, onRenew } = props;
+  const [minutesText, setMinutesText] = useState(String(DEFAULT_RENEW_MINUTES));
+  const now = Date.now();
+  const error = renewInputError(minutesText, currentExpiresAt, now);
+  const preview = error ? undefined : computeRenewedExpiry(currentExpiresAt, Number(minutesText), now);
+  return (
+    <Dialog open={open} onClose={onClose} aria-labelledby="opensandbox-renew-title">
+      <DialogTitle id="opensandbox-renew-title">Renew expiration</DialogTitle>
+      <DialogContent>
+        <DialogContentText>
+          Current expiry: {formatTimestamp(currentExpiresAt)}. The extension counts from the later of
+          now and the current expiry.
+        </DialogContentText>
+        <TextField
+          autoFocus
+          fullWidth
+          type="number"
+          id="opensandbox-renew-minutes"
+          label="Extend by (minutes)"
+          value={minutesText}
+          onChange={e => setMinutesText(e.target.value)}
+          error={!!error}
+          helperText={error ?? `New expiry: ${formatTimestamp(preview)}`}
+          inputProps={{ min: 1, step: 1, 'data-testid': 'renew-minutes-input' }}
+        />
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose}>Cancel</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          disabled={!!error || busy}
+          onClick={() => onRenew(computeRenewedExpiry(currentExpiresAt, Number(minutesText), Date.now()))}
+        >
+          Renew
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+/** Confirmation dialog for deleting a sandbox. */
+export function DeleteDialog(props: {
+  open: boolean;
+  name: string;
+  busy: boolean;
+  onClose: () => void;
+  onConfirm: () => void;
+}) {
+  return (
+    <Dialog open={props.open} onClose={props.onClose} aria-labelledby="opensandbox-delete-title">
+      <DialogTitle id="opensandbox-delete-title">Delete sandbox?</DialogTitle>
+      <DialogContent>
+        <DialogContentText>
+          This terminates sandbox <strong>{props.name}</strong> and removes it. Its processes and
+          files are lost. This cannot be undone.
+        </DialogContentText>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose}>Cancel</Button>
+        <Button
+          variant="contained"
+          color="secondary"
+          disabled={props.busy}
+          onClick={props.onConfirm}
+          data-testid="confirm-delete"
+        >
+          Delete
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

@@ -1,0 +1,343 @@
+import React, { FormEvent, useEffect, useState } from 'react';
+import { Link as RouterLink, useNavigate } from 'react-router-dom';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Checkbox from '@material-ui/core/Checkbox';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import Grid from '@material-ui/core/Grid';
+import LinearProgress from '@material-ui/core/LinearProgress';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import AlertTitle from '@material-ui/lab/AlertTitle';
+import { Content, Header, InfoCard, Page } from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import {
+  FieldError,
+  validateCreateSandboxRequest,
+} from '@opensandbox-console/plugin-opensandbox-common';
+import { ConsoleCreateSandboxRequest, opensandboxApiRef } from '../api';
+import { rootRouteRef, sandboxRouteRef } from '../routes';
+import { errorMessage, formatDuration } from '../lib/format';
+import { parseKeyValueLines, splitCommand } from '../lib/parse';
+
+/** The raw values of the create form, as typed. */
+export interface CreateFormValues {
+  imageUri: string;
+  /** One command line, split like a POSIX shell (quotes group, no expansion). */
+  entrypoint: string;
+  /** `KEY=VALUE` lines. */
+  env: string;
+  cpu: string;
+  memory: string;
+  /** Minutes until expiry; ignored when `noExpiration`. */
+  timeoutMinutes: string;
+  noExpiration: boolean;
+  /** `key=value` lines. */
+  metadata: string;
+  /** Optional owning group entity ref. */
+  team: string;
+}
+
+/** Initial values of the form. */
+export const DEFAULT_FORM_VALUES: CreateFormValues = {
+  imageUri: '',
+  entrypoint: '',
+  env: '',
+  cpu: '500m',
+  memory: '512Mi',
+  timeoutMinutes: '60',
+  noExpiration: false,
+  metadata: '',
+  team: '',
+};
+
+/** Form field names, used as keys of the error map. */
+export type FormField = keyof CreateFormValues | 'form';
+
+/**
+ * Maps a validation error field path (`image.uri`, `entrypoint[1]`, `metadata.team`, ...) to the
+ * form field that shows it.
+ */
+export function formFieldOf(field: string): FormField {
+  if (field === 'image' || field.startsWith('image.')) return 'imageUri';
+  if (field.startsWith('entrypoint')) return 'entrypoint';
+  if (field === 'timeout') return 'timeoutMinutes';
+  if (field === 'resourceLimits.memory') return 'memory';
+  if (field === 'resourceLimits' || field.startsWith('resourceLimits.')) return 'cpu';
+  if (field === 'env' || field.startsWith('env.')) return 'env';
+  if (field === 'metadata' || field.startsWith('metadata.')) return 'metadata';
+  if (field === 'team') return 'team';
+  return 'form';
+}
+
+function fieldMessage(error: FieldError, shown: FormField): string {
+  // Messages of whole fields read naturally on their own; keep the key for nested ones.
+  const whole = ['image.uri', 'entrypoint', 'timeout', 'resourceLimits', 'env', 'metadata', 'team'];
+  if (whole.includes(error.field) || (shown === 'cpu' && error.field === 'resourceLimits.cpu') || (shown === 'memory' && error.field === 'resourceLimits.memory')) {
+    return error.message;
+  }
+  return `${error.field.replace(/^(env|metadata)\./, '')}: ${error.message}`;
+}
+
+/**
+ * Builds the request body from the form values and validates it with the same
+ * `validateCreateSandboxRequest` the backend runs.
+ * @returns the body, and the errors per form field (empty when the body may be sent).
+ */
+export function buildCreateRequest(values: CreateFormValues): {
+  request: ConsoleCreateSandboxRequest;
+  errors: Partial<Record<FormField, string[]>>;
+} {
+  const errors: Partial<Record<FormField, string[]>> = {};
+  const add = (field: FormField, message: string) => {
+    (errors[field] ??= []).push(message);
+  };
+
+  const request: Record<string, unknown> = {};
+  const uri = values.imageUri.trim();
+  request.image = { uri };
+
+  const command = splitCommand(values.entrypoint);
+  if (command.error) add('entrypoint', command.error);
+  else if (command.args.length > 0) request.entrypoint = command.args;
+
+  if (values.noExpiration) {
+    request.timeout = null;
+  } else {
+    const text = values.timeoutMinutes.trim();
+    const minutes = Number(text);
+    if (text === '' || Number.isNaN(minutes)) add('timeoutMinutes', 'enter a number of minutes');
+    else request.timeout = Math.round(minutes * 60);
+  }
+
+  const resourceLimits: Record<string, string> = {};
+  if (values.cpu.trim()) resourceLimits.cpu = values.cpu.trim();
+  if (values.memory.trim()) resourceLimits.memory = values.memory.trim();
+  request.resourceLimits = resourceLimits;
+
+  const env = parseKeyValueLines(values.env);
+  env.errors.forEach(e => add('env', e));
+  if (Object.keys(env.values).length > 0) request.env = env.values;
+
+  const metadata = parseKeyValueLines(values.metadata);
+  metadata.errors.forEach(e => add('metadata', e));
+  if (Object.keys(metadata.values).length > 0) request.metadata = metadata.values;
+
+  if (values.team.trim()) request.team = values.team.trim();
+
+  for (const error of validateCreateSandboxRequest(request)) {
+    const field = formFieldOf(error.field);
+    add(field, fieldMessage(error, field));
+  }
+  return { request: request as ConsoleCreateSandboxRequest, errors };
+}
+
+function useElapsed(running: boolean): number {
+  const [elapsed, setElapsed] = useState(0);
+  useEffect(() => {
+    if (!running) return undefined;
+    const start = Date.now();
+    setElapsed(0);
+    const timer = setInterval(() => setElapsed(Date.now() - start), 1000);
+    return () => clearInterval(timer);
+  }, [running]);
+  return elapsed;
+}
+
+/**
+ * Form to create a sandbox. Validates client-side with the backend's own rules, shows server
+ * errors in an alert, and navigates to the new sandbox once the server answers.
+ * @public
+ */
+export function SandboxCreatePage() {
+  const api = useApi(opensandboxApiRef);
+  const navigate = useNavigate();
+  const rootLink = useRouteRef(rootRouteRef);
+  const sandboxLink = useRouteRef(sandboxRouteRef);
+
+  const [values, setValues] = useState<CreateFormValues>(DEFAULT_FORM_VALUES);
+  const [errors, setErrors] = useState<Partial<Record<FormField, string[]>>>({});
+  const [submitting, setSubmitting] = useState(false);
+  const [serverError, setServerError] = useState<string | undefined>();
+  const elapsed = useElapsed(submitting);
+
+  const set = <K extends keyof CreateFormValues>(key: K, value: CreateFormValues[K]) =>
+    setValues(prev => ({ ...prev, [key]: value }));
+
+  const fieldProps = (key: keyof CreateFormValues) => ({
+    id: `opensandbox-create-${key}`,
+    name: key,
+    value: values[key] as string,
+    onChange: (e: { target: { value: string } }) => set(key, e.target.value as any),
+    error: !!errors[key]?.length,
+    helperText: errors[key]?.join('; '),
+    disabled: submitting,
+    fullWidth: true,
+    variant: 'outlined' as const,
+    inputProps: { 'data-testid': `create-${key}` },
+  });
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setServerError(undefined);
+    const built = buildCreateRequest(values);
+    setErrors(built.errors);
+    if (Object.keys(built.errors).length > 0) return;
+    setSubmitting(true);
+    try {
+      const created = await api.createSandbox(built.request);
+      navigate(sandboxLink({ sandboxId: created.id }));
+    } catch (e) {
+      setServerError(errorMessage(e));
+      setSubmitting(false);
+    }
+  };
+
+  const hint = (text: string, key: keyof CreateFormValues) =>
+    errors[key]?.length ? errors[key]!.join('; ') : text;
+
+  return (
+    <Page themeId="tool">
+      <Header title="Create sandbox" type="Sandboxes" typeLink={rootLink()} />
+      <Content>
+        <Grid container spacing={3}>
+          <Grid item xs={12} lg={8}>
+            <InfoCard title="New sandbox">
+              <form onSubmit={submit} noValidate aria-label="Create sandbox">
+                <Grid container spacing={2}>
+                  <Grid item xs={12}>
+                    <TextField
+                      {...fieldProps('imageUri')}
+                      label="Image URI"
+                      required
+                      placeholder="python:3.11-slim"
+                      helperText={hint('Container image to run, e.g. python:3.11-slim', 'imageUri')}
+                    />
+                  </Grid>
+                  <Grid item xs={12}>
+                    <TextField
+                      {...fieldProps('entrypoint')}
+                      label="Entrypoint"
+                      required
+                      placeholder="python -m http.server 8000"
+                      helperText={hint(
+                        'Command and arguments, split like a shell command: quote arguments that contain spaces ("a b" or \'a b\'). No variable expansion.',
+                        'entrypoint',
+                      )}
+                    />
+                  </Grid>
+                  <Grid item xs={12} sm={6}>
+                    <TextField
+                      {...fieldProps('cpu')}
+                      label="CPU"
+                      helperText={hint('Kubernetes quantity, e.g. 500m or 2', 'cpu')}
+                    />
+                  </Grid>
+                  <Grid item xs={12} sm={6}>
+                    <TextField
+                      {...fieldProps('memory')}
+                      label="Memory"
+                      helperText={hint('Kubernetes quantity, e.g. 512Mi or 2Gi', 'memory')}
+                    />
+                  </Grid>
+                  <Grid item xs={12} sm={6}>
+                    <TextField
+                      {...fieldProps('timeoutMinutes')}
+                      label="Timeout (minutes)"
+                      type="number"
+                      disabled={submitting || values.noExpiration}
+                      helperText={hint(
+                        values.noExpiration
+                          ? 'No expiration: the sandbox runs until deleted'
+                          : 'The sandbox is terminated after this time (at least 1 minute); it can be renewed',
+                        'timeoutMinutes',
+                      )}
+                    />
+                  </Grid>
+                  <Grid item xs={12} sm={6}>
+                    <FormControlLabel
+                      control={
+                        <Checkbox
+                          checked={values.noExpiration}
+                          onChange={e => set('noExpiration', e.target.checked)}
+                          disabled={submitting}
+                          color="primary"
+                          inputProps={{ 'data-testid': 'create-noExpiration' } as any}
+                        />
+                      }
+                      label="No expiration (manual cleanup)"
+                    />
+                  </Grid>
+                  <Grid item xs={12}>
+                    <TextField
+                      {...fieldProps('env')}
+                      label="Environment variables"
+                      multiline
+                      minRows={3}
+                      placeholder={'LOG_LEVEL=info\nDEBUG=true'}
+                      helperText={hint('One KEY=VALUE per line', 'env')}
+                    />
+                  </Grid>
+                  <Grid item xs={12}>
+                    <TextField
+                      {...fieldProps('metadata')}
+                      label="Metadata"
+                      multiline
+                      minRows={3}
+                      placeholder={'name=demo-api\nproject=payments'}
+                      helperText={hint(
+                        'One key=value per line (label syntax: no spaces). "name" is shown as the sandbox name.',
+                        'metadata',
+                      )}
+                    />
+                  </Grid>
+                  <Grid item xs={12}>
+                    <TextField
+                      {...fieldProps('team')}
+                      label="Owning team"
+                      placeholder="group:default/team-a"
+                      helperText={hint('Optional group entity ref that co-owns the sandbox', 'team')}
+                    />
+                  </Grid>
+                  {errors.form?.length ? (
+                    <Grid item xs={12}>
+                      <Alert severity="error">{errors.form.join('; ')}</Alert>
+                    </Grid>
+                  ) : null}
+                  {serverError && (
+                    <Grid item xs={12}>
+                      <Alert severity="error" data-testid="create-server-error">
+                        <AlertTitle>The sandbox could not be created</AlertTitle>
+                        {serverError}
+                      </Alert>
+                    </Grid>
+                  )}
+                  {submitting && (
+                    <Grid item xs={12} data-testid="create-progress">
+                      <LinearProgress />
+                      <Typography variant="body2" color="textSecondary" style={{ marginTop: 8 }}>
+                        Creating the sandbox ({formatDuration(elapsed)} elapsed). The server answers
+                        once the sandbox runs, which can take a minute or more for large images.
+                      </Typography>
+                    </Grid>
+                  )}
+                  <Grid item xs={12}>
+                    <Box display="flex" style={{ gap: 8 }}>
+                      <Button type="submit" variant="contained" color="primary" disabled={submitting}>
+                        Create
+                      </Button>
+                      <Button component={RouterLink} to={rootLink()} disabled={submitting}>
+                        Cancel
+                      </Button>
+                    </Box>
+                  </Grid>
+                </Grid>
+              </form>
+            </InfoCard>
+          </Grid>
+        </Grid>
+      </Content>
+    </Page>
+  );
+}

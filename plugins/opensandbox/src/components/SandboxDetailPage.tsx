@@ -1,0 +1,313 @@
+import React, { ReactNode, useState } from 'react';
+import { useNavigate, useParams } from 'react-router-dom';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Grid from '@material-ui/core/Grid';
+import MuiTable from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
+import DeleteIcon from '@material-ui/icons/Delete';
+import PauseIcon from '@material-ui/icons/Pause';
+import PlayArrowIcon from '@material-ui/icons/PlayArrow';
+import RefreshIcon from '@material-ui/icons/Refresh';
+import ScheduleIcon from '@material-ui/icons/Schedule';
+import {
+  Content,
+  Header,
+  InfoCard,
+  Page,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-common';
+import { opensandboxApiRef } from '../api';
+import { rootRouteRef } from '../routes';
+import {
+  errorMessage,
+  formatAgo,
+  formatCommand,
+  formatTimestamp,
+  sandboxDisplayName,
+  sandboxSource,
+} from '../lib/format';
+import { useNow } from '../lib/useNow';
+import { ExpiresIn } from './ExpiresIn';
+import { StateChip } from './StateChip';
+import { DeleteDialog, RenewDialog } from './SandboxActions';
+import { EndpointCard } from './EndpointCard';
+
+const useStyles = makeStyles(theme => ({
+  actions: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1), marginBottom: theme.spacing(2) },
+  label: { fontWeight: theme.typography.fontWeightBold as number, width: '30%', verticalAlign: 'top' },
+  code: { fontFamily: 'monospace', wordBreak: 'break-all' },
+}));
+
+function Field(props: { label: string; testId: string; children: ReactNode }) {
+  const classes = useStyles();
+  return (
+    <TableRow>
+      <TableCell className={classes.label} component="th" scope="row">
+        {props.label}
+      </TableCell>
+      <TableCell data-testid={props.testId}>{props.children}</TableCell>
+    </TableRow>
+  );
+}
+
+type Action = 'renew' | 'pause' | 'resume' | 'delete';
+
+function Overview(props: { sandbox: ConsoleSandbox }) {
+  const { sandbox } = props;
+  const classes = useStyles();
+  const now = useNow(10_000);
+  return (
+    <InfoCard title="Overview">
+      <MuiTable size="small" aria-label="Sandbox overview">
+        <TableBody>
+          <Field label="State" testId="field-state">
+            <StateChip state={sandbox.status?.state} />
+          </Field>
+          <Field label="Reason" testId="field-reason">
+            {sandbox.status?.reason ?? '-'}
+          </Field>
+          <Field label="Message" testId="field-message">
+            {sandbox.status?.message ?? '-'}
+          </Field>
+          <Field label="Last transition" testId="field-last-transition">
+            {formatTimestamp(sandbox.status?.lastTransitionAt)}
+          </Field>
+          <Field label="ID" testId="field-id">
+            <span className={classes.code}>{sandbox.id}</span>
+          </Field>
+          <Field label="Image" testId="field-image">
+            <span className={classes.code}>{sandboxSource(sandbox)}</span>
+          </Field>
+          <Field label="Entrypoint" testId="field-entrypoint">
+            <span className={classes.code}>{formatCommand(sandbox.entrypoint) || '-'}</span>
+          </Field>
+          <Field label="Created" testId="field-created">
+            {formatTimestamp(sandbox.createdAt)} ({formatAgo(sandbox.createdAt, now)})
+          </Field>
+          <Field label="Expires" testId="field-expires">
+            {sandbox.expiresAt ? (
+              <>
+                {formatTimestamp(sandbox.expiresAt)} (<ExpiresIn expiresAt={sandbox.expiresAt} />)
+              </>
+            ) : (
+              'Never (manual cleanup)'
+            )}
+          </Field>
+          <Field label="Owner" testId="field-owner">
+            {sandbox.ownership?.owner ?? '-'}
+          </Field>
+          <Field label="Team" testId="field-team">
+            {sandbox.ownership?.team ?? '-'}
+          </Field>
+        </TableBody>
+      </MuiTable>
+    </InfoCard>
+  );
+}
+
+function MetadataCard(props: { metadata?: Record<string, string> }) {
+  const entries = Object.entries(props.metadata ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <InfoCard title="Metadata">
+      {entries.length === 0 ? (
+        <Typography color="textSecondary">No metadata</Typography>
+      ) : (
+        <MuiTable size="small" aria-label="Sandbox metadata" data-testid="metadata-table">
+          <TableBody>
+            {entries.map(([key, value]) => (
+              <TableRow key={key}>
+                <TableCell component="th" scope="row">
+                  <code>{key}</code>
+                </TableCell>
+                <TableCell>
+                  <code>{value}</code>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </MuiTable>
+      )}
+    </InfoCard>
+  );
+}
+
+/**
+ * Details of one sandbox (`:sandboxId` route parameter) with its actions: renew, pause/resume,
+ * delete (confirmed) and endpoint lookup.
+ * @public
+ */
+export function SandboxDetailPage() {
+  const classes = useStyles();
+  const { sandboxId = '' } = useParams();
+  const api = useApi(opensandboxApiRef);
+  const rootLink = useRouteRef(rootRouteRef);
+  const navigate = useNavigate();
+
+  const { value: sandbox, loading, error, retry } = useAsyncRetry(
+    () => api.getSandbox(sandboxId),
+    [api, sandboxId],
+  );
+  const [busy, setBusy] = useState<Action | undefined>();
+  const [actionError, setActionError] = useState<string | undefined>();
+  const [notice, setNotice] = useState<string | undefined>();
+  const [renewOpen, setRenewOpen] = useState(false);
+  const [deleteOpen, setDeleteOpen] = useState(false);
+
+  const run = async (action: Action, fn: () => Promise<unknown>, done: string) => {
+    setBusy(action);
+    setActionError(undefined);
+    setNotice(undefined);
+    try {
+      await fn();
+      setNotice(done);
+      return true;
+    } catch (e) {
+      setActionError(`Could not ${action} the sandbox: ${errorMessage(e)}`);
+      return false;
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  if (!sandbox) {
+    return (
+      <Page themeId="tool">
+        <Header title="Sandbox" subtitle={sandboxId} />
+        <Content>{error ? <ResponseErrorPanel error={error} /> : <Progress />}</Content>
+      </Page>
+    );
+  }
+
+  const name = sandboxDisplayName(sandbox);
+  const state = (sandbox.status?.state ?? '').toLowerCase();
+  const manualCleanup = !sandbox.expiresAt;
+
+  return (
+    <Page themeId="tool">
+      <Header title={name} subtitle={sandbox.id} type="Sandbox" typeLink={rootLink()} />
+      <Content>
+        <div className={classes.actions}>
+          {!manualCleanup && (
+            <Button
+              variant="outlined"
+              startIcon={<ScheduleIcon />}
+              onClick={() => setRenewOpen(true)}
+              disabled={!!busy}
+            >
+              Renew
+            </Button>
+          )}
+          {state === 'paused' ? (
+            <Button
+              variant="outlined"
+              startIcon={<PlayArrowIcon />}
+              disabled={!!busy}
+              onClick={async () => {
+                if (await run('resume', () => api.resumeSandbox(sandbox.id), 'Resume requested.')) retry();
+              }}
+            >
+              Resume
+            </Button>
+          ) : (
+            <Button
+              variant="outlined"
+              startIcon={<PauseIcon />}
+              disabled={!!busy || state !== 'running'}
+              onClick={async () => {
+                if (await run('pause', () => api.pauseSandbox(sandbox.id), 'Pause requested.')) retry();
+              }}
+            >
+              Pause
+            </Button>
+          )}
+          <Button
+            variant="outlined"
+            color="secondary"
+            startIcon={<DeleteIcon />}
+            disabled={!!busy}
+            onClick={() => setDeleteOpen(true)}
+          >
+            Delete
+          </Button>
+          <Button startIcon={<RefreshIcon />} onClick={retry} disabled={loading} aria-label="Refresh">
+            Refresh
+          </Button>
+        </div>
+        {busy && <Progress />}
+        {actionError && (
+          <Box mb={2}>
+            <Alert severity="error" onClose={() => setActionError(undefined)} data-testid="action-error">
+              {actionError}
+            </Alert>
+          </Box>
+        )}
+        {notice && !actionError && (
+          <Box mb={2}>
+            <Alert severity="success" onClose={() => setNotice(undefined)}>
+              {notice}
+            </Alert>
+          </Box>
+        )}
+        {error && (
+          <Box mb={2}>
+            <ResponseErrorPanel error={error} title="Could not refresh the sandbox" />
+          </Box>
+        )}
+        <Grid container spacing={3}>
+          <Grid item xs={12} md={7}>
+            <Overview sandbox={sandbox} />
+          </Grid>
+          <Grid item xs={12} md={5}>
+            <Grid container spacing={3} direction="column">
+              <Grid item>
+                <MetadataCard metadata={sandbox.metadata} />
+              </Grid>
+              <Grid item>
+                <EndpointCard api={api} sandboxId={sandbox.id} />
+              </Grid>
+            </Grid>
+          </Grid>
+        </Grid>
+        {!manualCleanup && renewOpen && (
+          <RenewDialog
+            open
+            currentExpiresAt={sandbox.expiresAt}
+            busy={busy === 'renew'}
+            onClose={() => setRenewOpen(false)}
+            onRenew={async expiresAt => {
+              setRenewOpen(false);
+              const ok = await run(
+                'renew',
+                () => api.renewExpiration(sandbox.id, expiresAt),
+                `Expiry moved to ${formatTimestamp(expiresAt)}.`,
+              );
+              if (ok) retry();
+            }}
+          />
+        )}
+        <DeleteDialog
+          open={deleteOpen}
+          name={name}
+          busy={busy === 'delete'}
+          onClose={() => setDeleteOpen(false)}
+          onConfirm={async () => {
+            setDeleteOpen(false);
+            if (await run('delete', () => api.deleteSandbox(sandbox.id), 'Sandbox deleted.')) {
+              navigate(rootLink());
+            }
+          }}
+        />
+      </Content>
+    </Page>
+  );
+}

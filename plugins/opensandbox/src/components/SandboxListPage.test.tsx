@@ -1,0 +1,140 @@
+import React from 'react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { ResponseError } from '@backstage/errors';
+import { opensandboxApiRef } from '../api';
+import { rootRouteRef } from '../routes';
+import { createFakeApi, makeSandbox } from '../testUtils';
+import { SandboxListPage } from './SandboxListPage';
+
+function page(items: ReturnType<typeof makeSandbox>[], pagination = {}) {
+  return {
+    items,
+    pagination: { page: 1, pageSize: 20, totalItems: items.length, totalPages: 1, hasNextPage: false, ...pagination },
+  };
+}
+
+async function render(api: ReturnType<typeof createFakeApi>) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[opensandboxApiRef, api]]}>
+      <SandboxListPage />
+    </TestApiProvider>,
+    { mountedRoutes: { '/opensandbox': rootRouteRef } },
+  );
+}
+
+describe('SandboxListPage', () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ advanceTimers: true, now: Date.parse('2026-06-15T10:47:30Z') });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('renders one row per sandbox with state, name link, image, owner, created and countdown', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(
+      page([
+        makeSandbox(),
+        makeSandbox({
+          id: 'abcdef0123456789',
+          metadata: {},
+          status: { state: 'Paused' },
+          image: undefined,
+          snapshotId: 'snap-1',
+          expiresAt: undefined,
+          ownership: undefined,
+        }),
+        makeSandbox({ id: 'expired-1', metadata: { name: 'old' }, status: { state: 'Weird' }, expiresAt: '2026-06-15T10:00:00Z' }),
+      ]),
+    );
+    await render(api);
+
+    expect(api.listSandboxes).toHaveBeenCalledWith({ states: [], metadata: {}, page: 1, pageSize: 20 });
+    const links = await screen.findAllByTestId('sandbox-link');
+    expect(links.map(l => l.textContent)).toEqual(['demo-api', 'abcdef01', 'old']);
+    expect(links[0]).toHaveAttribute('href', '/opensandbox/6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20');
+    expect(screen.getAllByTestId('sandbox-state').map(c => [c.textContent, c.getAttribute('data-state-category')])).toEqual([
+      ['Running', 'running'],
+      ['Paused', 'paused'],
+      ['Weird', 'unknown'],
+    ]);
+    expect(screen.getAllByTestId('sandbox-expires-in').map(e => e.textContent)).toEqual(['in 12m', 'never', 'expired']);
+    const firstRow = links[0].closest('tr')!;
+    expect(within(firstRow).getByText('python:3.11-slim')).toBeInTheDocument();
+    expect(within(firstRow).getByText('user:default/jane.doe')).toBeInTheDocument();
+    expect(within(firstRow).getByText('2026-06-15 10:00:00 UTC')).toBeInTheDocument();
+    expect(within(links[1].closest('tr')!).getByText('snapshot snap-1')).toBeInTheDocument();
+    expect(screen.getByText('3 in total')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /Create sandbox/ })).toHaveAttribute('href', '/opensandbox/create');
+  });
+
+  it('shows the empty state', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([]));
+    await render(api);
+    expect(await screen.findByText('No sandboxes')).toBeInTheDocument();
+  });
+
+  it('shows the error panel', async () => {
+    const api = createFakeApi();
+    const response = new Response(
+      JSON.stringify({ error: { name: 'Error', message: 'upstream unreachable' }, response: { statusCode: 502 } }),
+      { status: 502, statusText: 'Bad Gateway', headers: { 'Content-Type': 'application/json' } },
+    );
+    api.listSandboxes.mockRejectedValue(await ResponseError.fromResponse(response));
+    await render(api);
+    expect((await screen.findAllByText(/upstream unreachable/)).length).toBeGreaterThan(0);
+    expect(screen.queryByTestId('sandbox-link')).not.toBeInTheDocument();
+  });
+
+  it('sends state and metadata filters and resets to page 1', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
+    const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+    await render(api);
+    await screen.findAllByTestId('sandbox-link');
+
+    fireEvent.mouseDown(screen.getByTestId('state-filter'));
+    await user.click(await screen.findByRole('option', { name: 'Running' }));
+    await user.click(screen.getByRole('option', { name: 'Paused' }));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({ states: ['Running', 'Paused'], metadata: {}, page: 1, pageSize: 20 }),
+    );
+    await user.keyboard('{Escape}');
+
+    const input = screen.getByLabelText('Metadata filter');
+    await user.type(input, 'not valid{Enter}');
+    expect(screen.getByText('Use key=value')).toBeInTheDocument();
+    await user.clear(input);
+    await user.type(input, 'project=payments{Enter}');
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({
+        states: ['Running', 'Paused'],
+        metadata: { project: 'payments' },
+        page: 1,
+        pageSize: 20,
+      }),
+    );
+    expect(screen.getByText('project=payments')).toBeInTheDocument();
+  });
+
+  it('pages on the server', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockImplementation(async ({ page: p = 1 } = {}) =>
+      page([makeSandbox({ id: `sb-${p}`, metadata: { name: `page-${p}` } })], {
+        page: p,
+        totalItems: 45,
+        totalPages: 3,
+        hasNextPage: p < 3,
+      }),
+    );
+    const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+    await render(api);
+    expect((await screen.findByTestId('sandbox-link')).textContent).toBe('page-1');
+    await user.click(screen.getByRole('button', { name: /next page/i }));
+    await waitFor(() => expect(screen.getByTestId('sandbox-link').textContent).toBe('page-2'));
+    expect(api.listSandboxes).toHaveBeenLastCalledWith({ states: [], metadata: {}, page: 2, pageSize: 20 });
+  });
+});

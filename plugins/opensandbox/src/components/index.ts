@@ -1,0 +1,5 @@
+export { OpenSandboxRouter } from './OpenSandboxRouter';
+export { SandboxListPage } from './SandboxListPage';
+export { SandboxCreatePage } from './SandboxCreatePage';
+export { SandboxDetailPage } from './SandboxDetailPage';
+export { StateChip } from './StateChip';

@@ -1,0 +1,26 @@
+/**
+ * OpenSandbox console frontend plugin: list, inspect, create, renew, pause/resume and delete
+ * OpenSandbox sandboxes through the `opensandbox` backend plugin.
+ *
+ * The legacy frontend system API lives here; the new frontend system plugin is the default export
+ * of `@opensandbox-console/plugin-opensandbox/alpha`.
+ *
+ * @packageDocumentation
+ */
+export { opensandboxPlugin, OpenSandboxPage } from './plugin';
+export { rootRouteRef, sandboxRouteRef, createSandboxRouteRef } from './routes';
+export { opensandboxApiRef, OpenSandboxClient } from './api';
+export type {
+  OpenSandboxApi,
+  ListSandboxesQuery,
+  ConsoleCreateSandboxRequest,
+  GetEndpointOptions,
+} from './api';
+export type {
+  ConsoleSandbox,
+  ConsoleListSandboxesResponse,
+  CreateSandboxRequest,
+  Endpoint,
+  RenewSandboxExpirationResponse,
+  SandboxOwnership,
+} from '@opensandbox-console/plugin-opensandbox-common';
