@@ -8,6 +8,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 bash scripts/ensure-services.sh
 
+# Database tests run on SQLite and on the local PostgreSQL (never through Docker, which is absent).
+export BACKSTAGE_TEST_DISABLE_DOCKER=1
+export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-postgresql://postgres@127.0.0.1:5432/postgres}"
+
 mkdir -p .cache
 echo "==> type check"
 yarn tsc

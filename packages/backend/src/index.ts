@@ -15,9 +15,10 @@ backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 // Catalog: the example organisation and components.
 backend.add(import('@backstage/plugin-catalog-backend'));
 
-// Permissions: the framework is on; the demo policy allows everything until the role policy lands.
+// Permissions: the framework is on, decided by the OpenSandbox role policy (viewer, operator,
+// admin from opensandbox.permissionPolicy; other plugins' permissions are allowed in the demo).
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(import('@backstage/plugin-permission-backend-module-allow-all-policy'));
+backend.add(import('@opensandbox-console/plugin-opensandbox-backend-module-permission-policy'));
 
 // OpenSandbox Console.
 backend.add(import('@opensandbox-console/plugin-opensandbox-backend'));

@@ -7,10 +7,15 @@ import {
   createLifecycleClientFromConfig,
   opensandboxSandboxPermissionResourceRef,
   opensandboxSandboxRules,
+  readOpensandboxRoleConfig,
 } from '@opensandbox-console/plugin-opensandbox-node';
-import { AuditorEventRecorder } from './audit/AuditorEventRecorder';
+import { createAuditEventsRouter } from './audit/auditEventsRouter';
+import { scheduleAuditMaintenance } from './audit/auditMaintenance';
+import { DatabaseAuditRecorder } from './audit/DatabaseAuditRecorder';
+import { DatabaseAuditStore } from './audit/DatabaseAuditStore';
 import { AuthorizedSandboxLister } from './permissions/AuthorizedSandboxLister';
 import { SandboxAuthorizer } from './permissions/SandboxAuthorizer';
+import { ServiceRolePermissions } from './permissions/ServiceRolePermissions';
 import { createRouter } from './service/router';
 import { SandboxService } from './service/SandboxService';
 
@@ -33,8 +38,21 @@ export const opensandboxPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
       },
-      async init({ config, logger, httpRouter, httpAuth, userInfo, auditor, permissions, permissionsRegistry }) {
+      async init({
+        config,
+        logger,
+        httpRouter,
+        httpAuth,
+        userInfo,
+        auditor,
+        permissions,
+        permissionsRegistry,
+        database,
+        scheduler,
+      }) {
         const client = createLifecycleClientFromConfig(config);
         const sandboxes = new SandboxService(client, {
           maxTimeoutSeconds: config.getOptionalNumber('opensandbox.maxTimeoutSeconds'),
@@ -50,11 +68,23 @@ export const opensandboxPlugin = createBackendPlugin({
         });
         permissionsRegistry.addPermissions(opensandboxPermissions.filter(p => p.type === 'basic'));
 
-        const authorizer = new SandboxAuthorizer(permissions, permissionsRegistry);
+        const roles = readOpensandboxRoleConfig(config);
+        const decider = roles ? new ServiceRolePermissions(permissions, roles) : permissions;
+        const authorizer = new SandboxAuthorizer(decider, permissionsRegistry);
         const lister = new AuthorizedSandboxLister(sandboxes, authorizer, permissionsRegistry, logger);
-        const audit = new AuditorEventRecorder(auditor);
+        const auditStore = await DatabaseAuditStore.create({ database });
+        const audit = new DatabaseAuditRecorder({ store: auditStore, auditor, logger, config });
+        await scheduleAuditMaintenance({ scheduler, store: auditStore, config, logger });
         httpRouter.use(
-          await createRouter({ sandboxes, lister, authorizer, audit, httpAuth, userInfo }),
+          await createRouter({
+            sandboxes,
+            lister,
+            authorizer,
+            audit,
+            httpAuth,
+            userInfo,
+            extraRouters: [createAuditEventsRouter({ store: auditStore, httpAuth, permissions: decider })],
+          }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         logger.info(`OpenSandbox lifecycle API at ${config.getString('opensandbox.baseUrl')}`);

@@ -10,3 +10,5 @@ export * from './lifecycle/fromConfig';
 export * from './permissions/resource';
 export * from './permissions/rules';
 export * from './permissions/conditionExports';
+export * from './roles/roleConfig';
+export * from './roles/roleDecisions';

@@ -35,6 +35,24 @@ export class SandboxAuthorizer {
     );
   }
 
+  /** Decisions for several permissions: one batched call per kind (resource / basic). */
+  async #decide(credentials: BackstageCredentials, permissions: Array<ResourcePermission | BasicPermission>): Promise<PolicyDecision[]> {
+    const decisions: PolicyDecision[] = new Array(permissions.length);
+    const resource = permissions.flatMap((p, i) => (p.type === 'resource' ? [{ p, i }] : []));
+    const basic = permissions.flatMap((p, i) => (p.type === 'basic' ? [{ p, i }] : []));
+    const [resourceDecisions, basicDecisions] = await Promise.all([
+      resource.length > 0
+        ? this.#permissions.authorizeConditional(resource.map(({ p }) => ({ permission: p as ResourcePermission })), { credentials })
+        : Promise.resolve([]),
+      basic.length > 0
+        ? this.#permissions.authorize(basic.map(({ p }) => ({ permission: p as BasicPermission })), { credentials })
+        : Promise.resolve([]),
+    ]);
+    resource.forEach(({ i }, k) => (decisions[i] = resourceDecisions[k]));
+    basic.forEach(({ i }, k) => (decisions[i] = basicDecisions[k]));
+    return decisions;
+  }
+
   /** True when `decision` allows `sandbox` (ALLOW, or CONDITIONAL with conditions met). */
   allows(decision: PolicyDecision, sandbox: ConsoleSandbox): boolean {
     return this.#isAllowed(decision, sandbox);
@@ -42,10 +60,7 @@ export class SandboxAuthorizer {
 
   /** One conditional decision for reading sandboxes (used by list). */
   async readDecision(credentials: BackstageCredentials): Promise<PolicyDecision> {
-    const [decision] = await this.#permissions.authorizeConditional(
-      [{ permission: opensandboxSandboxReadPermission }],
-      { credentials },
-    );
+    const [decision] = await this.#decide(credentials, [opensandboxSandboxReadPermission]);
     return decision;
   }
 
@@ -59,10 +74,7 @@ export class SandboxAuthorizer {
     sandbox: ConsoleSandbox,
     action: ResourcePermission,
   ): Promise<void> {
-    const [read, act] = await this.#permissions.authorizeConditional(
-      [{ permission: opensandboxSandboxReadPermission }, { permission: action }],
-      { credentials },
-    );
+    const [read, act] = await this.#decide(credentials, [opensandboxSandboxReadPermission, action]);
     if (!this.allows(read, sandbox)) {
       throw Object.assign(new NotFoundError(`Sandbox ${sandbox.id} not found.`), { denied: true });
     }
@@ -84,7 +96,7 @@ export class SandboxAuthorizer {
 
   /** Checks a basic permission. @throws NotAllowedError on DENY. */
   async authorizeBasic(credentials: BackstageCredentials, permission: BasicPermission): Promise<void> {
-    const [decision] = await this.#permissions.authorize([{ permission }], { credentials });
+    const [decision] = await this.#decide(credentials, [permission]);
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw Object.assign(new NotAllowedError(`You are not allowed to ${permission.attributes.action ?? 'use'} sandboxes (${permission.name})`), {
         denied: true,
@@ -101,7 +113,7 @@ export class SandboxAuthorizer {
     permission: ResourcePermission,
     sandbox: ConsoleSandbox,
   ): Promise<boolean> {
-    const [decision] = await this.#permissions.authorizeConditional([{ permission }], { credentials });
+    const [decision] = await this.#decide(credentials, [permission]);
     return this.allows(decision, sandbox);
   }
 }

@@ -163,12 +163,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       await authorizer.authorizeBasic(ctx.credentials, opensandboxSandboxCreatePermission);
       const ownTeam = !!team && ctx.caller.ownershipEntityRefs.some(r => r.toLocaleLowerCase('en-US') === team);
       if (requestedTeam && !ownTeam) {
+        // May the caller manage a sandbox of that team? Only the team counts here: the caller
+        // would be the owner of any sandbox it creates.
         const virtual = {
           id: '(new)',
           status: { state: 'Pending' },
           createdAt: new Date().toISOString(),
           entrypoint: [],
-          ownership: { owner: ctx.caller.type === 'user' ? ctx.caller.actor : undefined, team },
+          ownership: { team },
         } as ConsoleSandbox;
         if (!(await authorizer.wouldAllow(ctx.credentials, opensandboxSandboxUpdatePermission, virtual))) {
           throw Object.assign(

@@ -1,0 +1,300 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import type { AuditAttemptInput, AuditAttemptResult } from './types';
+import type {
+  AuditEventFilter,
+  AuditEventPage,
+  AuditEventRecord,
+  AuditQueryOptions,
+} from './records';
+import { AuditCursor, decodeCursor, encodeCursor } from './cursor';
+import {
+  AUDIT_TABLE,
+  StoredAuditEventRow,
+  clipErrorCode,
+  clipErrorMessage,
+  clipSandboxId,
+  fromRow,
+  toRow,
+} from './rowMapping';
+
+const MIGRATIONS_DIR = resolvePackagePath(
+  '@opensandbox-console/plugin-opensandbox-backend',
+  'migrations',
+);
+
+/** Default and bounds of `limit` in {@link DatabaseAuditStore.query}. */
+export const AUDIT_PAGE_LIMIT = { default: 50, min: 1, max: 200 } as const;
+
+const STREAM_PAGE_SIZE = 500;
+const DELETE_BATCH_SIZE = 5000;
+
+/** Options of {@link DatabaseAuditStore.create}. */
+export interface DatabaseAuditStoreOptions {
+  /** The plugin's database service (`coreServices.database`). */
+  database: DatabaseService;
+  /** Do not run migrations (also skipped when `database.migrations.skip` is set). */
+  skipMigrations?: boolean;
+  /** Current time in epoch ms (UTC). Default `Date.now`; tests inject a fixed clock. */
+  clock?: () => number;
+}
+
+/**
+ * The audit log table `opensandbox_audit_events` (Knex; SQLite and PostgreSQL).
+ *
+ * Append-only through this API: rows are inserted as `initiated` or `denied`; an `initiated` row
+ * gets exactly one outcome (`succeeded`/`failed` via {@link completeInitiated}, or `unknown` via
+ * the reaper {@link markStaleInitiated}); rows are only removed by retention
+ * ({@link deleteOlderThan}). All times are epoch milliseconds, UTC.
+ */
+export class DatabaseAuditStore {
+  /**
+   * Connects and, unless skipped, runs the migrations in the package's `migrations/` directory.
+   * @throws whatever Knex throws when the database is unreachable or a migration fails.
+   */
+  static async create(
+    options: DatabaseAuditStoreOptions,
+  ): Promise<DatabaseAuditStore> {
+    const knex = await options.database.getClient();
+    if (!options.skipMigrations && !options.database.migrations?.skip) {
+      await knex.migrate.latest({ directory: MIGRATIONS_DIR });
+    }
+    return new DatabaseAuditStore(knex, options.clock ?? Date.now);
+  }
+
+  private constructor(
+    private readonly knex: Knex,
+    private readonly clock: () => number,
+  ) {}
+
+  /**
+   * Inserts the `initiated` row of an attempt, stamped now. `details` must already be redacted.
+   * @returns the stored record (its `id` identifies the attempt for {@link completeInitiated}).
+   * @throws the database error when the row cannot be written.
+   */
+  async insertInitiated(input: AuditAttemptInput): Promise<AuditEventRecord> {
+    return this.insert(input, 'initiated', undefined);
+  }
+
+  /**
+   * Inserts a `denied` row (a refused attempt) with its HTTP status (403 or 404) and optional
+   * error code/message. `details` (input's, merged with result's) must already be redacted.
+   * @throws the database error when the row cannot be written.
+   */
+  async insertDenied(
+    input: AuditAttemptInput,
+    result: AuditAttemptResult,
+  ): Promise<AuditEventRecord> {
+    return this.insert(input, 'denied', result);
+  }
+
+  /**
+   * Sets the outcome of an `initiated` row, exactly once: `httpStatus`, error code/message,
+   * `sandboxId` (when given) and `details` merged (shallow) into the stored details.
+   * @throws NotFoundError when no row has this id.
+   * @throws ConflictError when the row's outcome is no longer `initiated` (already set, or
+   *   reaped to `unknown`).
+   */
+  async completeInitiated(
+    id: string,
+    outcome: 'succeeded' | 'failed',
+    result: AuditAttemptResult,
+  ): Promise<void> {
+    const row = await this.knex(AUDIT_TABLE)
+      .where({ id })
+      .first<Pick<StoredAuditEventRow, 'outcome' | 'details'> | undefined>(
+        'outcome',
+        'details',
+      );
+    if (!row) throw new NotFoundError(`audit event ${id} not found`);
+    if (row.outcome !== 'initiated') {
+      throw new ConflictError(
+        `audit event ${id} already has outcome ${row.outcome}`,
+      );
+    }
+    const update: Record<string, unknown> = {
+      outcome,
+      http_status: result.httpStatus,
+      error_code: clipErrorCode(result.errorCode),
+      error_message: clipErrorMessage(result.errorMessage),
+      updated_at: this.clock(),
+    };
+    if (result.sandboxId) update.sandbox_id = clipSandboxId(result.sandboxId);
+    if (result.details) {
+      update.details = JSON.stringify({
+        ...JSON.parse(row.details),
+        ...result.details,
+      });
+    }
+    const count = await this.knex(AUDIT_TABLE)
+      .where({ id, outcome: 'initiated' })
+      .update(update);
+    if (count !== 1) {
+      throw new ConflictError(`audit event ${id} already has an outcome`);
+    }
+  }
+
+  /**
+   * One page of events matching `filter`, newest first (`occurredAt` DESC, then insertion order
+   * DESC), using keyset pagination: pass the returned `nextCursor` to get the next page; it is
+   * absent on the last page. Rows inserted meanwhile never shift later pages.
+   * @throws InputError for a `limit` outside 1..200 or an invalid `cursor`.
+   */
+  async query(
+    filter: AuditEventFilter,
+    options: AuditQueryOptions = {},
+  ): Promise<AuditEventPage> {
+    const limit = options.limit ?? AUDIT_PAGE_LIMIT.default;
+    if (
+      !Number.isInteger(limit) ||
+      limit < AUDIT_PAGE_LIMIT.min ||
+      limit > AUDIT_PAGE_LIMIT.max
+    ) {
+      throw new InputError(
+        `limit must be an integer between ${AUDIT_PAGE_LIMIT.min} and ${AUDIT_PAGE_LIMIT.max}`,
+      );
+    }
+    const cursor =
+      options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+    return this.page(filter, limit, cursor);
+  }
+
+  /**
+   * Every event matching `filter`, newest first, read page by page (keyset) so memory stays
+   * bounded: for exports. Stop iterating to stop reading.
+   */
+  async *stream(
+    filter: AuditEventFilter,
+    options: { pageSize?: number } = {},
+  ): AsyncGenerator<AuditEventRecord, void, undefined> {
+    const pageSize = options.pageSize ?? STREAM_PAGE_SIZE;
+    let cursor: AuditCursor | undefined;
+    for (;;) {
+      const { rows, next } = await this.rows(filter, pageSize, cursor);
+      for (const row of rows) yield fromRow(row);
+      if (!next) return;
+      cursor = next;
+    }
+  }
+
+  /**
+   * The reaper: sets `unknown` on `initiated` rows that started more than `olderThanMs`
+   * milliseconds ago (their outcome was never written, e.g. the process crashed).
+   * @returns how many rows were marked.
+   * @throws InputError when `olderThanMs` is not a non-negative number.
+   */
+  async markStaleInitiated(olderThanMs: number): Promise<number> {
+    if (!Number.isFinite(olderThanMs) || olderThanMs < 0) {
+      throw new InputError('olderThanMs must be a non-negative number');
+    }
+    const now = this.clock();
+    return this.knex(AUDIT_TABLE)
+      .where({ outcome: 'initiated' })
+      .andWhere('occurred_at', '<', now - olderThanMs)
+      .update({ outcome: 'unknown', updated_at: now });
+  }
+
+  /**
+   * Retention: deletes every row with `occurredAt` strictly before `cutoffMs` (epoch ms, UTC),
+   * in batches of 5000 so no statement holds locks for long.
+   * @returns how many rows were deleted.
+   * @throws InputError when `cutoffMs` is not a finite number.
+   */
+  async deleteOlderThan(cutoffMs: number): Promise<number> {
+    if (!Number.isFinite(cutoffMs))
+      throw new InputError('cutoffMs must be a finite number');
+    let total = 0;
+    for (;;) {
+      const batch = this.knex(AUDIT_TABLE)
+        .select('seq')
+        .where('occurred_at', '<', cutoffMs)
+        .limit(DELETE_BATCH_SIZE);
+      const count = await this.knex(AUDIT_TABLE).whereIn('seq', batch).delete();
+      total += count;
+      if (count < DELETE_BATCH_SIZE) return total;
+    }
+  }
+
+  private async insert(
+    input: AuditAttemptInput,
+    outcome: 'initiated' | 'denied',
+    result: AuditAttemptResult | undefined,
+  ): Promise<AuditEventRecord> {
+    const now = this.clock();
+    const record: AuditEventRecord = {
+      id: randomUUID(),
+      occurredAt: now,
+      actor: input.actor,
+      actorType: input.actorType,
+      action: input.action,
+      sandboxId: result?.sandboxId ?? input.sandboxId ?? null,
+      team: input.team ?? null,
+      outcome,
+      httpStatus: result?.httpStatus ?? null,
+      errorCode: result?.errorCode ?? null,
+      errorMessage: result?.errorMessage ?? null,
+      requestId: input.requestId,
+      clientIp: input.clientIp ?? null,
+      userAgent: input.userAgent ?? null,
+      batchId: input.batchId ?? null,
+      details: { ...input.details, ...result?.details },
+      updatedAt: now,
+    };
+    const row = toRow(record);
+    await this.knex(AUDIT_TABLE).insert(row);
+    return fromRow({ ...row, seq: 0 });
+  }
+
+  private async page(
+    filter: AuditEventFilter,
+    limit: number,
+    cursor: AuditCursor | undefined,
+  ): Promise<AuditEventPage> {
+    const { rows, next } = await this.rows(filter, limit, cursor);
+    return next
+      ? { items: rows.map(fromRow), nextCursor: encodeCursor(next) }
+      : { items: rows.map(fromRow) };
+  }
+
+  /** Reads `limit` rows after `cursor`; `next` is set when more rows exist. */
+  private async rows(
+    filter: AuditEventFilter,
+    limit: number,
+    cursor: AuditCursor | undefined,
+  ): Promise<{ rows: StoredAuditEventRow[]; next?: AuditCursor }> {
+    const query = this.knex<StoredAuditEventRow>(AUDIT_TABLE).select('*');
+    if (filter.actor !== undefined) query.where('actor', filter.actor);
+    if (filter.action !== undefined) query.where('action', filter.action);
+    if (filter.sandboxId !== undefined)
+      query.where('sandbox_id', filter.sandboxId);
+    if (filter.team !== undefined) query.where('team', filter.team);
+    if (filter.outcome !== undefined) query.where('outcome', filter.outcome);
+    if (filter.from !== undefined)
+      query.where('occurred_at', '>=', filter.from);
+    if (filter.to !== undefined) query.where('occurred_at', '<', filter.to);
+    if (cursor) {
+      query.whereRaw('(occurred_at, seq) < (?, ?)', [
+        cursor.occurredAt,
+        cursor.seq,
+      ]);
+    }
+    const rows: StoredAuditEventRow[] = await query
+      .orderBy([
+        { column: 'occurred_at', order: 'desc' },
+        { column: 'seq', order: 'desc' },
+      ])
+      .limit(limit + 1);
+    if (rows.length <= limit) return { rows };
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      rows: page,
+      next: { occurredAt: Number(last.occurred_at), seq: Number(last.seq) },
+    };
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The role matrix: every route × every persona, with the exact status, against the REAL permission
+ * backend running the ready role policy module (no mocked authorize), and the simulator over HTTP.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import request from 'supertest';
+import { parse as parseYaml } from 'yaml';
+import { startSimulator } from '@opensandbox-console/opensandbox-simulator';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import rolePolicyModule from '@opensandbox-console/plugin-opensandbox-backend-module-permission-policy';
+import { opensandboxPlugin } from '../plugin';
+import { pluginRequestAuthFactory } from './pluginRequestAuth';
+
+const API_KEY = 'matrix-test-key';
+
+type Persona = 'none' | 'viewer' | 'operatorOwnTeam' | 'operatorOtherTeam' | 'admin' | 'service';
+const PERSONAS: Persona[] = ['none', 'viewer', 'operatorOwnTeam', 'operatorOtherTeam', 'admin', 'service'];
+
+const USERS: Record<string, string[]> = {
+  'user:default/vic': ['user:default/vic', 'group:default/team-a', 'group:default/sandbox-viewers'],
+  'user:default/ada': ['user:default/ada', 'group:default/team-a', 'group:default/sandbox-operators'],
+  'user:default/bob': ['user:default/bob', 'group:default/team-b', 'group:default/sandbox-operators'],
+  'user:default/pat': ['user:default/pat', 'group:default/platform'],
+};
+
+function authHeader(persona: Persona): string {
+  switch (persona) {
+    case 'none':
+      return mockCredentials.none.header();
+    case 'viewer':
+      return mockCredentials.user.header('user:default/vic');
+    case 'operatorOwnTeam':
+      return mockCredentials.user.header('user:default/ada');
+    case 'operatorOtherTeam':
+      return mockCredentials.user.header('user:default/bob');
+    case 'admin':
+      return mockCredentials.user.header('user:default/pat');
+    case 'service':
+      return mockCredentials.service.header({
+        onBehalfOf: mockCredentials.service('external:ci-bot'),
+        targetPluginId: 'opensandbox',
+      });
+  }
+}
+
+/** A sandbox of team-a created by ada, made directly upstream (as the console would have). */
+async function seedSandbox(simUrl: string, paused = false): Promise<string> {
+  const res = await fetch(`${simUrl}/v1/sandboxes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'OPEN-SANDBOX-API-KEY': API_KEY },
+    body: JSON.stringify({
+      image: { uri: 'alpine:3' },
+      entrypoint: ['sleep', 'infinity'],
+      timeout: 3600,
+      resourceLimits: { cpu: '1', memory: '1Gi' },
+      metadata: {
+        'backstage.io/owner': 'ada',
+        'backstage.io/owner-namespace': 'default',
+        'backstage.io/team': 'team-a',
+        'backstage.io/team-namespace': 'default',
+      },
+    }),
+  });
+  const { id } = await res.json();
+  if (paused) {
+    await fetch(`${simUrl}/v1/sandboxes/${id}/pause`, { method: 'POST', headers: { 'OPEN-SANDBOX-API-KEY': API_KEY } });
+  }
+  return id;
+}
+
+interface Row {
+  method: 'get' | 'post' | 'delete' | 'patch';
+  /** The path as in openapi.yaml. */
+  path: string;
+  expected: Record<Persona, number>;
+  paused?: boolean;
+  body?: () => unknown;
+  query?: Record<string, string>;
+}
+
+const ALLOWED_FOR_TEAM_A = { none: 401, viewer: 403, operatorOwnTeam: 0, operatorOtherTeam: 404, admin: 0, service: 0 };
+const mutation = (ok: number) =>
+  Object.fromEntries(Object.entries(ALLOWED_FOR_TEAM_A).map(([k, v]) => [k, v === 0 ? ok : v])) as Record<Persona, number>;
+
+const MATRIX: Row[] = [
+  { method: 'get', path: '/sandboxes', expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 200, admin: 200, service: 200 } },
+  {
+    method: 'post',
+    path: '/sandboxes',
+    expected: { none: 401, viewer: 403, operatorOwnTeam: 202, operatorOtherTeam: 403, admin: 202, service: 202 },
+    body: () => ({ image: { uri: 'alpine:3' }, entrypoint: ['sh'], timeout: 600, resourceLimits: { cpu: '1', memory: '1Gi' }, team: 'group:default/team-a' }),
+  },
+  { method: 'get', path: '/sandboxes/{sandboxId}', expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 404, admin: 200, service: 200 } },
+  { method: 'delete', path: '/sandboxes/{sandboxId}', expected: mutation(204) },
+  {
+    method: 'post',
+    path: '/sandboxes/{sandboxId}/renew-expiration',
+    expected: mutation(200),
+    body: () => ({ expiresAt: new Date(Date.now() + 7200_000).toISOString() }),
+  },
+  { method: 'post', path: '/sandboxes/{sandboxId}/pause', expected: mutation(202) },
+  { method: 'post', path: '/sandboxes/{sandboxId}/resume', expected: mutation(202), paused: true },
+  { method: 'patch', path: '/sandboxes/{sandboxId}/metadata', expected: mutation(200), body: () => ({ purpose: 'matrix' }) },
+  {
+    method: 'get',
+    path: '/sandboxes/{sandboxId}/endpoints/{port}',
+    expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 404, admin: 200, service: 200 },
+  },
+  { method: 'get', path: '/audit-events', expected: { none: 401, viewer: 403, operatorOwnTeam: 403, operatorOtherTeam: 403, admin: 200, service: 403 } },
+];
+
+describe('role matrix (real permission backend + role policy module)', () => {
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let server: any;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, apiKey: API_KEY });
+    ({ server } = await startTestBackend({
+      features: [
+        opensandboxPlugin,
+        permissionBackend,
+        rolePolicyModule,
+        pluginRequestAuthFactory,
+        mockServices.userInfo.mock({
+          getUserInfo: async (credentials: BackstageCredentials) => {
+            const ref = (credentials.principal as { userEntityRef: string }).userEntityRef;
+            return { userEntityRef: ref, ownershipEntityRefs: USERS[ref] ?? [ref] };
+          },
+        }).factory,
+        mockServices.rootConfig.factory({
+          data: {
+            permission: { enabled: true },
+            opensandbox: {
+              baseUrl: sim.url,
+              apiKey: API_KEY,
+              permissionPolicy: {
+                defaultRole: 'none',
+                otherPermissions: 'allow',
+                roles: {
+                  admin: ['group:default/platform'],
+                  operator: ['group:default/sandbox-operators'],
+                  viewer: ['group:default/sandbox-viewers'],
+                },
+                services: [{ subject: 'external:ci-bot', role: 'operator', teams: ['group:default/team-a'] }],
+              },
+            },
+          },
+        }),
+      ],
+    }));
+  });
+
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it('has exactly one row per route of openapi.yaml (a new route needs a row)', () => {
+    const spec = parseYaml(readFileSync(join(__dirname, '..', '..', 'openapi.yaml'), 'utf8'));
+    const documented = Object.entries(spec.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, item]) =>
+        Object.keys(item)
+          .filter(m => ['get', 'post', 'delete', 'patch', 'put'].includes(m))
+          .map(m => `${m} ${path}`),
+      )
+      .filter(route => route !== 'get /health')
+      .sort();
+    expect(MATRIX.map(r => `${r.method} ${r.path}`).sort()).toEqual(documented);
+  });
+
+  const cells = MATRIX.flatMap(row => PERSONAS.map(persona => [`${row.method.toUpperCase()} ${row.path}`, persona, row.expected[persona], row] as const));
+
+  it.each(cells)('%s as %s → %i', async (_name, persona, expected, row) => {
+    const id = await seedSandbox(sim.url, row.paused);
+    const url = `/api/opensandbox${row.path.replace('{sandboxId}', id).replace('{port}', '8080')}`;
+    let req = (request(server) as any)[row.method](url).set('Authorization', authHeader(persona));
+    if (row.body) req = req.send(row.body());
+    const res = await req;
+    if (res.status !== expected) console.log(JSON.stringify(res.body).slice(0, 600));
+    expect(res.status).toBe(expected);
+    if (row.method === 'get' && row.path === '/sandboxes' && expected === 200) {
+      const visible = res.body.items.some((s: { id: string }) => s.id === id);
+      expect(visible).toBe(persona !== 'operatorOtherTeam');
+    }
+  });
+});
