@@ -4,72 +4,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import type { Server } from 'node:http';
 import request from 'supertest';
 import { parse as parseYaml } from 'yaml';
 import { startSimulator } from '@opensandbox-console/opensandbox-simulator';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import rolePolicyModule from '@opensandbox-console/plugin-opensandbox-backend-module-permission-policy';
-import { opensandboxPlugin } from '../plugin';
-import { pluginRequestAuthFactory } from './pluginRequestAuth';
-
-const API_KEY = 'matrix-test-key';
-
-type Persona = 'none' | 'viewer' | 'operatorOwnTeam' | 'operatorOtherTeam' | 'admin' | 'service';
-const PERSONAS: Persona[] = ['none', 'viewer', 'operatorOwnTeam', 'operatorOtherTeam', 'admin', 'service'];
-
-const USERS: Record<string, string[]> = {
-  'user:default/vic': ['user:default/vic', 'group:default/team-a', 'group:default/sandbox-viewers'],
-  'user:default/ada': ['user:default/ada', 'group:default/team-a', 'group:default/sandbox-operators'],
-  'user:default/bob': ['user:default/bob', 'group:default/team-b', 'group:default/sandbox-operators'],
-  'user:default/pat': ['user:default/pat', 'group:default/platform'],
-};
-
-function authHeader(persona: Persona): string {
-  switch (persona) {
-    case 'none':
-      return mockCredentials.none.header();
-    case 'viewer':
-      return mockCredentials.user.header('user:default/vic');
-    case 'operatorOwnTeam':
-      return mockCredentials.user.header('user:default/ada');
-    case 'operatorOtherTeam':
-      return mockCredentials.user.header('user:default/bob');
-    case 'admin':
-      return mockCredentials.user.header('user:default/pat');
-    case 'service':
-      return mockCredentials.service.header({
-        onBehalfOf: mockCredentials.service('external:ci-bot'),
-        targetPluginId: 'opensandbox',
-      });
-  }
-}
-
-/** A sandbox of team-a created by ada, made directly upstream (as the console would have). */
-async function seedSandbox(simUrl: string, paused = false): Promise<string> {
-  const res = await fetch(`${simUrl}/v1/sandboxes`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'OPEN-SANDBOX-API-KEY': API_KEY },
-    body: JSON.stringify({
-      image: { uri: 'alpine:3' },
-      entrypoint: ['sleep', 'infinity'],
-      timeout: 3600,
-      resourceLimits: { cpu: '1', memory: '1Gi' },
-      metadata: {
-        'backstage.io/owner': 'ada',
-        'backstage.io/owner-namespace': 'default',
-        'backstage.io/team': 'team-a',
-        'backstage.io/team-namespace': 'default',
-      },
-    }),
-  });
-  const { id } = await res.json();
-  if (paused) {
-    await fetch(`${simUrl}/v1/sandboxes/${id}/pause`, { method: 'POST', headers: { 'OPEN-SANDBOX-API-KEY': API_KEY } });
-  }
-  return id;
-}
+import {
+  authHeader,
+  Persona,
+  PERSONAS,
+  seedUpstreamSandbox,
+  startConsoleBackend,
+  TEST_API_KEY,
+} from './consoleBackend';
 
 interface Row {
   method: 'get' | 'post' | 'delete' | 'patch';
@@ -114,43 +60,11 @@ const MATRIX: Row[] = [
 
 describe('role matrix (real permission backend + role policy module)', () => {
   let sim: Awaited<ReturnType<typeof startSimulator>>;
-  let server: any;
+  let server: Server;
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, apiKey: API_KEY });
-    ({ server } = await startTestBackend({
-      features: [
-        opensandboxPlugin,
-        permissionBackend,
-        rolePolicyModule,
-        pluginRequestAuthFactory,
-        mockServices.userInfo.mock({
-          getUserInfo: async (credentials: BackstageCredentials) => {
-            const ref = (credentials.principal as { userEntityRef: string }).userEntityRef;
-            return { userEntityRef: ref, ownershipEntityRefs: USERS[ref] ?? [ref] };
-          },
-        }).factory,
-        mockServices.rootConfig.factory({
-          data: {
-            permission: { enabled: true },
-            opensandbox: {
-              baseUrl: sim.url,
-              apiKey: API_KEY,
-              permissionPolicy: {
-                defaultRole: 'none',
-                otherPermissions: 'allow',
-                roles: {
-                  admin: ['group:default/platform'],
-                  operator: ['group:default/sandbox-operators'],
-                  viewer: ['group:default/sandbox-viewers'],
-                },
-                services: [{ subject: 'external:ci-bot', role: 'operator', teams: ['group:default/team-a'] }],
-              },
-            },
-          },
-        }),
-      ],
-    }));
+    sim = await startSimulator({ port: 0, apiKey: TEST_API_KEY });
+    server = await startConsoleBackend({ simulatorUrl: sim.url });
   });
 
   afterAll(async () => {
@@ -173,12 +87,11 @@ describe('role matrix (real permission backend + role policy module)', () => {
   const cells = MATRIX.flatMap(row => PERSONAS.map(persona => [`${row.method.toUpperCase()} ${row.path}`, persona, row.expected[persona], row] as const));
 
   it.each(cells)('%s as %s → %i', async (_name, persona, expected, row) => {
-    const id = await seedSandbox(sim.url, row.paused);
+    const id = await seedUpstreamSandbox(sim.url, { owner: 'ada', team: 'team-a', paused: row.paused });
     const url = `/api/opensandbox${row.path.replace('{sandboxId}', id).replace('{port}', '8080')}`;
     let req = (request(server) as any)[row.method](url).set('Authorization', authHeader(persona));
     if (row.body) req = req.send(row.body());
     const res = await req;
-    if (res.status !== expected) console.log(JSON.stringify(res.body).slice(0, 600));
     expect(res.status).toBe(expected);
     if (row.method === 'get' && row.path === '/sandboxes' && expected === 200) {
       const visible = res.body.items.some((s: { id: string }) => s.id === id);

@@ -1,0 +1,98 @@
+/**
+ * List correctness under conditional decisions: mixed ownership spread over many upstream pages,
+ * exact totals and page contents, never an unreadable sandbox.
+ */
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { startSimulator } from '@opensandbox-console/opensandbox-simulator';
+import { authHeader, seedUpstreamSandbox, startConsoleBackend, TEST_API_KEY } from './consoleBackend';
+
+jest.setTimeout(60_000);
+
+interface Seeded {
+  id: string;
+  owner?: string;
+  team?: string;
+}
+
+describe('list scoping across many upstream pages', () => {
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let server: Server;
+  /** Newest first, as upstream orders them. */
+  const all: Seeded[] = [];
+
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0, apiKey: TEST_API_KEY });
+    server = await startConsoleBackend({ simulatorUrl: sim.url });
+    const plan: Array<{ owner?: string; team?: string; count: number }> = [
+      { owner: 'ada', team: 'team-a', count: 120 },
+      { owner: 'bob', team: 'team-b', count: 110 },
+      { owner: 'multi', count: 25 },
+      { count: 30 },
+      { owner: 'bob', team: 'team-c', count: 20 },
+      { owner: 'vic', team: 'team-b', count: 15 },
+    ];
+    // Interleave the kinds so every upstream page mixes owners and teams.
+    const queue = plan.flatMap(p => Array.from({ length: p.count }, (_, i) => ({ ...p, i })));
+    queue.sort((a, b) => a.i - b.i);
+    for (const item of queue) {
+      const id = await seedUpstreamSandbox(sim.url, { owner: item.owner, team: item.team });
+      all.unshift({ id, owner: item.owner, team: item.team });
+    }
+  });
+
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  async function page(persona: string, query: Record<string, string | number>) {
+    const res = await request(server).get('/api/opensandbox/sandboxes').query(query).set('Authorization', authHeader(persona));
+    expect(res.status).toBe(200);
+    return res.body;
+  }
+
+  async function everything(persona: string, pageSize: number) {
+    const ids: string[] = [];
+    let totalItems = -1;
+    for (let p = 1; ; p++) {
+      const body = await page(persona, { page: p, pageSize });
+      totalItems = body.pagination.totalItems;
+      ids.push(...body.items.map((s: { id: string }) => s.id));
+      if (!body.pagination.hasNextPage) break;
+    }
+    return { ids, totalItems };
+  }
+
+  it.each([
+    ['admin', () => all],
+    ['operatorOwnTeam', () => all.filter(s => s.owner === 'ada' || s.team === 'team-a')],
+    ['operatorOtherTeam', () => all.filter(s => s.owner === 'bob' || s.team === 'team-b')],
+    ['viewer', () => all.filter(s => s.owner === 'vic' || s.team === 'team-a')],
+    ['user:default/multi', () => all.filter(s => s.owner === 'multi' || s.team === 'team-a' || s.team === 'team-c')],
+  ])('%s sees exactly its sandboxes, newest first, with exact totals', async (persona, expectedOf) => {
+    const expected = expectedOf().map(s => s.id);
+    const { ids, totalItems } = await everything(persona, 37);
+    expect(totalItems).toBe(expected.length);
+    expect(ids).toEqual(expected);
+
+    const third = await page(persona, { page: 3, pageSize: 50 });
+    expect(third.items.map((s: { id: string }) => s.id)).toEqual(expected.slice(100, 150));
+    expect(third.pagination).toEqual({
+      page: 3,
+      pageSize: 50,
+      totalItems: expected.length,
+      totalPages: Math.ceil(expected.length / 50),
+      hasNextPage: 3 < Math.ceil(expected.length / 50),
+    });
+  });
+
+  it('combines the caller\'s own filters with its scope', async () => {
+    const body = await page('user:default/multi', { metadata: 'backstage.io/team=team-c', pageSize: 200 });
+    expect(body.items.map((s: { id: string }) => s.id)).toEqual(all.filter(s => s.team === 'team-c').map(s => s.id));
+    expect(body.pagination.totalItems).toBe(20);
+
+    const none = await page('viewer', { metadata: 'backstage.io/team=team-c' });
+    expect(none.items).toEqual([]);
+    expect(none.pagination).toEqual({ page: 1, pageSize: 20, totalItems: 0, totalPages: 0, hasNextPage: false });
+  });
+});
