@@ -260,6 +260,36 @@ describe('opensandbox backend routes against the simulator', () => {
     expect(await upstreamCalls(sim)).toEqual([]);
   });
 
+  it('links a sandbox to a catalog entity and lists by entity, owner and team', async () => {
+    const linked = await create({ ...validBody, entityRef: 'Component:default/Payments-API', team: 'group:default/team-b' });
+    expect(linked.ownership).toEqual({
+      owner: 'user:default/mock',
+      team: 'group:default/team-b',
+      entity: 'component:default/payments-api',
+    });
+    expect(linked.metadata['backstage.io/entity-kind']).toBe('component');
+    const other = await create();
+
+    const byEntity = await request(server).get('/api/opensandbox/sandboxes').query({ entity: 'component:default/payments-api' });
+    expect(byEntity.body.items.map((s: any) => s.id)).toEqual([linked.id]);
+    const byOwner = await request(server).get('/api/opensandbox/sandboxes').query({ owner: 'user:default/mock' });
+    expect(byOwner.body.items.map((s: any) => s.id)).toEqual([other.id, linked.id]);
+    const byTeams = await request(server)
+      .get('/api/opensandbox/sandboxes')
+      .query({ team: ['group:default/team-b', 'group:default/nobody'] });
+    expect(byTeams.body.items.map((s: any) => s.id)).toEqual([linked.id]);
+    expect(byTeams.body.pagination.totalItems).toBe(1);
+
+    const bad = await request(server).get('/api/opensandbox/sandboxes').query({ team: 'user:default/mock' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe('team must be group entity refs such as group:default/team-a');
+    const badEntity = await request(server).post('/api/opensandbox/sandboxes').send({ ...validBody, entityRef: 'not a ref' });
+    expect(badEntity.status).toBe(400);
+    expect(badEntity.body.error.message).toBe('entityRef must be an entity ref such as component:default/payments-api');
+    const reserved = await request(server).post('/api/opensandbox/sandboxes').send({ ...validBody, metadata: { 'backstage.io/entity': 'x' } });
+    expect(reserved.status).toBe(400);
+  });
+
   it('lets a service principal create without an owner label', async () => {
     const res = await request(server)
       .post('/api/opensandbox/sandboxes')

@@ -63,3 +63,24 @@ describe('ownership label encoding', () => {
     expect(decodeOwnershipMetadata({ [OWNER_NAME_KEY]: 'jane' })).toEqual({ owner: 'user:default/jane' });
   });
 });
+
+describe('entity link encoding', () => {
+  it.each([
+    'component:default/payments-api',
+    'system:ops-eu/search.core',
+    `component:default/${long63}`,
+    'resource:default/db_primary',
+  ])('round-trips %s', entity => {
+    const labels = encodeOwnershipMetadata({ entity });
+    for (const value of Object.values(labels)) expect(validateMetadataValue(value)).toBeUndefined();
+    expect(decodeOwnershipMetadata(labels)).toEqual({ entity });
+  });
+
+  it('stores kind, namespace and name as separate lower-case labels', () => {
+    expect(encodeOwnershipMetadata({ entity: 'Component:Default/Payments-API' })).toEqual({
+      'backstage.io/entity': 'payments-api',
+      'backstage.io/entity-namespace': 'default',
+      'backstage.io/entity-kind': 'component',
+    });
+  });
+});

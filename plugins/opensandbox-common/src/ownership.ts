@@ -12,6 +12,7 @@
  * | --- | --- |
  * | owner `user:<ns>/<name>` | `backstage.io/owner=<name>`, `backstage.io/owner-namespace=<ns>` |
  * | team `group:<ns>/<name>` | `backstage.io/team=<name>`, `backstage.io/team-namespace=<ns>` |
+ * | entity `<kind>:<ns>/<name>` | `backstage.io/entity=<name>`, `backstage.io/entity-namespace=<ns>`, `backstage.io/entity-kind=<kind>` |
  *
  * Values are lower-cased: Backstage compares entity refs case-insensitively, so the decoded ref
  * is equal (in Backstage's sense) to the one encoded, and exact-match upstream filters work.
@@ -29,31 +30,42 @@ export const TEAM_NAME_KEY = 'backstage.io/team';
 /** Metadata key holding the owning group's namespace. @public */
 export const TEAM_NAMESPACE_KEY = 'backstage.io/team-namespace';
 
+/** Metadata key holding the name of the catalog entity a sandbox was created for. @public */
+export const ENTITY_NAME_KEY = 'backstage.io/entity';
+/** Metadata key holding that entity's namespace. @public */
+export const ENTITY_NAMESPACE_KEY = 'backstage.io/entity-namespace';
+/** Metadata key holding that entity's kind (lower-case, e.g. `component`, `system`). @public */
+export const ENTITY_KIND_KEY = 'backstage.io/entity-kind';
+
 /** Metadata keys the console stamps; a request body may never set or change them. @public */
 export const RESERVED_OWNERSHIP_KEYS: readonly string[] = [
   OWNER_NAME_KEY,
   OWNER_NAMESPACE_KEY,
   TEAM_NAME_KEY,
   TEAM_NAMESPACE_KEY,
+  ENTITY_NAME_KEY,
+  ENTITY_NAMESPACE_KEY,
+  ENTITY_KIND_KEY,
 ];
 
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
-function parseRef(ref: string, expectedKind: string): { namespace: string; name: string } {
+function parseRef(ref: string, expectedKind?: string): { kind: string; namespace: string; name: string } {
   const match = /^([^:/]+):(?:([^:/]+)\/)?([^:/]+)$/.exec(ref.trim());
   if (!match) {
     throw new TypeError(`Invalid entity ref "${ref}", expected ${expectedKind}:<namespace>/<name>`);
   }
   const [, kind, namespace = 'default', name] = match;
-  if (kind.toLocaleLowerCase('en-US') !== expectedKind) {
+  if (expectedKind && kind.toLocaleLowerCase('en-US') !== expectedKind) {
     throw new TypeError(`Invalid entity ref "${ref}", expected kind ${expectedKind}`);
   }
-  for (const part of [namespace, name]) {
+  for (const part of [kind, namespace, name]) {
     if (part.length > 63 || !LABEL_VALUE.test(part)) {
       throw new TypeError(`Entity ref "${ref}" has a part that is not a valid label value: "${part}"`);
     }
   }
   return {
+    kind: kind.toLocaleLowerCase('en-US'),
     namespace: namespace.toLocaleLowerCase('en-US'),
     name: name.toLocaleLowerCase('en-US'),
   };
@@ -62,8 +74,8 @@ function parseRef(ref: string, expectedKind: string): { namespace: string; name:
 /**
  * Encodes ownership into metadata labels.
  *
- * @param ownership - `owner` must be a `user:` ref, `team` a `group:` ref (namespace optional,
- *   defaults to `default`).
+ * @param ownership - `owner` must be a `user:` ref, `team` a `group:` ref, `entity` a ref of any
+ *   kind (namespace optional, defaults to `default`).
  * @returns the labels to merge into the sandbox metadata (only for the refs given).
  * @throws TypeError when a ref is malformed, of another kind, or has a part that is not a valid
  *   label value (cannot happen for refs that pass Backstage's entity validation).
@@ -80,6 +92,12 @@ export function encodeOwnershipMetadata(ownership: SandboxOwnership): Record<str
     const { namespace, name } = parseRef(ownership.team, 'group');
     labels[TEAM_NAME_KEY] = name;
     labels[TEAM_NAMESPACE_KEY] = namespace;
+  }
+  if (ownership.entity) {
+    const { kind, namespace, name } = parseRef(ownership.entity);
+    labels[ENTITY_NAME_KEY] = name;
+    labels[ENTITY_NAMESPACE_KEY] = namespace;
+    labels[ENTITY_KIND_KEY] = kind;
   }
   return labels;
 }
@@ -103,5 +121,8 @@ export function decodeOwnershipMetadata(
   if (metadata[TEAM_NAME_KEY]) {
     result.team = `group:${metadata[TEAM_NAMESPACE_KEY] || 'default'}/${metadata[TEAM_NAME_KEY]}`;
   }
-  return result.owner || result.team ? result : undefined;
+  if (metadata[ENTITY_NAME_KEY] && metadata[ENTITY_KIND_KEY]) {
+    result.entity = `${metadata[ENTITY_KIND_KEY]}:${metadata[ENTITY_NAMESPACE_KEY] || 'default'}/${metadata[ENTITY_NAME_KEY]}`;
+  }
+  return result.owner || result.team || result.entity ? result : undefined;
 }

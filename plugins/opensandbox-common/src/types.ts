@@ -48,6 +48,8 @@ export interface SandboxOwnership {
   owner?: string;
   /** The group that owns the sandbox. */
   team?: string;
+  /** The catalog entity (component, system, ...) the sandbox was created for. */
+  entity?: string;
 }
 
 /**

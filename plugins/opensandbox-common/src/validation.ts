@@ -18,6 +18,7 @@ const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENTITY_REF = /^[A-Za-z][A-Za-z0-9]{0,62}:([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
 
 /** Minimum `timeout` upstream accepts, in seconds. @public */
 export const MIN_TIMEOUT_SECONDS = 60;
@@ -108,7 +109,8 @@ const CREATE_FIELDS = new Set([
 
 /**
  * Validates a create request body (upstream `CreateSandboxRequest`, plus the optional
- * console-only field `team` naming the owning group).
+ * console-only fields `team`, the owning group ref, and `entityRef`, the catalog entity the
+ * sandbox is created for).
  *
  * @param body - the parsed JSON body.
  * @param options - `maxTimeoutSeconds` caps `timeout` when configured.
@@ -122,7 +124,7 @@ export function validateCreateSandboxRequest(
   if (!isPlainObject(body)) return [{ field: 'body', message: 'must be a JSON object' }];
   const errors: FieldError[] = [];
   for (const key of Object.keys(body)) {
-    if (!CREATE_FIELDS.has(key) && key !== 'team') errors.push({ field: key, message: 'is not a known field' });
+    if (!CREATE_FIELDS.has(key) && key !== 'team' && key !== 'entityRef') errors.push({ field: key, message: 'is not a known field' });
   }
   const { image, snapshotId, entrypoint, timeout, resourceLimits, env, platform } = body;
   if (image === undefined && snapshotId === undefined) {
@@ -198,6 +200,9 @@ export function validateCreateSandboxRequest(
   errors.push(...validateMetadata(body.metadata));
   if (body.team !== undefined && (typeof body.team !== 'string' || !/^group:/i.test(body.team))) {
     errors.push({ field: 'team', message: 'must be a group entity ref such as group:default/team-a' });
+  }
+  if (body.entityRef !== undefined && (typeof body.entityRef !== 'string' || !ENTITY_REF.test(body.entityRef))) {
+    errors.push({ field: 'entityRef', message: 'must be an entity ref such as component:default/payments-api' });
   }
   return errors;
 }

@@ -1,5 +1,5 @@
 import type { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
-import { AuthorizeResult, ConditionalPolicyDecision } from '@backstage/plugin-permission-common';
+import { AuthorizeResult, ConditionalPolicyDecision, PermissionCriteria } from '@backstage/plugin-permission-common';
 import { createConditionTransformer } from '@backstage/plugin-permission-node';
 import type { PermissionsRegistryService } from '@backstage/backend-plugin-api';
 import {
@@ -14,7 +14,8 @@ import {
 } from '@opensandbox-console/plugin-opensandbox-node';
 import type { RequestContext, SandboxService } from '../service/SandboxService';
 import type { SandboxAuthorizer } from './SandboxAuthorizer';
-import { conjunctionToQuery, toDnf } from './listQueries';
+import { conjunctionToQuery, matchesCriteria, scopeToCriteria, toDnf } from './listQueries';
+import type { ListScope } from '../service/requestValidation';
 
 const DEFAULT_PAGE_SIZE = 20;
 /** Upper bound of sandboxes read when a list must be merged or post-filtered in the backend. */
@@ -30,7 +31,7 @@ function newestFirst(a: ConsoleSandbox, b: ConsoleSandbox): number {
 
 /**
  * Lists sandboxes under ONE read decision per request:
- * - ALLOW: the upstream page as is;
+ * - ALLOW without console filters: the upstream page as is;
  * - DENY: an empty page;
  * - CONDITIONAL: the conditions become upstream metadata/state filters. One conjunction is one
  *   upstream call with upstream pagination (exact totals); several are fetched whole, merged,
@@ -51,19 +52,33 @@ export class AuthorizedSandboxLister {
     );
   }
 
+  /**
+   * @param scope - the console's `owner` / `team` / `entity` filters, AND'ed with `query` and with
+   *   the caller's permission conditions.
+   */
   async list(
     query: ListSandboxesQuery,
+    scope: ListScope,
     credentials: BackstageCredentials,
     ctx: RequestContext,
   ): Promise<ConsoleListSandboxesResponse> {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
     const decision = await this.authorizer.readDecision(credentials);
-    if (decision.result === AuthorizeResult.ALLOW) return this.sandboxes.list(query, ctx);
     if (decision.result === AuthorizeResult.DENY) return emptyPage(page, pageSize);
+    const scopeCriteria = scopeToCriteria(scope);
+    let criteria: PermissionCriteria<SandboxFilter>;
+    if (decision.result === AuthorizeResult.ALLOW) {
+      if (!scopeCriteria) return this.sandboxes.list(query, ctx);
+      criteria = scopeCriteria;
+    } else {
+      const conditions = this.#transform((decision as ConditionalPolicyDecision).conditions);
+      criteria = scopeCriteria ? { allOf: [conditions, scopeCriteria] } : conditions;
+    }
 
-    const dnf = toDnf(this.#transform((decision as ConditionalPolicyDecision).conditions));
-    const allowed = (s: ConsoleSandbox) => this.authorizer.allows(decision, s);
+    const dnf = toDnf(criteria);
+    const allowed = (s: ConsoleSandbox) =>
+      this.authorizer.allows(decision, s) && (!scopeCriteria || matchesCriteria(scopeCriteria, s));
     if (dnf) {
       const queries = dnf
         .map(conjunction => conjunctionToQuery(conjunction as SandboxFilter[], query))

@@ -4,7 +4,7 @@ import {
   isOrCriteria,
 } from '@backstage/plugin-permission-node';
 import type { PermissionCriteria } from '@backstage/plugin-permission-common';
-import { encodeOwnershipMetadata } from '@opensandbox-console/plugin-opensandbox-common';
+import { ConsoleSandbox, encodeOwnershipMetadata } from '@opensandbox-console/plugin-opensandbox-common';
 import type {
   ListSandboxesQuery,
   SandboxFilter,
@@ -15,7 +15,7 @@ type Conjunction = SandboxFilter[];
 
 /** Splits multi-valued owner/team leaves into an OR of single-valued ones. */
 function leafToDnf(leaf: SandboxFilter): Conjunction[] {
-  if (leaf.property === 'owner' || leaf.property === 'team') {
+  if (leaf.property === 'owner' || leaf.property === 'team' || leaf.property === 'entity') {
     return leaf.refs.map(ref => [{ property: leaf.property, refs: [ref] } as SandboxFilter]);
   }
   return [[leaf]];
@@ -70,10 +70,11 @@ export function conjunctionToQuery(
   for (const leaf of conjunction) {
     switch (leaf.property) {
       case 'owner':
-      case 'team': {
+      case 'team':
+      case 'entity': {
         let labels: Record<string, string>;
         try {
-          labels = encodeOwnershipMetadata(leaf.property === 'owner' ? { owner: leaf.refs[0] } : { team: leaf.refs[0] });
+          labels = encodeOwnershipMetadata({ [leaf.property]: leaf.refs[0] });
         } catch {
           return undefined; // a ref that cannot be a label matches no sandbox
         }
@@ -96,4 +97,41 @@ export function conjunctionToQuery(
     metadata: Object.keys(metadata).length > 0 ? metadata : undefined,
     state,
   };
+}
+
+/** Evaluates a filter tree against one sandbox (the `apply` counterpart of the leaves). */
+export function matchesCriteria(criteria: PermissionCriteria<SandboxFilter>, sandbox: ConsoleSandbox): boolean {
+  if (isNotCriteria(criteria)) return !matchesCriteria(criteria.not, sandbox);
+  if (isOrCriteria(criteria)) return criteria.anyOf.some(c => matchesCriteria(c, sandbox));
+  if (isAndCriteria(criteria)) return criteria.allOf.every(c => matchesCriteria(c, sandbox));
+  const leaf = criteria as SandboxFilter;
+  const lower = (s: string | undefined) => s?.toLocaleLowerCase('en-US');
+  switch (leaf.property) {
+    case 'owner':
+    case 'team':
+    case 'entity': {
+      const value = lower(sandbox.ownership?.[leaf.property]);
+      return !!value && leaf.refs.map(lower).includes(value);
+    }
+    case 'metadata':
+      return sandbox.metadata?.[leaf.key] === leaf.value;
+    case 'state':
+      return leaf.states.map(lower).includes(lower(sandbox.status.state));
+    default:
+      return false;
+  }
+}
+
+/** The console's own `owner` / `team` / `entity` list filters as criteria (undefined when none). */
+export function scopeToCriteria(scope: {
+  owner?: string[];
+  team?: string[];
+  entity?: string[];
+}): PermissionCriteria<SandboxFilter> | undefined {
+  const leaves: SandboxFilter[] = [];
+  if (scope.owner) leaves.push({ property: 'owner', refs: scope.owner });
+  if (scope.team) leaves.push({ property: 'team', refs: scope.team });
+  if (scope.entity) leaves.push({ property: 'entity', refs: scope.entity });
+  if (leaves.length === 0) return undefined;
+  return leaves.length === 1 ? leaves[0] : { allOf: leaves as [SandboxFilter, ...SandboxFilter[]] };
 }

@@ -75,17 +75,23 @@ export class SandboxService {
 
   /**
    * Creates a sandbox, stamping owner/team metadata from the caller (never from the body).
-   * @param team - the owning group ref, already authorized by the caller of this method.
+   * @param links - `team`: the owning group ref, already authorized by the caller of this method;
+   *   `entity`: the catalog entity the sandbox is created for.
    */
-  async create(request: CreateSandboxRequest, team: string | undefined, ctx: RequestContext): Promise<ConsoleSandbox> {
+  async create(
+    request: CreateSandboxRequest,
+    links: { team?: string; entity?: string },
+    ctx: RequestContext,
+  ): Promise<ConsoleSandbox> {
     let ownershipLabels: Record<string, string>;
     try {
       ownershipLabels = encodeOwnershipMetadata({
         owner: ctx.caller.type === 'user' ? ctx.caller.actor : undefined,
-        team,
+        team: links.team,
+        entity: links.entity,
       });
     } catch (error) {
-      throw invalidInput([{ field: 'team', message: (error as Error).message }]);
+      throw invalidInput([{ field: links.entity ? 'entityRef' : 'team', message: (error as Error).message }]);
     }
     const upstreamBody: CreateSandboxRequest = {
       ...request,

@@ -64,13 +64,41 @@ function positiveInt(value: string | undefined, name: string, max: number, error
 }
 
 /**
+ * Console-only list filters by entity refs: each list is OR'ed, the lists are AND'ed with each
+ * other and with the upstream filters. Refs are lower-cased.
+ */
+export interface ListScope {
+  owner?: string[];
+  team?: string[];
+  entity?: string[];
+}
+
+const REF = /^[A-Za-z][A-Za-z0-9]{0,62}:([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
+
+function refList(query: Record<string, unknown>, name: string, kind: string | undefined, errors: FieldError[]): string[] | undefined {
+  const raw = query[name];
+  if (raw === undefined) return undefined;
+  const values = Array.isArray(raw) ? raw : [raw];
+  const refs: string[] = [];
+  for (const value of values) {
+    if (typeof value !== 'string' || !REF.test(value) || (kind && !value.toLocaleLowerCase('en-US').startsWith(`${kind}:`))) {
+      errors.push({ field: name, message: `must be ${kind ? `${kind} ` : ''}entity refs such as ${kind ?? 'component'}:default/${kind === 'user' ? 'jane' : kind === 'group' ? 'team-a' : 'payments-api'}` });
+      return undefined;
+    }
+    refs.push(value.toLocaleLowerCase('en-US'));
+  }
+  return refs;
+}
+
+/**
  * Parses the list query the way upstream reads it: `state` repeated (OR), `metadata` one
- * url-encoded `k=v&k2=v2` string (AND), `page` >= 1, `pageSize` 1-200.
+ * url-encoded `k=v&k2=v2` string (AND), `page` >= 1, `pageSize` 1-200; plus the console's
+ * `owner`, `team` and `entity` ref filters (each repeatable).
  * @throws InputError naming each invalid parameter.
  */
-export function parseListQuery(query: Record<string, unknown>): ListSandboxesQuery {
+export function parseListQuery(query: Record<string, unknown>): { query: ListSandboxesQuery; scope: ListScope } {
   const errors: FieldError[] = [];
-  const known = new Set(['state', 'metadata', 'page', 'pageSize']);
+  const known = new Set(['state', 'metadata', 'page', 'pageSize', 'owner', 'team', 'entity']);
   for (const key of Object.keys(query)) {
     if (!known.has(key)) errors.push({ field: key, message: 'is not a known query parameter' });
   }
@@ -110,8 +138,13 @@ export function parseListQuery(query: Record<string, unknown>): ListSandboxesQue
   }
   const page = positiveInt(single(query, 'page', errors), 'page', 1_000_000, errors);
   const pageSize = positiveInt(single(query, 'pageSize', errors), 'pageSize', MAX_PAGE_SIZE, errors);
+  const scope: ListScope = {
+    owner: refList(query, 'owner', 'user', errors),
+    team: refList(query, 'team', 'group', errors),
+    entity: refList(query, 'entity', undefined, errors),
+  };
   if (errors.length > 0) throw invalidInput(errors);
-  return { state, metadata, page, pageSize };
+  return { query: { state, metadata, page, pageSize }, scope };
 }
 
 /** Parses `use_server_proxy=true|false`. */

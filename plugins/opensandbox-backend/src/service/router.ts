@@ -145,16 +145,16 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   }
 
   router.get('/sandboxes', async (req, res) => {
-    const query = parseListQuery(req.query as Record<string, unknown>);
+    const { query, scope } = parseListQuery(req.query as Record<string, unknown>);
     const ctx = await context(req, res);
-    res.json(await lister.list(query, ctx.credentials, ctx));
+    res.json(await lister.list(query, scope, ctx.credentials, ctx));
   });
 
   router.post('/sandboxes', async (req, res) => {
     const errors = validateCreateSandboxRequest(req.body, { maxTimeoutSeconds: sandboxes.maxTimeoutSeconds });
     if (errors.length > 0) throw invalidInput(errors);
     const ctx = await context(req, res);
-    const { team: requestedTeam, ...request } = req.body;
+    const { team: requestedTeam, entityRef, ...request } = req.body;
     const team: string | undefined = requestedTeam
       ? String(requestedTeam).toLocaleLowerCase('en-US')
       : ctx.caller.ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')).find(r => r.startsWith('group:'));
@@ -184,7 +184,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       throw error;
     }
     const created = await attempt(input, 202, async () => {
-      const result = await sandboxes.create(request, team, ctx);
+      const result = await sandboxes.create(request, { team, entity: entityRef }, ctx);
       return { result, sandboxId: result.id };
     });
     res.status(202).json(created);

@@ -86,6 +86,19 @@ describe('list scoping across many upstream pages', () => {
     });
   });
 
+  it('filters by owner and team refs (OR within a parameter, AND across), merged across upstream queries', async () => {
+    const twoTeams = await page('admin', { team: ['group:default/team-a', 'group:default/team-c'] as any, pageSize: 200 });
+    const expected = all.filter(s => s.team === 'team-a' || s.team === 'team-c').map(s => s.id);
+    expect(twoTeams.pagination.totalItems).toBe(expected.length);
+    expect(twoTeams.items.map((s: { id: string }) => s.id)).toEqual(expected);
+
+    const bobInTeamC = await page('admin', { owner: 'user:default/bob', team: 'group:default/team-c' });
+    expect(bobInTeamC.pagination.totalItems).toBe(20);
+
+    const mine = await page('operatorOtherTeam', { owner: 'user:default/bob', pageSize: 200 });
+    expect(mine.items.map((s: { id: string }) => s.id)).toEqual(all.filter(s => s.owner === 'bob').map(s => s.id));
+  });
+
   it('combines the caller\'s own filters with its scope', async () => {
     const body = await page('user:default/multi', { metadata: 'backstage.io/team=team-c', pageSize: 200 });
     expect(body.items.map((s: { id: string }) => s.id)).toEqual(all.filter(s => s.team === 'team-c').map(s => s.id));

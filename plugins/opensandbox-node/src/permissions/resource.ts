@@ -10,12 +10,14 @@ import {
  * - `owner`: ownership owner is one of `refs` (user entity refs, lower-case);
  * - `team`: ownership team is one of `refs` (group entity refs, lower-case);
  * - `metadata`: metadata `key` equals `value` exactly;
- * - `state`: status state is one of `states` (case-insensitive).
+ * - `state`: status state is one of `states` (case-insensitive);
+ * - `entity`: the linked catalog entity is one of `refs` (lower-case).
  * @public
  */
 export type SandboxFilter =
   | { property: 'owner'; refs: string[] }
   | { property: 'team'; refs: string[] }
+  | { property: 'entity'; refs: string[] }
   | { property: 'metadata'; key: string; value: string }
   | { property: 'state'; states: string[] };
 
