@@ -17,7 +17,6 @@ async function startBackend(simulatorUrl: string, extra: Record<string, unknown>
             baseUrl: simulatorUrl,
             apiKey: API_KEY,
             requestTimeoutSeconds: 5,
-            maxTimeoutSeconds: 86400,
             ...extra,
           },
         },
@@ -111,7 +110,7 @@ describe('opensandbox backend routes against the simulator', () => {
   it.each([
     [{ ...validBody, image: undefined }, 'image.uri is required'],
     [{ ...validBody, timeout: 30 }, 'timeout must be at least 60 seconds'],
-    [{ ...validBody, timeout: 90000 }, 'timeout must be at most 86400 seconds'],
+    [{ ...validBody, timeout: 315360001 }, 'timeout must be at most 315360000 seconds'],
     [{ ...validBody, entrypoint: [] }, 'entrypoint must be a non-empty array of strings'],
     [{ ...validBody, resourceLimits: undefined }, 'resourceLimits is required (for example cpu and memory)'],
     [{ ...validBody, resourceLimits: { cpu: 'lots' } }, 'resourceLimits.cpu must be a quantity such as "500m", "1", "512Mi" or "2Gi"'],
@@ -205,7 +204,7 @@ describe('opensandbox backend routes against the simulator', () => {
   it('validates renew, endpoint and id inputs before any upstream call', async () => {
     const cases: Array<[request.Test, string]> = [
       [request(server).post('/api/opensandbox/sandboxes/abc/renew-expiration').send({ expiresAt: '2000-01-01T00:00:00Z' }), 'expiresAt must be in the future'],
-      [request(server).post('/api/opensandbox/sandboxes/abc/renew-expiration').send({ expiresAt: 'tomorrow' }), 'expiresAt must be an RFC 3339 date-time with a time zone, e.g. 2026-01-01T12:00:00Z'],
+      [request(server).post('/api/opensandbox/sandboxes/abc/renew-expiration').send({ expiresAt: 'tomorrow' }), 'expiresAt must be an RFC 3339 date-time with seconds and a time zone, e.g. 2026-01-01T12:00:00Z'],
       [request(server).get('/api/opensandbox/sandboxes/abc/endpoints/70000'), 'port must be an integer from 1 to 65535'],
       [request(server).get('/api/opensandbox/sandboxes/abc/endpoints/80').query({ use_server_proxy: 'yes' }), 'use_server_proxy must be true or false'],
       [request(server).get('/api/opensandbox/sandboxes/%20bad'), 'sandboxId must be 1-128 letters, digits, "-", "_" or "."'],

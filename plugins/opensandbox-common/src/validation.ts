@@ -22,6 +22,8 @@ const ENTITY_REF = /^[A-Za-z][A-Za-z0-9]{0,62}:([a-z0-9]([-a-z0-9]{0,61}[a-z0-9]
 
 /** Minimum `timeout` upstream accepts, in seconds. @public */
 export const MIN_TIMEOUT_SECONDS = 60;
+/** Largest `timeout` accepted when no cap is configured: 10 years, in seconds. @public */
+export const MAX_TIMEOUT_SECONDS = 315_360_000;
 /** Upstream's maximum `pageSize` for list calls. @public */
 export const MAX_PAGE_SIZE = 200;
 
@@ -80,7 +82,7 @@ export function validateMetadata(metadata: unknown, field = 'metadata', allowNul
       errors.push({ field: `${field}.${key}`, message: keyError });
       continue;
     }
-    if (RESERVED_OWNERSHIP_KEYS.includes(key)) {
+    if (RESERVED_OWNERSHIP_KEYS.includes(key.toLocaleLowerCase('en-US'))) {
       errors.push({ field: `${field}.${key}`, message: 'is set by the console from your identity and cannot be given' });
       continue;
     }
@@ -162,14 +164,16 @@ export function validateCreateSandboxRequest(
       });
     }
   }
-  if (timeout !== undefined && timeout !== null) {
-    if (typeof timeout !== 'number' || !Number.isInteger(timeout)) {
-      errors.push({ field: 'timeout', message: 'must be an integer number of seconds, or null for no expiration' });
-    } else if (timeout < MIN_TIMEOUT_SECONDS) {
-      errors.push({ field: 'timeout', message: `must be at least ${MIN_TIMEOUT_SECONDS} seconds` });
-    } else if (options.maxTimeoutSeconds !== undefined && timeout > options.maxTimeoutSeconds) {
-      errors.push({ field: 'timeout', message: `must be at most ${options.maxTimeoutSeconds} seconds` });
+  if (timeout === undefined || timeout === null) {
+    if (options.maxTimeoutSeconds !== undefined) {
+      errors.push({ field: 'timeout', message: `is required: sandboxes must expire within ${options.maxTimeoutSeconds} seconds` });
     }
+  } else if (typeof timeout !== 'number' || !Number.isInteger(timeout)) {
+    errors.push({ field: 'timeout', message: 'must be an integer number of seconds, or null for no expiration' });
+  } else if (timeout < MIN_TIMEOUT_SECONDS) {
+    errors.push({ field: 'timeout', message: `must be at least ${MIN_TIMEOUT_SECONDS} seconds` });
+  } else if (timeout > (options.maxTimeoutSeconds ?? MAX_TIMEOUT_SECONDS)) {
+    errors.push({ field: 'timeout', message: `must be at most ${options.maxTimeoutSeconds ?? MAX_TIMEOUT_SECONDS} seconds` });
   }
   if (resourceLimits === undefined) {
     errors.push({ field: 'resourceLimits', message: 'is required (for example cpu and memory)' });
@@ -198,7 +202,7 @@ export function validateCreateSandboxRequest(
     }
   }
   errors.push(...validateMetadata(body.metadata));
-  if (body.team !== undefined && (typeof body.team !== 'string' || !/^group:/i.test(body.team))) {
+  if (body.team !== undefined && (typeof body.team !== 'string' || !/^group:/i.test(body.team) || !ENTITY_REF.test(body.team))) {
     errors.push({ field: 'team', message: 'must be a group entity ref such as group:default/team-a' });
   }
   if (body.entityRef !== undefined && (typeof body.entityRef !== 'string' || !ENTITY_REF.test(body.entityRef))) {
@@ -208,21 +212,36 @@ export function validateCreateSandboxRequest(
 }
 
 /**
- * Validates the renew body `{ expiresAt }`: an RFC 3339 date-time with a time zone, in the future
- * relative to `now` (milliseconds since the epoch, default `Date.now()`).
+ * Validates the renew body `{ expiresAt }`: an RFC 3339 date-time with seconds and a time zone
+ * (`2026-01-01T12:00:00Z`, `...+02:00`), a real calendar date, in the future relative to `now`
+ * (milliseconds since the epoch, default `Date.now()`), and, when `maxTimeoutSeconds` is given, at
+ * most that many seconds after `now`.
  * @public
  */
-export function validateRenewRequest(body: unknown, now: number = Date.now()): FieldError[] {
+export function validateRenewRequest(
+  body: unknown,
+  now: number = Date.now(),
+  options: { maxTimeoutSeconds?: number } = {},
+): FieldError[] {
   if (!isPlainObject(body)) return [{ field: 'body', message: 'must be a JSON object' }];
   const errors: FieldError[] = [];
   for (const key of Object.keys(body)) {
     if (key !== 'expiresAt') errors.push({ field: key, message: 'is not a known field' });
   }
   const { expiresAt } = body;
-  if (typeof expiresAt !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(expiresAt) || Number.isNaN(Date.parse(expiresAt))) {
-    errors.push({ field: 'expiresAt', message: 'must be an RFC 3339 date-time with a time zone, e.g. 2026-01-01T12:00:00Z' });
-  } else if (Date.parse(expiresAt) <= now) {
+  const match = typeof expiresAt === 'string'
+    ? /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.exec(expiresAt)
+    : null;
+  const parsed = match ? Date.parse(expiresAt as string) : NaN;
+  const [, y, mo, d, h, mi, sec] = match ?? [];
+  const calendarOk = match !== null && !Number.isNaN(parsed) && Number(h) < 24 && Number(mi) < 60 && Number(sec) < 60 &&
+    new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d))).getUTCDate() === Number(d);
+  if (!calendarOk) {
+    errors.push({ field: 'expiresAt', message: 'must be an RFC 3339 date-time with seconds and a time zone, e.g. 2026-01-01T12:00:00Z' });
+  } else if (parsed <= now) {
     errors.push({ field: 'expiresAt', message: 'must be in the future' });
+  } else if (options.maxTimeoutSeconds !== undefined && parsed > now + options.maxTimeoutSeconds * 1000) {
+    errors.push({ field: 'expiresAt', message: `must be at most ${options.maxTimeoutSeconds} seconds from now` });
   }
   return errors;
 }

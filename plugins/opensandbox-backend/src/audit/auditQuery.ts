@@ -83,6 +83,10 @@ export function parseAuditEventsQuery(
     if (typeof value !== 'string')
       throw new InputError(`${key} must be given once`);
     if (value === '') throw new InputError(`${key} must not be empty`);
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value) || value.length > 255) {
+      throw new InputError(`${key} must be at most 255 characters without control characters`);
+    }
     raw[key] = value;
   }
 

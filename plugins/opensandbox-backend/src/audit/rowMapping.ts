@@ -46,13 +46,17 @@ const MAX = {
   message: 4000,
 };
 
-/** Truncates to `max` characters; maps `undefined`/empty to `null`. */
+/**
+ * Truncates to `max` characters and replaces NUL characters (PostgreSQL text cannot hold them, and
+ * a failing insert would block or hide an attempt); maps `undefined`/empty to `null`.
+ */
 export function clip(
   value: string | undefined | null,
   max: number,
 ): string | null {
   if (value === undefined || value === null || value === '') return null;
-  return value.length > max ? value.slice(0, max) : value;
+  const safe = value.includes('\u0000') ? value.split('\u0000').join('\uFFFD') : value;
+  return safe.length > max ? safe.slice(0, max) : safe;
 }
 
 /** Builds a row from a record (`seq` excluded). */

@@ -13,6 +13,7 @@ import {
   SandboxFilter,
 } from '@opensandbox-console/plugin-opensandbox-node';
 import type { RequestContext, SandboxService } from '../service/SandboxService';
+import { UpstreamGatewayError } from '../service/upstreamErrors';
 import type { SandboxAuthorizer } from './SandboxAuthorizer';
 import { conjunctionToQuery, matchesCriteria, scopeToCriteria, toDnf } from './listQueries';
 import type { ListScope } from '../service/requestValidation';
@@ -102,14 +103,22 @@ export class AuthorizedSandboxLister {
     return this.#paginate(everything.filter(allowed), page, pageSize);
   }
 
+  /**
+   * Every sandbox matching `query`, page by page. Stops at the last page, at an empty page, and
+   * after {@link MAX_SCANNED} sandboxes (then 502: the list is too large to filter here).
+   */
   async #fetchAll(query: ListSandboxesQuery, ctx: RequestContext): Promise<ConsoleSandbox[]> {
     const items: ConsoleSandbox[] = [];
-    for (let page = 1; ; page++) {
+    for (let page = 1; page <= MAX_SCANNED / MAX_PAGE_SIZE; page++) {
       const result = await this.sandboxes.list({ ...query, page, pageSize: MAX_PAGE_SIZE }, ctx);
       items.push(...result.items);
-      if (!result.pagination.hasNextPage || items.length >= MAX_SCANNED) break;
+      if (!result.pagination.hasNextPage || result.items.length === 0) return items;
     }
-    return items;
+    throw new UpstreamGatewayError(
+      `More than ${MAX_SCANNED} sandboxes match; narrow the list with filters`,
+      502,
+      { requestId: ctx.requestId },
+    );
   }
 
   #paginate(items: ConsoleSandbox[], page: number, pageSize: number): ConsoleListSandboxesResponse {

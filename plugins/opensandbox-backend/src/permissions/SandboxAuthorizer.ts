@@ -3,7 +3,7 @@ import type {
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { denied, notAllowed, sandboxNotFound } from './denials';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -76,13 +76,10 @@ export class SandboxAuthorizer {
   ): Promise<void> {
     const [read, act] = await this.#decide(credentials, [opensandboxSandboxReadPermission, action]);
     if (!this.allows(read, sandbox)) {
-      throw Object.assign(new NotFoundError(`Sandbox ${sandbox.id} not found.`), { denied: true });
+      throw denied(sandboxNotFound(sandbox.id));
     }
     if (!this.allows(act, sandbox)) {
-      throw Object.assign(
-        new NotAllowedError(`You are not allowed to ${action.attributes.action ?? 'use'} sandbox ${sandbox.id} (${action.name})`),
-        { denied: true },
-      );
+      throw notAllowed(`You are not allowed to ${action.attributes.action ?? 'use'} sandbox ${sandbox.id} (${action.name})`);
     }
   }
 
@@ -90,7 +87,7 @@ export class SandboxAuthorizer {
   async authorizeRead(credentials: BackstageCredentials, sandbox: ConsoleSandbox): Promise<void> {
     const decision = await this.readDecision(credentials);
     if (!this.allows(decision, sandbox)) {
-      throw new NotFoundError(`Sandbox ${sandbox.id} not found.`);
+      throw sandboxNotFound(sandbox.id);
     }
   }
 
@@ -98,9 +95,7 @@ export class SandboxAuthorizer {
   async authorizeBasic(credentials: BackstageCredentials, permission: BasicPermission): Promise<void> {
     const [decision] = await this.#decide(credentials, [permission]);
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw Object.assign(new NotAllowedError(`You are not allowed to ${permission.attributes.action ?? 'use'} sandboxes (${permission.name})`), {
-        denied: true,
-      });
+      throw notAllowed(`You are not allowed to ${permission.attributes.action ?? 'use'} sandboxes (${permission.name})`);
     }
   }
 

@@ -21,27 +21,36 @@ function leafToDnf(leaf: SandboxFilter): Conjunction[] {
   return [[leaf]];
 }
 
+/** Most conjunctions (= upstream list scans) a list may fan out to before it post-filters. */
+export const MAX_CONJUNCTIONS = 16;
+
 /**
  * Disjunctive normal form of a permission criteria tree, or `undefined` when it contains `not`
- * (not expressible as upstream filters; the caller then post-filters).
+ * or would need more than `limit` conjunctions (not worth that many upstream scans; the caller
+ * then scans once and post-filters). Never builds more than `limit` conjunctions.
  */
-export function toDnf(criteria: PermissionCriteria<SandboxFilter>): Conjunction[] | undefined {
+export function toDnf(criteria: PermissionCriteria<SandboxFilter>, limit = MAX_CONJUNCTIONS): Conjunction[] | undefined {
   if (isNotCriteria(criteria)) return undefined;
   if (isOrCriteria(criteria)) {
-    const parts = criteria.anyOf.map(toDnf);
-    if (parts.some(p => p === undefined)) return undefined;
-    return (parts as Conjunction[][]).flat();
+    const result: Conjunction[] = [];
+    for (const child of criteria.anyOf) {
+      const dnf = toDnf(child, limit);
+      if (!dnf || result.length + dnf.length > limit) return undefined;
+      result.push(...dnf);
+    }
+    return result;
   }
   if (isAndCriteria(criteria)) {
     let result: Conjunction[] = [[]];
     for (const child of criteria.allOf) {
-      const dnf = toDnf(child);
-      if (!dnf) return undefined;
+      const dnf = toDnf(child, limit);
+      if (!dnf || result.length * dnf.length > limit) return undefined;
       result = result.flatMap(left => dnf.map(right => [...left, ...right]));
     }
     return result;
   }
-  return leafToDnf(criteria as SandboxFilter);
+  const leaf = leafToDnf(criteria as SandboxFilter);
+  return leaf.length > limit ? undefined : leaf;
 }
 
 function intersectStates(a: string[] | undefined, b: string[]): string[] {

@@ -7,12 +7,13 @@ import {
   encodeOwnershipMetadata,
   Endpoint,
   RenewSandboxExpirationResponse,
-  Sandbox,
 } from '@opensandbox-console/plugin-opensandbox-common';
 import {
   ListSandboxesQuery,
+  OpenSandboxApiError,
   OpenSandboxLifecycleClient,
 } from '@opensandbox-console/plugin-opensandbox-node';
+import { sandboxNotFound } from '../permissions/denials';
 import { toBackstageError } from './upstreamErrors';
 import { invalidInput } from './requestValidation';
 
@@ -68,9 +69,17 @@ export class SandboxService {
     return { items: page.items.map(withOwnership), pagination: page.pagination };
   }
 
+  /**
+   * One sandbox. A missing one is the same 404 as one the caller may not read
+   * (`Sandbox <id> not found.`, no upstream details), so a 404 never tells them apart.
+   */
   async get(sandboxId: string, ctx: RequestContext): Promise<ConsoleSandbox> {
-    const sandbox: Sandbox = await this.#upstream(() => this.client.getSandbox(sandboxId, { requestId: ctx.requestId }));
-    return withOwnership(sandbox);
+    try {
+      return withOwnership(await this.client.getSandbox(sandboxId, { requestId: ctx.requestId }));
+    } catch (error) {
+      if (error instanceof OpenSandboxApiError && error.status === 404) throw sandboxNotFound(sandboxId);
+      throw toBackstageError(error);
+    }
   }
 
   /**

@@ -73,12 +73,19 @@ export interface ListScope {
   entity?: string[];
 }
 
+/** Most values one `owner` / `team` / `entity` list filter may have. */
+export const MAX_REFS_PER_FILTER = 20;
+
 const REF = /^[A-Za-z][A-Za-z0-9]{0,62}:([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
 
 function refList(query: Record<string, unknown>, name: string, kind: string | undefined, errors: FieldError[]): string[] | undefined {
   const raw = query[name];
   if (raw === undefined) return undefined;
   const values = Array.isArray(raw) ? raw : [raw];
+  if (values.length > MAX_REFS_PER_FILTER) {
+    errors.push({ field: name, message: `may be given at most ${MAX_REFS_PER_FILTER} times` });
+    return undefined;
+  }
   const refs: string[] = [];
   for (const value of values) {
     if (typeof value !== 'string' || !REF.test(value) || (kind && !value.toLocaleLowerCase('en-US').startsWith(`${kind}:`))) {

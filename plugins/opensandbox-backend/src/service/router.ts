@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
-import { NotAllowedError } from '@backstage/errors';
 import type { HttpAuthService, UserInfoService } from '@backstage/backend-plugin-api';
 import type { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
@@ -17,6 +16,7 @@ import {
 import type { AuditAction, AuditAttemptInput, AuditRecorder } from '../audit/types';
 import type { AuthorizedSandboxLister } from '../permissions/AuthorizedSandboxLister';
 import type { SandboxAuthorizer } from '../permissions/SandboxAuthorizer';
+import { isDenial, notAllowed } from '../permissions/denials';
 import { SandboxService, RequestContext } from './SandboxService';
 import { resolveCaller } from './callers';
 import { httpStatusOf } from './httpStatus';
@@ -138,7 +138,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     try {
       await authorizer.authorizeAction(ctx.credentials, sandbox, spec.permission);
     } catch (error) {
-      if ((error as { denied?: boolean }).denied) await audit.denied(input, failure(error));
+      if (isDenial(error)) await audit.denied(input, failure(error));
       throw error;
     }
     return attempt(input, spec.successStatus, () => spec.perform(sandbox));
@@ -155,6 +155,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     if (errors.length > 0) throw invalidInput(errors);
     const ctx = await context(req, res);
     const { team: requestedTeam, entityRef, ...request } = req.body;
+    if (ctx.caller.type === 'service' && !requestedTeam) {
+      throw invalidInput([{ field: 'team', message: 'is required when a service creates a sandbox (services have no groups)' }]);
+    }
     const team: string | undefined = requestedTeam
       ? String(requestedTeam).toLocaleLowerCase('en-US')
       : ctx.caller.ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')).find(r => r.startsWith('group:'));
@@ -173,14 +176,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
           ownership: { team },
         } as ConsoleSandbox;
         if (!(await authorizer.wouldAllow(ctx.credentials, opensandboxSandboxUpdatePermission, virtual))) {
-          throw Object.assign(
-            new NotAllowedError(`team ${requestedTeam} is not one of your teams`),
-            { denied: true },
-          );
+          throw notAllowed(`team ${requestedTeam} is not one of your teams`);
         }
       }
     } catch (error) {
-      if ((error as { denied?: boolean }).denied) await audit.denied(input, failure(error));
+      if (isDenial(error)) await audit.denied(input, failure(error));
       throw error;
     }
     const created = await attempt(input, 202, async () => {
@@ -214,7 +214,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.post('/sandboxes/:sandboxId/renew-expiration', async (req, res) => {
     const sandboxId = parseSandboxId(req.params.sandboxId);
-    const errors = validateRenewRequest(req.body);
+    const errors = validateRenewRequest(req.body, Date.now(), { maxTimeoutSeconds: sandboxes.maxTimeoutSeconds });
     if (errors.length > 0) throw invalidInput(errors);
     const ctx = await context(req, res);
     const renewed = await mutate(req, ctx, {
@@ -258,10 +258,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.patch('/sandboxes/:sandboxId/metadata', async (req, res) => {
     const sandboxId = parseSandboxId(req.params.sandboxId);
-    const errors = validateMetadata(req.body, 'metadata', true);
-    if (req.body === undefined || errors.length > 0) {
-      throw invalidInput(errors.length > 0 ? errors : [{ field: 'metadata', message: 'must be an object of string values' }]);
+    if (!req.is('application/json')) {
+      throw invalidInput([{ field: 'body', message: 'must be a JSON object (Content-Type: application/json)' }]);
     }
+    const errors = validateMetadata(req.body, 'metadata', true);
+    if (errors.length > 0) throw invalidInput(errors);
     const ctx = await context(req, res);
     const patched = await mutate(req, ctx, {
       action: 'sandbox.metadata.update',
@@ -272,7 +273,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       perform: async sandbox => {
         const result = await sandboxes.patchMetadata(sandboxId, req.body, ctx);
         const before: Record<string, string | null> = {};
-        for (const key of Object.keys(req.body)) before[key] = sandbox.metadata?.[key] ?? null;
+        for (const key of Object.keys(req.body)) {
+          before[key] = sandbox.metadata && Object.hasOwn(sandbox.metadata, key) ? sandbox.metadata[key] : null;
+        }
         return { result, details: { before, after: req.body } };
       },
     });

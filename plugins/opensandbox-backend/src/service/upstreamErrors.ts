@@ -4,9 +4,11 @@ import {
   InputError,
   NotFoundError,
   NotImplementedError,
+  ServiceUnavailableError,
 } from '@backstage/errors';
 import {
   OpenSandboxApiError,
+  OpenSandboxProtocolError,
   OpenSandboxTimeoutError,
   OpenSandboxUnavailableError,
 } from '@opensandbox-console/plugin-opensandbox-node';
@@ -46,6 +48,12 @@ export function toBackstageError(error: unknown): Error {
         return Object.assign(new ConflictError(error.upstreamMessage), detail);
       case 501:
         return Object.assign(new NotImplementedError(error.upstreamMessage), detail);
+      case 429:
+      case 503:
+        return Object.assign(
+          new ServiceUnavailableError(`OpenSandbox is busy (${error.status}); try again shortly`),
+          detail,
+        );
       case 401:
       case 403:
         return new UpstreamGatewayError(
@@ -69,6 +77,9 @@ export function toBackstageError(error: unknown): Error {
   }
   if (error instanceof OpenSandboxTimeoutError) {
     return new UpstreamGatewayError(error.message, 504, { requestId: error.requestId });
+  }
+  if (error instanceof OpenSandboxProtocolError) {
+    return new UpstreamGatewayError(error.message, 502, { requestId: error.requestId });
   }
   if (error instanceof OpenSandboxUnavailableError) {
     return new UpstreamGatewayError('OpenSandbox could not be reached', 502, { requestId: error.requestId });

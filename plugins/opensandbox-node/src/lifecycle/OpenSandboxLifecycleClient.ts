@@ -11,9 +11,21 @@ import type {
 } from '@opensandbox-console/plugin-opensandbox-common';
 import {
   OpenSandboxApiError,
+  OpenSandboxProtocolError,
   OpenSandboxTimeoutError,
   OpenSandboxUnavailableError,
 } from './errors';
+
+type Shape = (data: any) => boolean;
+const isSandbox: Shape = d =>
+  !!d && typeof d.id === 'string' && !!d.status && typeof d.status.state === 'string' && typeof d.createdAt === 'string';
+const isList: Shape = d =>
+  !!d && Array.isArray(d.items) && d.items.every(isSandbox) && !!d.pagination &&
+  ['page', 'pageSize', 'totalItems', 'totalPages'].every(k => Number.isInteger(d.pagination[k])) &&
+  typeof d.pagination.hasNextPage === 'boolean';
+const isRenewed: Shape = d => !!d && typeof d.expiresAt === 'string';
+const isEndpoint: Shape = d => !!d && typeof d.endpoint === 'string';
+const anything: Shape = () => true;
 
 /** Options of {@link OpenSandboxLifecycleClient}. @public */
 export interface OpenSandboxLifecycleClientOptions {
@@ -64,7 +76,9 @@ function describeValidationDetail(detail: unknown): string {
  * Every method sends `OPEN-SANDBOX-API-KEY` and `X-Request-ID`, applies a timeout, and throws:
  * - {@link OpenSandboxApiError} for upstream HTTP errors (with status, code and message),
  * - {@link OpenSandboxTimeoutError} when the timeout passes,
- * - {@link OpenSandboxUnavailableError} when the server cannot be reached.
+ * - {@link OpenSandboxUnavailableError} when the server cannot be reached,
+ * - {@link OpenSandboxProtocolError} when a 2xx body does not have the documented shape.
+ * Upstream messages are scrubbed of the API key.
  *
  * Server-side only: it holds the API key.
  * @public
@@ -73,6 +87,7 @@ export class OpenSandboxLifecycleClient {
   readonly #client: Client<LifecyclePaths>;
   readonly #requestTimeoutMs: number;
   readonly #createTimeoutMs: number;
+  readonly #apiKey?: string;
 
   constructor(options: OpenSandboxLifecycleClientOptions) {
     const baseUrl = `${options.baseUrl.replace(/\/+$/, '')}/v1`;
@@ -84,9 +99,17 @@ export class OpenSandboxLifecycleClient {
     });
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.#createTimeoutMs = options.createTimeoutMs ?? 180_000;
+    this.#apiKey = options.apiKey;
+  }
+
+  /** Upstream text with the API key removed, in case a server echoes request headers. */
+  #scrub(text: string): string {
+    return this.#apiKey ? text.split(this.#apiKey).join('[REDACTED]') : text;
   }
 
   async #call<T>(
+    operation: string,
+    shape: Shape,
     timeoutMs: number,
     callOptions: LifecycleCallOptions | undefined,
     run: (init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<{ data?: unknown; error?: unknown; response: Response }>,
@@ -100,22 +123,23 @@ export class OpenSandboxLifecycleClient {
       if (name === 'TimeoutError' || name === 'AbortError') {
         throw new OpenSandboxTimeoutError(timeoutMs, requestId);
       }
+      if ((error as Error)?.name === 'SyntaxError') throw new OpenSandboxProtocolError(operation, requestId);
       throw new OpenSandboxUnavailableError(
-        `OpenSandbox could not be reached: ${(error as Error)?.message ?? String(error)}`,
+        `OpenSandbox could not be reached: ${this.#scrub((error as Error)?.message ?? String(error))}`,
         requestId,
-        error,
       );
     }
     const { response } = result;
     if (!response.ok) {
       const body = result.error as any;
       if (response.status === 422 && body && typeof body === 'object' && 'detail' in body) {
-        throw new OpenSandboxApiError(422, 'VALIDATION_ERROR', describeValidationDetail(body.detail), requestId);
+        throw new OpenSandboxApiError(422, 'VALIDATION_ERROR', this.#scrub(describeValidationDetail(body.detail)), requestId);
       }
-      const code = typeof body?.code === 'string' ? body.code : `HTTP_${response.status}`;
+      const code = typeof body?.code === 'string' ? this.#scrub(body.code) : `HTTP_${response.status}`;
       const message = typeof body?.message === 'string' ? body.message : response.statusText || 'request failed';
-      throw new OpenSandboxApiError(response.status, code, message, requestId);
+      throw new OpenSandboxApiError(response.status, code, this.#scrub(message), requestId);
     }
+    if (!shape(result.data)) throw new OpenSandboxProtocolError(operation, requestId);
     return result.data as T;
   }
 
@@ -124,7 +148,7 @@ export class OpenSandboxLifecycleClient {
     const metadata = query.metadata && Object.keys(query.metadata).length > 0
       ? new URLSearchParams(query.metadata).toString()
       : undefined;
-    return this.#call(this.#requestTimeoutMs, options, init =>
+    return this.#call('GET /sandboxes', isList, this.#requestTimeoutMs, options, init =>
       this.#client.GET('/sandboxes', {
         ...init,
         params: {
@@ -141,28 +165,28 @@ export class OpenSandboxLifecycleClient {
 
   /** `GET /v1/sandboxes/{id}`. */
   getSandbox(sandboxId: string, options?: LifecycleCallOptions): Promise<Sandbox> {
-    return this.#call(this.#requestTimeoutMs, options, init =>
+    return this.#call('GET /sandboxes/{sandboxId}', isSandbox, this.#requestTimeoutMs, options, init =>
       this.#client.GET('/sandboxes/{sandboxId}', { ...init, params: { path: { sandboxId } } }),
     );
   }
 
   /** `POST /v1/sandboxes` (202). Uses the create timeout. */
   createSandbox(body: CreateSandboxRequest, options?: LifecycleCallOptions): Promise<CreateSandboxResponse> {
-    return this.#call(this.#createTimeoutMs, options, init =>
+    return this.#call('POST /sandboxes', isSandbox, this.#createTimeoutMs, options, init =>
       this.#client.POST('/sandboxes', { ...init, body }),
     );
   }
 
   /** `DELETE /v1/sandboxes/{id}` (204). */
   async deleteSandbox(sandboxId: string, options?: LifecycleCallOptions): Promise<void> {
-    await this.#call(this.#requestTimeoutMs, options, init =>
+    await this.#call('DELETE /sandboxes/{sandboxId}', anything, this.#requestTimeoutMs, options, init =>
       this.#client.DELETE('/sandboxes/{sandboxId}', { ...init, params: { path: { sandboxId } }, parseAs: 'text' }),
     );
   }
 
   /** `POST /v1/sandboxes/{id}/renew-expiration` with the new absolute `expiresAt` (RFC 3339). */
   renewExpiration(sandboxId: string, expiresAt: string, options?: LifecycleCallOptions): Promise<RenewSandboxExpirationResponse> {
-    return this.#call(this.#requestTimeoutMs, options, init =>
+    return this.#call('POST /sandboxes/{sandboxId}/renew-expiration', isRenewed, this.#requestTimeoutMs, options, init =>
       this.#client.POST('/sandboxes/{sandboxId}/renew-expiration', {
         ...init,
         params: { path: { sandboxId } },
@@ -173,14 +197,14 @@ export class OpenSandboxLifecycleClient {
 
   /** `POST /v1/sandboxes/{id}/pause` (202, no body). */
   async pauseSandbox(sandboxId: string, options?: LifecycleCallOptions): Promise<void> {
-    await this.#call(this.#requestTimeoutMs, options, init =>
+    await this.#call('POST /sandboxes/{sandboxId}/pause', anything, this.#requestTimeoutMs, options, init =>
       this.#client.POST('/sandboxes/{sandboxId}/pause', { ...init, params: { path: { sandboxId } }, parseAs: 'text' }),
     );
   }
 
   /** `POST /v1/sandboxes/{id}/resume` (202, no body). */
   async resumeSandbox(sandboxId: string, options?: LifecycleCallOptions): Promise<void> {
-    await this.#call(this.#requestTimeoutMs, options, init =>
+    await this.#call('POST /sandboxes/{sandboxId}/resume', anything, this.#requestTimeoutMs, options, init =>
       this.#client.POST('/sandboxes/{sandboxId}/resume', { ...init, params: { path: { sandboxId } }, parseAs: 'text' }),
     );
   }
@@ -195,7 +219,7 @@ export class OpenSandboxLifecycleClient {
     query: { useServerProxy?: boolean } = {},
     options?: LifecycleCallOptions,
   ): Promise<Endpoint> {
-    return this.#call(this.#requestTimeoutMs, options, init =>
+    return this.#call('GET /sandboxes/{sandboxId}/endpoints/{port}', isEndpoint, this.#requestTimeoutMs, options, init =>
       this.#client.GET('/sandboxes/{sandboxId}/endpoints/{port}', {
         ...init,
         params: {
@@ -208,7 +232,7 @@ export class OpenSandboxLifecycleClient {
 
   /** `PATCH /v1/sandboxes/{id}/metadata` (JSON merge patch; null deletes a key). */
   patchMetadata(sandboxId: string, patch: Record<string, string | null>, options?: LifecycleCallOptions): Promise<Sandbox> {
-    return this.#call(this.#requestTimeoutMs, options, init =>
+    return this.#call('PATCH /sandboxes/{sandboxId}/metadata', isSandbox, this.#requestTimeoutMs, options, init =>
       this.#client.PATCH('/sandboxes/{sandboxId}/metadata', {
         ...init,
         params: { path: { sandboxId } },

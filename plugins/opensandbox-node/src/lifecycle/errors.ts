@@ -39,3 +39,15 @@ export class OpenSandboxTimeoutError extends CustomErrorBase {
     super(`OpenSandbox did not answer within ${timeoutMs} ms`);
   }
 }
+
+/**
+ * The upstream answered 2xx with a body that does not have the documented shape (e.g. a sandbox
+ * without `id`/`status`, a list without `items`). The change may or may not have happened.
+ * @public
+ */
+export class OpenSandboxProtocolError extends CustomErrorBase {
+  name = 'OpenSandboxProtocolError' as const;
+  constructor(readonly operation: string, readonly requestId: string) {
+    super(`OpenSandbox sent an unexpected response to ${operation}`);
+  }
+}
