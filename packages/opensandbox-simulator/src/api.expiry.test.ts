@@ -1,5 +1,5 @@
 import { createSimulatorApp } from './server';
-import { Harness, T0, createBody, startHarness } from './testing/harness';
+import { Harness, T0, createBody, startHarness } from './__testUtils__/harness';
 
 let h: Harness;
 beforeAll(async () => {

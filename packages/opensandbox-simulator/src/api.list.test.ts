@@ -1,5 +1,5 @@
 import { SeedSandbox } from './types';
-import { Harness, T0, createBody, startHarness } from './testing/harness';
+import { Harness, T0, createBody, startHarness } from './__testUtils__/harness';
 
 const owner = {
   'backstage.io/owner': 'guest',

@@ -1,5 +1,5 @@
-import { spec } from './testing/contract';
-import { Harness, T0, createBody, startHarness } from './testing/harness';
+import { spec } from './__testUtils__/contract';
+import { Harness, T0, createBody, startHarness } from './__testUtils__/harness';
 
 const UUID_V4 =
   /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

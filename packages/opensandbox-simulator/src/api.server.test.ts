@@ -1,5 +1,5 @@
-import { Harness, T0, createBody, startHarness } from './testing/harness';
-import { ContractClient } from './testing/contract';
+import { Harness, T0, createBody, startHarness } from './__testUtils__/harness';
+import { ContractClient } from './__testUtils__/contract';
 
 let h: Harness;
 beforeAll(async () => {

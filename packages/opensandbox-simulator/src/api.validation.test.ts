@@ -1,4 +1,4 @@
-import { Harness, T0, createBody, startHarness } from './testing/harness';
+import { Harness, T0, createBody, startHarness } from './__testUtils__/harness';
 
 let h: Harness;
 beforeAll(async () => {

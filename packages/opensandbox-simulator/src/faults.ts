@@ -36,7 +36,7 @@ export function validateFaultRules(rules: unknown): FaultRule[] {
     if (rule.status === undefined && rule.delayMs === undefined) {
       throw new Error(`fault rule ${i}: needs status and/or delayMs`);
     }
-    if (rule.path !== undefined) new RegExp(rule.path); // throws SyntaxError when invalid
+    if (rule.path !== undefined) RegExp(rule.path); // throws SyntaxError when invalid
     return rule;
   });
 }

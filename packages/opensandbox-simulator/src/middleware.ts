@@ -29,8 +29,8 @@ export function logRequests(state: SimulatorState): RequestHandler {
     const query: Record<string, string | string[]> = {};
     for (const [k, v] of queryOf(req.originalUrl)) {
       const prev = query[k];
-      query[k] =
-        prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+      if (prev === undefined) query[k] = v;
+      else query[k] = Array.isArray(prev) ? [...prev, v] : [prev, v];
     }
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers))

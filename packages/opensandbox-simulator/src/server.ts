@@ -118,11 +118,8 @@ export async function startSimulator(
   );
   server.keepAliveTimeout = 1000;
   const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':')
-    ? `[${host}]`
-    : host === '0.0.0.0'
-    ? '127.0.0.1'
-    : host;
+  let urlHost = host === '0.0.0.0' ? '127.0.0.1' : host;
+  if (host.includes(':')) urlHost = `[${host}]`;
   return {
     url: `http://${urlHost}:${port}`,
     port,

@@ -1,7 +1,7 @@
 import { labelKeyProblem, labelValueProblem } from './labels';
 import { parseMetadataFilter, unquotePlus } from './metadataFilter';
 import { formatTimestamp, parseDateTime } from './time';
-import { schemaErrors, validatorFor } from './testing/contract';
+import { schemaErrors, validatorFor } from './__testUtils__/contract';
 
 describe('labels', () => {
   it.each([

@@ -2,7 +2,7 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type { AuditEventRecord } from './records';
 import { DatabaseAuditStore } from './DatabaseAuditStore';
-import { T0, attemptInput, createTestStore, testClock } from './testHelpers';
+import { T0, attemptInput, createTestStore, testClock } from '../__testUtils__/auditTestHelpers';
 
 jest.setTimeout(60_000);
 

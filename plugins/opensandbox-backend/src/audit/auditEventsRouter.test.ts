@@ -9,7 +9,7 @@ import {
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createAuditEventsRouter } from './auditEventsRouter';
 import { DatabaseAuditStore } from './DatabaseAuditStore';
-import { T0, attemptInput, createTestStore, testClock } from './testHelpers';
+import { T0, attemptInput, createTestStore, testClock } from '../__testUtils__/auditTestHelpers';
 
 jest.setTimeout(60_000);
 

@@ -27,7 +27,7 @@ function emptyPage(page: number, pageSize: number): ConsoleListSandboxesResponse
 }
 
 function newestFirst(a: ConsoleSandbox, b: ConsoleSandbox): number {
-  return Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return Date.parse(b.createdAt) - Date.parse(a.createdAt) || a.id.localeCompare(b.id, 'en');
 }
 
 /**

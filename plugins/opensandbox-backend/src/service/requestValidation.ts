@@ -73,6 +73,12 @@ export interface ListScope {
   entity?: string[];
 }
 
+const REF_EXAMPLES: Record<string, string> = {
+  user: 'user:default/jane',
+  group: 'group:default/team-a',
+  entity: 'component:default/payments-api',
+};
+
 /** Most values one `owner` / `team` / `entity` list filter may have. */
 export const MAX_REFS_PER_FILTER = 20;
 
@@ -89,7 +95,7 @@ function refList(query: Record<string, unknown>, name: string, kind: string | un
   const refs: string[] = [];
   for (const value of values) {
     if (typeof value !== 'string' || !REF.test(value) || (kind && !value.toLocaleLowerCase('en-US').startsWith(`${kind}:`))) {
-      errors.push({ field: name, message: `must be ${kind ? `${kind} ` : ''}entity refs such as ${kind ?? 'component'}:default/${kind === 'user' ? 'jane' : kind === 'group' ? 'team-a' : 'payments-api'}` });
+      errors.push({ field: name, message: `must be ${kind ? `${kind} ` : ''}entity refs such as ${REF_EXAMPLES[kind ?? 'entity']}` });
       return undefined;
     }
     refs.push(value.toLocaleLowerCase('en-US'));

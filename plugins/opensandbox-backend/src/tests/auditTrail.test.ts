@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { startSimulator } from '@opensandbox-console/opensandbox-simulator';
-import { authHeader, seedUpstreamSandbox, startConsoleBackend, TEST_API_KEY } from './consoleBackend';
+import { authHeader, seedUpstreamSandbox, startConsoleBackend, TEST_API_KEY } from '../__testUtils__/consoleBackend';
 
 jest.setTimeout(60_000);
 

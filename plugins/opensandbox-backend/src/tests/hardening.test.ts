@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { startSimulator } from '@opensandbox-console/opensandbox-simulator';
-import { authHeader, seedUpstreamSandbox, startConsoleBackend, TEST_API_KEY } from './consoleBackend';
+import { authHeader, seedUpstreamSandbox, startConsoleBackend, TEST_API_KEY } from '../__testUtils__/consoleBackend';
 
 const body = { image: { uri: 'alpine:3' }, entrypoint: ['sh'], timeout: 600, resourceLimits: { cpu: '1', memory: '1Gi' } };
 

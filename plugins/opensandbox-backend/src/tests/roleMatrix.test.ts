@@ -15,7 +15,7 @@ import {
   seedUpstreamSandbox,
   startConsoleBackend,
   TEST_API_KEY,
-} from './consoleBackend';
+} from '../__testUtils__/consoleBackend';
 
 interface Row {
   method: 'get' | 'post' | 'delete' | 'patch';
@@ -93,9 +93,11 @@ describe('role matrix (real permission backend + role policy module)', () => {
     if (row.body) req = req.send(row.body());
     const res = await req;
     expect(res.status).toBe(expected);
-    if (row.method === 'get' && row.path === '/sandboxes' && expected === 200) {
-      const visible = res.body.items.some((s: { id: string }) => s.id === id);
-      expect(visible).toBe(persona !== 'operatorOtherTeam');
-    }
+  });
+
+  it.each(PERSONAS.filter(p => p !== 'none'))('the list shows a team-a sandbox to %s only if it may read it', async persona => {
+    const id = await seedUpstreamSandbox(sim.url, { owner: 'ada', team: 'team-a' });
+    const res = await request(server).get('/api/opensandbox/sandboxes').query({ pageSize: 200 }).set('Authorization', authHeader(persona));
+    expect(res.body.items.some((s: { id: string }) => s.id === id)).toBe(persona !== 'operatorOtherTeam');
   });
 });

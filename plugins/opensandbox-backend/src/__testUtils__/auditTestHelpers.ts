@@ -3,8 +3,8 @@
  */
 import type { Knex } from 'knex';
 import { mockServices } from '@backstage/backend-test-utils';
-import { DatabaseAuditStore } from './DatabaseAuditStore';
-import type { AuditAttemptInput } from './types';
+import { DatabaseAuditStore } from '../audit/DatabaseAuditStore';
+import type { AuditAttemptInput } from '../audit/types';
 
 /** 2026-11-29T10:00:00.000Z */
 export const T0 = Date.UTC(2026, 10, 29, 10, 0, 0, 0);

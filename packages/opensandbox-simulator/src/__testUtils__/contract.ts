@@ -18,11 +18,12 @@ import { parse } from 'yaml';
 
 type Json = Record<string, any>;
 
+const SPEC_DIR = resolve(require.resolve('@opensandbox-console/opensandbox-simulator/package.json'), '..', 'spec');
 const SPEC_ID = 'https://opensandbox.invalid/sandbox-lifecycle.yml';
 
 /** The parsed OpenAPI document. */
 export const spec: Json = parse(
-  readFileSync(resolve(__dirname, '../../spec/sandbox-lifecycle.yml'), 'utf8'),
+  readFileSync(resolve(SPEC_DIR, 'sandbox-lifecycle.yml'), 'utf8'),
 );
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -123,8 +124,8 @@ function paramErrors(op: Json, pathItem: Json, opts: CallOptions): string[] {
     ...(op.parameters ?? []),
   ].map(resolveRef);
   for (const p of params) {
-    const source =
-      p.in === 'path' ? opts.params : p.in === 'query' ? opts.query : undefined;
+    const sources: Record<string, Record<string, unknown> | undefined> = { path: opts.params, query: opts.query };
+    const source = sources[p.in];
     const raw = source?.[p.name];
     if (raw === undefined) {
       if (p.required) problems.push(`missing ${p.in} parameter ${p.name}`);
@@ -134,8 +135,7 @@ function paramErrors(op: Json, pathItem: Json, opts: CallOptions): string[] {
     const coerce = (s: Json, v: unknown): unknown => {
       const str = String(v);
       if (s.type === 'integer') return /^-?\d+$/.test(str) ? Number(str) : str;
-      if (s.type === 'boolean')
-        return str === 'true' ? true : str === 'false' ? false : str;
+      if (s.type === 'boolean' && (str === 'true' || str === 'false')) return str === 'true';
       return str;
     };
     const value =
