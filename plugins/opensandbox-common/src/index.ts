@@ -8,3 +8,4 @@ export * from './types';
 export * from './ownership';
 export * from './permissions';
 export * from './validation';
+export * from './audit';

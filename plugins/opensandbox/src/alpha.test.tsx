@@ -3,7 +3,8 @@ import { coreExtensionData } from '@backstage/frontend-plugin-api';
 import { createExtensionTester, renderTestApp } from '@backstage/frontend-test-utils';
 import opensandboxPlugin, { opensandboxPage } from './alpha';
 import { opensandboxApiRef } from './api';
-import { createFakeApi, makeSandbox } from './testUtils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { createFakeApi, createPermissionApi, makeAuditEvent, makeSandbox } from './testUtils';
 
 function fakeApi() {
   const api = createFakeApi();
@@ -17,7 +18,7 @@ function fakeApi() {
 describe('opensandbox alpha plugin', () => {
   it('is a frontend plugin with the opensandbox routes', () => {
     expect(opensandboxPlugin.$$type).toBe('@backstage/FrontendPlugin');
-    expect(Object.keys(opensandboxPlugin.routes).sort()).toEqual(['create', 'root', 'sandbox']);
+    expect(Object.keys(opensandboxPlugin.routes).sort()).toEqual(['audit', 'create', 'root', 'sandbox']);
   });
 
   it('declares the page at /opensandbox', () => {
@@ -31,7 +32,10 @@ describe('opensandbox alpha plugin', () => {
     renderTestApp({
       features: [opensandboxPlugin],
       initialRouteEntries: ['/opensandbox'],
-      apis: [[opensandboxApiRef, api]],
+      apis: [
+        [opensandboxApiRef, api],
+        [permissionApiRef, createPermissionApi().permissionApi],
+      ],
     });
     expect(await screen.findByText('demo-api')).toBeInTheDocument();
     expect(screen.getByTestId('sandbox-link')).toHaveAttribute(
@@ -39,5 +43,22 @@ describe('opensandbox alpha plugin', () => {
       '/opensandbox/6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20',
     );
     expect(api.listSandboxes).toHaveBeenCalledWith({ states: [], metadata: {}, page: 1, pageSize: 20 });
+  });
+
+  it('mounts the audit log under the same page', async () => {
+    const api = fakeApi();
+    api.listAuditEvents.mockResolvedValue({ items: [makeAuditEvent({ id: 'e1' })] });
+    renderTestApp({
+      features: [opensandboxPlugin],
+      initialRouteEntries: ['/opensandbox/audit?outcome=succeeded'],
+      apis: [
+        [opensandboxApiRef, api],
+        [permissionApiRef, createPermissionApi().permissionApi],
+      ],
+    });
+    expect(await screen.findByTestId('audit-row')).toHaveAttribute('data-event-id', 'e1');
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Audit log');
+    expect(api.listAuditEvents).toHaveBeenCalledWith({ outcome: 'succeeded' }, { limit: 50 });
+    expect(api.getSandbox).not.toHaveBeenCalled();
   });
 });

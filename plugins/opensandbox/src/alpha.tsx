@@ -16,12 +16,13 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { compatWrapper, convertLegacyRouteRefs } from '@backstage/core-compat-api';
 import { OpenSandboxClient, opensandboxApiRef } from './api';
-import { createSandboxRouteRef, rootRouteRef, sandboxRouteRef } from './routes';
+import { auditRouteRef, createSandboxRouteRef, rootRouteRef, sandboxRouteRef } from './routes';
 
 const routes = convertLegacyRouteRefs({
   root: rootRouteRef,
   sandbox: sandboxRouteRef,
   create: createSandboxRouteRef,
+  audit: auditRouteRef,
 });
 
 /** The `OpenSandboxClient` API extension (`api:opensandbox`). @alpha */
@@ -34,7 +35,11 @@ export const opensandboxApi = ApiBlueprint.make({
     }),
 });
 
-/** The sandbox pages at `/opensandbox` (`page:opensandbox`), with a "Sandboxes" nav item. @alpha */
+/**
+ * The sandbox pages at `/opensandbox` (`page:opensandbox`), with a "Sandboxes" nav item. The audit
+ * log is a sub page of it, `/opensandbox/audit`.
+ * @alpha
+ */
 export const opensandboxPage = PageBlueprint.make({
   params: {
     path: '/opensandbox',

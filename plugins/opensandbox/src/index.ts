@@ -8,13 +8,20 @@
  * @packageDocumentation
  */
 export { opensandboxPlugin, OpenSandboxPage } from './plugin';
-export { rootRouteRef, sandboxRouteRef, createSandboxRouteRef } from './routes';
-export { opensandboxApiRef, OpenSandboxClient } from './api';
+export { rootRouteRef, sandboxRouteRef, createSandboxRouteRef, auditRouteRef } from './routes';
+export { opensandboxApiRef, OpenSandboxClient, AUDIT_ACTIONS, AUDIT_OUTCOMES } from './api';
 export type {
   OpenSandboxApi,
   ListSandboxesQuery,
   ConsoleCreateSandboxRequest,
   GetEndpointOptions,
+  AuditAction,
+  AuditOutcome,
+  AuditEvent,
+  AuditEventFilter,
+  AuditEventsPageOptions,
+  AuditEventsPage,
+  AuditExportFormat,
 } from './api';
 export type {
   ConsoleSandbox,

@@ -6,7 +6,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { OpenSandboxClient, opensandboxApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { auditRouteRef, createSandboxRouteRef, rootRouteRef, sandboxRouteRef } from './routes';
 
 /**
  * The OpenSandbox console plugin for the legacy frontend system.
@@ -16,6 +16,9 @@ export const opensandboxPlugin = createPlugin({
   id: 'opensandbox',
   routes: {
     root: rootRouteRef,
+    create: createSandboxRouteRef,
+    sandbox: sandboxRouteRef,
+    audit: auditRouteRef,
   },
   apis: [
     createApiFactory({
@@ -27,7 +30,7 @@ export const opensandboxPlugin = createPlugin({
 });
 
 /**
- * The sandbox pages (list, `/create`, `/:sandboxId`); mount it at a route such as
+ * The sandbox pages (list, `/create`, `/audit`, `/:sandboxId`); mount it at a route such as
  * `<Route path="/opensandbox" element={<OpenSandboxPage />} />`.
  * @public
  */

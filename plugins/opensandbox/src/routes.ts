@@ -10,6 +10,17 @@ export const createSandboxRouteRef = createSubRouteRef({
   path: '/create',
 });
 
+/**
+ * The audit log, `<root>/audit` (needs `opensandbox.audit.read`). Declared before the sandbox
+ * route; React Router ranks this static path above `/:sandboxId` anyway.
+ * @public
+ */
+export const auditRouteRef = createSubRouteRef({
+  id: 'opensandbox/audit',
+  parent: rootRouteRef,
+  path: '/audit',
+});
+
 /** The detail page of one sandbox, `<root>/:sandboxId`. @public */
 export const sandboxRouteRef = createSubRouteRef({
   id: 'opensandbox/sandbox',

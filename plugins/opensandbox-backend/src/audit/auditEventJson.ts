@@ -1,28 +1,11 @@
 /**
  * The public JSON shape of an audit event (HTTP API, NDJSON and CSV exports).
  */
+import type { AuditEvent } from '@opensandbox-console/plugin-opensandbox-common';
 import type { AuditEventRecord } from './records';
 
-/** One audit event as served by `GET /audit-events`. */
-export interface AuditEventJson {
-  id: string;
-  /** ISO 8601, UTC, millisecond precision (`2026-11-29T10:00:00.123Z`). */
-  occurredAt: string;
-  actor: string;
-  actorType: 'user' | 'service';
-  action: string;
-  sandboxId: string | null;
-  team: string | null;
-  outcome: string;
-  httpStatus: number | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  requestId: string;
-  clientIp: string | null;
-  userAgent: string | null;
-  batchId: string | null;
-  details: Record<string, unknown>;
-}
+/** One audit event as served by `GET /audit-events` (the shared wire type). */
+export type AuditEventJson = AuditEvent;
 
 /** Column order of the JSON item and of the CSV export. */
 export const AUDIT_EVENT_FIELDS: ReadonlyArray<keyof AuditEventJson> = [

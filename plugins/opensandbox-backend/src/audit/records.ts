@@ -4,24 +4,7 @@
  */
 import type { AuditAction, AuditOutcome } from './types';
 
-/** Every action, for validation. */
-export const AUDIT_ACTIONS: readonly AuditAction[] = [
-  'sandbox.create',
-  'sandbox.delete',
-  'sandbox.renew',
-  'sandbox.pause',
-  'sandbox.resume',
-  'sandbox.metadata.update',
-];
-
-/** Every outcome, for validation. */
-export const AUDIT_OUTCOMES: readonly AuditOutcome[] = [
-  'initiated',
-  'succeeded',
-  'failed',
-  'denied',
-  'unknown',
-];
+export { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '@opensandbox-console/plugin-opensandbox-common';
 
 /** One stored audit event, as returned by the store and the HTTP API. */
 export interface AuditEventRecord {

@@ -3,17 +3,9 @@
  * the stores (which persist).
  */
 
-/** Mutating actions the console records. */
-export type AuditAction =
-  | 'sandbox.create'
-  | 'sandbox.delete'
-  | 'sandbox.renew'
-  | 'sandbox.pause'
-  | 'sandbox.resume'
-  | 'sandbox.metadata.update';
-
-/** Outcome of one attempt. `unknown`: left `initiated` by a crash, closed by the reaper task. */
-export type AuditOutcome = 'initiated' | 'succeeded' | 'failed' | 'denied' | 'unknown';
+/** Mutating actions the console records, and attempt outcomes (defined in `-common`). */
+export type { AuditAction, AuditOutcome } from '@opensandbox-console/plugin-opensandbox-common';
+import type { AuditAction } from '@opensandbox-console/plugin-opensandbox-common';
 
 /** What the router knows about an attempt when it starts. */
 export interface AuditAttemptInput {

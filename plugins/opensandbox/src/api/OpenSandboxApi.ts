@@ -42,6 +42,69 @@ export interface GetEndpointOptions {
   useServerProxy?: boolean;
 }
 
+export {
+  AUDIT_ACTIONS,
+  AUDIT_OUTCOMES,
+} from '@opensandbox-console/plugin-opensandbox-common';
+export type {
+  AuditAction,
+  AuditEvent,
+  AuditOutcome,
+} from '@opensandbox-console/plugin-opensandbox-common';
+import type {
+  AuditAction,
+  AuditEvent,
+  AuditOutcome,
+} from '@opensandbox-console/plugin-opensandbox-common';
+
+/**
+ * Filter of {@link OpenSandboxApi.listAuditEvents} and {@link OpenSandboxApi.exportAuditEvents}.
+ * Every field is optional; filters are AND'ed. Empty strings count as absent (the client omits
+ * them, since the server refuses empty parameters).
+ * @public
+ */
+export interface AuditEventFilter {
+  /** Exact actor, e.g. `user:default/alice`. */
+  actor?: string;
+  action?: AuditAction;
+  /** Exact sandbox id. */
+  sandboxId?: string;
+  /** Exact team entity ref, e.g. `group:default/team-a`. */
+  team?: string;
+  outcome?: AuditOutcome;
+  /**
+   * Inclusive lower bound: ISO 8601 with a zone (`2026-11-29T10:00:00.000Z`), a date
+   * (`2026-11-29`, midnight UTC) or epoch milliseconds as a string.
+   */
+  from?: string;
+  /** Exclusive upper bound, same formats as `from`. */
+  to?: string;
+}
+
+/**
+ * Paging of {@link OpenSandboxApi.listAuditEvents}: keyset (cursor) pagination.
+ * @public
+ */
+export interface AuditEventsPageOptions {
+  /** Items per page, 1 to 200. Server default 50. */
+  limit?: number;
+  /** The `nextCursor` of the previous page; absent for the first page. */
+  cursor?: string;
+}
+
+/**
+ * One page of audit events, newest first.
+ * @public
+ */
+export interface AuditEventsPage {
+  items: AuditEvent[];
+  /** Pass it as `cursor` to get the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** Download formats of {@link OpenSandboxApi.exportAuditEvents}. @public */
+export type AuditExportFormat = 'csv' | 'ndjson';
+
 /**
  * Client of the OpenSandbox console backend (`/api/opensandbox`). Every method rejects with a
  * `ResponseError` (from `@backstage/errors`) on a non-2xx answer; its `statusCode` is 400 for
@@ -77,6 +140,27 @@ export interface OpenSandboxApi {
    *   to it must carry.
    */
   getEndpoint(id: string, port: number, options?: GetEndpointOptions): Promise<Endpoint>;
+  /**
+   * `PATCH /sandboxes/:id/metadata`: a JSON merge patch of the sandbox metadata (`null` deletes a
+   * key). Ownership keys (`backstage.io/owner*`, `backstage.io/team*`) and `opensandbox.io/` keys
+   * are refused with 400. Needs `opensandbox.sandbox.update` on the sandbox.
+   * @returns the updated sandbox.
+   */
+  updateMetadata(id: string, patch: Record<string, string | null>): Promise<ConsoleSandbox>;
+  /**
+   * `GET /audit-events`: one page of audit events matching `filter`, newest first. Needs the
+   * `opensandbox.audit.read` permission (403 otherwise); 400 for invalid filter values, e.g.
+   * `from must be earlier than to`.
+   * @param filter - exact-match filters, AND'ed; empty values are left out.
+   * @param page - `limit` (1-200, server default 50) and `cursor` (the previous page's `nextCursor`).
+   */
+  listAuditEvents(filter?: AuditEventFilter, page?: AuditEventsPageOptions): Promise<AuditEventsPage>;
+  /**
+   * `GET /audit-events?format=csv|ndjson`: the whole filtered set (no paging) as a file the
+   * caller can save. CSV is RFC 4180 with a header row; NDJSON has one {@link AuditEvent} per line.
+   * Fetched through `fetchApi`, so the request carries the user's Backstage token.
+   */
+  exportAuditEvents(filter: AuditEventFilter, format: AuditExportFormat): Promise<Blob>;
 }
 
 /**

@@ -112,6 +112,80 @@ describe('OpenSandboxClient', () => {
     ]);
   });
 
+  it('patches metadata with a merge patch', async () => {
+    const { client, fetch } = setup({ body: { id: 'abc' } });
+    await client.updateMetadata('abc', { stage: 'dev', project: null });
+    expect(fetch.mock.calls[0]).toEqual([
+      `${BASE}/sandboxes/abc/metadata`,
+      {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"stage":"dev","project":null}',
+      },
+    ]);
+  });
+
+  it('lists audit events with the filter, limit and cursor in a fixed order, skipping empty values', async () => {
+    const page = { items: [{ id: 'e1' }], nextCursor: 'next' };
+    const { client, fetch } = setup({ body: page });
+    await expect(
+      client.listAuditEvents(
+        {
+          to: '2026-06-15T12:00:00.000Z',
+          from: '2026-06-01T00:00:00.000Z',
+          outcome: 'denied',
+          team: 'group:default/team-a',
+          sandboxId: '',
+          action: 'sandbox.delete',
+          actor: 'user:default/alice',
+        },
+        { limit: 100, cursor: 'abc+/=' },
+      ),
+    ).resolves.toEqual(page);
+    await client.listAuditEvents();
+    expect(fetch.mock.calls.map(c => [c[0], c[1]])).toEqual([
+      [
+        `${BASE}/audit-events?actor=user%3Adefault%2Falice&action=sandbox.delete&team=group%3Adefault%2Fteam-a&outcome=denied&from=2026-06-01T00%3A00%3A00.000Z&to=2026-06-15T12%3A00%3A00.000Z&limit=100&cursor=abc%2B%2F%3D`,
+        { method: 'GET' },
+      ],
+      [`${BASE}/audit-events`, { method: 'GET' }],
+    ]);
+  });
+
+  it('exports audit events as a Blob with format and no paging', async () => {
+    const fetch = jest.fn(
+      async (_url: string, _init?: RequestInit) =>
+        new Response('id,occurredAt\r\ne1,2026-06-15T10:00:00.000Z\r\n', {
+          status: 200,
+          headers: { 'Content-Type': 'text/csv' },
+        }),
+    );
+    const client = new OpenSandboxClient({
+      discoveryApi: { getBaseUrl: async () => BASE },
+      fetchApi: { fetch } as any,
+    });
+    const blob = await client.exportAuditEvents({ sandboxId: 'sbx-1', outcome: 'failed' }, 'csv');
+    expect(fetch.mock.calls[0]).toEqual([
+      `${BASE}/audit-events?sandboxId=sbx-1&outcome=failed&format=csv`,
+      { method: 'GET' },
+    ]);
+    expect(blob.size).toBe('id,occurredAt\r\ne1,2026-06-15T10:00:00.000Z\r\n'.length);
+    expect(blob.type).toBe('text/csv');
+
+    await client.exportAuditEvents({}, 'ndjson');
+    expect(fetch.mock.calls[1][0]).toBe(`${BASE}/audit-events?format=ndjson`);
+  });
+
+  it('rejects a refused export with a ResponseError', async () => {
+    const { client } = setup({
+      status: 403,
+      body: { error: { name: 'NotAllowedError', message: 'Unauthorized' }, response: { statusCode: 403 } },
+    });
+    const error = await client.exportAuditEvents({}, 'csv').catch(e => e);
+    expect(ResponseError.is(error)).toBe(true);
+    expect(error.statusCode).toBe(403);
+  });
+
   it('throws a ResponseError carrying the backend error', async () => {
     const { client } = setup({
       status: 409,

@@ -7,6 +7,10 @@ import type {
   RenewSandboxExpirationResponse,
 } from '@opensandbox-console/plugin-opensandbox-common';
 import type {
+  AuditEventFilter,
+  AuditEventsPage,
+  AuditEventsPageOptions,
+  AuditExportFormat,
   ConsoleCreateSandboxRequest,
   GetEndpointOptions,
   ListSandboxesQuery,
@@ -88,7 +92,35 @@ export class OpenSandboxClient implements OpenSandboxApi {
     );
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** `PATCH {base}/sandboxes/:id/metadata` with the merge patch as JSON body. */
+  async updateMetadata(id: string, patch: Record<string, string | null>): Promise<ConsoleSandbox> {
+    return this.request('PATCH', `/sandboxes/${encodeURIComponent(id)}/metadata`, patch);
+  }
+
+  /**
+   * `GET {base}/audit-events?actor=&action=&sandboxId=&team=&outcome=&from=&to=&limit=&cursor=`
+   * (parameters in that order, empty ones left out).
+   */
+  async listAuditEvents(
+    filter: AuditEventFilter = {},
+    page: AuditEventsPageOptions = {},
+  ): Promise<AuditEventsPage> {
+    const params = auditFilterParams(filter);
+    if (page.limit !== undefined) params.set('limit', String(page.limit));
+    if (page.cursor) params.set('cursor', page.cursor);
+    const qs = params.toString();
+    return this.request('GET', `/audit-events${qs ? `?${qs}` : ''}`);
+  }
+
+  /** `GET {base}/audit-events?<filter>&format=csv|ndjson`, read as a Blob. */
+  async exportAuditEvents(filter: AuditEventFilter, format: AuditExportFormat): Promise<Blob> {
+    const params = auditFilterParams(filter);
+    params.set('format', format);
+    const response = await this.send('GET', `/audit-events?${params}`);
+    return response.blob();
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('opensandbox');
     const init: RequestInit = { method };
     if (body !== undefined) {
@@ -99,10 +131,26 @@ export class OpenSandboxClient implements OpenSandboxApi {
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
+    return response;
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.send(method, path, body);
     if (response.status === 204) {
       return undefined as T;
     }
     const text = await response.text();
     return (text ? JSON.parse(text) : undefined) as T;
   }
+}
+
+/** The query parameters of an audit filter, in a fixed order, without empty values. */
+function auditFilterParams(filter: AuditEventFilter): URLSearchParams {
+  const params = new URLSearchParams();
+  const keys = ['actor', 'action', 'sandboxId', 'team', 'outcome', 'from', 'to'] as const;
+  for (const key of keys) {
+    const value = filter[key]?.trim();
+    if (value) params.set(key, value);
+  }
+  return params;
 }

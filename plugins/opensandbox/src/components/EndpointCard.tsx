@@ -15,6 +15,7 @@ import { CopyTextButton, InfoCard } from '@backstage/core-components';
 import type { Endpoint } from '@opensandbox-console/plugin-opensandbox-common';
 import type { OpenSandboxApi } from '../api';
 import { errorMessage } from '../lib/format';
+import { GateTooltip } from './permissions';
 
 /** The port input must be an integer from 1 to 65535. */
 export function portError(text: string): string | undefined {
@@ -29,8 +30,15 @@ export function portError(text: string): string | undefined {
  * Looks up how to reach a port of the sandbox. The API returns `host:port/path` without a scheme;
  * the card shows it as an `http://` URL with a copy button, plus any headers requests must carry.
  */
-export function EndpointCard(props: { api: OpenSandboxApi; sandboxId: string; disabled?: boolean }) {
-  const { api, sandboxId, disabled } = props;
+export function EndpointCard(props: {
+  api: OpenSandboxApi;
+  sandboxId: string;
+  /** Disables the lookup (e.g. without `opensandbox.sandbox.endpoint`). */
+  disabled?: boolean;
+  /** Tooltip on the disabled button explaining why. */
+  disabledReason?: string;
+}) {
+  const { api, sandboxId, disabled, disabledReason } = props;
   const [portText, setPortText] = useState('8080');
   const [useServerProxy, setUseServerProxy] = useState(false);
   const [loading, setLoading] = useState(false);
@@ -79,9 +87,11 @@ export function EndpointCard(props: { api: OpenSandboxApi; sandboxId: string; di
           }
           label="Use server proxy"
         />
-        <Button variant="outlined" color="primary" onClick={lookUp} disabled={!!inputError || loading || disabled}>
-          Get endpoint
-        </Button>
+        <GateTooltip reason={disabled ? disabledReason : undefined} testId="endpoint-gate">
+          <Button variant="outlined" color="primary" onClick={lookUp} disabled={!!inputError || loading || disabled}>
+            Get endpoint
+          </Button>
+        </GateTooltip>
       </Box>
       {error && (
         <Box mt={2}>

@@ -6,8 +6,14 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
-import { validateRenewRequest } from '@opensandbox-console/plugin-opensandbox-common';
+import Typography from '@material-ui/core/Typography';
+import {
+  RESERVED_OWNERSHIP_KEYS,
+  validateMetadata,
+  validateRenewRequest,
+} from '@opensandbox-console/plugin-opensandbox-common';
 import { formatTimestamp } from '../lib/format';
+import { parseKeyValueLines } from '../lib/parse';
 
 /**
  * The new absolute expiry of a renewal: `max(now, current expiresAt) + minutes`, as an RFC 3339
@@ -115,6 +121,115 @@ export function DeleteDialog(props: {
           data-testid="confirm-delete"
         >
           Delete
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+/**
+ * Metadata keys the user cannot change: the console's ownership keys and the upstream
+ * `opensandbox.io/` prefix (the server refuses them with 400).
+ */
+export function isProtectedMetadataKey(key: string): boolean {
+  return (
+    RESERVED_OWNERSHIP_KEYS.includes(key) ||
+    key.startsWith('backstage.io/owner') ||
+    key.startsWith('backstage.io/team') ||
+    key.startsWith('opensandbox.io/')
+  );
+}
+
+/**
+ * The JSON merge patch turning the editable part of `current` into `edited`: changed and new keys
+ * with their value, removed keys with `null`. Protected keys are never part of it.
+ */
+export function metadataMergePatch(
+  current: Record<string, string>,
+  edited: Record<string, string>,
+): Record<string, string | null> {
+  const patch: Record<string, string | null> = {};
+  for (const [key, value] of Object.entries(edited)) {
+    if (current[key] !== value) patch[key] = value;
+  }
+  for (const key of Object.keys(current)) {
+    if (!isProtectedMetadataKey(key) && !(key in edited)) patch[key] = null;
+  }
+  return patch;
+}
+
+/**
+ * Builds the merge patch from the dialog text (`key=value` lines) and validates it like the server.
+ * @returns the patch, or an error message.
+ */
+export function metadataPatchFromText(
+  current: Record<string, string>,
+  text: string,
+): { patch: Record<string, string | null>; error?: string } {
+  const parsed = parseKeyValueLines(text);
+  const messages = [...parsed.errors];
+  for (const key of Object.keys(parsed.values)) {
+    if (isProtectedMetadataKey(key)) messages.push(`${key}: is managed by the console and cannot be changed`);
+  }
+  const patch = metadataMergePatch(current, parsed.values);
+  if (messages.length === 0) {
+    for (const e of validateMetadata(patch, 'metadata', true)) {
+      messages.push(`${e.field.replace(/^metadata\./, '')}: ${e.message}`);
+    }
+  }
+  return messages.length ? { patch, error: messages.join('; ') } : { patch };
+}
+
+/**
+ * Dialog editing the sandbox metadata as `key=value` lines; sends a JSON merge patch of the
+ * differences (removed lines delete keys). Protected keys are listed read-only.
+ */
+export function MetadataDialog(props: {
+  open: boolean;
+  metadata: Record<string, string>;
+  busy: boolean;
+  onClose: () => void;
+  onSave: (patch: Record<string, string | null>) => void;
+}) {
+  const { open, metadata, busy, onClose, onSave } = props;
+  const entries = Object.entries(metadata).sort(([a], [b]) => a.localeCompare(b));
+  const editable = entries.filter(([key]) => !isProtectedMetadataKey(key));
+  const protectedKeys = entries.filter(([key]) => isProtectedMetadataKey(key)).map(([key]) => key);
+  const [text, setText] = useState(() => editable.map(([k, v]) => `${k}=${v}`).join('\n'));
+  const { patch, error } = metadataPatchFromText(metadata, text);
+  const changes = Object.keys(patch).length;
+  return (
+    <Dialog open={open} onClose={onClose} aria-labelledby="opensandbox-metadata-title" fullWidth maxWidth="sm">
+      <DialogTitle id="opensandbox-metadata-title">Edit metadata</DialogTitle>
+      <DialogContent>
+        <TextField
+          autoFocus
+          fullWidth
+          multiline
+          minRows={5}
+          id="opensandbox-metadata-edit"
+          label="Metadata (one key=value per line)"
+          value={text}
+          onChange={e => setText(e.target.value)}
+          error={!!error}
+          helperText={error ?? `${changes} ${changes === 1 ? 'change' : 'changes'}; removed lines delete their key`}
+          inputProps={{ 'data-testid': 'metadata-edit-input' }}
+        />
+        {protectedKeys.length > 0 && (
+          <Typography variant="body2" color="textSecondary" style={{ marginTop: 8 }}>
+            Managed by the console (not editable): {protectedKeys.join(', ')}
+          </Typography>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose}>Cancel</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          disabled={!!error || busy || changes === 0}
+          onClick={() => onSave(patch)}
+        >
+          Save
         </Button>
       </DialogActions>
     </Dialog>

@@ -1,29 +1,68 @@
 import React from 'react';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { identityApiRef } from '@backstage/core-plugin-api';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { ResponseError } from '@backstage/errors';
 import { opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { createFakeApi, makeSandbox } from '../testUtils';
-import { SandboxCreatePage, buildCreateRequest, DEFAULT_FORM_VALUES } from './SandboxCreatePage';
+import { createFakeApi, createPermissionApi, withFreshPermissionCache, makeSandbox } from '../testUtils';
+import {
+  SandboxCreatePage,
+  buildCreateRequest,
+  DEFAULT_FORM_VALUES,
+  OTHER_TEAM,
+  ownGroupRefs,
+} from './SandboxCreatePage';
 import { splitCommand } from '../lib/parse';
 
-async function render(api: ReturnType<typeof createFakeApi>) {
-  return renderInTestApp(
-    <TestApiProvider apis={[[opensandboxApiRef, api]]}>
-      <Routes>
-        <Route path="/opensandbox/create" element={<SandboxCreatePage />} />
-        <Route path="/opensandbox/:sandboxId" element={<div>detail page</div>} />
-      </Routes>
-    </TestApiProvider>,
+const OWNERSHIP = ['user:default/jane.doe', 'group:default/team-a', 'group:default/team-b'];
+
+async function render(
+  api: ReturnType<typeof createFakeApi>,
+  options: { denied?: string[]; ownershipEntityRefs?: string[] } = {},
+) {
+  const permission = createPermissionApi(options.denied);
+  const identityApi = mockApis.identity({
+    userEntityRef: 'user:default/jane.doe',
+    ownershipEntityRefs: options.ownershipEntityRefs ?? OWNERSHIP,
+  });
+  const result = await renderInTestApp(
+    withFreshPermissionCache(
+      <TestApiProvider
+        apis={[
+          [opensandboxApiRef, api],
+          [permissionApiRef, permission.permissionApi],
+          [identityApiRef, identityApi],
+        ]}
+      >
+        <Routes>
+          <Route path="/opensandbox/create" element={<SandboxCreatePage />} />
+          <Route path="/opensandbox/:sandboxId" element={<div>detail page</div>} />
+        </Routes>
+      </TestApiProvider>
+    ),
     { mountedRoutes: { '/opensandbox': rootRouteRef }, routeEntries: ['/opensandbox/create'] },
   );
+  // The form appears once the create permission is known.
+  if (!options.denied?.includes('opensandbox.sandbox.create')) await screen.findByLabelText(/Image URI/);
+  return { ...result, permission };
+}
+
+/** Waits until the team select lists the caller's groups. */
+async function teamSelect() {
+  const select = screen.getByLabelText('Owning team');
+  await waitFor(() => expect(select).toBeEnabled());
+  return select as HTMLSelectElement;
 }
 
 function type(label: string | RegExp, value: string) {
   fireEvent.change(screen.getByLabelText(label), { target: { value } });
 }
+
+// MUI forms are slow to drive in jsdom; leave room when suites run in parallel on a busy machine.
+jest.setTimeout(20_000);
 
 describe('SandboxCreatePage', () => {
   it('shows validation errors next to the fields without calling the API', async () => {
@@ -34,7 +73,8 @@ describe('SandboxCreatePage', () => {
     type('CPU', 'lots');
     type('Environment variables', '1BAD=x\nnoequals');
     type('Metadata', 'opensandbox.io/id=x');
-    type('Owning team', 'user:default/jane');
+    fireEvent.change(await teamSelect(), { target: { value: OTHER_TEAM } });
+    type('Other team', 'user:default/jane');
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
 
     expect(await screen.findByText('is required')).toBeInTheDocument(); // image.uri
@@ -59,7 +99,7 @@ describe('SandboxCreatePage', () => {
     type('Timeout (minutes)', '90');
     type('Environment variables', 'LOG_LEVEL=info\n\nGREETING=hello world');
     type('Metadata', 'name=demo-api\nproject=payments');
-    type('Owning team', 'group:default/team-a');
+    expect((await teamSelect()).value).toBe('group:default/team-a');
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
 
     await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
@@ -89,6 +129,7 @@ describe('SandboxCreatePage', () => {
       ),
     );
     await render(api);
+    await teamSelect();
     type(/Image URI/, 'ubuntu:24.04');
     type(/Entrypoint/, 'sleep infinity');
     fireEvent.click(screen.getByLabelText('No expiration (manual cleanup)'));
@@ -101,8 +142,93 @@ describe('SandboxCreatePage', () => {
       entrypoint: ['sleep', 'infinity'],
       timeout: null,
       resourceLimits: { cpu: '500m', memory: '512Mi' },
+      team: 'group:default/team-a',
     });
     expect(screen.getByRole('button', { name: 'Create' })).toBeEnabled();
+  });
+});
+
+describe('SandboxCreatePage permissions and team choice', () => {
+  it('offers the caller\'s groups, defaulting to the first, plus "Other team…"', async () => {
+    const api = createFakeApi();
+    await render(api, {
+      ownershipEntityRefs: ['user:default/jane.doe', 'group:default/team-b', 'group:default/platform', 'group:default/team-b'],
+    });
+    const select = await teamSelect();
+    expect(within(select).getAllByRole('option').map(o => [(o as HTMLOptionElement).value, o.textContent])).toEqual([
+      ['group:default/team-b', 'group:default/team-b'],
+      ['group:default/platform', 'group:default/platform'],
+      [OTHER_TEAM, 'Other team…'],
+    ]);
+    expect(select.value).toBe('group:default/team-b');
+    expect(screen.queryByLabelText('Other team')).not.toBeInTheDocument();
+  });
+
+  it('sends the picked group', async () => {
+    const api = createFakeApi();
+    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
+    await render(api);
+    type(/Image URI/, 'python:3.11-slim');
+    type(/Entrypoint/, 'python -V');
+    fireEvent.change(await teamSelect(), { target: { value: 'group:default/team-b' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
+    expect(api.createSandbox.mock.calls[0][0].team).toBe('group:default/team-b');
+  });
+
+  it('sends an "Other team…" ref as typed (the server decides)', async () => {
+    const api = createFakeApi();
+    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
+    await render(api);
+    type(/Image URI/, 'python:3.11-slim');
+    type(/Entrypoint/, 'python -V');
+    fireEvent.change(await teamSelect(), { target: { value: OTHER_TEAM } });
+    type('Other team', ' group:default/security ');
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
+    expect(api.createSandbox.mock.calls[0][0].team).toBe('group:default/security');
+  });
+
+  it('omits the team when the caller has no group', async () => {
+    const api = createFakeApi();
+    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
+    await render(api, { ownershipEntityRefs: ['user:default/jane.doe'] });
+    const select = await teamSelect();
+    expect(within(select).getAllByRole('option').map(o => o.textContent)).toEqual([
+      'No team (you are in no group)',
+      'Other team…',
+    ]);
+    type(/Image URI/, 'python:3.11-slim');
+    type(/Entrypoint/, 'python -V');
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
+    expect(api.createSandbox.mock.calls[0][0]).not.toHaveProperty('team');
+  });
+
+  it('shows "not allowed" instead of the form without opensandbox.sandbox.create', async () => {
+    const api = createFakeApi();
+    const { permission } = await render(api, { denied: ['opensandbox.sandbox.create'] });
+    expect(await screen.findByTestId('not-allowed')).toHaveTextContent(
+      'You are not allowed to create sandboxes',
+    );
+    expect(screen.getByTestId('not-allowed')).toHaveTextContent(
+      'This needs the permission opensandbox.sandbox.create',
+    );
+    expect(screen.queryByRole('form', { name: 'Create sandbox' })).not.toBeInTheDocument();
+    expect(screen.queryByLabelText(/Image URI/)).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Back to sandboxes' })).toHaveAttribute('href', '/opensandbox');
+    expect(permission.handler).toHaveBeenCalledWith(
+      expect.objectContaining({ permission: expect.objectContaining({ name: 'opensandbox.sandbox.create' }) }),
+    );
+  });
+});
+
+describe('ownGroupRefs', () => {
+  it('keeps group refs only, in order, once', () => {
+    expect(ownGroupRefs(['user:default/a', 'group:default/x', 'Group:default/Y', 'group:default/x'])).toEqual([
+      'group:default/x',
+      'Group:default/Y',
+    ]);
   });
 });
 

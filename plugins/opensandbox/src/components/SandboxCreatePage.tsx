@@ -10,16 +10,19 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
-import { Content, Header, InfoCard, Page } from '@backstage/core-components';
-import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import useAsync from 'react-use/esm/useAsync';
+import { Content, Header, InfoCard, Page, Progress } from '@backstage/core-components';
+import { identityApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
 import {
   FieldError,
+  opensandboxSandboxCreatePermission,
   validateCreateSandboxRequest,
 } from '@opensandbox-console/plugin-opensandbox-common';
 import { ConsoleCreateSandboxRequest, opensandboxApiRef } from '../api';
 import { rootRouteRef, sandboxRouteRef } from '../routes';
 import { errorMessage, formatDuration } from '../lib/format';
 import { parseKeyValueLines, splitCommand } from '../lib/parse';
+import { NotAllowedPanel, useCreateGate } from './permissions';
 
 /** The raw values of the create form, as typed. */
 export interface CreateFormValues {
@@ -35,8 +38,26 @@ export interface CreateFormValues {
   noExpiration: boolean;
   /** `key=value` lines. */
   metadata: string;
-  /** Optional owning group entity ref. */
+  /**
+   * Owning group entity ref as sent. The page fills it from the team select; the "Other team…"
+   * text field when that option is picked.
+   */
   team: string;
+}
+
+/** Value of the "Other team…" option of the team select. */
+export const OTHER_TEAM = '__other__';
+
+/**
+ * The group refs among the caller's ownership refs (`identityApi.getBackstageIdentity()`),
+ * in their order, without duplicates: `group:default/team-a`, ...
+ */
+export function ownGroupRefs(ownershipEntityRefs: string[]): string[] {
+  const groups: string[] = [];
+  for (const ref of ownershipEntityRefs) {
+    if (ref.toLocaleLowerCase('en-US').startsWith('group:') && !groups.includes(ref)) groups.push(ref);
+  }
+  return groups;
 }
 
 /** Initial values of the form. */
@@ -147,11 +168,41 @@ function useElapsed(running: boolean): number {
 
 /**
  * Form to create a sandbox. Validates client-side with the backend's own rules, shows server
- * errors in an alert, and navigates to the new sandbox once the server answers.
+ * errors in an alert, and navigates to the new sandbox once the server answers. The owning team
+ * is picked among the caller's groups (or typed after "Other team…"). Without
+ * `opensandbox.sandbox.create` the page shows a "not allowed" panel instead of the form.
  * @public
  */
 export function SandboxCreatePage() {
+  const rootLink = useRouteRef(rootRouteRef);
+  const gate = useCreateGate();
+  if (gate.allowed) return <CreateForm />;
+  return (
+    <Page themeId="tool">
+      <Header title="Create sandbox" type="Sandboxes" typeLink={rootLink()} />
+      <Content>
+        {gate.loading ? (
+          <Progress />
+        ) : (
+          <NotAllowedPanel title="You are not allowed to create sandboxes" permission={opensandboxSandboxCreatePermission}>
+            You can still see and use the sandboxes your role gives you access to.
+          </NotAllowedPanel>
+        )}
+        {!gate.loading && (
+          <Box mt={2}>
+            <Button component={RouterLink} to={rootLink()} variant="outlined">
+              Back to sandboxes
+            </Button>
+          </Box>
+        )}
+      </Content>
+    </Page>
+  );
+}
+
+function CreateForm() {
   const api = useApi(opensandboxApiRef);
+  const identityApi = useApi(identityApiRef);
   const navigate = useNavigate();
   const rootLink = useRouteRef(rootRouteRef);
   const sandboxLink = useRouteRef(sandboxRouteRef);
@@ -161,6 +212,16 @@ export function SandboxCreatePage() {
   const [submitting, setSubmitting] = useState(false);
   const [serverError, setServerError] = useState<string | undefined>();
   const elapsed = useElapsed(submitting);
+
+  // Team choice: the caller's groups (first one by default) or "Other team…" with a text field.
+  const identity = useAsync(async () => {
+    const { ownershipEntityRefs } = await identityApi.getBackstageIdentity();
+    return ownGroupRefs(ownershipEntityRefs);
+  }, [identityApi]);
+  const groups = identity.value ?? [];
+  const [teamChoice, setTeamChoice] = useState<string | undefined>();
+  const selectedTeam = teamChoice ?? groups[0] ?? '';
+  const effectiveTeam = selectedTeam === OTHER_TEAM ? values.team : selectedTeam;
 
   const set = <K extends keyof CreateFormValues>(key: K, value: CreateFormValues[K]) =>
     setValues(prev => ({ ...prev, [key]: value }));
@@ -181,7 +242,7 @@ export function SandboxCreatePage() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setServerError(undefined);
-    const built = buildCreateRequest(values);
+    const built = buildCreateRequest({ ...values, team: effectiveTeam });
     setErrors(built.errors);
     if (Object.keys(built.errors).length > 0) return;
     setSubmitting(true);
@@ -292,14 +353,54 @@ export function SandboxCreatePage() {
                       )}
                     />
                   </Grid>
-                  <Grid item xs={12}>
+                  <Grid item xs={12} sm={selectedTeam === OTHER_TEAM ? 6 : 12}>
                     <TextField
-                      {...fieldProps('team')}
+                      id="opensandbox-create-team-select"
+                      name="teamChoice"
                       label="Owning team"
-                      placeholder="group:default/team-a"
-                      helperText={hint('Optional group entity ref that co-owns the sandbox', 'team')}
-                    />
+                      select
+                      fullWidth
+                      variant="outlined"
+                      value={identity.loading ? '' : selectedTeam}
+                      onChange={e => setTeamChoice(e.target.value)}
+                      disabled={submitting || identity.loading}
+                      error={selectedTeam !== OTHER_TEAM && !!errors.team?.length}
+                      SelectProps={{ native: true }}
+                      InputLabelProps={{ shrink: true }}
+                      inputProps={{ 'data-testid': 'create-team-select' }}
+                      helperText={
+                        selectedTeam !== OTHER_TEAM && errors.team?.length
+                          ? errors.team.join('; ')
+                          : identity.error
+                            ? `Could not read your teams: ${identity.error.message}`
+                            : 'The group that co-owns the sandbox: its members can manage it too'
+                      }
+                    >
+                      {identity.loading && <option value="">Loading your teams…</option>}
+                      {!identity.loading && groups.length === 0 && (
+                        <option value="">No team (you are in no group)</option>
+                      )}
+                      {groups.map(group => (
+                        <option key={group} value={group}>
+                          {group}
+                        </option>
+                      ))}
+                      {!identity.loading && <option value={OTHER_TEAM}>Other team…</option>}
+                    </TextField>
                   </Grid>
+                  {selectedTeam === OTHER_TEAM && (
+                    <Grid item xs={12} sm={6}>
+                      <TextField
+                        {...fieldProps('team')}
+                        label="Other team"
+                        placeholder="group:default/team-a"
+                        helperText={hint(
+                          'Group entity ref of a team you are not a member of. Only administrators may name any team; the server decides.',
+                          'team',
+                        )}
+                      />
+                    </Grid>
+                  )}
                   {errors.form?.length ? (
                     <Grid item xs={12}>
                       <Alert severity="error">{errors.form.join('; ')}</Alert>

@@ -1,26 +1,32 @@
 import React from 'react';
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Route, Routes } from 'react-router-dom';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { ResponseError } from '@backstage/errors';
 import { opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { createFakeApi, makeSandbox } from '../testUtils';
+import { createFakeApi, createPermissionApi, withFreshPermissionCache, makeAuditEvent, makeSandbox } from '../testUtils';
 import { SandboxDetailPage } from './SandboxDetailPage';
 import { computeRenewedExpiry, renewInputError } from './SandboxActions';
 
 const ID = '6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20';
 const NOW = Date.parse('2026-06-15T10:47:30Z');
 
-async function render(api: ReturnType<typeof createFakeApi>) {
+async function render(
+  api: ReturnType<typeof createFakeApi>,
+  permission: ReturnType<typeof createPermissionApi> = createPermissionApi(),
+) {
   return renderInTestApp(
-    <TestApiProvider apis={[[opensandboxApiRef, api]]}>
-      <Routes>
-        <Route path="/opensandbox" element={<div>list page</div>} />
-        <Route path="/opensandbox/:sandboxId" element={<SandboxDetailPage />} />
-      </Routes>
-    </TestApiProvider>,
+    withFreshPermissionCache(
+      <TestApiProvider apis={[[opensandboxApiRef, api], [permissionApiRef, permission.permissionApi]]}>
+        <Routes>
+          <Route path="/opensandbox" element={<div>list page</div>} />
+          <Route path="/opensandbox/:sandboxId" element={<SandboxDetailPage />} />
+        </Routes>
+      </TestApiProvider>
+    ),
     { mountedRoutes: { '/opensandbox': rootRouteRef }, routeEntries: [`/opensandbox/${ID}`] },
   );
 }
@@ -34,6 +40,9 @@ async function conflict(message: string) {
     }),
   );
 }
+
+// MUI forms are slow to drive in jsdom; leave room when suites run in parallel on a busy machine.
+jest.setTimeout(20_000);
 
 describe('SandboxDetailPage', () => {
   let user: ReturnType<typeof userEvent.setup>;
@@ -164,6 +173,167 @@ describe('SandboxDetailPage', () => {
     );
     await render(api);
     expect((await screen.findAllByText(`Sandbox ${ID} not found`)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('SandboxDetailPage permissions', () => {
+  let user: ReturnType<typeof userEvent.setup>;
+  beforeEach(() => {
+    jest.useFakeTimers({ advanceTimers: true, now: NOW });
+    user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  async function tooltipOf(testId: string) {
+    await user.hover(screen.getByTestId(testId));
+    return (await screen.findByRole('tooltip')).textContent;
+  }
+
+  it('enables every action when allowed, asking with the sandbox id as resourceRef', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox());
+    const permission = createPermissionApi();
+    await render(api, permission);
+    await screen.findByTestId('field-state');
+    for (const name of ['Renew', 'Pause', 'Edit metadata', 'Delete', 'Get endpoint']) {
+      await waitFor(() => expect(screen.getByRole('button', { name })).toBeEnabled());
+    }
+    expect(screen.queryByTestId('renew-gate')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('delete-gate')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('endpoint-gate')).not.toBeInTheDocument();
+    const asked = permission.handler.mock.calls.map(([r]) => [r.permission.name, (r as any).resourceRef]);
+    expect(asked).toEqual(
+      expect.arrayContaining([
+        ['opensandbox.sandbox.update', ID],
+        ['opensandbox.sandbox.delete', ID],
+        ['opensandbox.sandbox.endpoint', ID],
+        ['opensandbox.audit.read', undefined],
+      ]),
+    );
+  });
+
+  it('disables update actions with a tooltip without opensandbox.sandbox.update', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox());
+    await render(api, createPermissionApi(['opensandbox.sandbox.update']));
+    await screen.findByTestId('field-state');
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Delete' })).toBeEnabled());
+    expect(screen.getByRole('button', { name: 'Renew' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Pause' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Edit metadata' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Get endpoint' })).toBeEnabled();
+    expect(await tooltipOf('renew-gate')).toBe('You may not change this sandbox (opensandbox.sandbox.update)');
+  });
+
+  it('disables Resume the same way for a paused sandbox', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox({ status: { state: 'Paused' } }));
+    await render(api, createPermissionApi(['opensandbox.sandbox.update']));
+    await screen.findByTestId('field-state');
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Delete' })).toBeEnabled());
+    expect(screen.getByRole('button', { name: 'Resume' })).toBeDisabled();
+    expect(await tooltipOf('resume-gate')).toBe('You may not change this sandbox (opensandbox.sandbox.update)');
+  });
+
+  it('disables Delete and Get endpoint with tooltips when those are denied', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox());
+    await render(api, createPermissionApi(['opensandbox.sandbox.delete', 'opensandbox.sandbox.endpoint']));
+    await screen.findByTestId('field-state');
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Renew' })).toBeEnabled());
+    expect(screen.getByRole('button', { name: 'Delete' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Get endpoint' })).toBeDisabled();
+    expect(await tooltipOf('delete-gate')).toBe('You may not delete this sandbox (opensandbox.sandbox.delete)');
+    await user.unhover(screen.getByTestId('delete-gate'));
+    await waitFor(() => expect(screen.queryByRole('tooltip')).not.toBeInTheDocument());
+    expect(await tooltipOf('endpoint-gate')).toBe(
+      'You may not get endpoints of this sandbox (opensandbox.sandbox.endpoint)',
+    );
+  });
+
+  it('keeps the actions disabled while the permissions load', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox());
+    const pending = { permissionApi: { authorize: () => new Promise<never>(() => {}) } as any, handler: jest.fn() };
+    await render(api, pending);
+    await screen.findByTestId('field-state');
+    for (const name of ['Renew', 'Pause', 'Edit metadata', 'Delete', 'Get endpoint']) {
+      expect(screen.getByRole('button', { name })).toBeDisabled();
+    }
+    expect(await tooltipOf('delete-gate')).toBe('Checking your permissions…');
+    expect(screen.queryByTestId('sandbox-history')).not.toBeInTheDocument();
+  });
+
+  it('shows the history card with the sandbox audit events only with opensandbox.audit.read', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox());
+    api.listAuditEvents.mockResolvedValueOnce({
+      items: [
+        makeAuditEvent({ id: 'e2', occurredAt: '2026-06-15T10:30:00.000Z', action: 'sandbox.pause', outcome: 'denied', httpStatus: 403, errorCode: 'NotAllowedError', errorMessage: 'not allowed', requestId: 'req-2', actor: 'user:default/bob' }),
+        makeAuditEvent({ id: 'e1' }),
+      ],
+      nextCursor: 'cursor-1',
+    });
+    api.listAuditEvents.mockResolvedValueOnce({
+      items: [makeAuditEvent({ id: 'e0', occurredAt: '2026-06-15T09:59:00.000Z', actor: 'ci-bot', actorType: 'service', action: 'sandbox.renew', requestId: 'req-0', httpStatus: 200 })],
+    });
+    await render(api);
+    const history = await screen.findByTestId('sandbox-history');
+    await waitFor(() => expect(within(history).getAllByTestId('audit-row')).toHaveLength(2));
+    expect(api.listAuditEvents).toHaveBeenCalledWith({ sandboxId: ID }, { limit: 10 });
+    const rows = () => within(history).getAllByTestId('audit-row').map(r => Array.from(r.querySelectorAll('td')).map(td => td.textContent));
+    expect(within(history).getAllByRole('columnheader').map(h => h.textContent)).toEqual([
+      'Time (UTC)', 'Actor', 'Action', 'Outcome', 'HTTP status', 'Error', 'Request ID',
+    ]);
+    expect(rows()).toEqual([
+      ['2026-06-15 10:30:00.000', 'user:default/bob', 'sandbox.pause', 'denied', '403', 'NotAllowedError: not allowed', 'req-2'],
+      ['2026-06-15 10:00:00.123', 'user:default/jane.doe', 'sandbox.create', 'succeeded', '202', '-', 'req-0001'],
+    ]);
+    await user.click(within(history).getByRole('button', { name: 'Load more' }));
+    await waitFor(() => expect(within(history).getAllByTestId('audit-row')).toHaveLength(3));
+    expect(api.listAuditEvents).toHaveBeenLastCalledWith({ sandboxId: ID }, { limit: 10, cursor: 'cursor-1' });
+    expect(rows()[2]).toEqual(['2026-06-15 09:59:00.000', 'ci-bot (service)', 'sandbox.renew', 'succeeded', '200', '-', 'req-0']);
+    expect(within(history).queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /Open in audit log/ })).toHaveAttribute(
+      'href',
+      `/opensandbox/audit?sandboxId=${ID}`,
+    );
+  });
+
+  it('hides the history card without opensandbox.audit.read', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox());
+    await render(api, createPermissionApi(['opensandbox.audit.read']));
+    await screen.findByTestId('field-state');
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Delete' })).toBeEnabled());
+    expect(screen.queryByTestId('sandbox-history')).not.toBeInTheDocument();
+    expect(api.listAuditEvents).not.toHaveBeenCalled();
+  });
+
+  it('edits metadata with a merge patch of the changes', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(
+      makeSandbox({ metadata: { name: 'demo-api', project: 'payments', 'backstage.io/owner': 'jane.doe' } }),
+    );
+    api.updateMetadata.mockResolvedValue(makeSandbox());
+    await render(api);
+    await screen.findByTestId('field-state');
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Edit metadata' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Edit metadata' }));
+    const input = screen.getByTestId('metadata-edit-input');
+    expect(input).toHaveValue('name=demo-api\nproject=payments');
+    expect(screen.getByRole('dialog')).toHaveTextContent('Managed by the console (not editable): backstage.io/owner');
+    fireEvent.change(input, { target: { value: 'name=demo-api-2\nstage=dev\nbackstage.io/team=x' } });
+    expect(screen.getByText('backstage.io/team: is managed by the console and cannot be changed')).toBeInTheDocument();
+    expect(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save' })).toBeDisabled();
+    fireEvent.change(input, { target: { value: 'name=demo-api-2\nstage=dev' } });
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(api.updateMetadata).toHaveBeenCalledWith(ID, { name: 'demo-api-2', stage: 'dev', project: null }),
+    );
+    await waitFor(() => expect(api.getSandbox).toHaveBeenCalledTimes(2));
   });
 });
 

@@ -12,6 +12,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import DeleteIcon from '@material-ui/icons/Delete';
+import EditIcon from '@material-ui/icons/Edit';
 import PauseIcon from '@material-ui/icons/Pause';
 import PlayArrowIcon from '@material-ui/icons/PlayArrow';
 import RefreshIcon from '@material-ui/icons/Refresh';
@@ -39,8 +40,10 @@ import {
 import { useNow } from '../lib/useNow';
 import { ExpiresIn } from './ExpiresIn';
 import { StateChip } from './StateChip';
-import { DeleteDialog, RenewDialog } from './SandboxActions';
+import { DeleteDialog, MetadataDialog, RenewDialog } from './SandboxActions';
 import { EndpointCard } from './EndpointCard';
+import { GateTooltip, useAuditGate, useSandboxGates } from './permissions';
+import { SandboxHistoryCard } from './SandboxHistoryCard';
 
 const useStyles = makeStyles(theme => ({
   actions: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1), marginBottom: theme.spacing(2) },
@@ -60,7 +63,7 @@ function Field(props: { label: string; testId: string; children: ReactNode }) {
   );
 }
 
-type Action = 'renew' | 'pause' | 'resume' | 'delete';
+type Action = 'renew' | 'pause' | 'resume' | 'delete' | 'metadata';
 
 function Overview(props: { sandbox: ConsoleSandbox }) {
   const { sandbox } = props;
@@ -143,7 +146,9 @@ function MetadataCard(props: { metadata?: Record<string, string> }) {
 
 /**
  * Details of one sandbox (`:sandboxId` route parameter) with its actions: renew, pause/resume,
- * delete (confirmed) and endpoint lookup.
+ * edit metadata, delete (confirmed) and endpoint lookup, each disabled with a tooltip when the
+ * user lacks its permission on this sandbox; and its audit history for users who may read the
+ * audit log.
  * @public
  */
 export function SandboxDetailPage() {
@@ -162,6 +167,9 @@ export function SandboxDetailPage() {
   const [notice, setNotice] = useState<string | undefined>();
   const [renewOpen, setRenewOpen] = useState(false);
   const [deleteOpen, setDeleteOpen] = useState(false);
+  const [metadataOpen, setMetadataOpen] = useState(false);
+  const gates = useSandboxGates(sandboxId || undefined);
+  const auditGate = useAuditGate();
 
   const run = async (action: Action, fn: () => Promise<unknown>, done: string) => {
     setBusy(action);
@@ -172,7 +180,8 @@ export function SandboxDetailPage() {
       setNotice(done);
       return true;
     } catch (e) {
-      setActionError(`Could not ${action} the sandbox: ${errorMessage(e)}`);
+      const verb = action === 'metadata' ? 'update the metadata of' : action;
+      setActionError(`Could not ${verb} the sandbox: ${errorMessage(e)}`);
       return false;
     } finally {
       setBusy(undefined);
@@ -198,47 +207,65 @@ export function SandboxDetailPage() {
       <Content>
         <div className={classes.actions}>
           {!manualCleanup && (
-            <Button
-              variant="outlined"
-              startIcon={<ScheduleIcon />}
-              onClick={() => setRenewOpen(true)}
-              disabled={!!busy}
-            >
-              Renew
-            </Button>
+            <GateTooltip reason={gates.update.reason} testId="renew-gate">
+              <Button
+                variant="outlined"
+                startIcon={<ScheduleIcon />}
+                onClick={() => setRenewOpen(true)}
+                disabled={!!busy || !gates.update.allowed}
+              >
+                Renew
+              </Button>
+            </GateTooltip>
           )}
           {state === 'paused' ? (
-            <Button
-              variant="outlined"
-              startIcon={<PlayArrowIcon />}
-              disabled={!!busy}
-              onClick={async () => {
-                if (await run('resume', () => api.resumeSandbox(sandbox.id), 'Resume requested.')) retry();
-              }}
-            >
-              Resume
-            </Button>
+            <GateTooltip reason={gates.update.reason} testId="resume-gate">
+              <Button
+                variant="outlined"
+                startIcon={<PlayArrowIcon />}
+                disabled={!!busy || !gates.update.allowed}
+                onClick={async () => {
+                  if (await run('resume', () => api.resumeSandbox(sandbox.id), 'Resume requested.')) retry();
+                }}
+              >
+                Resume
+              </Button>
+            </GateTooltip>
           ) : (
+            <GateTooltip reason={gates.update.reason} testId="pause-gate">
+              <Button
+                variant="outlined"
+                startIcon={<PauseIcon />}
+                disabled={!!busy || state !== 'running' || !gates.update.allowed}
+                onClick={async () => {
+                  if (await run('pause', () => api.pauseSandbox(sandbox.id), 'Pause requested.')) retry();
+                }}
+              >
+                Pause
+              </Button>
+            </GateTooltip>
+          )}
+          <GateTooltip reason={gates.update.reason} testId="metadata-gate">
             <Button
               variant="outlined"
-              startIcon={<PauseIcon />}
-              disabled={!!busy || state !== 'running'}
-              onClick={async () => {
-                if (await run('pause', () => api.pauseSandbox(sandbox.id), 'Pause requested.')) retry();
-              }}
+              startIcon={<EditIcon />}
+              disabled={!!busy || !gates.update.allowed}
+              onClick={() => setMetadataOpen(true)}
             >
-              Pause
+              Edit metadata
             </Button>
-          )}
-          <Button
-            variant="outlined"
-            color="secondary"
-            startIcon={<DeleteIcon />}
-            disabled={!!busy}
-            onClick={() => setDeleteOpen(true)}
-          >
-            Delete
-          </Button>
+          </GateTooltip>
+          <GateTooltip reason={gates.delete.reason} testId="delete-gate">
+            <Button
+              variant="outlined"
+              color="secondary"
+              startIcon={<DeleteIcon />}
+              disabled={!!busy || !gates.delete.allowed}
+              onClick={() => setDeleteOpen(true)}
+            >
+              Delete
+            </Button>
+          </GateTooltip>
           <Button startIcon={<RefreshIcon />} onClick={retry} disabled={loading} aria-label="Refresh">
             Refresh
           </Button>
@@ -273,10 +300,20 @@ export function SandboxDetailPage() {
                 <MetadataCard metadata={sandbox.metadata} />
               </Grid>
               <Grid item>
-                <EndpointCard api={api} sandboxId={sandbox.id} />
+                <EndpointCard
+                  api={api}
+                  sandboxId={sandbox.id}
+                  disabled={!gates.endpoint.allowed}
+                  disabledReason={gates.endpoint.reason}
+                />
               </Grid>
             </Grid>
           </Grid>
+          {auditGate.allowed && (
+            <Grid item xs={12}>
+              <SandboxHistoryCard api={api} sandboxId={sandbox.id} />
+            </Grid>
+          )}
         </Grid>
         {!manualCleanup && renewOpen && (
           <RenewDialog
@@ -291,6 +328,19 @@ export function SandboxDetailPage() {
                 () => api.renewExpiration(sandbox.id, expiresAt),
                 `Expiry moved to ${formatTimestamp(expiresAt)}.`,
               );
+              if (ok) retry();
+            }}
+          />
+        )}
+        {metadataOpen && (
+          <MetadataDialog
+            open
+            metadata={sandbox.metadata ?? {}}
+            busy={busy === 'metadata'}
+            onClose={() => setMetadataOpen(false)}
+            onSave={async patch => {
+              setMetadataOpen(false);
+              const ok = await run('metadata', () => api.updateMetadata(sandbox.id, patch), 'Metadata updated.');
               if (ok) retry();
             }}
           />

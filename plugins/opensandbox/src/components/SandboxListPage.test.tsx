@@ -2,10 +2,11 @@ import React from 'react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { ResponseError } from '@backstage/errors';
 import { opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { createFakeApi, makeSandbox } from '../testUtils';
+import { createFakeApi, createPermissionApi, withFreshPermissionCache, makeSandbox } from '../testUtils';
 import { SandboxListPage } from './SandboxListPage';
 
 function page(items: ReturnType<typeof makeSandbox>[], pagination = {}) {
@@ -15,14 +16,20 @@ function page(items: ReturnType<typeof makeSandbox>[], pagination = {}) {
   };
 }
 
-async function render(api: ReturnType<typeof createFakeApi>) {
+async function render(api: ReturnType<typeof createFakeApi>, denied: string[] = []) {
+  const { permissionApi } = createPermissionApi(denied);
   return renderInTestApp(
-    <TestApiProvider apis={[[opensandboxApiRef, api]]}>
-      <SandboxListPage />
-    </TestApiProvider>,
+    withFreshPermissionCache(
+      <TestApiProvider apis={[[opensandboxApiRef, api], [permissionApiRef, permissionApi]]}>
+        <SandboxListPage />
+      </TestApiProvider>
+    ),
     { mountedRoutes: { '/opensandbox': rootRouteRef } },
   );
 }
+
+// MUI forms are slow to drive in jsdom; leave room when suites run in parallel on a busy machine.
+jest.setTimeout(20_000);
 
 describe('SandboxListPage', () => {
   beforeEach(() => {
@@ -67,7 +74,54 @@ describe('SandboxListPage', () => {
     expect(within(firstRow).getByText('2026-06-15 10:00:00 UTC')).toBeInTheDocument();
     expect(within(links[1].closest('tr')!).getByText('snapshot snap-1')).toBeInTheDocument();
     expect(screen.getByText('3 in total')).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: /Create sandbox/ })).toHaveAttribute('href', '/opensandbox/create');
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: /Create sandbox/ })).toHaveAttribute('href', '/opensandbox/create'),
+    );
+  });
+
+  it('disables "Create sandbox" with a tooltip and hides "Audit log" without the permissions', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
+    const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+    await render(api, ['opensandbox.sandbox.create', 'opensandbox.audit.read']);
+    await screen.findAllByTestId('sandbox-link');
+    await waitFor(() =>
+      expect(screen.getByTestId('create-gate')).toHaveAttribute(
+        'title',
+        'You may not create sandboxes (opensandbox.sandbox.create)',
+      ),
+    );
+    const create = screen.getByRole('button', { name: 'Create sandbox' });
+    expect(create).toBeDisabled();
+    expect(create).not.toHaveAttribute('href');
+    await user.hover(screen.getByTestId('create-gate'));
+    expect((await screen.findByRole('tooltip')).textContent).toBe(
+      'You may not create sandboxes (opensandbox.sandbox.create)',
+    );
+    expect(screen.queryByRole('button', { name: 'Audit log' })).not.toBeInTheDocument();
+  });
+
+  it('links "Audit log" to the audit page when allowed', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
+    await render(api);
+    expect(await screen.findByRole('button', { name: 'Audit log' })).toHaveAttribute('href', '/opensandbox/audit');
+    expect(screen.getByRole('button', { name: /Create sandbox/ })).toBeEnabled();
+    expect(screen.queryByTestId('create-gate')).not.toBeInTheDocument();
+  });
+
+  it('disables the empty state\'s "Create sandbox" without opensandbox.sandbox.create', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([]));
+    await render(api, ['opensandbox.sandbox.create']);
+    expect(await screen.findByText('No sandboxes')).toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.getByTestId('empty-create-gate')).toHaveAttribute(
+        'title',
+        'You may not create sandboxes (opensandbox.sandbox.create)',
+      ),
+    );
+    expect(within(screen.getByTestId('empty-create-gate')).getByRole('button', { name: 'Create sandbox' })).toBeDisabled();
   });
 
   it('shows the empty state', async () => {
@@ -75,6 +129,12 @@ describe('SandboxListPage', () => {
     api.listSandboxes.mockResolvedValue(page([]));
     await render(api);
     expect(await screen.findByText('No sandboxes')).toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.getAllByRole('button', { name: 'Create sandbox' }).map(b => b.getAttribute('href'))).toEqual([
+        '/opensandbox/create',
+        '/opensandbox/create',
+      ]),
+    );
   });
 
   it('shows the error panel', async () => {

@@ -17,6 +17,7 @@ import Link from '@material-ui/core/Link';
 import { makeStyles } from '@material-ui/core/styles';
 import AddIcon from '@material-ui/icons/Add';
 import RefreshIcon from '@material-ui/icons/Refresh';
+import HistoryIcon from '@material-ui/icons/History';
 import {
   Content,
   EmptyState,
@@ -34,10 +35,11 @@ import {
   validateMetadataValue,
 } from '@opensandbox-console/plugin-opensandbox-common';
 import { opensandboxApiRef } from '../api';
-import { createSandboxRouteRef, sandboxRouteRef } from '../routes';
+import { auditRouteRef, createSandboxRouteRef, sandboxRouteRef } from '../routes';
 import { formatTimestamp, sandboxDisplayName, sandboxSource } from '../lib/format';
 import { ExpiresIn } from './ExpiresIn';
 import { KNOWN_STATES, StateChip } from './StateChip';
+import { Gate, GateTooltip, useAuditGate, useCreateGate } from './permissions';
 
 /** Page sizes offered by the table; the server allows 1 to 200. */
 export const PAGE_SIZE_OPTIONS = [10, 20, 50, 100];
@@ -73,14 +75,45 @@ function NameCell(props: { sandbox: ConsoleSandbox }) {
 }
 
 /**
- * The sandbox list: state and metadata filters, server-side pagination, a create button and a
- * refresh button.
+ * "Create sandbox": a link to the form when allowed; disabled with a tooltip saying why while the
+ * permission loads or when it is denied.
+ */
+function CreateButton(props: { gate: Gate; testId: string; withIcon?: boolean }) {
+  const createLink = useRouteRef(createSandboxRouteRef);
+  if (!props.gate.allowed) {
+    return (
+      <GateTooltip reason={props.gate.reason} testId={props.testId}>
+        <Button variant="contained" color="primary" startIcon={props.withIcon ? <AddIcon /> : undefined} disabled>
+          Create sandbox
+        </Button>
+      </GateTooltip>
+    );
+  }
+  return (
+    <Button
+      variant="contained"
+      color="primary"
+      startIcon={props.withIcon ? <AddIcon /> : undefined}
+      component={RouterLink}
+      to={createLink()}
+    >
+      Create sandbox
+    </Button>
+  );
+}
+
+/**
+ * The sandbox list: state and metadata filters, server-side pagination, a create button (disabled
+ * without `opensandbox.sandbox.create`), a refresh button and, for users who may read it, a link
+ * to the audit log.
  * @public
  */
 export function SandboxListPage() {
   const classes = useStyles();
   const api = useApi(opensandboxApiRef);
-  const createLink = useRouteRef(createSandboxRouteRef);
+  const auditLink = useRouteRef(auditRouteRef);
+  const createGate = useCreateGate();
+  const auditGate = useAuditGate();
 
   const [states, setStates] = useState<string[]>([]);
   const [metadata, setMetadata] = useState<Record<string, string>>({});
@@ -205,19 +238,14 @@ export function SandboxListPage() {
       </div>
       <div className={classes.actions}>
         <Tooltip title="Refresh">
-          <IconButton aria-label="Refresh" onClick={retry} disabled={loading}>
-            <RefreshIcon />
-          </IconButton>
+          {/* A span, since a disabled button fires no events for the tooltip. */}
+          <span>
+            <IconButton aria-label="Refresh" onClick={retry} disabled={loading}>
+              <RefreshIcon />
+            </IconButton>
+          </span>
         </Tooltip>
-        <Button
-          variant="contained"
-          color="primary"
-          startIcon={<AddIcon />}
-          component={RouterLink}
-          to={createLink()}
-        >
-          Create sandbox
-        </Button>
+        <CreateButton gate={createGate} testId="create-gate" withIcon />
       </div>
     </div>
   );
@@ -266,11 +294,7 @@ export function SandboxListPage() {
                   : 'There are no sandboxes you can see yet. Create one to get started.'
               }
               action={
-                filtered ? undefined : (
-                  <Button variant="contained" color="primary" component={RouterLink} to={createLink()}>
-                    Create sandbox
-                  </Button>
-                )
+                filtered ? undefined : <CreateButton gate={createGate} testId="empty-create-gate" />
               }
             />
           </Box>
@@ -281,7 +305,19 @@ export function SandboxListPage() {
 
   return (
     <Page themeId="tool">
-      <Header title="Sandboxes" subtitle="OpenSandbox sandboxes you are allowed to see" />
+      <Header title="Sandboxes" subtitle="OpenSandbox sandboxes you are allowed to see">
+        {auditGate.allowed && (
+          <Button
+            variant="outlined"
+            startIcon={<HistoryIcon />}
+            component={RouterLink}
+            to={auditLink()}
+            style={{ color: 'inherit', borderColor: 'currentColor' }}
+          >
+            Audit log
+          </Button>
+        )}
+      </Header>
       <Content>
         {filters}
         {body}

@@ -3,3 +3,4 @@ export { SandboxListPage } from './SandboxListPage';
 export { SandboxCreatePage } from './SandboxCreatePage';
 export { SandboxDetailPage } from './SandboxDetailPage';
 export { StateChip } from './StateChip';
+export { AuditLogPage } from './AuditLogPage';

@@ -1,6 +1,7 @@
 import React, { PropsWithChildren } from 'react';
 import ComputerIcon from '@material-ui/icons/Computer';
 import CategoryIcon from '@material-ui/icons/Category';
+import HistoryIcon from '@material-ui/icons/History';
 import {
   Sidebar,
   SidebarDivider,
@@ -13,13 +14,14 @@ import {
 import { Settings as SidebarSettings, UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import MenuIcon from '@material-ui/icons/Menu';
 
-/** The app shell: a sidebar with Sandboxes, Catalog and Settings around the routed pages. */
+/** The app shell: a sidebar with Sandboxes, Audit log, Catalog and Settings around the routed pages. */
 export const Root = ({ children }: PropsWithChildren<{}>) => (
   <SidebarPage>
     <Sidebar>
       <SidebarGroup label="Menu" icon={<MenuIcon />}>
         <SidebarScrollWrapper>
           <SidebarItem icon={ComputerIcon} to="opensandbox" text="Sandboxes" />
+          <SidebarItem icon={HistoryIcon} to="opensandbox/audit" text="Audit log" />
           <SidebarItem icon={CategoryIcon} to="catalog" text="Catalog" />
         </SidebarScrollWrapper>
       </SidebarGroup>

@@ -1,0 +1,374 @@
+import React from 'react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { Route, Routes, useLocation } from 'react-router-dom';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { ResponseError } from '@backstage/errors';
+import { opensandboxApiRef } from '../api';
+import { rootRouteRef } from '../routes';
+import { createFakeApi, createPermissionApi, makeAuditEvent, withFreshPermissionCache } from '../testUtils';
+import { AuditLogPage } from './AuditLogPage';
+import {
+  auditExportFilename,
+  formToAuditFilter,
+  localInputToUtcIso,
+  utcIsoToLocalInput,
+  EMPTY_AUDIT_FILTER_FORM,
+} from '../lib/audit';
+
+const NOW = Date.parse('2026-06-15T10:47:30.250Z');
+
+function Location() {
+  const location = useLocation();
+  return <div data-testid="location">{`${location.pathname}${location.search}`}</div>;
+}
+
+async function render(
+  api: ReturnType<typeof createFakeApi>,
+  options: { denied?: string[]; entry?: string } = {},
+) {
+  const permission = createPermissionApi(options.denied);
+  await renderInTestApp(
+    withFreshPermissionCache(
+      <TestApiProvider
+        apis={[
+          [opensandboxApiRef, api],
+          [permissionApiRef, permission.permissionApi],
+        ]}
+      >
+        <Routes>
+          <Route
+            path="/opensandbox/audit"
+            element={
+              <>
+                <AuditLogPage />
+                <Location />
+              </>
+            }
+          />
+        </Routes>
+      </TestApiProvider>,
+    ),
+    {
+      mountedRoutes: { '/opensandbox': rootRouteRef },
+      routeEntries: [options.entry ?? '/opensandbox/audit'],
+    },
+  );
+  return permission;
+}
+
+function cells(row: HTMLElement) {
+  return Array.from(row.querySelectorAll('td')).map(td => td.textContent);
+}
+
+// MUI forms are slow to drive in jsdom; leave room when suites run in parallel on a busy machine.
+jest.setTimeout(20_000);
+
+describe('AuditLogPage', () => {
+  let user: ReturnType<typeof userEvent.setup>;
+  beforeEach(() => {
+    jest.useFakeTimers({ advanceTimers: true, now: NOW });
+    user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('shows "not allowed" without opensandbox.audit.read and loads nothing', async () => {
+    const api = createFakeApi();
+    await render(api, { denied: ['opensandbox.audit.read'] });
+    expect(await screen.findByTestId('not-allowed')).toHaveTextContent(
+      'You are not allowed to read the audit log',
+    );
+    expect(screen.getByTestId('not-allowed')).toHaveTextContent(
+      'This needs the permission opensandbox.audit.read',
+    );
+    expect(screen.queryByRole('button', { name: 'Export CSV' })).not.toBeInTheDocument();
+    expect(api.listAuditEvents).not.toHaveBeenCalled();
+  });
+
+  it('renders the events table with every column', async () => {
+    const api = createFakeApi();
+    api.listAuditEvents.mockResolvedValue({
+      items: [
+        makeAuditEvent({
+          id: 'e1',
+          occurredAt: '2026-06-15T10:30:00.007Z',
+          actor: 'user:default/bob',
+          action: 'sandbox.delete',
+          sandboxId: 'sbx-1234567890',
+          team: 'group:default/team-b',
+          outcome: 'failed',
+          httpStatus: 502,
+          errorCode: 'UpstreamError',
+          errorMessage: 'upstream unreachable',
+          requestId: 'req-9',
+        }),
+        makeAuditEvent({ id: 'e2', sandboxId: null, team: null, httpStatus: null, outcome: 'initiated' }),
+      ],
+    });
+    await render(api);
+    await waitFor(() => expect(screen.getAllByTestId('audit-row')).toHaveLength(2));
+    expect(api.listAuditEvents).toHaveBeenCalledTimes(1);
+    expect(api.listAuditEvents).toHaveBeenCalledWith({}, { limit: 50 });
+    const table = screen.getByRole('table', { name: 'Audit events' });
+    expect(
+      within(table)
+        .getAllByRole('columnheader')
+        .map(h => h.textContent),
+    ).toEqual([
+      'Time (UTC)',
+      'Actor',
+      'Action',
+      'Sandbox',
+      'Team',
+      'Outcome',
+      'HTTP status',
+      'Error',
+      'Request ID',
+    ]);
+    const [first, second] = screen.getAllByTestId('audit-row');
+    expect(cells(first)).toEqual([
+      '2026-06-15 10:30:00.007',
+      'user:default/bob',
+      'sandbox.delete',
+      'sbx-1234',
+      'group:default/team-b',
+      'failed',
+      '502',
+      'UpstreamError: upstream unreachable',
+      'req-9',
+    ]);
+    expect(within(first).getByTestId('audit-sandbox-link')).toHaveAttribute(
+      'href',
+      '/opensandbox/sbx-1234567890',
+    );
+    expect(within(first).getByTestId('audit-outcome')).toHaveAttribute('data-outcome', 'failed');
+    expect(cells(second)).toEqual([
+      '2026-06-15 10:00:00.123',
+      'user:default/jane.doe',
+      'sandbox.create',
+      '-',
+      '-',
+      'initiated',
+      '-',
+      '-',
+      'req-0001',
+    ]);
+    expect(screen.getByTestId('audit-count')).toHaveTextContent('2 events shown');
+    expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
+    expect(screen.getByText(/From and To are read as UTC/)).toBeInTheDocument();
+  });
+
+  it('passes the filters exactly and keeps them in the URL', async () => {
+    const api = createFakeApi();
+    await render(api);
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(1));
+    fireEvent.change(screen.getByLabelText('Actor'), { target: { value: ' user:default/alice ' } });
+    fireEvent.change(screen.getByLabelText('Action'), { target: { value: 'sandbox.delete' } });
+    fireEvent.change(screen.getByLabelText('Sandbox ID'), { target: { value: 'sbx-1' } });
+    fireEvent.change(screen.getByLabelText('Team'), { target: { value: 'group:default/team-a' } });
+    fireEvent.change(screen.getByLabelText('Outcome'), { target: { value: 'denied' } });
+    fireEvent.change(screen.getByLabelText('From (UTC)'), { target: { value: '2026-06-01T00:00' } });
+    fireEvent.change(screen.getByLabelText('To (UTC)'), { target: { value: '2026-06-15T12:30:15' } });
+    await user.click(screen.getByRole('button', { name: 'Apply filters' }));
+
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(2));
+    expect(api.listAuditEvents).toHaveBeenLastCalledWith(
+      {
+        actor: 'user:default/alice',
+        action: 'sandbox.delete',
+        sandboxId: 'sbx-1',
+        team: 'group:default/team-a',
+        outcome: 'denied',
+        from: '2026-06-01T00:00:00.000Z',
+        to: '2026-06-15T12:30:15.000Z',
+      },
+      { limit: 50 },
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent(
+      '/opensandbox/audit?actor=user%3Adefault%2Falice&action=sandbox.delete&sandboxId=sbx-1&team=group%3Adefault%2Fteam-a&outcome=denied&from=2026-06-01T00%3A00%3A00.000Z&to=2026-06-15T12%3A30%3A15.000Z',
+    );
+
+    await user.click(screen.getByRole('button', { name: 'Clear' }));
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(3));
+    expect(api.listAuditEvents).toHaveBeenLastCalledWith({}, { limit: 50 });
+    expect(screen.getByLabelText('Actor')).toHaveValue('');
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox\/audit$/);
+  });
+
+  it('refuses From not earlier than To without calling the API', async () => {
+    const api = createFakeApi();
+    await render(api);
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(1));
+    fireEvent.change(screen.getByLabelText('From (UTC)'), { target: { value: '2026-06-15T10:00' } });
+    fireEvent.change(screen.getByLabelText('To (UTC)'), { target: { value: '2026-06-15T10:00' } });
+    await user.click(screen.getByRole('button', { name: 'Apply filters' }));
+    expect(await screen.findByText('Must be later than From')).toBeInTheDocument();
+    expect(api.listAuditEvents).toHaveBeenCalledTimes(1);
+  });
+
+  it('starts from the filter in the URL', async () => {
+    const api = createFakeApi();
+    await render(api, {
+      entry: '/opensandbox/audit?sandboxId=sbx-9&outcome=denied&from=2026-06-01T00%3A00%3A00.000Z',
+    });
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(1));
+    expect(api.listAuditEvents).toHaveBeenCalledWith(
+      { sandboxId: 'sbx-9', outcome: 'denied', from: '2026-06-01T00:00:00.000Z' },
+      { limit: 50 },
+    );
+    expect(screen.getByLabelText('Sandbox ID')).toHaveValue('sbx-9');
+    expect(screen.getByLabelText('Outcome')).toHaveValue('denied');
+    expect(screen.getByLabelText('From (UTC)')).toHaveValue('2026-06-01T00:00');
+  });
+
+  it('appends the next page with the cursor on "Load more"', async () => {
+    const api = createFakeApi();
+    api.listAuditEvents
+      .mockResolvedValueOnce({
+        items: [
+          makeAuditEvent({ id: 'e3', requestId: 'req-3' }),
+          makeAuditEvent({ id: 'e2', requestId: 'req-2' }),
+        ],
+        nextCursor: 'cur-A',
+      })
+      .mockResolvedValueOnce({
+        items: [makeAuditEvent({ id: 'e1', requestId: 'req-1' })],
+        nextCursor: 'cur-B',
+      })
+      .mockResolvedValueOnce({ items: [makeAuditEvent({ id: 'e0', requestId: 'req-0' })] });
+    await render(api, { entry: '/opensandbox/audit?actor=user%3Adefault%2Fjane.doe' });
+    await waitFor(() => expect(screen.getAllByTestId('audit-row')).toHaveLength(2));
+    expect(screen.getByTestId('audit-count')).toHaveTextContent('2 events shown; more available');
+
+    await user.click(screen.getByRole('button', { name: 'Load more' }));
+    await waitFor(() => expect(screen.getAllByTestId('audit-row')).toHaveLength(3));
+    await user.click(screen.getByRole('button', { name: 'Load more' }));
+    await waitFor(() => expect(screen.getAllByTestId('audit-row')).toHaveLength(4));
+
+    expect(api.listAuditEvents.mock.calls).toEqual([
+      [{ actor: 'user:default/jane.doe' }, { limit: 50 }],
+      [{ actor: 'user:default/jane.doe' }, { limit: 50, cursor: 'cur-A' }],
+      [{ actor: 'user:default/jane.doe' }, { limit: 50, cursor: 'cur-B' }],
+    ]);
+    expect(screen.getAllByTestId('audit-row').map(r => r.getAttribute('data-event-id'))).toEqual([
+      'e3',
+      'e2',
+      'e1',
+      'e0',
+    ]);
+    expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
+    expect(screen.getByTestId('audit-count')).toHaveTextContent('4 events shown');
+  });
+
+  it('exports the applied filter as CSV and NDJSON and saves the Blob', async () => {
+    const api = createFakeApi();
+    const csv = new Blob(['id,occurredAt\r\n'], { type: 'text/csv' });
+    const ndjson = new Blob(['{}\n'], { type: 'application/x-ndjson' });
+    api.exportAuditEvents.mockResolvedValueOnce(csv).mockResolvedValueOnce(ndjson);
+    const createObjectURL = jest.fn((_blob: Blob) => 'blob:audit-1');
+    const revokeObjectURL = jest.fn();
+    Object.assign(URL, { createObjectURL, revokeObjectURL });
+    const saved: Array<{ href: string; download: string }> = [];
+    const click = jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(function record(this: HTMLAnchorElement) {
+        saved.push({ href: this.href, download: this.download });
+      });
+    try {
+      await render(api, { entry: '/opensandbox/audit?team=group%3Adefault%2Fteam-a&outcome=failed' });
+      await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(1));
+      // Typed but not applied: the export uses the applied filter, like the table.
+      fireEvent.change(screen.getByLabelText('Actor'), { target: { value: 'user:default/not-applied' } });
+
+      await user.click(screen.getByRole('button', { name: 'Export CSV' }));
+      await waitFor(() => expect(saved).toHaveLength(1));
+      await waitFor(() => expect(screen.getByRole('button', { name: 'Export NDJSON' })).toBeEnabled());
+      await user.click(screen.getByRole('button', { name: 'Export NDJSON' }));
+      await waitFor(() => expect(saved).toHaveLength(2));
+
+      expect(api.exportAuditEvents.mock.calls).toEqual([
+        [{ team: 'group:default/team-a', outcome: 'failed' }, 'csv'],
+        [{ team: 'group:default/team-a', outcome: 'failed' }, 'ndjson'],
+      ]);
+      expect(createObjectURL.mock.calls.map(c => c[0])).toEqual([csv, ndjson]);
+      expect(saved).toEqual([
+        { href: 'blob:audit-1', download: 'opensandbox-audit-20260615T104730Z.csv' },
+        { href: 'blob:audit-1', download: 'opensandbox-audit-20260615T104730Z.ndjson' },
+      ]);
+    } finally {
+      click.mockRestore();
+    }
+  });
+
+  it('shows export errors', async () => {
+    const api = createFakeApi();
+    api.exportAuditEvents.mockRejectedValue(
+      await ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({
+            error: { name: 'NotAllowedError', message: 'not allowed' },
+            response: { statusCode: 403 },
+          }),
+          { status: 403, statusText: 'Forbidden', headers: { 'Content-Type': 'application/json' } },
+        ),
+      ),
+    );
+    await render(api);
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(1));
+    await user.click(screen.getByRole('button', { name: 'Export CSV' }));
+    expect(await screen.findByTestId('export-error')).toHaveTextContent(
+      'Could not export the audit log: not allowed (HTTP 403)',
+    );
+  });
+
+  it('shows list errors', async () => {
+    const api = createFakeApi();
+    api.listAuditEvents.mockRejectedValue(
+      await ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({
+            error: { name: 'InputError', message: 'from must be earlier than to' },
+            response: { statusCode: 400 },
+          }),
+          { status: 400, statusText: 'Bad Request', headers: { 'Content-Type': 'application/json' } },
+        ),
+      ),
+    );
+    await render(api);
+    expect(await screen.findByTestId('audit-error')).toHaveTextContent(
+      'Could not load audit events: from must be earlier than to (HTTP 400)',
+    );
+  });
+});
+
+describe('audit helpers', () => {
+  it('reads datetime-local values as UTC', () => {
+    expect(localInputToUtcIso('2026-06-15T10:00')).toBe('2026-06-15T10:00:00.000Z');
+    expect(localInputToUtcIso('2026-06-15T10:00:05')).toBe('2026-06-15T10:00:05.000Z');
+    expect(localInputToUtcIso('15/06/2026')).toBeUndefined();
+    expect(utcIsoToLocalInput('2026-06-15T10:00:00.000Z')).toBe('2026-06-15T10:00');
+    expect(utcIsoToLocalInput('2026-06-15T10:00:05Z')).toBe('2026-06-15T10:00:05');
+    expect(utcIsoToLocalInput('1781517600000')).toBe('2026-06-15T10:00');
+  });
+
+  it('builds the filter without empty fields', () => {
+    expect(formToAuditFilter({ ...EMPTY_AUDIT_FILTER_FORM, actor: '  ', team: ' group:default/x ' })).toEqual(
+      {
+        filter: { team: 'group:default/x' },
+        errors: {},
+      },
+    );
+    expect(formToAuditFilter({ ...EMPTY_AUDIT_FILTER_FORM, from: 'nope' }).errors).toEqual({
+      from: 'Enter a date and time',
+    });
+  });
+
+  it('names exports with the UTC time', () => {
+    expect(auditExportFilename('csv', Date.parse('2026-01-02T03:04:05.678Z'))).toBe(
+      'opensandbox-audit-20260102T030405Z.csv',
+    );
+  });
+});

@@ -1,0 +1,264 @@
+import React, { FormEvent, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
+import GetAppIcon from '@material-ui/icons/GetApp';
+import { Content, Header, InfoCard, Page, Progress } from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { opensandboxAuditReadPermission } from '@opensandbox-console/plugin-opensandbox-common';
+import {
+  AUDIT_ACTIONS,
+  AUDIT_OUTCOMES,
+  AuditEventFilter,
+  AuditExportFormat,
+  opensandboxApiRef,
+} from '../api';
+import { rootRouteRef } from '../routes';
+import {
+  AuditFilterForm,
+  EMPTY_AUDIT_FILTER_FORM,
+  auditExportFilename,
+  auditFilterFromSearch,
+  auditFilterToForm,
+  auditFilterToSearch,
+  formToAuditFilter,
+  saveBlob,
+} from '../lib/audit';
+import { errorMessage } from '../lib/format';
+import { AuditEventsTable } from './AuditEventsTable';
+import { NotAllowedPanel, useAuditGate } from './permissions';
+import { useAuditEvents } from './useAuditEvents';
+
+/** Rows per page of the audit log (the server allows 1 to 200). */
+export const AUDIT_PAGE_SIZE = 50;
+
+const useStyles = makeStyles(theme => ({
+  filters: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'flex-start',
+    gap: theme.spacing(2),
+  },
+  text: { minWidth: 220 },
+  select: { minWidth: 200 },
+  date: { minWidth: 230 },
+  buttons: { display: 'flex', gap: theme.spacing(1), alignItems: 'center', paddingTop: theme.spacing(1) },
+  exports: { marginLeft: 'auto', display: 'flex', gap: theme.spacing(1), paddingTop: theme.spacing(1) },
+}));
+
+function AuditLog() {
+  const classes = useStyles();
+  const api = useApi(opensandboxApiRef);
+  const [searchParams, setSearchParams] = useSearchParams();
+
+  // The applied filter lives in the URL (`?sandboxId=...`), so a filtered view can be shared.
+  const searchKey = searchParams.toString();
+  const filter = useMemo<AuditEventFilter>(
+    () => auditFilterFromSearch(new URLSearchParams(searchKey)),
+    [searchKey],
+  );
+  const [form, setForm] = useState<AuditFilterForm>(() => auditFilterToForm(filter));
+  const [errors, setErrors] = useState<Partial<Record<keyof AuditFilterForm, string>>>({});
+  const [exporting, setExporting] = useState<AuditExportFormat | undefined>();
+  const [exportError, setExportError] = useState<string | undefined>();
+
+  const events = useAuditEvents(api, filter, AUDIT_PAGE_SIZE);
+
+  const set = (key: keyof AuditFilterForm) => (e: { target: { value: string } }) =>
+    setForm(prev => ({ ...prev, [key]: e.target.value }));
+
+  const apply = (event?: FormEvent) => {
+    event?.preventDefault();
+    const built = formToAuditFilter(form);
+    setErrors(built.errors);
+    if (Object.keys(built.errors).length > 0) return;
+    if (auditFilterToSearch(built.filter).toString() === searchKey) events.reload();
+    else setSearchParams(auditFilterToSearch(built.filter), { replace: true });
+  };
+
+  const clear = () => {
+    setForm(EMPTY_AUDIT_FILTER_FORM);
+    setErrors({});
+    if (searchKey === '') events.reload();
+    else setSearchParams(new URLSearchParams(), { replace: true });
+  };
+
+  const exportAs = async (format: AuditExportFormat) => {
+    setExporting(format);
+    setExportError(undefined);
+    try {
+      const blob = await api.exportAuditEvents(filter, format);
+      saveBlob(blob, auditExportFilename(format));
+    } catch (e) {
+      setExportError(`Could not export the audit log: ${errorMessage(e)}`);
+    } finally {
+      setExporting(undefined);
+    }
+  };
+
+  const field = (key: keyof AuditFilterForm) => ({
+    id: `opensandbox-audit-${key}`,
+    value: form[key],
+    onChange: set(key),
+    error: !!errors[key],
+    variant: 'outlined' as const,
+    size: 'small' as const,
+  });
+
+  return (
+    <>
+      <InfoCard title="Filters">
+        <form onSubmit={apply} noValidate aria-label="Audit log filters">
+          <div className={classes.filters}>
+            <TextField
+              {...field('actor')}
+              className={classes.text}
+              label="Actor"
+              placeholder="user:default/alice"
+            />
+            <TextField
+              {...field('action')}
+              className={classes.select}
+              label="Action"
+              select
+              SelectProps={{ native: true }}
+              InputLabelProps={{ shrink: true }}
+            >
+              <option value="">Any action</option>
+              {AUDIT_ACTIONS.map(action => (
+                <option key={action} value={action}>
+                  {action}
+                </option>
+              ))}
+            </TextField>
+            <TextField {...field('sandboxId')} className={classes.text} label="Sandbox ID" />
+            <TextField
+              {...field('team')}
+              className={classes.text}
+              label="Team"
+              placeholder="group:default/team-a"
+            />
+            <TextField
+              {...field('outcome')}
+              className={classes.select}
+              label="Outcome"
+              select
+              SelectProps={{ native: true }}
+              InputLabelProps={{ shrink: true }}
+            >
+              <option value="">Any outcome</option>
+              {AUDIT_OUTCOMES.map(outcome => (
+                <option key={outcome} value={outcome}>
+                  {outcome}
+                </option>
+              ))}
+            </TextField>
+            <TextField
+              {...field('from')}
+              className={classes.date}
+              label="From (UTC)"
+              type="datetime-local"
+              InputLabelProps={{ shrink: true }}
+              inputProps={{ step: 1 }}
+              helperText={errors.from ?? 'Inclusive, read as UTC'}
+            />
+            <TextField
+              {...field('to')}
+              className={classes.date}
+              label="To (UTC)"
+              type="datetime-local"
+              InputLabelProps={{ shrink: true }}
+              inputProps={{ step: 1 }}
+              helperText={errors.to ?? 'Exclusive, read as UTC'}
+            />
+          </div>
+          <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} mt={1}>
+            <div className={classes.buttons}>
+              <Button type="submit" variant="contained" color="primary">
+                Apply filters
+              </Button>
+              <Button onClick={clear}>Clear</Button>
+            </div>
+            <div className={classes.exports}>
+              <Button
+                variant="outlined"
+                startIcon={<GetAppIcon />}
+                onClick={() => exportAs('csv')}
+                disabled={!!exporting}
+              >
+                Export CSV
+              </Button>
+              <Button
+                variant="outlined"
+                startIcon={<GetAppIcon />}
+                onClick={() => exportAs('ndjson')}
+                disabled={!!exporting}
+              >
+                Export NDJSON
+              </Button>
+            </div>
+          </Box>
+          <Typography variant="caption" color="textSecondary" component="p" style={{ marginTop: 8 }}>
+            All times are UTC: From and To are read as UTC and the table shows UTC. Text filters match
+            exactly. Exports contain every event matching the applied filters, not only the loaded rows.
+          </Typography>
+        </form>
+      </InfoCard>
+      {exporting && (
+        <Box mt={2}>
+          <Alert severity="info" data-testid="export-progress">
+            Exporting {exporting.toUpperCase()}…
+          </Alert>
+        </Box>
+      )}
+      {exportError && (
+        <Box mt={2}>
+          <Alert severity="error" onClose={() => setExportError(undefined)} data-testid="export-error">
+            {exportError}
+          </Alert>
+        </Box>
+      )}
+      <Box mt={3}>
+        <InfoCard title="Events" subheader="Newest first">
+          <AuditEventsTable events={events} label="Audit events" />
+        </InfoCard>
+      </Box>
+    </>
+  );
+}
+
+/**
+ * The audit log of mutating sandbox operations (`<root>/audit`): filters (kept in the URL), a
+ * table with cursor pagination and CSV/NDJSON export of the filtered set. Needs the
+ * `opensandbox.audit.read` permission; without it the page says so instead.
+ * @public
+ */
+export function AuditLogPage() {
+  const rootLink = useRouteRef(rootRouteRef);
+  const gate = useAuditGate();
+  let body;
+  if (gate.loading) body = <Progress />;
+  else if (!gate.allowed) {
+    body = (
+      <NotAllowedPanel
+        title="You are not allowed to read the audit log"
+        permission={opensandboxAuditReadPermission}
+      />
+    );
+  } else body = <AuditLog />;
+  return (
+    <Page themeId="tool">
+      <Header
+        title="Audit log"
+        subtitle="Every create, delete, renew, pause, resume and metadata change, including refused attempts"
+        type="Sandboxes"
+        typeLink={rootLink()}
+      />
+      <Content>{body}</Content>
+    </Page>
+  );
+}
