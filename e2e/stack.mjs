@@ -1,5 +1,6 @@
-// Starts the console as `npm start` runs it (simulator :8080, backend :7007, app :3000) in its own
-// process group, waits until it serves, and stops the whole group afterwards.
+// Starts the console as `npm start` runs it (simulator :8080, identity provider :7300, backend
+// :7007, app :3000) in its own process group, waits until it serves, and stops the whole group
+// afterwards.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,6 +10,7 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const APP_URL = 'http://localhost:3000';
 export const BACKEND_URL = 'http://localhost:7007';
 export const SIMULATOR_URL = 'http://127.0.0.1:8080';
+export const IDP_URL = 'http://localhost:7300';
 
 async function waitFor(url, { timeoutMs, isReady = res => res.ok }) {
   const deadline = Date.now() + timeoutMs;
@@ -27,17 +29,19 @@ async function waitFor(url, { timeoutMs, isReady = res => res.ok }) {
 }
 
 /**
- * Starts the stack with the given OpenSandbox API key (shared by simulator and backend).
+ * Starts the stack with the given OpenSandbox API key (shared by simulator and backend) and any
+ * extra environment (e.g. the identity provider's keys and secrets, see docs/auth.md).
+ * @param {{ apiKey: string, env?: Record<string, string>, logName?: string }} options
  * @returns {Promise<{ stop(): Promise<void>, logFile: string }>}
  */
-export async function startStack({ apiKey }) {
+export async function startStack({ apiKey, env = {}, logName = 'e2e-stack.log' }) {
   mkdirSync(join(repoRoot, '.cache'), { recursive: true });
-  const logFile = join(repoRoot, '.cache', 'e2e-stack.log');
+  const logFile = join(repoRoot, '.cache', logName);
   const log = createWriteStream(logFile);
   const child = spawn('bash', [join(repoRoot, 'scripts', 'start.sh')], {
     cwd: repoRoot,
     detached: true,
-    env: { ...process.env, OPENSANDBOX_API_KEY: apiKey, BROWSER: 'none', CI: 'true' },
+    env: { ...process.env, ...env, OPENSANDBOX_API_KEY: apiKey, BROWSER: 'none', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log);
@@ -63,6 +67,7 @@ export async function startStack({ apiKey }) {
     clearTimeout(timer);
   };
   try {
+    await waitFor(`${IDP_URL}/.well-known/openid-configuration`, { timeoutMs: 300_000 });
     await waitFor(`${BACKEND_URL}/api/opensandbox/health`, { timeoutMs: 300_000 });
     await waitFor(APP_URL, { timeoutMs: 300_000 });
   } catch (error) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts the OpenSandbox Console for development: the OpenSandbox simulator on :8080, the
-# Backstage backend on :7007 (SQLite in memory) and the app on :3000. Ctrl-C stops all three.
+# Starts the OpenSandbox Console for development: the OpenSandbox simulator on :8080, the demo
+# OpenID Connect identity provider on :7300, the Backstage backend on :7007 (SQLite in memory) and
+# the app on :3000. Ctrl-C stops all four.
 set -euo pipefail
 bash "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -12,6 +13,29 @@ node packages/opensandbox-simulator/bin/opensandbox-simulator \
   --port "$SIM_PORT" --seed packages/opensandbox-simulator/seed/demo.yaml &
 SIM_PID=$!
 trap 'kill "$SIM_PID" 2>/dev/null || true' EXIT INT TERM
+
+# The demo identity provider (development only; see docs/auth.md). Its Backstage client secret is
+# the one the backend uses (auth.providers.oidc.development.clientSecret). Set
+# START_IDENTITY_PROVIDER=false when AUTH_OIDC_* point at a real provider.
+IDP_PID=
+if [ "${START_IDENTITY_PROVIDER:-true}" != "false" ]; then
+  IDP_PORT="${IDP_PORT:-7300}"
+  export IDP_BACKSTAGE_CLIENT_SECRET="${AUTH_OIDC_CLIENT_SECRET:-dev-backstage-oidc-secret}"
+  node packages/identity-provider/bin/identity-provider --port "$IDP_PORT" &
+  IDP_PID=$!
+  trap 'kill "$SIM_PID" $IDP_PID 2>/dev/null || true' EXIT INT TERM
+  # The backend reads the provider's discovery document once, at start: wait for it.
+  for _ in $(seq 1 100); do
+    if node -e "fetch('http://127.0.0.1:$IDP_PORT/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
+      break
+    fi
+    if ! kill -0 "$IDP_PID" 2>/dev/null; then
+      echo "identity provider failed to start" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+fi
 
 export OPENSANDBOX_BASE_URL="${OPENSANDBOX_BASE_URL:-http://127.0.0.1:$SIM_PORT}"
 yarn dev "$@"

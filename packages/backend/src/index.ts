@@ -8,8 +8,12 @@ const backend = createBackend();
 
 backend.add(import('@backstage/plugin-app-backend'));
 
-// Auth: guest sign-in for development (enabled in app-config.yaml only).
+// Auth: OpenID Connect sign-in (auth.providers.oidc; the demo identity provider in development,
+// any OIDC provider in production, see docs/auth.md) and guest sign-in, which the guest module
+// refuses outside auth.environment `development`. Automation (backend.auth.externalAccess) needs
+// no module: static tokens and JWKS-verified JWTs are built into backend-defaults.
 backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-oidc-provider'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 
 // Catalog: the example organisation and components.

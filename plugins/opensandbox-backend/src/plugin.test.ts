@@ -289,6 +289,15 @@ describe('opensandbox backend routes against the simulator', () => {
     expect(reserved.status).toBe(400);
   });
 
+  it('lists the caller\'s candidate teams', async () => {
+    const res = await request(server).get('/api/opensandbox/teams');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ teams: [] });
+    const bad = await request(server).get('/api/opensandbox/teams').query({ all: 'true' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe('all is not a known query parameter');
+  });
+
   it('lets a service principal create without an owner label', async () => {
     const res = await request(server)
       .post('/api/opensandbox/sandboxes')

@@ -84,6 +84,9 @@ export const opensandboxPlugin = createBackendPlugin({
             httpAuth,
             userInfo,
             extraRouters: [createAuditEventsRouter({ store: auditStore, httpAuth, permissions: decider })],
+            roleGroups: new Set(
+              Object.values(roles?.members ?? {}).flat().filter(ref => ref.startsWith('group:')),
+            ),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

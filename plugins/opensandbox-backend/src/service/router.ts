@@ -38,6 +38,11 @@ export interface RouterOptions {
   userInfo: UserInfoService;
   /** Extra routers mounted after the sandbox routes (e.g. `/audit-events`). */
   extraRouters?: express.Router[];
+  /**
+   * Lower-case group refs that grant roles (`opensandbox.permissionPolicy.roles`); they are never
+   * chosen as a sandbox's default team.
+   */
+  roleGroups?: ReadonlySet<string>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
@@ -51,6 +56,14 @@ const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
  */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
   const { sandboxes, lister, authorizer, audit, httpAuth, userInfo } = options;
+  const roleGroups = options.roleGroups ?? new Set<string>();
+
+  /** The caller's groups that may own sandboxes: its ownership groups minus role groups. */
+  function teamsOf(ctx: RequestContext): string[] {
+    return ctx.caller.ownershipEntityRefs
+      .map(r => r.toLocaleLowerCase('en-US'))
+      .filter(r => r.startsWith('group:') && !roleGroups.has(r));
+  }
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
 
@@ -144,6 +157,14 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     return attempt(input, spec.successStatus, () => spec.perform(sandbox));
   }
 
+  router.get('/teams', async (req, res) => {
+    if (Object.keys(req.query).length > 0) {
+      throw invalidInput(Object.keys(req.query).map(field => ({ field, message: 'is not a known query parameter' })));
+    }
+    const ctx = await context(req, res);
+    res.json({ teams: teamsOf(ctx) });
+  });
+
   router.get('/sandboxes', async (req, res) => {
     const { query, scope } = parseListQuery(req.query as Record<string, unknown>);
     const ctx = await context(req, res);
@@ -160,7 +181,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     }
     const team: string | undefined = requestedTeam
       ? String(requestedTeam).toLocaleLowerCase('en-US')
-      : ctx.caller.ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')).find(r => r.startsWith('group:'));
+      : teamsOf(ctx)[0];
     const input = auditInput(req, ctx, 'sandbox.create', undefined, team, { request: req.body });
     try {
       await authorizer.authorizeBasic(ctx.credentials, opensandboxSandboxCreatePermission);

@@ -109,3 +109,22 @@ describe('list scoping across many upstream pages', () => {
     expect(none.pagination).toEqual({ page: 1, pageSize: 20, totalItems: 0, totalPages: 0, hasNextPage: false });
   });
 });
+
+describe('default team', () => {
+  it('skips role groups: ada\'s default team is team-a, not sandbox-operators', async () => {
+    const sim = await startSimulator({ port: 0, apiKey: TEST_API_KEY });
+    try {
+      const server = await startConsoleBackend({ simulatorUrl: sim.url });
+      const teams = await request(server).get('/api/opensandbox/teams').set('Authorization', authHeader('operatorOwnTeam'));
+      expect(teams.body).toEqual({ teams: ['group:default/team-a'] });
+      const created = await request(server)
+        .post('/api/opensandbox/sandboxes')
+        .set('Authorization', authHeader('operatorOwnTeam'))
+        .send({ image: { uri: 'alpine:3' }, entrypoint: ['sh'], timeout: 600, resourceLimits: { cpu: '1', memory: '1Gi' } });
+      expect(created.status).toBe(202);
+      expect(created.body.ownership).toEqual({ owner: 'user:default/ada', team: 'group:default/team-a' });
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -32,6 +32,7 @@ const mutation = (ok: number) =>
   Object.fromEntries(Object.entries(ALLOWED_FOR_TEAM_A).map(([k, v]) => [k, v === 0 ? ok : v])) as Record<Persona, number>;
 
 const MATRIX: Row[] = [
+  { method: 'get', path: '/teams', expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 200, admin: 200, service: 200 } },
   { method: 'get', path: '/sandboxes', expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 200, admin: 200, service: 200 } },
   {
     method: 'post',
