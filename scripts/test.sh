@@ -13,8 +13,9 @@ export BACKSTAGE_TEST_DISABLE_DOCKER=1
 export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-postgresql://postgres@127.0.0.1:5432/postgres}"
 
 mkdir -p .cache
-echo "==> type check"
+echo "==> type check and lint"
 yarn tsc
+yarn backstage-cli repo lint
 
 echo "==> unit, route and component tests"
 jest_status=0

@@ -1,4 +1,3 @@
-import React from 'react';
 import { renderWithEffects } from '@backstage/test-utils';
 import App from './App';
 

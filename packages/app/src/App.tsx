@@ -1,8 +1,26 @@
-import React from 'react';
 import { Navigate, Route } from 'react-router-dom';
 import { createApp } from '@backstage/app-defaults';
-import { AppRouter, FlatRoutes } from '@backstage/core-app-api';
-import { AlertDisplay, OAuthRequestDialog, SignInPage } from '@backstage/core-components';
+import { AppRouter, FlatRoutes, OAuth2 } from '@backstage/core-app-api';
+import {
+  AlertDisplay,
+  IdentityProviders,
+  OAuthRequestDialog,
+  SignInPage,
+} from '@backstage/core-components';
+import {
+  ApiRef,
+  BackstageIdentityApi,
+  configApiRef,
+  createApiFactory,
+  createApiRef,
+  discoveryApiRef,
+  oauthRequestApiRef,
+  OpenIdConnectApi,
+  ProfileInfoApi,
+  SessionApi,
+  SignInPageProps,
+  useApi,
+} from '@backstage/core-plugin-api';
 import { CatalogEntityPage, CatalogIndexPage } from '@backstage/plugin-catalog';
 import { UserSettingsPage } from '@backstage/plugin-user-settings';
 import { OpenSandboxPage, opensandboxPlugin } from '@opensandbox-console/plugin-opensandbox';
@@ -10,12 +28,53 @@ import { apis } from './apis';
 import { Root } from './components/Root/Root';
 import { entityPage } from './components/catalog/EntityPage';
 
+/**
+ * Sign-in through the backend's `oidc` provider (auth.providers.oidc in app-config.yaml): the demo
+ * identity provider in development, any OpenID Connect provider in production (docs/auth.md).
+ */
+export const oidcAuthApiRef: ApiRef<
+  OpenIdConnectApi & ProfileInfoApi & BackstageIdentityApi & SessionApi
+> = createApiRef({ id: 'auth.oidc' });
+
+const oidcAuthApiFactory = createApiFactory({
+  api: oidcAuthApiRef,
+  deps: {
+    discoveryApi: discoveryApiRef,
+    oauthRequestApi: oauthRequestApiRef,
+    configApi: configApiRef,
+  },
+  factory: ({ discoveryApi, oauthRequestApi, configApi }) =>
+    OAuth2.create({
+      configApi,
+      discoveryApi,
+      oauthRequestApi,
+      provider: { id: 'oidc', title: 'OpenID Connect', icon: () => null },
+      environment: configApi.getOptionalString('auth.environment'),
+      defaultScopes: ['openid', 'profile', 'email'],
+    }),
+});
+
+/** OIDC always; the guest only when auth.environment is `development`. */
+function ConsoleSignInPage(props: SignInPageProps) {
+  const configApi = useApi(configApiRef);
+  const development = configApi.getOptionalString('auth.environment') === 'development';
+  const oidcProvider = {
+    id: 'oidc-auth-provider',
+    title: 'OpenID Connect',
+    message: development
+      ? 'Sign in with the demo identity provider'
+      : "Sign in with your organisation's identity provider",
+    apiRef: oidcAuthApiRef,
+  };
+  const providers: IdentityProviders = development ? [oidcProvider, 'guest'] : [oidcProvider];
+  return <SignInPage {...props} providers={providers} />;
+}
+
 const app = createApp({
-  apis,
+  apis: [...apis, oidcAuthApiFactory],
   plugins: [opensandboxPlugin],
   components: {
-    // Development sign-in: the backend's guest provider (see app-config.yaml).
-    SignInPage: props => <SignInPage {...props} auto providers={['guest']} />,
+    SignInPage: props => <ConsoleSignInPage {...props} />,
   },
 });
 

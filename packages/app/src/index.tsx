@@ -1,6 +1,5 @@
-import '@backstage/cli/asset-types';
+/// <reference types="@backstage/cli/asset-types" />
 import '@backstage/ui/css/styles.css';
-import React from 'react';
 import ReactDOM from 'react-dom/client';
 import App from './App';
 

@@ -1,10 +1,13 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import { coreExtensionData } from '@backstage/frontend-plugin-api';
 import { createExtensionTester, renderTestApp } from '@backstage/frontend-test-utils';
-import opensandboxPlugin, { opensandboxPage } from './alpha';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { createTestEntityPage } from '@backstage/plugin-catalog-react/testUtils';
+import type { Entity } from '@backstage/catalog-model';
+import opensandboxPlugin, { opensandboxEntityContent, opensandboxPage } from './alpha';
 import { opensandboxApiRef } from './api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { createFakeApi, createPermissionApi, makeAuditEvent, makeSandbox } from './testUtils';
+import { createFakeApi, createPermissionApi, makeAuditEvent, makeSandbox } from './__testUtils__/testUtils';
 
 function fakeApi() {
   const api = createFakeApi();
@@ -37,7 +40,8 @@ describe('opensandbox alpha plugin', () => {
         [permissionApiRef, createPermissionApi().permissionApi],
       ],
     });
-    expect(await screen.findByText('demo-api')).toBeInTheDocument();
+    // The table re-renders its rows as the identity and permission answers arrive: query afresh.
+    await waitFor(() => expect(screen.getByText('demo-api')).toBeInTheDocument(), { timeout: 10_000 });
     expect(screen.getByTestId('sandbox-link')).toHaveAttribute(
       'href',
       '/opensandbox/6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20',
@@ -60,5 +64,42 @@ describe('opensandbox alpha plugin', () => {
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Audit log');
     expect(api.listAuditEvents).toHaveBeenCalledWith({ outcome: 'succeeded' }, { limit: 50 });
     expect(api.getSandbox).not.toHaveBeenCalled();
+  });
+
+  it('declares the "Sandboxes" entity content for groups, components and systems', () => {
+    const tester = createExtensionTester(opensandboxEntityContent, { apis: [[opensandboxApiRef, fakeApi()]] });
+    expect(tester.get(coreExtensionData.routePath)).toBe('/sandboxes');
+    expect(tester.get(EntityContentBlueprint.dataRefs.title)).toBe('Sandboxes');
+    const filter = tester.get(EntityContentBlueprint.dataRefs.filterFunction)!;
+    const of = (kind: string): Entity => ({ apiVersion: 'backstage.io/v1alpha1', kind, metadata: { name: 'x' } });
+    expect(['Group', 'Component', 'System', 'User', 'API'].map(kind => filter(of(kind)))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(opensandboxPlugin.getExtension('entity-content:opensandbox/sandboxes')).toBeDefined();
+  });
+
+  it('renders the entity content on a component page with the entity filter', async () => {
+    const api = fakeApi();
+    const entity: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name: 'payments-api', namespace: 'default' },
+      spec: { owner: 'group:default/team-a' },
+    };
+    renderTestApp({
+      features: [opensandboxPlugin],
+      extensions: [createTestEntityPage({ entity })],
+      apis: [
+        [opensandboxApiRef, api],
+        [permissionApiRef, createPermissionApi().permissionApi],
+      ],
+    });
+    await waitFor(() => expect(screen.getByTestId('entity-sandboxes')).toBeInTheDocument(), { timeout: 10_000 });
+    await waitFor(() => expect(screen.getByText('demo-api')).toBeInTheDocument(), { timeout: 10_000 });
+    expect(api.listSandboxes).toHaveBeenCalledWith({ entity: ['component:default/payments-api'], page: 1, pageSize: 20 });
   });
 });

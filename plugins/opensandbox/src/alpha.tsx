@@ -5,7 +5,6 @@
  *
  * @packageDocumentation
  */
-import React from 'react';
 import ComputerIcon from '@material-ui/icons/Computer';
 import {
   ApiBlueprint,
@@ -15,6 +14,8 @@ import {
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import { compatWrapper, convertLegacyRouteRefs } from '@backstage/core-compat-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { isOpensandboxAvailable } from './lib/entity';
 import { OpenSandboxClient, opensandboxApiRef } from './api';
 import { auditRouteRef, createSandboxRouteRef, rootRouteRef, sandboxRouteRef } from './routes';
 
@@ -53,12 +54,30 @@ export const opensandboxPage = PageBlueprint.make({
   },
 });
 
+/**
+ * The "Sandboxes" entity tab (`entity-content:opensandbox/sandboxes`) at `<entity>/sandboxes`, on
+ * Group, Component and System entity pages.
+ * @alpha
+ */
+export const opensandboxEntityContent = EntityContentBlueprint.make({
+  name: 'sandboxes',
+  params: {
+    path: '/sandboxes',
+    title: 'Sandboxes',
+    filter: isOpensandboxAvailable,
+    loader: () =>
+      import('./components/EntitySandboxesContent').then(m =>
+        compatWrapper(<m.EntitySandboxesContent />),
+      ),
+  },
+});
+
 /** The OpenSandbox console plugin (new frontend system). @alpha */
 export default createFrontendPlugin({
   pluginId: 'opensandbox',
   title: 'Sandboxes',
   icon: <ComputerIcon fontSize="inherit" />,
   info: { packageJson: () => import('../package.json') },
-  extensions: [opensandboxApi, opensandboxPage],
+  extensions: [opensandboxApi, opensandboxPage, opensandboxEntityContent],
   routes,
 });

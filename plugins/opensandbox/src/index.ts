@@ -7,7 +7,15 @@
  *
  * @packageDocumentation
  */
-export { opensandboxPlugin, OpenSandboxPage } from './plugin';
+export { opensandboxPlugin, OpenSandboxPage, EntitySandboxesContent } from './plugin';
+export { isOpensandboxAvailable } from './lib/entity';
+export {
+  ANNOTATION_DEFAULT_IMAGE,
+  ANNOTATION_DEFAULT_ENTRYPOINT,
+  ANNOTATION_DEFAULT_CPU,
+  ANNOTATION_DEFAULT_MEMORY,
+  ANNOTATION_DEFAULT_TIMEOUT,
+} from './lib/annotations';
 export { rootRouteRef, sandboxRouteRef, createSandboxRouteRef, auditRouteRef } from './routes';
 export { opensandboxApiRef, OpenSandboxClient, AUDIT_ACTIONS, AUDIT_OUTCOMES } from './api';
 export type {

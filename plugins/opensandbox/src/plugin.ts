@@ -1,5 +1,6 @@
 import {
   createApiFactory,
+  createComponentExtension,
   createPlugin,
   createRoutableExtension,
   discoveryApiRef,
@@ -39,5 +40,22 @@ export const OpenSandboxPage = opensandboxPlugin.provide(
     name: 'OpenSandboxPage',
     component: () => import('./components/OpenSandboxRouter').then(m => m.OpenSandboxRouter),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * The "Sandboxes" entity tab (reads the entity with `useEntity()`): a Group's team sandboxes, or
+ * the sandboxes created for a Component or System, with a "Create sandbox" button that preselects
+ * the entity. Use it with {@link isOpensandboxAvailable}:
+ * `<EntityLayout.Route path="/sandboxes" title="Sandboxes" if={isOpensandboxAvailable}>`.
+ * @public
+ */
+export const EntitySandboxesContent = opensandboxPlugin.provide(
+  createComponentExtension({
+    name: 'EntitySandboxesContent',
+    component: {
+      lazy: () =>
+        import('./components/EntitySandboxesContent').then(m => m.EntitySandboxesContent),
+    },
   }),
 );

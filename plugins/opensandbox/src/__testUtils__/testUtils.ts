@@ -3,11 +3,12 @@ import { SWRConfig } from 'swr';
 import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-common';
 import { AuthorizeResult, EvaluatePermissionRequest } from '@backstage/plugin-permission-common';
 import { MockPermissionApi } from '@backstage/test-utils';
-import type { AuditEvent, OpenSandboxApi } from './api';
+import type { AuditEvent, OpenSandboxApi } from '../api';
 
 /** A fake `OpenSandboxApi` whose methods are jest mocks (tests set the answers). */
 export function createFakeApi(): jest.Mocked<OpenSandboxApi> {
   return {
+    listTeams: jest.fn().mockResolvedValue(['group:default/team-a', 'group:default/team-b']),
     listSandboxes: jest.fn(),
     getSandbox: jest.fn(),
     createSandbox: jest.fn(),

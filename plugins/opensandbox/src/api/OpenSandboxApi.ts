@@ -8,7 +8,8 @@ import type {
 } from '@opensandbox-console/plugin-opensandbox-common';
 
 /**
- * Query of {@link OpenSandboxApi.listSandboxes}. Every filter is optional; filters are AND'ed.
+ * Query of {@link OpenSandboxApi.listSandboxes}. Every filter is optional; filters are AND'ed,
+ * values within one ref filter (`owner`, `team`, `entity`) are OR'ed.
  * @public
  */
 export interface ListSandboxesQuery {
@@ -20,6 +21,18 @@ export interface ListSandboxesQuery {
   page?: number;
   /** Items per page, 1 to 200. Server default 20. */
   pageSize?: number;
+  /**
+   * Creators as `user:` entity refs, e.g. `['user:default/jane.doe']` (OR'ed; at most 20). Send
+   * them lower-case: the server compares with the lower-case ownership labels.
+   */
+  owner?: string[];
+  /** Owning teams as `group:` entity refs, e.g. `['group:default/team-a']` (OR'ed; at most 20). */
+  team?: string[];
+  /**
+   * Catalog entities the sandboxes were created for, any kind, e.g.
+   * `['component:default/payments-api']` (OR'ed; at most 20; lower-case).
+   */
+  entity?: string[];
 }
 
 /**
@@ -31,6 +44,11 @@ export type ConsoleCreateSandboxRequest = Omit<CreateSandboxRequest, 'secureAcce
   secureAccess?: boolean;
   /** Owning group as a full entity ref, e.g. `group:default/team-a`. */
   team?: string;
+  /**
+   * Catalog entity the sandbox is created for, any kind, e.g. `component:default/payments-api`.
+   * The backend stamps it as `backstage.io/entity*` labels (see `sandbox.ownership.entity`).
+   */
+  entityRef?: string;
 };
 
 /**
@@ -113,6 +131,11 @@ export type AuditExportFormat = 'csv' | 'ndjson';
  * @public
  */
 export interface OpenSandboxApi {
+  /**
+   * `GET /teams`: the group refs the caller may pick as a sandbox's owning team (its groups minus
+   * the groups that only grant roles); the first is the server's default.
+   */
+  listTeams(): Promise<string[]>;
   /** `GET /sandboxes`: one page of sandboxes, newest first. */
   listSandboxes(query?: ListSandboxesQuery): Promise<ConsoleListSandboxesResponse>;
   /** `GET /sandboxes/:id`: one sandbox with its decoded ownership. */

@@ -42,6 +42,25 @@ describe('OpenSandboxClient', () => {
     expect(url.searchParams.get('metadata')).toBe('project=demo&backstage.io%2Fteam=team-a');
   });
 
+  it('lists with repeated owner, team and entity refs in a fixed order', async () => {
+    const { client, fetch } = setup({ body: { items: [], pagination: {} } });
+    await client.listSandboxes({
+      entity: ['component:default/payments-api', 'system:default/payments'],
+      team: ['group:default/team-a', 'group:default/team-b'],
+      owner: ['user:default/jane.doe'],
+      states: ['Running'],
+      page: 1,
+      pageSize: 20,
+    });
+    await client.listSandboxes({ team: [], entity: ['component:default/payments-api'] });
+    expect(fetch.mock.calls.map(c => c[0])).toEqual([
+      `${BASE}/sandboxes?state=Running&owner=user%3Adefault%2Fjane.doe&team=group%3Adefault%2Fteam-a&team=group%3Adefault%2Fteam-b&entity=component%3Adefault%2Fpayments-api&entity=system%3Adefault%2Fpayments&page=1&pageSize=20`,
+      `${BASE}/sandboxes?entity=component%3Adefault%2Fpayments-api`,
+    ]);
+    const url = new URL(fetch.mock.calls[0][0]);
+    expect(url.searchParams.getAll('team')).toEqual(['group:default/team-a', 'group:default/team-b']);
+  });
+
   it('lists without a query string when no filter is given', async () => {
     const { client, fetch } = setup({ body: { items: [], pagination: {} } });
     await client.listSandboxes();
@@ -57,6 +76,7 @@ describe('OpenSandboxClient', () => {
       timeout: 600,
       resourceLimits: { cpu: '500m' },
       team: 'group:default/team-a',
+      entityRef: 'component:default/payments-api',
     });
     expect(fetch.mock.calls.map(c => [c[0], c[1]])).toEqual([
       [`${BASE}/sandboxes/sb%201`, { method: 'GET' }],
@@ -65,7 +85,7 @@ describe('OpenSandboxClient', () => {
         {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
-          body: '{"image":{"uri":"python:3.11-slim"},"entrypoint":["python"],"timeout":600,"resourceLimits":{"cpu":"500m"},"team":"group:default/team-a"}',
+          body: '{"image":{"uri":"python:3.11-slim"},"entrypoint":["python"],"timeout":600,"resourceLimits":{"cpu":"500m"},"team":"group:default/team-a","entityRef":"component:default/payments-api"}',
         },
       ],
     ]);

@@ -34,15 +34,24 @@ export class OpenSandboxClient implements OpenSandboxApi {
   }
 
   /**
-   * `GET {base}/sandboxes?state=A&state=B&metadata=<k%3Dv%26k2%3Dv2>&page=N&pageSize=M`.
-   * `state` is repeated once per state; `metadata` is ONE parameter whose value is itself a
-   * form-encoded `k=v&k2=v2` string (so it ends up encoded twice on the wire).
+   * `GET {base}/sandboxes?state=A&state=B&metadata=<k%3Dv%26k2%3Dv2>&owner=..&team=..&entity=..&page=N&pageSize=M`.
+   * `state`, `owner`, `team` and `entity` are repeated once per value; `metadata` is ONE
+   * parameter whose value is itself a form-encoded `k=v&k2=v2` string (so it ends up encoded
+   * twice on the wire).
    */
+  async listTeams(): Promise<string[]> {
+    const { teams } = await this.request<{ teams: string[] }>('GET', '/teams');
+    return teams;
+  }
+
   async listSandboxes(query: ListSandboxesQuery = {}): Promise<ConsoleListSandboxesResponse> {
     const params = new URLSearchParams();
     for (const state of query.states ?? []) params.append('state', state);
     const pairs = Object.entries(query.metadata ?? {});
     if (pairs.length > 0) params.set('metadata', new URLSearchParams(pairs).toString());
+    for (const key of ['owner', 'team', 'entity'] as const) {
+      for (const ref of query[key] ?? []) params.append(key, ref);
+    }
     if (query.page !== undefined) params.set('page', String(query.page));
     if (query.pageSize !== undefined) params.set('pageSize', String(query.pageSize));
     const qs = params.toString();

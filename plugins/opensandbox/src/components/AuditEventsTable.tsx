@@ -1,4 +1,3 @@
-import React from 'react';
 import { Link as RouterLink } from 'react-router-dom';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -20,6 +19,7 @@ import { sandboxRouteRef } from '../routes';
 import { formatAuditTime } from '../lib/audit';
 import { errorMessage, SHORT_ID_LENGTH } from '../lib/format';
 import type { AuditEventsState } from './useAuditEvents';
+import { EntityLink } from './EntityLink';
 
 const useStyles = makeStyles({
   succeeded: { backgroundColor: green[700], color: '#fff' },
@@ -110,18 +110,18 @@ function Cell(props: { event: AuditEvent; column: AuditColumn }) {
     case 'time':
       return <span className={classes.nowrap}>{formatAuditTime(event.occurredAt)}</span>;
     case 'actor':
-      return (
-        <>
-          {event.actor}
-          {event.actorType === 'service' ? ' (service)' : ''}
-        </>
+      // Users link to the catalog; service principals stay raw text.
+      return event.actorType === 'user' ? (
+        <EntityLink entityRef={event.actor} testId="audit-actor-link" />
+      ) : (
+        <>{event.actor} (service)</>
       );
     case 'action':
       return <span className={classes.nowrap}>{event.action}</span>;
     case 'sandbox':
       return <SandboxCell sandboxId={event.sandboxId} />;
     case 'team':
-      return <>{event.team ?? '-'}</>;
+      return <EntityLink entityRef={event.team} testId="audit-team-link" />;
     case 'outcome':
       return <OutcomeChip outcome={event.outcome} />;
     case 'httpStatus':

@@ -1,4 +1,3 @@
-import React from 'react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Route, Routes, useLocation } from 'react-router-dom';
@@ -7,7 +6,7 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { ResponseError } from '@backstage/errors';
 import { opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { createFakeApi, createPermissionApi, makeAuditEvent, withFreshPermissionCache } from '../testUtils';
+import { createFakeApi, createPermissionApi, makeAuditEvent, withFreshPermissionCache } from '../__testUtils__/testUtils';
 import { AuditLogPage } from './AuditLogPage';
 import {
   auditExportFilename,

@@ -1,4 +1,3 @@
-import React from 'react';
 import Typography from '@material-ui/core/Typography';
 import { formatExpiresIn, formatTimestamp } from '../lib/format';
 import { useNow } from '../lib/useNow';

@@ -1,4 +1,3 @@
-import React from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { SandboxListPage } from './SandboxListPage';
 import { SandboxCreatePage } from './SandboxCreatePage';

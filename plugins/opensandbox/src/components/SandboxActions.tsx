@@ -1,4 +1,4 @@
-import React, { useState } from 'react';
+import { useState } from 'react';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
@@ -67,7 +67,6 @@ export function RenewDialog(props: {
           now and the current expiry.
         </DialogContentText>
         <TextField
-          autoFocus
           fullWidth
           type="number"
           id="opensandbox-renew-minutes"
@@ -203,7 +202,6 @@ export function MetadataDialog(props: {
       <DialogTitle id="opensandbox-metadata-title">Edit metadata</DialogTitle>
       <DialogContent>
         <TextField
-          autoFocus
           fullWidth
           multiline
           minRows={5}

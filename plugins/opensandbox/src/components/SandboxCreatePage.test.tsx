@@ -1,13 +1,15 @@
-import React from 'react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { identityApiRef } from '@backstage/core-plugin-api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import type { Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import { opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { createFakeApi, createPermissionApi, withFreshPermissionCache, makeSandbox } from '../testUtils';
+import { createFakeApi, createPermissionApi, withFreshPermissionCache, makeSandbox } from '../__testUtils__/testUtils';
 import {
   SandboxCreatePage,
   buildCreateRequest,
@@ -21,9 +23,12 @@ const OWNERSHIP = ['user:default/jane.doe', 'group:default/team-a', 'group:defau
 
 async function render(
   api: ReturnType<typeof createFakeApi>,
-  options: { denied?: string[]; ownershipEntityRefs?: string[] } = {},
+  options: { denied?: string[]; ownershipEntityRefs?: string[]; route?: string; entities?: Entity[] } = {},
 ) {
   const permission = createPermissionApi(options.denied);
+  api.listTeams.mockResolvedValue(
+    (options.ownershipEntityRefs ?? OWNERSHIP).filter(ref => ref.startsWith('group:')).filter((r, i, all) => all.indexOf(r) === i),
+  );
   const identityApi = mockApis.identity({
     userEntityRef: 'user:default/jane.doe',
     ownershipEntityRefs: options.ownershipEntityRefs ?? OWNERSHIP,
@@ -35,6 +40,7 @@ async function render(
           [opensandboxApiRef, api],
           [permissionApiRef, permission.permissionApi],
           [identityApiRef, identityApi],
+          [catalogApiRef, catalogApiMock({ entities: options.entities ?? [] })],
         ]}
       >
         <Routes>
@@ -43,7 +49,7 @@ async function render(
         </Routes>
       </TestApiProvider>
     ),
-    { mountedRoutes: { '/opensandbox': rootRouteRef }, routeEntries: ['/opensandbox/create'] },
+    { mountedRoutes: { '/opensandbox': rootRouteRef }, routeEntries: [options.route ?? '/opensandbox/create'] },
   );
   // The form appears once the create permission is known.
   if (!options.denied?.includes('opensandbox.sandbox.create')) await screen.findByLabelText(/Image URI/);
@@ -145,6 +151,97 @@ describe('SandboxCreatePage', () => {
       team: 'group:default/team-a',
     });
     expect(screen.getByRole('button', { name: 'Create' })).toBeEnabled();
+  });
+});
+
+function component(annotations: Record<string, string>): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name: 'payments-api', namespace: 'default', annotations },
+    spec: { type: 'service', lifecycle: 'production', owner: 'group:default/team-a' },
+  };
+}
+
+const FROM_TAB = '/opensandbox/create?entityRef=component%3Adefault%2Fpayments-api&team=group%3Adefault%2Fteam-b';
+
+describe('SandboxCreatePage opened from an entity tab', () => {
+  it('prefills from the annotations, preselects entity and team, and sends them', async () => {
+    const api = createFakeApi();
+    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
+    await render(api, {
+      route: FROM_TAB,
+      entities: [
+        component({
+          'opensandbox.backstage.io/default-image': 'python:3.12-slim',
+          'opensandbox.backstage.io/default-entrypoint': 'python -m http.server 8000',
+          'opensandbox.backstage.io/default-cpu': '250m',
+          'opensandbox.backstage.io/default-memory': '1Gi',
+          'opensandbox.backstage.io/default-timeout': '5400',
+        }),
+      ],
+    });
+    const value = (label: string | RegExp) => (screen.getByLabelText(label) as HTMLInputElement).value;
+    expect([value(/Image URI/), value(/Entrypoint/), value('CPU'), value('Memory'), value('Timeout (minutes)')]).toEqual([
+      'python:3.12-slim',
+      'python -m http.server 8000',
+      '250m',
+      '1Gi',
+      '90',
+    ]);
+    expect(value('Catalog entity')).toBe('component:default/payments-api');
+    expect(screen.getByTestId('create-entity-defaults')).toHaveTextContent(
+      'Creating a sandbox for component:default/payments-api. Defaults from its annotations: opensandbox.backstage.io/default-image, opensandbox.backstage.io/default-entrypoint, opensandbox.backstage.io/default-cpu, opensandbox.backstage.io/default-memory, opensandbox.backstage.io/default-timeout.',
+    );
+    expect(screen.queryByTestId('annotation-warnings')).not.toBeInTheDocument();
+    await waitFor(() => expect((screen.getByLabelText('Owning team') as HTMLSelectElement).value).toBe('group:default/team-b'));
+
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
+    expect(api.createSandbox).toHaveBeenCalledWith({
+      image: { uri: 'python:3.12-slim' },
+      entrypoint: ['python', '-m', 'http.server', '8000'],
+      timeout: 5400,
+      resourceLimits: { cpu: '250m', memory: '1Gi' },
+      team: 'group:default/team-b',
+      entityRef: 'component:default/payments-api',
+    });
+    expect(await screen.findByText('detail page')).toBeInTheDocument();
+  });
+
+  it('warns about a bad annotation and keeps the usual default for it', async () => {
+    const api = createFakeApi();
+    await render(api, {
+      route: FROM_TAB,
+      entities: [
+        component({
+          'opensandbox.backstage.io/default-image': 'python:3.12-slim',
+          'opensandbox.backstage.io/default-cpu': 'two cores',
+        }),
+      ],
+    });
+    expect(screen.getAllByTestId('annotation-warning').map(w => w.textContent)).toEqual([
+      'Annotation opensandbox.backstage.io/default-cpu: must be a quantity such as "500m", "1", "512Mi" or "2Gi"',
+    ]);
+    expect((screen.getByLabelText('CPU') as HTMLInputElement).value).toBe('500m');
+    expect((screen.getByLabelText(/Image URI/) as HTMLInputElement).value).toBe('python:3.12-slim');
+    expect(screen.getByTestId('create-entity-defaults')).toHaveTextContent(
+      'Defaults from its annotations: opensandbox.backstage.io/default-image.',
+    );
+  });
+
+  it('picks "Other team…" for a team the caller is not in, and still links an unknown entity', async () => {
+    const api = createFakeApi();
+    await render(api, {
+      route: '/opensandbox/create?entityRef=component%3Adefault%2Fmissing&team=group%3Adefault%2Fplatform',
+    });
+    expect(screen.getByTestId('create-entity-error')).toHaveTextContent(
+      'Could not read the defaults of component:default/missing from the catalog (not found)',
+    );
+    await waitFor(() => expect((screen.getByLabelText('Owning team') as HTMLSelectElement).value).toBe(OTHER_TEAM));
+    expect((screen.getByLabelText('Other team') as HTMLInputElement).value).toBe('group:default/platform');
+    expect((screen.getByLabelText('Catalog entity') as HTMLInputElement).value).toBe('component:default/missing');
+    expect((screen.getByLabelText(/Image URI/) as HTMLInputElement).value).toBe('');
   });
 });
 

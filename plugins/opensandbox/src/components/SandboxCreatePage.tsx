@@ -1,5 +1,5 @@
-import React, { FormEvent, useEffect, useState } from 'react';
-import { Link as RouterLink, useNavigate } from 'react-router-dom';
+import { FormEvent, useEffect, useState } from 'react';
+import { Link as RouterLink, useNavigate, useSearchParams } from 'react-router-dom';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
@@ -12,7 +12,8 @@ import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import useAsync from 'react-use/esm/useAsync';
 import { Content, Header, InfoCard, Page, Progress } from '@backstage/core-components';
-import { identityApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { useApi, useApiHolder, useRouteRef } from '@backstage/core-plugin-api';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import {
   FieldError,
   opensandboxSandboxCreatePermission,
@@ -22,7 +23,12 @@ import { ConsoleCreateSandboxRequest, opensandboxApiRef } from '../api';
 import { rootRouteRef, sandboxRouteRef } from '../routes';
 import { errorMessage, formatDuration } from '../lib/format';
 import { parseKeyValueLines, splitCommand } from '../lib/parse';
+import { filterRef } from '../lib/entity';
+import { AnnotationDefaults, readAnnotationDefaults } from '../lib/annotations';
 import { NotAllowedPanel, useCreateGate } from './permissions';
+import { AnnotationWarnings } from './AnnotationWarnings';
+
+export { ownGroupRefs } from '../lib/entity';
 
 /** The raw values of the create form, as typed. */
 export interface CreateFormValues {
@@ -43,22 +49,12 @@ export interface CreateFormValues {
    * text field when that option is picked.
    */
   team: string;
+  /** Catalog entity the sandbox is created for (`component:default/payments-api`); optional. */
+  entityRef: string;
 }
 
 /** Value of the "Other team…" option of the team select. */
 export const OTHER_TEAM = '__other__';
-
-/**
- * The group refs among the caller's ownership refs (`identityApi.getBackstageIdentity()`),
- * in their order, without duplicates: `group:default/team-a`, ...
- */
-export function ownGroupRefs(ownershipEntityRefs: string[]): string[] {
-  const groups: string[] = [];
-  for (const ref of ownershipEntityRefs) {
-    if (ref.toLocaleLowerCase('en-US').startsWith('group:') && !groups.includes(ref)) groups.push(ref);
-  }
-  return groups;
-}
 
 /** Initial values of the form. */
 export const DEFAULT_FORM_VALUES: CreateFormValues = {
@@ -71,7 +67,24 @@ export const DEFAULT_FORM_VALUES: CreateFormValues = {
   noExpiration: false,
   metadata: '',
   team: '',
+  entityRef: '',
 };
+
+/**
+ * The form values with an entity's annotation defaults applied (timeout seconds become minutes).
+ */
+export function applyAnnotationDefaults(values: CreateFormValues, defaults: AnnotationDefaults): CreateFormValues {
+  const next = { ...values };
+  if (defaults.imageUri !== undefined) next.imageUri = defaults.imageUri;
+  if (defaults.entrypoint !== undefined) next.entrypoint = defaults.entrypoint;
+  if (defaults.cpu !== undefined) next.cpu = defaults.cpu;
+  if (defaults.memory !== undefined) next.memory = defaults.memory;
+  if (defaults.timeoutSeconds !== undefined) {
+    next.timeoutMinutes = String(defaults.timeoutSeconds / 60);
+    next.noExpiration = false;
+  }
+  return next;
+}
 
 /** Form field names, used as keys of the error map. */
 export type FormField = keyof CreateFormValues | 'form';
@@ -89,12 +102,13 @@ export function formFieldOf(field: string): FormField {
   if (field === 'env' || field.startsWith('env.')) return 'env';
   if (field === 'metadata' || field.startsWith('metadata.')) return 'metadata';
   if (field === 'team') return 'team';
+  if (field === 'entityRef') return 'entityRef';
   return 'form';
 }
 
 function fieldMessage(error: FieldError, shown: FormField): string {
   // Messages of whole fields read naturally on their own; keep the key for nested ones.
-  const whole = ['image.uri', 'entrypoint', 'timeout', 'resourceLimits', 'env', 'metadata', 'team'];
+  const whole = ['image.uri', 'entrypoint', 'timeout', 'resourceLimits', 'env', 'metadata', 'team', 'entityRef'];
   if (whole.includes(error.field) || (shown === 'cpu' && error.field === 'resourceLimits.cpu') || (shown === 'memory' && error.field === 'resourceLimits.memory')) {
     return error.message;
   }
@@ -146,6 +160,7 @@ export function buildCreateRequest(values: CreateFormValues): {
   if (Object.keys(metadata.values).length > 0) request.metadata = metadata.values;
 
   if (values.team.trim()) request.team = values.team.trim();
+  if (values.entityRef.trim()) request.entityRef = values.entityRef.trim();
 
   for (const error of validateCreateSandboxRequest(request)) {
     const field = formFieldOf(error.field);
@@ -176,7 +191,7 @@ function useElapsed(running: boolean): number {
 export function SandboxCreatePage() {
   const rootLink = useRouteRef(rootRouteRef);
   const gate = useCreateGate();
-  if (gate.allowed) return <CreateForm />;
+  if (gate.allowed) return <CreateFormLoader />;
   return (
     <Page themeId="tool">
       <Header title="Create sandbox" type="Sandboxes" typeLink={rootLink()} />
@@ -200,27 +215,100 @@ export function SandboxCreatePage() {
   );
 }
 
-function CreateForm() {
+/** What the page learnt from its query parameters and the catalog before showing the form. */
+interface FormStart {
+  initial: CreateFormValues;
+  /** Owning team asked for by `?team=` (a group ref), if any. */
+  team?: string;
+  /** The entity asked for by `?entityRef=`, if any. */
+  entityRef?: string;
+  /** Annotation keys whose values became defaults. */
+  applied: string[];
+  warnings: string[];
+  /** Why the entity's defaults could not be read. */
+  loadError?: string;
+}
+
+const ANNOTATION_FIELDS: Record<keyof AnnotationDefaults, string> = {
+  imageUri: 'default-image',
+  entrypoint: 'default-entrypoint',
+  cpu: 'default-cpu',
+  memory: 'default-memory',
+  timeoutSeconds: 'default-timeout',
+};
+
+/**
+ * Reads `?entityRef=` and `?team=` (set by the entity tab's "Create sandbox") and, for an entity,
+ * fetches it from the catalog to apply its `opensandbox.backstage.io/default-*` annotations.
+ */
+function CreateFormLoader() {
+  const [params] = useSearchParams();
+  const entityRef = params.get('entityRef')?.trim() || undefined;
+  const team = params.get('team')?.trim() || undefined;
+  const catalogApi = useApiHolder().get(catalogApiRef);
+  const rootLink = useRouteRef(rootRouteRef);
+
+  const start = useAsync(async (): Promise<FormStart> => {
+    const base = { ...DEFAULT_FORM_VALUES, entityRef: entityRef ?? '', team: team ?? '' };
+    if (!entityRef) return { initial: base, team, applied: [], warnings: [] };
+    let loadError: string | undefined;
+    try {
+      if (!catalogApi) throw new Error('the app has no catalog API');
+      const entity = await catalogApi.getEntityByRef(entityRef);
+      if (!entity) throw new Error('not found');
+      const { defaults, warnings } = readAnnotationDefaults(entity);
+      const applied = (Object.keys(defaults) as (keyof AnnotationDefaults)[]).map(
+        key => `opensandbox.backstage.io/${ANNOTATION_FIELDS[key]}`,
+      );
+      return {
+        initial: applyAnnotationDefaults(base, defaults),
+        team,
+        entityRef,
+        applied,
+        warnings: warnings.map(w => w.message),
+      };
+    } catch (e) {
+      loadError = errorMessage(e);
+    }
+    return { initial: base, team, entityRef, applied: [], warnings: [], loadError };
+  }, [catalogApi, entityRef, team]);
+
+  if (!start.value) {
+    return (
+      <Page themeId="tool">
+        <Header title="Create sandbox" type="Sandboxes" typeLink={rootLink()} />
+        <Content>
+          <Progress />
+        </Content>
+      </Page>
+    );
+  }
+  return <CreateForm start={start.value} />;
+}
+
+function CreateForm(props: { start: FormStart }) {
+  const { start } = props;
   const api = useApi(opensandboxApiRef);
-  const identityApi = useApi(identityApiRef);
   const navigate = useNavigate();
   const rootLink = useRouteRef(rootRouteRef);
   const sandboxLink = useRouteRef(sandboxRouteRef);
 
-  const [values, setValues] = useState<CreateFormValues>(DEFAULT_FORM_VALUES);
+  const [values, setValues] = useState<CreateFormValues>(start.initial);
   const [errors, setErrors] = useState<Partial<Record<FormField, string[]>>>({});
   const [submitting, setSubmitting] = useState(false);
   const [serverError, setServerError] = useState<string | undefined>();
   const elapsed = useElapsed(submitting);
 
-  // Team choice: the caller's groups (first one by default) or "Other team…" with a text field.
-  const identity = useAsync(async () => {
-    const { ownershipEntityRefs } = await identityApi.getBackstageIdentity();
-    return ownGroupRefs(ownershipEntityRefs);
-  }, [identityApi]);
+  // Team choice: the caller's teams from the backend (its groups minus role groups; the first is
+  // the default) or "Other team…" with a text field.
+  const identity = useAsync(() => api.listTeams(), [api]);
   const groups = identity.value ?? [];
   const [teamChoice, setTeamChoice] = useState<string | undefined>();
-  const selectedTeam = teamChoice ?? groups[0] ?? '';
+  // `?team=` preselects that group when it is one of the caller's, else "Other team…" with it.
+  const requestedTeam = start.team && !identity.loading
+    ? groups.find(group => filterRef(group) === filterRef(start.team!)) ?? OTHER_TEAM
+    : undefined;
+  const selectedTeam = teamChoice ?? requestedTeam ?? groups[0] ?? '';
   const effectiveTeam = selectedTeam === OTHER_TEAM ? values.team : selectedTeam;
 
   const set = <K extends keyof CreateFormValues>(key: K, value: CreateFormValues[K]) =>
@@ -258,12 +346,37 @@ function CreateForm() {
   const hint = (text: string, key: keyof CreateFormValues) =>
     errors[key]?.length ? errors[key]!.join('; ') : text;
 
+  let teamSelectHelperText = 'The group that co-owns the sandbox: its members can manage it too';
+  if (selectedTeam !== OTHER_TEAM && errors.team?.length) {
+    teamSelectHelperText = errors.team.join('; ');
+  } else if (identity.error) {
+    teamSelectHelperText = `Could not read your teams: ${identity.error.message}`;
+  }
+
   return (
     <Page themeId="tool">
       <Header title="Create sandbox" type="Sandboxes" typeLink={rootLink()} />
       <Content>
         <Grid container spacing={3}>
           <Grid item xs={12} lg={8}>
+            {start.entityRef && (
+              <Box mb={2}>
+                {start.loadError ? (
+                  <Alert severity="warning" data-testid="create-entity-error">
+                    Could not read the defaults of {start.entityRef} from the catalog ({start.loadError});
+                    the form shows its usual defaults.
+                  </Alert>
+                ) : (
+                  <Alert severity="info" data-testid="create-entity-defaults">
+                    Creating a sandbox for <strong>{start.entityRef}</strong>.{' '}
+                    {start.applied.length > 0
+                      ? `Defaults from its annotations: ${start.applied.join(', ')}.`
+                      : 'Its catalog entry sets no sandbox defaults.'}
+                  </Alert>
+                )}
+              </Box>
+            )}
+            <AnnotationWarnings messages={start.warnings} />
             <InfoCard title="New sandbox">
               <form onSubmit={submit} noValidate aria-label="Create sandbox">
                 <Grid container spacing={2}>
@@ -368,13 +481,7 @@ function CreateForm() {
                       SelectProps={{ native: true }}
                       InputLabelProps={{ shrink: true }}
                       inputProps={{ 'data-testid': 'create-team-select' }}
-                      helperText={
-                        selectedTeam !== OTHER_TEAM && errors.team?.length
-                          ? errors.team.join('; ')
-                          : identity.error
-                            ? `Could not read your teams: ${identity.error.message}`
-                            : 'The group that co-owns the sandbox: its members can manage it too'
-                      }
+                      helperText={teamSelectHelperText}
                     >
                       {identity.loading && <option value="">Loading your teams…</option>}
                       {!identity.loading && groups.length === 0 && (
@@ -401,6 +508,17 @@ function CreateForm() {
                       />
                     </Grid>
                   )}
+                  <Grid item xs={12}>
+                    <TextField
+                      {...fieldProps('entityRef')}
+                      label="Catalog entity"
+                      placeholder="component:default/payments-api"
+                      helperText={hint(
+                        'Optional: the component or system the sandbox is for; it is listed on that entity\'s Sandboxes tab',
+                        'entityRef',
+                      )}
+                    />
+                  </Grid>
                   {errors.form?.length ? (
                     <Grid item xs={12}>
                       <Alert severity="error">{errors.form.join('; ')}</Alert>

@@ -1,4 +1,4 @@
-import React, { ReactNode, useState } from 'react';
+import { ReactNode, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import Box from '@material-ui/core/Box';
@@ -44,6 +44,8 @@ import { DeleteDialog, MetadataDialog, RenewDialog } from './SandboxActions';
 import { EndpointCard } from './EndpointCard';
 import { GateTooltip, useAuditGate, useSandboxGates } from './permissions';
 import { SandboxHistoryCard } from './SandboxHistoryCard';
+import { EntityLink } from './EntityLink';
+import { OwnerCell, useMissingOwners } from './SandboxTable';
 
 const useStyles = makeStyles(theme => ({
   actions: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1), marginBottom: theme.spacing(2) },
@@ -69,6 +71,7 @@ function Overview(props: { sandbox: ConsoleSandbox }) {
   const { sandbox } = props;
   const classes = useStyles();
   const now = useNow(10_000);
+  const missingOwners = useMissingOwners([sandbox]);
   return (
     <InfoCard title="Overview">
       <MuiTable size="small" aria-label="Sandbox overview">
@@ -107,10 +110,13 @@ function Overview(props: { sandbox: ConsoleSandbox }) {
             )}
           </Field>
           <Field label="Owner" testId="field-owner">
-            {sandbox.ownership?.owner ?? '-'}
+            <OwnerCell owner={sandbox.ownership?.owner} missing={missingOwners.has(sandbox.ownership?.owner ?? '')} />
           </Field>
           <Field label="Team" testId="field-team">
-            {sandbox.ownership?.team ?? '-'}
+            <EntityLink entityRef={sandbox.ownership?.team} testId="team-link" />
+          </Field>
+          <Field label="Entity" testId="field-entity">
+            <EntityLink entityRef={sandbox.ownership?.entity} testId="entity-link" />
           </Field>
         </TableBody>
       </MuiTable>

@@ -1,12 +1,15 @@
-import React from 'react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { identityApiRef } from '@backstage/core-plugin-api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import type { Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import { opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { createFakeApi, createPermissionApi, withFreshPermissionCache, makeSandbox } from '../testUtils';
+import { createFakeApi, createPermissionApi, withFreshPermissionCache, makeSandbox } from '../__testUtils__/testUtils';
 import { SandboxListPage } from './SandboxListPage';
 
 function page(items: ReturnType<typeof makeSandbox>[], pagination = {}) {
@@ -16,15 +19,50 @@ function page(items: ReturnType<typeof makeSandbox>[], pagination = {}) {
   };
 }
 
-async function render(api: ReturnType<typeof createFakeApi>, denied: string[] = []) {
+const CATALOG_USERS: Entity[] = ['jane.doe', 'john'].map(name => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'User',
+  metadata: { name, namespace: 'default' },
+  spec: {},
+}));
+
+async function render(
+  api: ReturnType<typeof createFakeApi>,
+  denied: string[] = [],
+  options: {
+    ownershipEntityRefs?: string[];
+    catalogApi?: ReturnType<typeof catalogApiMock.mock>;
+  } = {},
+) {
   const { permissionApi } = createPermissionApi(denied);
+  const identityApi = mockApis.identity({
+    userEntityRef: 'user:default/Jane.Doe',
+    ownershipEntityRefs: options.ownershipEntityRefs ?? [
+      'user:default/Jane.Doe',
+      'group:default/team-a',
+      'group:default/team-b',
+    ],
+  });
+  const catalogApi = options.catalogApi ?? catalogApiMock({ entities: CATALOG_USERS });
   return renderInTestApp(
     withFreshPermissionCache(
-      <TestApiProvider apis={[[opensandboxApiRef, api], [permissionApiRef, permissionApi]]}>
+      <TestApiProvider
+        apis={[
+          [opensandboxApiRef, api],
+          [permissionApiRef, permissionApi],
+          [identityApiRef, identityApi],
+          [catalogApiRef, catalogApi],
+        ]}
+      >
         <SandboxListPage />
       </TestApiProvider>
     ),
-    { mountedRoutes: { '/opensandbox': rootRouteRef } },
+    {
+      mountedRoutes: {
+        '/opensandbox': rootRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
+    },
   );
 }
 
@@ -70,7 +108,12 @@ describe('SandboxListPage', () => {
     expect(screen.getAllByTestId('sandbox-expires-in').map(e => e.textContent)).toEqual(['in 12m', 'never', 'expired']);
     const firstRow = links[0].closest('tr')!;
     expect(within(firstRow).getByText('python:3.11-slim')).toBeInTheDocument();
-    expect(within(firstRow).getByText('user:default/jane.doe')).toBeInTheDocument();
+    // Owner, team and entity are catalog links (the short ref until the catalog gives a title).
+    expect(within(firstRow).getByTestId('owner-link')).toHaveAttribute('href', '/catalog/default/user/jane.doe');
+    expect(within(firstRow).getByTestId('owner-link')).toHaveTextContent('jane.doe');
+    expect(within(firstRow).getByTestId('team-link')).toHaveAttribute('href', '/catalog/default/group/team-a');
+    expect(within(firstRow).queryByTestId('entity-link')).not.toBeInTheDocument();
+    expect(within(links[1].closest('tr')!).queryByTestId('owner-link')).not.toBeInTheDocument();
     expect(within(firstRow).getByText('2026-06-15 10:00:00 UTC')).toBeInTheDocument();
     expect(within(links[1].closest('tr')!).getByText('snapshot snap-1')).toBeInTheDocument();
     expect(screen.getByText('3 in total')).toBeInTheDocument();
@@ -196,5 +239,89 @@ describe('SandboxListPage', () => {
     await user.click(screen.getByRole('button', { name: /next page/i }));
     await waitFor(() => expect(screen.getByTestId('sandbox-link').textContent).toBe('page-2'));
     expect(api.listSandboxes).toHaveBeenLastCalledWith({ states: [], metadata: {}, page: 2, pageSize: 20 });
+  });
+  it('sends owner for "Mine" and the group refs for "My teams", back to everything for "All"', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
+    const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+    await render(api);
+    await screen.findAllByTestId('sandbox-link');
+    expect(api.listSandboxes).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId('quick-filter-all')).toHaveAttribute('aria-pressed', 'true');
+
+    await waitFor(() => expect(screen.getByTestId('quick-filter-mine')).toBeEnabled());
+    await user.click(screen.getByTestId('quick-filter-mine'));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({
+        states: [],
+        metadata: {},
+        owner: ['user:default/jane.doe'],
+        page: 1,
+        pageSize: 20,
+      }),
+    );
+    expect(screen.getByTestId('quick-filter-mine')).toHaveAttribute('aria-pressed', 'true');
+
+    await user.click(screen.getByTestId('quick-filter-teams'));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({
+        states: [],
+        metadata: {},
+        team: ['group:default/team-a', 'group:default/team-b'],
+        page: 1,
+        pageSize: 20,
+      }),
+    );
+
+    await user.click(screen.getByTestId('quick-filter-all'));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({ states: [], metadata: {}, page: 1, pageSize: 20 }),
+    );
+    expect(api.listSandboxes).toHaveBeenCalledTimes(4);
+  });
+
+  it('sends at most 20 teams for "My teams" and disables it for users in no group', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
+    const groups = Array.from({ length: 25 }, (_, i) => `group:default/team-${i}`);
+    const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+    const first = await render(api, [], { ownershipEntityRefs: ['user:default/jane.doe', ...groups] });
+    await screen.findAllByTestId('sandbox-link');
+    await waitFor(() => expect(screen.getByTestId('quick-filter-teams')).toBeEnabled());
+    await user.click(screen.getByTestId('quick-filter-teams'));
+    await waitFor(() => expect(api.listSandboxes.mock.lastCall?.[0]?.team).toEqual(groups.slice(0, 20)));
+    first.unmount();
+
+    await render(api, [], { ownershipEntityRefs: ['user:default/jane.doe'] });
+    await waitFor(() => expect(screen.getByTestId('quick-filter-mine')).toBeEnabled());
+    expect(screen.getByTestId('quick-filter-teams')).toBeDisabled();
+  });
+
+  it('flags owners missing from the catalog with one batched lookup per page', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(
+      page([
+        makeSandbox({ id: 'a', metadata: { name: 'a' }, ownership: { owner: 'user:default/jane.doe' } }),
+        makeSandbox({ id: 'b', metadata: { name: 'b' }, ownership: { owner: 'user:default/gone' } }),
+        makeSandbox({ id: 'c', metadata: { name: 'c' }, ownership: { owner: 'user:default/jane.doe' } }),
+        makeSandbox({ id: 'd', metadata: { name: 'd' }, ownership: { team: 'group:default/team-a' } }),
+      ]),
+    );
+    const catalogApi = catalogApiMock.mock({
+      getEntitiesByRefs: jest.fn(async ({ entityRefs }: { entityRefs: string[] }) => ({
+        items: entityRefs.map(ref => CATALOG_USERS.find(u => `user:default/${u.metadata.name}` === ref)),
+      })) as any,
+    });
+    await render(api, [], { catalogApi });
+    await screen.findAllByTestId('sandbox-link');
+    await waitFor(() => expect(screen.getAllByTestId('owner-missing')).toHaveLength(1));
+    expect(catalogApi.getEntitiesByRefs).toHaveBeenCalledTimes(1);
+    expect(catalogApi.getEntitiesByRefs).toHaveBeenCalledWith({
+      entityRefs: ['user:default/gone', 'user:default/jane.doe'],
+      fields: ['kind', 'metadata.namespace', 'metadata.name'],
+    });
+    const flagged = screen.getByTestId('owner-missing').closest('tr')!;
+    expect(within(flagged).getByTestId('sandbox-link')).toHaveTextContent('b');
+    expect(screen.getByRole('img', { name: 'Owner not found in the catalog' })).toBe(screen.getByTestId('owner-missing'));
   });
 });

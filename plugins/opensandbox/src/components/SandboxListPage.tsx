@@ -1,7 +1,6 @@
-import React, { useCallback, useMemo, useState, KeyboardEvent } from 'react';
+import { useCallback, useState, KeyboardEvent } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import Box from '@material-ui/core/Box';
+import useAsync from 'react-use/esm/useAsync';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
 import Chip from '@material-ui/core/Chip';
@@ -13,9 +12,9 @@ import MenuItem from '@material-ui/core/MenuItem';
 import Select from '@material-ui/core/Select';
 import TextField from '@material-ui/core/TextField';
 import Tooltip from '@material-ui/core/Tooltip';
-import Link from '@material-ui/core/Link';
 import { makeStyles } from '@material-ui/core/styles';
-import AddIcon from '@material-ui/icons/Add';
+import ToggleButton from '@material-ui/lab/ToggleButton';
+import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
 import RefreshIcon from '@material-ui/icons/Refresh';
 import HistoryIcon from '@material-ui/icons/History';
 import {
@@ -25,26 +24,23 @@ import {
   Page,
   Progress,
   ResponseErrorPanel,
-  Table,
-  TableColumn,
 } from '@backstage/core-components';
-import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { identityApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
 import {
-  ConsoleSandbox,
   validateMetadataKey,
   validateMetadataValue,
 } from '@opensandbox-console/plugin-opensandbox-common';
-import { opensandboxApiRef } from '../api';
-import { auditRouteRef, createSandboxRouteRef, sandboxRouteRef } from '../routes';
-import { formatTimestamp, sandboxDisplayName, sandboxSource } from '../lib/format';
-import { ExpiresIn } from './ExpiresIn';
-import { KNOWN_STATES, StateChip } from './StateChip';
-import { Gate, GateTooltip, useAuditGate, useCreateGate } from './permissions';
+import { auditRouteRef } from '../routes';
+import { filterRef, MAX_REF_FILTER_VALUES, ownGroupRefs } from '../lib/entity';
+import { KNOWN_STATES } from './StateChip';
+import { useAuditGate, useCreateGate } from './permissions';
+import { CreateButton } from './CreateButton';
+import { SandboxFilter, SandboxTable, useSandboxPage } from './SandboxTable';
 
-/** Page sizes offered by the table; the server allows 1 to 200. */
-export const PAGE_SIZE_OPTIONS = [10, 20, 50, 100];
-/** Page size used until the user picks another one (same as the server default). */
-export const DEFAULT_PAGE_SIZE = 20;
+export { PAGE_SIZE_OPTIONS, DEFAULT_PAGE_SIZE } from './SandboxTable';
+
+/** The quick filters of the list: every visible sandbox, the user's own, or their teams'. */
+export type QuickFilter = 'all' | 'mine' | 'teams';
 
 const useStyles = makeStyles(theme => ({
   filters: {
@@ -60,72 +56,44 @@ const useStyles = makeStyles(theme => ({
   actions: { marginLeft: 'auto', display: 'flex', gap: theme.spacing(1), alignItems: 'center' },
 }));
 
-function NameCell(props: { sandbox: ConsoleSandbox }) {
-  const sandboxLink = useRouteRef(sandboxRouteRef);
-  return (
-    <Link
-      component={RouterLink}
-      to={sandboxLink({ sandboxId: props.sandbox.id })}
-      title={props.sandbox.id}
-      data-testid="sandbox-link"
-    >
-      {sandboxDisplayName(props.sandbox)}
-    </Link>
-  );
-}
-
 /**
- * "Create sandbox": a link to the form when allowed; disabled with a tooltip saying why while the
- * permission loads or when it is denied.
+ * The signed-in user's refs for the quick filters, lower-case: `user` (Mine) and up to 20 group
+ * refs among the ownership refs (My teams).
  */
-function CreateButton(props: { gate: Gate; testId: string; withIcon?: boolean }) {
-  const createLink = useRouteRef(createSandboxRouteRef);
-  if (!props.gate.allowed) {
-    return (
-      <GateTooltip reason={props.gate.reason} testId={props.testId}>
-        <Button variant="contained" color="primary" startIcon={props.withIcon ? <AddIcon /> : undefined} disabled>
-          Create sandbox
-        </Button>
-      </GateTooltip>
-    );
-  }
-  return (
-    <Button
-      variant="contained"
-      color="primary"
-      startIcon={props.withIcon ? <AddIcon /> : undefined}
-      component={RouterLink}
-      to={createLink()}
-    >
-      Create sandbox
-    </Button>
-  );
+function useQuickFilterRefs() {
+  const identityApi = useApi(identityApiRef);
+  return useAsync(async () => {
+    const identity = await identityApi.getBackstageIdentity();
+    return {
+      user: filterRef(identity.userEntityRef),
+      teams: ownGroupRefs(identity.ownershipEntityRefs).map(filterRef).slice(0, MAX_REF_FILTER_VALUES),
+    };
+  }, [identityApi]);
 }
 
 /**
- * The sandbox list: state and metadata filters, server-side pagination, a create button (disabled
- * without `opensandbox.sandbox.create`), a refresh button and, for users who may read it, a link
- * to the audit log.
+ * The sandbox list: quick filters (All / Mine / My teams), state and metadata filters,
+ * server-side pagination, a create button (disabled without `opensandbox.sandbox.create`), a
+ * refresh button and, for users who may read it, a link to the audit log.
  * @public
  */
 export function SandboxListPage() {
   const classes = useStyles();
-  const api = useApi(opensandboxApiRef);
   const auditLink = useRouteRef(auditRouteRef);
   const createGate = useCreateGate();
   const auditGate = useAuditGate();
+  const refs = useQuickFilterRefs();
 
+  const [quick, setQuick] = useState<QuickFilter>('all');
   const [states, setStates] = useState<string[]>([]);
   const [metadata, setMetadata] = useState<Record<string, string>>({});
   const [metadataInput, setMetadataInput] = useState('');
   const [metadataError, setMetadataError] = useState<string | undefined>();
-  const [page, setPage] = useState(1); // 1-based, as the API
-  const [pageSize, setPageSize] = useState(DEFAULT_PAGE_SIZE);
 
-  const { value, loading, error, retry } = useAsyncRetry(
-    () => api.listSandboxes({ states, metadata, page, pageSize }),
-    [api, states, metadata, page, pageSize],
-  );
+  const filter: SandboxFilter = { states, metadata };
+  if (quick === 'mine' && refs.value) filter.owner = [refs.value.user];
+  if (quick === 'teams' && refs.value) filter.team = refs.value.teams;
+  const page = useSandboxPage(filter);
 
   const addMetadataFilter = useCallback(() => {
     const text = metadataInput.trim();
@@ -145,7 +113,6 @@ export function SandboxListPage() {
     setMetadata(prev => ({ ...prev, [key]: val }));
     setMetadataInput('');
     setMetadataError(undefined);
-    setPage(1);
   }, [metadataInput]);
 
   const removeMetadataFilter = (key: string) => {
@@ -154,33 +121,44 @@ export function SandboxListPage() {
       delete next[key];
       return next;
     });
-    setPage(1);
   };
 
-  const columns = useMemo<TableColumn<ConsoleSandbox>[]>(
-    () => [
-      {
-        title: 'State',
-        field: 'status.state',
-        render: row => <StateChip state={row.status?.state} />,
-        width: '130px',
-      },
-      { title: 'Name', field: 'id', render: row => <NameCell sandbox={row} /> },
-      { title: 'Image', render: row => sandboxSource(row) },
-      {
-        title: 'Owner',
-        render: row => row.ownership?.owner ?? row.ownership?.team ?? '-',
-      },
-      { title: 'Created', render: row => formatTimestamp(row.createdAt) },
-      { title: 'Expires', render: row => <ExpiresIn expiresAt={row.expiresAt} /> },
-    ],
-    [],
-  );
-
-  const filtered = states.length > 0 || Object.keys(metadata).length > 0;
+  const filtered = quick !== 'all' || states.length > 0 || Object.keys(metadata).length > 0;
+  const noTeams = !!refs.value && refs.value.teams.length === 0;
 
   const filters = (
     <div className={classes.filters}>
+      <ToggleButtonGroup
+        exclusive
+        size="small"
+        value={quick}
+        onChange={(_event, next: QuickFilter | null) => {
+          if (next) setQuick(next);
+        }}
+        aria-label="Quick filter"
+        data-testid="quick-filter"
+      >
+        <ToggleButton value="all" aria-label="All sandboxes" data-testid="quick-filter-all">
+          All
+        </ToggleButton>
+        <ToggleButton
+          value="mine"
+          aria-label="Sandboxes I created"
+          disabled={!refs.value}
+          data-testid="quick-filter-mine"
+        >
+          Mine
+        </ToggleButton>
+        <ToggleButton
+          value="teams"
+          aria-label="Sandboxes of my teams"
+          disabled={!refs.value || noTeams}
+          title={noTeams ? 'You are not a member of any group' : undefined}
+          data-testid="quick-filter-teams"
+        >
+          My teams
+        </ToggleButton>
+      </ToggleButtonGroup>
       <FormControl variant="outlined" size="small" className={classes.stateSelect}>
         <InputLabel id="opensandbox-state-filter-label">State</InputLabel>
         <Select
@@ -188,10 +166,7 @@ export function SandboxListPage() {
           label="State"
           multiple
           value={states}
-          onChange={e => {
-            setStates(e.target.value as string[]);
-            setPage(1);
-          }}
+          onChange={e => setStates(e.target.value as string[])}
           renderValue={selected => (selected as string[]).join(', ')}
           inputProps={{ 'data-testid': 'state-filter-input' }}
           SelectDisplayProps={{ 'data-testid': 'state-filter' } as any}
@@ -240,7 +215,7 @@ export function SandboxListPage() {
         <Tooltip title="Refresh">
           {/* A span, since a disabled button fires no events for the tooltip. */}
           <span>
-            <IconButton aria-label="Refresh" onClick={retry} disabled={loading}>
+            <IconButton aria-label="Refresh" onClick={page.retry} disabled={page.loading}>
               <RefreshIcon />
             </IconButton>
           </span>
@@ -251,53 +226,26 @@ export function SandboxListPage() {
   );
 
   let body;
-  if (error) {
-    body = <ResponseErrorPanel error={error} />;
-  } else if (!value) {
+  if (page.error) {
+    body = <ResponseErrorPanel error={page.error} />;
+  } else if (!page.value) {
     body = <Progress />;
   } else {
     body = (
-      <Table<ConsoleSandbox>
+      <SandboxTable
+        page={{ ...page, value: page.value }}
         title="Sandboxes"
-        subtitle={`${value.pagination.totalItems} in total`}
-        columns={columns}
-        data={value.items}
-        isLoading={loading}
-        page={value.pagination.page - 1}
-        totalCount={value.pagination.totalItems}
-        onPageChange={(newPage: number, newPageSize: number) => {
-          setPage(newPage + 1);
-          setPageSize(newPageSize);
-        }}
-        onRowsPerPageChange={(newPageSize: number) => {
-          setPageSize(newPageSize);
-          setPage(1);
-        }}
-        options={{
-          search: false,
-          paging: true,
-          pageSize,
-          pageSizeOptions: PAGE_SIZE_OPTIONS,
-          padding: 'dense',
-          emptyRowsWhenPaging: false,
-          sorting: false,
-          draggable: false,
-        }}
         emptyContent={
-          <Box p={2}>
-            <EmptyState
-              missing="data"
-              title="No sandboxes"
-              description={
-                filtered
-                  ? 'No sandbox matches these filters.'
-                  : 'There are no sandboxes you can see yet. Create one to get started.'
-              }
-              action={
-                filtered ? undefined : <CreateButton gate={createGate} testId="empty-create-gate" />
-              }
-            />
-          </Box>
+          <EmptyState
+            missing="data"
+            title="No sandboxes"
+            description={
+              filtered
+                ? 'No sandbox matches these filters.'
+                : 'There are no sandboxes you can see yet. Create one to get started.'
+            }
+            action={filtered ? undefined : <CreateButton gate={createGate} testId="empty-create-gate" />}
+          />
         }
       />
     );

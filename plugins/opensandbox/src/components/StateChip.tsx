@@ -1,4 +1,3 @@
-import React from 'react';
 import Chip from '@material-ui/core/Chip';
 import { makeStyles } from '@material-ui/core/styles';
 import { amber, blue, green, grey, red } from '@material-ui/core/colors';

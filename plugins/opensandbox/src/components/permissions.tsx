@@ -1,4 +1,4 @@
-import React, { ReactElement } from 'react';
+import { ReactElement, ReactNode } from 'react';
 import Tooltip from '@material-ui/core/Tooltip';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
@@ -89,7 +89,7 @@ export function GateTooltip(props: { reason?: string; children: ReactElement; te
 export function NotAllowedPanel(props: {
   title: string;
   permission: { name: string };
-  children?: React.ReactNode;
+  children?: ReactNode;
 }) {
   return (
     <Alert severity="warning" data-testid="not-allowed">

@@ -1,4 +1,4 @@
-import React, { PropsWithChildren } from 'react';
+import { PropsWithChildren } from 'react';
 import ComputerIcon from '@material-ui/icons/Computer';
 import CategoryIcon from '@material-ui/icons/Category';
 import HistoryIcon from '@material-ui/icons/History';

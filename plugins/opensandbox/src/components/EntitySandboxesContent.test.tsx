@@ -1,0 +1,194 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { identityApiRef } from '@backstage/core-plugin-api';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { catalogApiRef, EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import type { Entity } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import { opensandboxApiRef } from '../api';
+import { rootRouteRef } from '../routes';
+import {
+  createFakeApi,
+  createPermissionApi,
+  makeSandbox,
+  withFreshPermissionCache,
+} from '../__testUtils__/testUtils';
+import { EntitySandboxesContent } from './EntitySandboxesContent';
+
+const TEAM_A: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Group',
+  metadata: { name: 'team-a', namespace: 'default' },
+  spec: { type: 'team', children: [] },
+};
+
+const PAYMENTS: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-api',
+    namespace: 'default',
+    annotations: {
+      'opensandbox.backstage.io/default-image': 'python:3.12-slim',
+      'opensandbox.backstage.io/default-cpu': 'lots',
+    },
+  },
+  spec: { type: 'service', lifecycle: 'production', owner: 'group:default/team-a' },
+  relations: [{ type: 'ownedBy', targetRef: 'group:default/team-a' }],
+};
+
+/** Mixed sandboxes: one per team/entity combination the tab may see. */
+const SANDBOXES = [
+  makeSandbox({
+    id: 'sbx-1',
+    metadata: { name: 'pay-dev' },
+    ownership: { owner: 'user:default/jane.doe', team: 'group:default/team-a', entity: 'component:default/payments-api' },
+  }),
+  makeSandbox({
+    id: 'sbx-2',
+    metadata: { name: 'team-scratch' },
+    ownership: { owner: 'user:default/ada', team: 'group:default/team-a' },
+  }),
+];
+
+function page(items: ReturnType<typeof makeSandbox>[]) {
+  return { items, pagination: { page: 1, pageSize: 20, totalItems: items.length, totalPages: 1, hasNextPage: false } };
+}
+
+async function render(
+  entity: Entity,
+  api: ReturnType<typeof createFakeApi>,
+  options: { ownershipEntityRefs?: string[]; denied?: string[] } = {},
+) {
+  const identityApi = mockApis.identity({
+    userEntityRef: 'user:default/jane.doe',
+    ownershipEntityRefs: options.ownershipEntityRefs ?? ['user:default/jane.doe', 'group:default/team-a'],
+  });
+  return renderInTestApp(
+    withFreshPermissionCache(
+      <TestApiProvider
+        apis={[
+          [opensandboxApiRef, api],
+          [permissionApiRef, createPermissionApi(options.denied).permissionApi],
+          [identityApiRef, identityApi],
+          [catalogApiRef, catalogApiMock({ entities: [TEAM_A, PAYMENTS] })],
+        ]}
+      >
+        <EntityProvider entity={entity}>
+          <EntitySandboxesContent />
+        </EntityProvider>
+      </TestApiProvider>,
+    ),
+    {
+      mountedRoutes: {
+        '/opensandbox': rootRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
+    },
+  );
+}
+
+jest.setTimeout(20_000);
+
+describe('EntitySandboxesContent', () => {
+  it("lists a group's team sandboxes and creates with the team preselected", async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page(SANDBOXES));
+    await render(TEAM_A, api);
+
+    const links = await screen.findAllByTestId('sandbox-link');
+    expect(api.listSandboxes).toHaveBeenCalledTimes(1);
+    expect(api.listSandboxes).toHaveBeenCalledWith({ team: ['group:default/team-a'], page: 1, pageSize: 20 });
+    expect(links.map(l => [l.textContent, l.getAttribute('href')])).toEqual([
+      ['pay-dev', '/opensandbox/sbx-1'],
+      ['team-scratch', '/opensandbox/sbx-2'],
+    ]);
+    expect(screen.getByText('Sandboxes of this team')).toBeInTheDocument();
+    // The team column is left out on a team's tab; the entity column links the component.
+    expect(screen.queryByTestId('team-link')).not.toBeInTheDocument();
+    expect(screen.getAllByTestId('entity-link').map(l => l.getAttribute('href'))).toEqual([
+      '/catalog/default/component/payments-api',
+    ]);
+    expect(screen.getAllByTestId('owner-link').map(l => l.getAttribute('href'))).toEqual([
+      '/catalog/default/user/jane.doe',
+      '/catalog/default/user/ada',
+    ]);
+    expect(screen.queryByTestId('annotation-warnings')).not.toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.getByTestId('entity-create-gate-link')).toHaveAttribute(
+        'href',
+        '/opensandbox/create?team=group%3Adefault%2Fteam-a',
+      ),
+    );
+  });
+
+  it("lists a component's sandboxes, warns about a bad annotation and preselects entity and owner team", async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([SANDBOXES[0]]));
+    await render(PAYMENTS, api);
+
+    const links = await screen.findAllByTestId('sandbox-link');
+    expect(api.listSandboxes).toHaveBeenCalledWith({ entity: ['component:default/payments-api'], page: 1, pageSize: 20 });
+    expect(links.map(l => l.textContent)).toEqual(['pay-dev']);
+    expect(screen.getByText('Sandboxes of this component')).toBeInTheDocument();
+    expect(screen.queryByTestId('entity-link')).not.toBeInTheDocument();
+    expect(screen.getByTestId('team-link')).toHaveAttribute('href', '/catalog/default/group/team-a');
+    expect(screen.getAllByTestId('annotation-warning').map(w => w.textContent)).toEqual([
+      'Annotation opensandbox.backstage.io/default-cpu: must be a quantity such as "500m", "1", "512Mi" or "2Gi"',
+    ]);
+    await waitFor(() =>
+      expect(screen.getByTestId('entity-create-gate-link')).toHaveAttribute(
+        'href',
+        '/opensandbox/create?entityRef=component%3Adefault%2Fpayments-api&team=group%3Adefault%2Fteam-a',
+      ),
+    );
+  });
+
+  it("leaves the team out when the user is not in the component's owner group", async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([]));
+    await render(PAYMENTS, api, { ownershipEntityRefs: ['user:default/bob', 'group:default/team-b'] });
+    expect(await screen.findByText('No sandboxes')).toBeInTheDocument();
+    expect(screen.getByText('No sandbox you can see was created for this component.')).toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.getByTestId('entity-empty-create-gate-link')).toHaveAttribute(
+        'href',
+        '/opensandbox/create?entityRef=component%3Adefault%2Fpayments-api',
+      ),
+    );
+  });
+
+  it('disables "Create sandbox" without opensandbox.sandbox.create', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page(SANDBOXES));
+    await render(TEAM_A, api, { denied: ['opensandbox.sandbox.create'] });
+    await screen.findAllByTestId('sandbox-link');
+    await waitFor(() =>
+      expect(screen.getByTestId('entity-create-gate')).toHaveAttribute(
+        'title',
+        'You may not create sandboxes (opensandbox.sandbox.create)',
+      ),
+    );
+    expect(within(screen.getByTestId('entity-create-gate')).getByRole('button', { name: /Create sandbox/ })).toBeDisabled();
+  });
+
+  it('shows the server error', async () => {
+    const api = createFakeApi();
+    const response = new Response(
+      JSON.stringify({ error: { name: 'InputError', message: 'entity must be entity refs' }, response: { statusCode: 400 } }),
+      { status: 400, statusText: 'Bad Request', headers: { 'Content-Type': 'application/json' } },
+    );
+    api.listSandboxes.mockRejectedValue(await ResponseError.fromResponse(response));
+    await render(PAYMENTS, api);
+    expect((await screen.findAllByText(/entity must be entity refs/)).length).toBeGreaterThan(0);
+    expect(screen.queryByTestId('sandbox-link')).not.toBeInTheDocument();
+  });
+
+  it('explains that other kinds have no sandboxes', async () => {
+    const api = createFakeApi();
+    await render({ ...TEAM_A, kind: 'User', metadata: { name: 'jane.doe' } }, api);
+    expect(await screen.findByText('No sandboxes for this kind of entity')).toBeInTheDocument();
+    expect(api.listSandboxes).not.toHaveBeenCalled();
+  });
+});
