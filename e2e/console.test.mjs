@@ -112,6 +112,42 @@ test('a signed-in user manages a sandbox through its whole lifecycle', { timeout
   await page.screenshot({ path: join(repoRoot, 'docs', 'images', 'sandbox-list.png') });
 });
 
+test('from a component page, a sandbox is created for that component and shows on the owning team\'s tab', { timeout: 300_000 }, async () => {
+  const name = `catalog-e2e-${Date.now()}`;
+  await page.goto(`${APP_URL}/catalog/default/component/payments-api/sandboxes`);
+  await page.getByTestId('entity-sandboxes').waitFor();
+  await page.getByTestId('entity-create-gate-link').click();
+
+  // The form is pre-filled from the component's annotations and linked to it.
+  await page.getByTestId('create-entity-defaults').waitFor();
+  assert.equal(await page.getByTestId('create-imageUri').inputValue(), 'python:3.12-slim');
+  assert.equal(await page.getByLabel('Catalog entity').inputValue(), 'component:default/payments-api');
+  await page.getByTestId('create-metadata').fill(`name=${name}`);
+  const [createResponse] = await Promise.all([
+    page.waitForResponse(r => r.url().endsWith('/api/opensandbox/sandboxes') && r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Create', exact: true }).click(),
+  ]);
+  assert.equal(createResponse.status(), 202);
+  const created = await createResponse.json();
+  assert.deepEqual(created.ownership, {
+    owner: 'user:default/guest',
+    team: 'group:default/team-a',
+    entity: 'component:default/payments-api',
+  });
+
+  // It is listed on the component's tab and on the owning team's tab.
+  await page.goto(`${APP_URL}/catalog/default/component/payments-api/sandboxes`);
+  await page.getByRole('link', { name }).waitFor();
+  await page.goto(`${APP_URL}/catalog/default/group/team-a/sandboxes`);
+  await page.getByRole('link', { name }).waitFor();
+  await page.screenshot({ path: join(repoRoot, 'docs', 'images', 'team-tab.png') });
+
+  // A bad annotation is a warning on the tab, not a crash.
+  await page.goto(`${APP_URL}/catalog/default/component/search-indexer/sandboxes`);
+  const warning = await page.getByTestId('annotation-warning').first().textContent();
+  assert.match(warning, /^Annotation opensandbox\.backstage\.io\/default-cpu: /);
+});
+
 test('the OpenSandbox API key appears in no response, script or backend log line', () => {
   assert.ok(scanned.responses > 20, `only ${scanned.responses} responses scanned`);
   assert.ok(scanned.scripts > 0, 'no script was loaded');
