@@ -1,0 +1,13 @@
+import { createApp } from '@backstage/frontend-defaults';
+import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import opensandboxPlugin from '@opensandbox-console/plugin-opensandbox/alpha';
+import { signInModule } from './modules/signIn';
+
+/**
+ * The OpenSandbox Console on the new frontend system. The features are listed explicitly (no
+ * `app.packages: all` discovery), so the same list runs in the dev server, the production bundle
+ * and the jest tests, and the shared app-config.yaml keeps serving the legacy app unchanged.
+ */
+export default createApp({
+  features: [catalogPlugin, opensandboxPlugin, signInModule],
+});
