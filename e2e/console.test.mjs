@@ -14,6 +14,7 @@ let stack;
 let browser;
 let page;
 const scanned = { responses: 0, scripts: 0, hits: [] };
+const pageErrors = [];
 
 before(async () => {
   stack = await startStack({ apiKey });
@@ -23,6 +24,7 @@ before(async () => {
   });
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   page = await context.newPage();
+  page.on('pageerror', error => pageErrors.push(error.message));
   page.on('response', async response => {
     const headers = JSON.stringify(await response.allHeaders());
     let body = '';
@@ -141,6 +143,14 @@ test('from a component page, a sandbox is created for that component and shows o
   await page.goto(`${APP_URL}/catalog/default/group/team-a/sandboxes`);
   await page.getByRole('link', { name }).waitFor();
   await page.screenshot({ path: join(repoRoot, 'docs', 'images', 'team-tab.png') });
+
+  // The owner link leads to the owner's catalog page, which renders (no crash overlay).
+  await page.getByTestId('owner-link').filter({ hasText: 'Guest' }).first().click();
+  await page.waitForURL(/\/catalog\/default\/user\/guest/);
+  await page.getByRole('heading', { name: /guest/i }).first().waitFor();
+  await page.goto(`${APP_URL}/catalog/default/component/payments-api`);
+  await page.getByText('About').first().waitFor();
+  assert.deepEqual(pageErrors, []);
 
   // A bad annotation is a warning on the tab, not a crash.
   await page.goto(`${APP_URL}/catalog/default/component/search-indexer/sandboxes`);

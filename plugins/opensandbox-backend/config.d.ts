@@ -25,7 +25,7 @@ export interface Config {
     createTimeoutSeconds?: number;
     /**
      * Largest `timeout` (seconds) a create request may ask for. Unset: no console-side cap.
-     * @visibility backend
+     * @visibility frontend
      */
     maxTimeoutSeconds?: number;
     /** The audit log of mutating operations (see docs/audit.md). */

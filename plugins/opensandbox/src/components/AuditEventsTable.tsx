@@ -1,14 +1,18 @@
+import { ReactNode } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
+import IconButton from '@material-ui/core/IconButton';
 import Link from '@material-ui/core/Link';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
+import FilterListIcon from '@material-ui/icons/FilterList';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Alert from '@material-ui/lab/Alert';
 import { makeStyles } from '@material-ui/core/styles';
@@ -27,9 +31,57 @@ const useStyles = makeStyles({
   denied: { backgroundColor: amber[800], color: '#000' },
   initiated: { backgroundColor: blue[600], color: '#fff' },
   unknown: { backgroundColor: grey[500], color: '#000' },
-  code: { fontFamily: 'monospace', fontSize: '0.8rem', wordBreak: 'break-all' },
+  code: { fontFamily: 'monospace', fontSize: '0.8rem', whiteSpace: 'nowrap' },
   nowrap: { whiteSpace: 'nowrap' },
+  withFilter: { display: 'inline-flex', alignItems: 'center', whiteSpace: 'nowrap' },
+  filterButton: { padding: 2, marginLeft: 2 },
+  // Long error texts take one line, cut with an ellipsis; the full text is in a tooltip.
+  error: {
+    display: 'block',
+    maxWidth: 360,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+  },
 });
+
+/** The filters a table cell can set (see `onFilter` of {@link AuditEventsTable}). */
+export type AuditFilterKey = 'actor' | 'sandboxId' | 'team';
+
+const FILTER_LABELS: Record<AuditFilterKey, string> = {
+  actor: 'actor',
+  sandboxId: 'sandbox',
+  team: 'team',
+};
+
+/** A cell's content followed by a small "filter by this value" button when `onFilter` is given. */
+function Filterable(props: {
+  filterKey: AuditFilterKey;
+  value: string | null;
+  onFilter?: (key: AuditFilterKey, value: string) => void;
+  children: ReactNode;
+}) {
+  const classes = useStyles();
+  const { filterKey, value, onFilter, children } = props;
+  if (!onFilter || !value) return <span className={classes.nowrap}>{children}</span>;
+  const label = `Filter by ${FILTER_LABELS[filterKey]} ${value}`;
+  return (
+    <span className={classes.withFilter}>
+      {children}
+      <Tooltip title={label}>
+        <IconButton
+          size="small"
+          className={classes.filterButton}
+          aria-label={label}
+          onClick={() => onFilter(filterKey, value)}
+          data-testid={`audit-filter-${filterKey}`}
+        >
+          <FilterListIcon fontSize="inherit" />
+        </IconButton>
+      </Tooltip>
+    </span>
+  );
+}
 
 type OutcomeClass = 'succeeded' | 'failed' | 'denied' | 'initiated' | 'unknown';
 
@@ -103,32 +155,61 @@ const HEADERS: Record<AuditColumn, string> = {
   requestId: 'Request ID',
 };
 
-function Cell(props: { event: AuditEvent; column: AuditColumn }) {
-  const { event, column } = props;
+/**
+ * Columns that hold short values and must not wrap (ids, refs, numbers); the error column takes
+ * the remaining width and truncates.
+ */
+const NOWRAP_COLUMNS: AuditColumn[] = ['time', 'actor', 'action', 'sandbox', 'team', 'outcome', 'httpStatus', 'requestId'];
+
+function Cell(props: {
+  event: AuditEvent;
+  column: AuditColumn;
+  onFilter?: (key: AuditFilterKey, value: string) => void;
+}) {
+  const { event, column, onFilter } = props;
   const classes = useStyles();
   switch (column) {
     case 'time':
       return <span className={classes.nowrap}>{formatAuditTime(event.occurredAt)}</span>;
     case 'actor':
       // Users link to the catalog; service principals stay raw text.
-      return event.actorType === 'user' ? (
-        <EntityLink entityRef={event.actor} testId="audit-actor-link" />
-      ) : (
-        <>{event.actor} (service)</>
+      return (
+        <Filterable filterKey="actor" value={event.actor} onFilter={onFilter}>
+          {event.actorType === 'user' ? (
+            <EntityLink entityRef={event.actor} testId="audit-actor-link" />
+          ) : (
+            <>{event.actor} (service)</>
+          )}
+        </Filterable>
       );
     case 'action':
       return <span className={classes.nowrap}>{event.action}</span>;
     case 'sandbox':
-      return <SandboxCell sandboxId={event.sandboxId} />;
+      return (
+        <Filterable filterKey="sandboxId" value={event.sandboxId} onFilter={onFilter}>
+          <SandboxCell sandboxId={event.sandboxId} />
+        </Filterable>
+      );
     case 'team':
-      return <EntityLink entityRef={event.team} testId="audit-team-link" />;
+      return (
+        <Filterable filterKey="team" value={event.team} onFilter={onFilter}>
+          <EntityLink entityRef={event.team} testId="audit-team-link" />
+        </Filterable>
+      );
     case 'outcome':
       return <OutcomeChip outcome={event.outcome} />;
     case 'httpStatus':
-      return <>{event.httpStatus ?? '-'}</>;
+      return <span className={classes.nowrap}>{event.httpStatus ?? '-'}</span>;
     case 'error': {
       const text = [event.errorCode, event.errorMessage].filter(Boolean).join(': ');
-      return <>{text || '-'}</>;
+      if (!text) return <>-</>;
+      return (
+        <Tooltip title={text}>
+          <span className={classes.error} data-testid="audit-error-text">
+            {text}
+          </span>
+        </Tooltip>
+      );
     }
     case 'requestId':
       return <span className={classes.code}>{event.requestId}</span>;
@@ -147,8 +228,11 @@ export function AuditEventsTable(props: {
   /** Accessible name of the table. */
   label: string;
   emptyText?: string;
+  /** Called with a value of an actor, sandbox or team cell to filter by it; no filter buttons without. */
+  onFilter?: (key: AuditFilterKey, value: string) => void;
 }) {
-  const { events, columns = ALL_AUDIT_COLUMNS, label, emptyText = 'No audit events match.' } = props;
+  const { events, columns = ALL_AUDIT_COLUMNS, label, emptyText = 'No audit events match.', onFilter } = props;
+  const classes = useStyles();
   const initialLoad = events.loading && events.items.length === 0;
   return (
     <Box>
@@ -164,7 +248,9 @@ export function AuditEventsTable(props: {
           <TableHead>
             <TableRow>
               {columns.map(column => (
-                <TableCell key={column}>{HEADERS[column]}</TableCell>
+                <TableCell key={column} className={classes.nowrap}>
+                  {HEADERS[column]}
+                </TableCell>
               ))}
             </TableRow>
           </TableHead>
@@ -172,8 +258,13 @@ export function AuditEventsTable(props: {
             {events.items.map(event => (
               <TableRow key={event.id} data-testid="audit-row" data-event-id={event.id}>
                 {columns.map(column => (
-                  <TableCell key={column} data-column={column}>
-                    <Cell event={event} column={column} />
+                  <TableCell
+                    key={column}
+                    data-column={column}
+                    className={NOWRAP_COLUMNS.includes(column) ? classes.nowrap : undefined}
+                    style={column === 'error' ? { width: '100%' } : undefined}
+                  >
+                    <Cell event={event} column={column} onFilter={onFilter} />
                   </TableCell>
                 ))}
               </TableRow>

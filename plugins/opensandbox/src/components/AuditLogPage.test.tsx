@@ -10,6 +10,8 @@ import { createFakeApi, createPermissionApi, makeAuditEvent, withFreshPermission
 import { AuditLogPage } from './AuditLogPage';
 import {
   auditExportFilename,
+  auditFilterFromSearch,
+  auditSearchProblems,
   formToAuditFilter,
   localInputToUtcIso,
   utcIsoToLocalInput,
@@ -158,6 +160,66 @@ describe('AuditLogPage', () => {
     expect(screen.getByTestId('audit-count')).toHaveTextContent('2 events shown');
     expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
     expect(screen.getByText(/From and To are read as UTC/)).toBeInTheDocument();
+    // Short columns never wrap; the error is one truncated line with the full text in a tooltip.
+    for (const column of ['time', 'actor', 'sandbox', 'team', 'httpStatus', 'requestId']) {
+      expect(first.querySelector(`td[data-column="${column}"]`)).toHaveStyle({ whiteSpace: 'nowrap' });
+    }
+    const error = within(first).getByTestId('audit-error-text');
+    expect(error).toHaveStyle({ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', maxWidth: '360px' });
+    await user.hover(error);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent('UpstreamError: upstream unreachable');
+  });
+
+  it('shows the exact forms the filters match', async () => {
+    const api = createFakeApi();
+    await render(api);
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(1));
+    expect(screen.getByLabelText('Actor')).toHaveAttribute('placeholder', 'user:default/bob');
+    expect(screen.getByText('Full entity ref, e.g. user:default/bob, or a service name')).toBeInTheDocument();
+    expect(screen.getByLabelText('Sandbox ID')).toHaveAttribute('placeholder', '6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20');
+    expect(screen.getByText('The full sandbox UUID, not the 8-character short form')).toBeInTheDocument();
+    expect(screen.getByLabelText('Team')).toHaveAttribute('placeholder', 'group:default/team-a');
+    expect(screen.getByText('Full group ref, e.g. group:default/team-a')).toBeInTheDocument();
+  });
+
+  it('filters by an actor, sandbox or team clicked in the table', async () => {
+    const api = createFakeApi();
+    api.listAuditEvents.mockResolvedValue({
+      items: [makeAuditEvent({ actor: 'user:default/bob', sandboxId: 'sbx-1234567890', team: 'group:default/team-b' })],
+    });
+    await render(api, { entry: '/opensandbox/audit?outcome=succeeded' });
+    await waitFor(() => expect(screen.getAllByTestId('audit-row')).toHaveLength(1));
+    await user.click(screen.getByRole('button', { name: 'Filter by team group:default/team-b' }));
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(2));
+    expect(api.listAuditEvents).toHaveBeenLastCalledWith({ team: 'group:default/team-b', outcome: 'succeeded' }, { limit: 50 });
+    expect(screen.getByLabelText('Team')).toHaveValue('group:default/team-b');
+    expect(screen.getByTestId('location')).toHaveTextContent(
+      '/opensandbox/audit?team=group%3Adefault%2Fteam-b&outcome=succeeded',
+    );
+    await waitFor(() => expect(screen.getAllByTestId('audit-row')).toHaveLength(1));
+    await user.click(screen.getByRole('button', { name: 'Filter by sandbox sbx-1234567890' }));
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(3));
+    expect(api.listAuditEvents).toHaveBeenLastCalledWith(
+      { sandboxId: 'sbx-1234567890', team: 'group:default/team-b', outcome: 'succeeded' },
+      { limit: 50 },
+    );
+    await waitFor(() => expect(screen.getAllByTestId('audit-row')).toHaveLength(1));
+    await user.click(screen.getByRole('button', { name: 'Filter by actor user:default/bob' }));
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(4));
+    expect(screen.getByLabelText('Actor')).toHaveValue('user:default/bob');
+  });
+
+  it('says which values of a link it ignored', async () => {
+    const api = createFakeApi();
+    await render(api, { entry: '/opensandbox/audit?outcome=bogus&team=group%3Adefault%2Fteam-a' });
+    expect(await screen.findByTestId('audit-link-problems')).toHaveTextContent(
+      'This link has filter values the audit log does not understand, so they were ignored: outcome "bogus" is not one of initiated, succeeded, failed, denied, unknown.',
+    );
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(1));
+    expect(api.listAuditEvents).toHaveBeenCalledWith({ team: 'group:default/team-a' }, { limit: 50 });
+    await user.click(screen.getByRole('button', { name: 'Apply filters' }));
+    await waitFor(() => expect(screen.queryByTestId('audit-link-problems')).not.toBeInTheDocument());
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox\/audit\?team=group%3Adefault%2Fteam-a$/);
   });
 
   it('passes the filters exactly and keeps them in the URL', async () => {
@@ -344,6 +406,17 @@ describe('AuditLogPage', () => {
 });
 
 describe('audit helpers', () => {
+  it('lists what a link had that the filter ignores', () => {
+    const params = new URLSearchParams('action=sandbox.nuke&outcome=bogus&from=yesterday&to=2026-06-15T10%3A00%3A00Z&actor=x');
+    expect(auditSearchProblems(params)).toEqual([
+      'action "sandbox.nuke" is not one of sandbox.create, sandbox.delete, sandbox.renew, sandbox.pause, sandbox.resume, sandbox.metadata.update',
+      'outcome "bogus" is not one of initiated, succeeded, failed, denied, unknown',
+      'from "yesterday" is not a date-time such as 2026-06-15T10:00:00Z',
+    ]);
+    expect(auditFilterFromSearch(params)).toEqual({ actor: 'x', to: '2026-06-15T10:00:00Z' });
+    expect(auditSearchProblems(new URLSearchParams('outcome=denied&from=1718445600000'))).toEqual([]);
+  });
+
   it('reads datetime-local values as UTC', () => {
     expect(localInputToUtcIso('2026-06-15T10:00')).toBe('2026-06-15T10:00:00.000Z');
     expect(localInputToUtcIso('2026-06-15T10:00:05')).toBe('2026-06-15T10:00:05.000Z');

@@ -25,11 +25,12 @@ import {
   auditFilterFromSearch,
   auditFilterToForm,
   auditFilterToSearch,
+  auditSearchProblems,
   formToAuditFilter,
   saveBlob,
 } from '../lib/audit';
 import { errorMessage } from '../lib/format';
-import { AuditEventsTable } from './AuditEventsTable';
+import { AuditEventsTable, AuditFilterKey } from './AuditEventsTable';
 import { NotAllowedPanel, useAuditGate } from './permissions';
 import { useAuditEvents } from './useAuditEvents';
 
@@ -43,7 +44,7 @@ const useStyles = makeStyles(theme => ({
     alignItems: 'flex-start',
     gap: theme.spacing(2),
   },
-  text: { minWidth: 220 },
+  text: { width: 300 },
   select: { minWidth: 200 },
   date: { minWidth: 230 },
   buttons: { display: 'flex', gap: theme.spacing(1), alignItems: 'center', paddingTop: theme.spacing(1) },
@@ -67,6 +68,9 @@ function AuditLog() {
   const [exportError, setExportError] = useState<string | undefined>();
 
   const events = useAuditEvents(api, filter, AUDIT_PAGE_SIZE);
+  // Values of a shared link the filter had to ignore (`?outcome=bogus`): say so instead of
+  // silently showing everything.
+  const linkProblems = useMemo(() => auditSearchProblems(new URLSearchParams(searchKey)), [searchKey]);
 
   const set = (key: keyof AuditFilterForm) => (e: { target: { value: string } }) =>
     setForm(prev => ({ ...prev, [key]: e.target.value }));
@@ -85,6 +89,14 @@ function AuditLog() {
     setErrors({});
     if (searchKey === '') events.reload();
     else setSearchParams(new URLSearchParams(), { replace: true });
+  };
+
+  /** Filters by a value clicked in the table (actor, sandbox or team), keeping the other filters. */
+  const filterBy = (key: AuditFilterKey, value: string) => {
+    const next = { ...filter, [key]: value };
+    setForm(auditFilterToForm(next));
+    setErrors({});
+    setSearchParams(auditFilterToSearch(next), { replace: true });
   };
 
   const exportAs = async (format: AuditExportFormat) => {
@@ -111,6 +123,14 @@ function AuditLog() {
 
   return (
     <>
+      {linkProblems.length > 0 && (
+        <Box mb={2}>
+          <Alert severity="warning" data-testid="audit-link-problems">
+            This link has filter values the audit log does not understand, so they were ignored:{' '}
+            {linkProblems.join('; ')}.
+          </Alert>
+        </Box>
+      )}
       <InfoCard title="Filters">
         <form onSubmit={apply} noValidate aria-label="Audit log filters">
           <div className={classes.filters}>
@@ -118,7 +138,8 @@ function AuditLog() {
               {...field('actor')}
               className={classes.text}
               label="Actor"
-              placeholder="user:default/alice"
+              placeholder="user:default/bob"
+              helperText="Full entity ref, e.g. user:default/bob, or a service name"
             />
             <TextField
               {...field('action')}
@@ -135,12 +156,19 @@ function AuditLog() {
                 </option>
               ))}
             </TextField>
-            <TextField {...field('sandboxId')} className={classes.text} label="Sandbox ID" />
+            <TextField
+              {...field('sandboxId')}
+              className={classes.text}
+              label="Sandbox ID"
+              placeholder="6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20"
+              helperText="The full sandbox UUID, not the 8-character short form"
+            />
             <TextField
               {...field('team')}
               className={classes.text}
               label="Team"
               placeholder="group:default/team-a"
+              helperText="Full group ref, e.g. group:default/team-a"
             />
             <TextField
               {...field('outcome')}
@@ -204,7 +232,9 @@ function AuditLog() {
           </Box>
           <Typography variant="caption" color="textSecondary" component="p" style={{ marginTop: 8 }}>
             All times are UTC: From and To are read as UTC and the table shows UTC. Text filters match
-            exactly. Exports contain every event matching the applied filters, not only the loaded rows.
+            the whole value exactly (no partial matches). Click the filter icon next to an actor,
+            sandbox or team in the table to filter by it. Exports contain every event matching the
+            applied filters, not only the loaded rows.
           </Typography>
         </form>
       </InfoCard>
@@ -224,7 +254,7 @@ function AuditLog() {
       )}
       <Box mt={3}>
         <InfoCard title="Events" subheader="Newest first">
-          <AuditEventsTable events={events} label="Audit events" />
+          <AuditEventsTable events={events} label="Audit events" onFilter={filterBy} />
         </InfoCard>
       </Box>
     </>

@@ -173,6 +173,35 @@ describe('EntitySandboxesContent', () => {
     expect(within(screen.getByTestId('entity-create-gate')).getByRole('button', { name: /Create sandbox/ })).toBeDisabled();
   });
 
+  it("disables \"Create sandbox\" on a group that is not one of the caller's teams (non-admin)", async () => {
+    const api = createFakeApi();
+    api.listTeams.mockResolvedValue(['group:default/team-b']);
+    api.listSandboxes.mockResolvedValue(page(SANDBOXES));
+    await render(TEAM_A, api, { denied: ['opensandbox.audit.read'] });
+    await screen.findAllByTestId('sandbox-link');
+    await waitFor(() =>
+      expect(screen.getByTestId('entity-create-gate')).toHaveAttribute(
+        'title',
+        'You are not a member of group:default/team-a; only its members and administrators can create sandboxes for it',
+      ),
+    );
+    expect(within(screen.getByTestId('entity-create-gate')).getByRole('button', { name: /Create sandbox/ })).toBeDisabled();
+    expect(screen.queryByTestId('entity-create-gate-link')).not.toBeInTheDocument();
+  });
+
+  it('keeps "Create sandbox" on any group for administrators', async () => {
+    const api = createFakeApi();
+    api.listTeams.mockResolvedValue(['group:default/team-b']);
+    api.listSandboxes.mockResolvedValue(page(SANDBOXES));
+    await render(TEAM_A, api);
+    await waitFor(() =>
+      expect(screen.getByTestId('entity-create-gate-link')).toHaveAttribute(
+        'href',
+        '/opensandbox/create?team=group%3Adefault%2Fteam-a',
+      ),
+    );
+  });
+
   it('shows the server error', async () => {
     const api = createFakeApi();
     const response = new Response(

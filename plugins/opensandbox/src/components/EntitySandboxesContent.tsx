@@ -6,22 +6,50 @@ import RefreshIcon from '@material-ui/icons/Refresh';
 import { EmptyState, Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { identityApiRef, useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import type { Entity } from '@backstage/catalog-model';
-import { createParamsForEntity, sandboxFilterForEntity } from '../lib/entity';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { opensandboxApiRef } from '../api';
+import { createParamsForEntity, filterRef, sandboxFilterForEntity } from '../lib/entity';
 import { readAnnotationDefaults } from '../lib/annotations';
-import { useCreateGate } from './permissions';
+import { Gate, useAuditGate, useCreateGate } from './permissions';
 import { CreateButton } from './CreateButton';
 import { SandboxTable, useSandboxPage } from './SandboxTable';
 import { AnnotationWarnings } from './AnnotationWarnings';
 
+/** Tooltip of a group tab's "Create sandbox" when the caller may not create for that team. */
+export function notYourTeamReason(groupRef: string): string {
+  return `You are not a member of ${groupRef}; only its members and administrators can create sandboxes for it`;
+}
+
+/**
+ * On a Group's tab, whether the caller may create a sandbox owned by that group: when it is one of
+ * their teams (`api.listTeams()`), or when they may name any team (administrators; approximated
+ * by `opensandbox.audit.read`, which only administrators hold). Other entities: always allowed.
+ */
+function useTeamGate(entity: Entity): Gate {
+  const api = useApi(opensandboxApiRef);
+  const isGroup = entity.kind.toLocaleLowerCase('en-US') === 'group';
+  const teams = useAsync(async () => (isGroup ? api.listTeams() : []), [api, isGroup]);
+  const admin = useAuditGate();
+  if (!isGroup) return { allowed: true, loading: false };
+  if (teams.loading || admin.loading) return { allowed: false, loading: true, reason: 'Loading…' };
+  if (admin.allowed) return { allowed: true, loading: false };
+  const ref = filterRef(stringifyEntityRef(entity));
+  // If the teams cannot be read, let the server decide.
+  if (teams.error || (teams.value ?? []).some(team => filterRef(team) === ref)) return { allowed: true, loading: false };
+  return { allowed: false, loading: false, reason: notYourTeamReason(ref) };
+}
+
 function CreateFromEntity(props: { entity: Entity; testId: string; withIcon?: boolean }) {
   const gate = useCreateGate();
+  const teamGate = useTeamGate(props.entity);
   const identityApi = useApi(identityApiRef);
   const identity = useAsync(() => identityApi.getBackstageIdentity(), [identityApi]);
   const search = createParamsForEntity(props.entity, identity.value?.ownershipEntityRefs ?? []).toString();
   // Wait for the identity so the link carries the default team.
-  const loadingGate = identity.loading ? { allowed: false, loading: true, reason: 'Loading…' } : gate;
-  return <CreateButton gate={loadingGate} testId={props.testId} withIcon={props.withIcon} search={search} />;
+  let effective: Gate = gate;
+  if (identity.loading) effective = { allowed: false, loading: true, reason: 'Loading…' };
+  else if (gate.allowed && !teamGate.allowed) effective = teamGate;
+  return <CreateButton gate={effective} testId={props.testId} withIcon={props.withIcon} search={search} />;
 }
 
 function EntitySandboxes(props: { entity: Entity; filter: NonNullable<ReturnType<typeof sandboxFilterForEntity>> }) {

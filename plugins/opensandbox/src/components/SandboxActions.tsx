@@ -14,6 +14,7 @@ import {
 } from '@opensandbox-console/plugin-opensandbox-common';
 import { formatTimestamp } from '../lib/format';
 import { parseKeyValueLines } from '../lib/parse';
+import { capInMinutes, pluralMinutes, secondsMessageInMinutes, useMaxTimeoutSeconds } from '../lib/limits';
 
 /**
  * The new absolute expiry of a renewal: `max(now, current expiresAt) + minutes`, as an RFC 3339
@@ -25,11 +26,17 @@ export function computeRenewedExpiry(currentExpiresAt: string | undefined, minut
   return new Date(base + minutes * 60_000).toISOString();
 }
 
-/** Checks the renew input; returns an error message or undefined. */
+/**
+ * Checks the renew input (whole minutes, like the create form); returns an error message or
+ * undefined. With the console's lifetime cap `maxTimeoutSeconds`, the new expiry may be at most
+ * that far from now (the server refuses more with 400), so the message says how many minutes
+ * are still possible.
+ */
 export function renewInputError(
   minutesText: string,
   currentExpiresAt: string | undefined,
   now: number,
+  maxTimeoutSeconds?: number,
 ): string | undefined {
   const minutes = Number(minutesText);
   if (minutesText.trim() === '' || !Number.isInteger(minutes)) return 'Enter a whole number of minutes';
@@ -38,8 +45,16 @@ export function renewInputError(
   if (currentExpiresAt && Date.parse(expiresAt) <= Date.parse(currentExpiresAt)) {
     return 'The new expiry must be later than the current one';
   }
-  const errors = validateRenewRequest({ expiresAt }, now);
-  return errors.length ? errors.map(e => `${e.field} ${e.message}`).join('; ') : undefined;
+  if (maxTimeoutSeconds !== undefined && Date.parse(expiresAt) > now + maxTimeoutSeconds * 1000) {
+    const limit = `Sandboxes may live at most ${pluralMinutes(capInMinutes(maxTimeoutSeconds))} from now`;
+    const base = Date.parse(computeRenewedExpiry(currentExpiresAt, 0, now));
+    const possible = Math.floor((now + maxTimeoutSeconds * 1000 - base) / 60_000);
+    return possible >= 1
+      ? `${limit}: extend by at most ${pluralMinutes(possible)}`
+      : `${limit}, and this one already expires about that late`;
+  }
+  const errors = validateRenewRequest({ expiresAt }, now, { maxTimeoutSeconds });
+  return errors.length ? errors.map(e => secondsMessageInMinutes(`${e.field} ${e.message}`)).join('; ') : undefined;
 }
 
 /** Default extension offered by the renew dialog, in minutes. */
@@ -55,8 +70,9 @@ export function RenewDialog(props: {
 }) {
   const { open, currentExpiresAt, busy, onClose, onRenew } = props;
   const [minutesText, setMinutesText] = useState(String(DEFAULT_RENEW_MINUTES));
+  const maxTimeoutSeconds = useMaxTimeoutSeconds();
   const now = Date.now();
-  const error = renewInputError(minutesText, currentExpiresAt, now);
+  const error = renewInputError(minutesText, currentExpiresAt, now, maxTimeoutSeconds);
   const preview = error ? undefined : computeRenewedExpiry(currentExpiresAt, Number(minutesText), now);
   return (
     <Dialog open={open} onClose={onClose} aria-labelledby="opensandbox-renew-title">
@@ -65,6 +81,8 @@ export function RenewDialog(props: {
         <DialogContentText>
           Current expiry: {formatTimestamp(currentExpiresAt)}. The extension counts from the later of
           now and the current expiry.
+          {maxTimeoutSeconds !== undefined &&
+            ` The new expiry may be at most ${pluralMinutes(capInMinutes(maxTimeoutSeconds))} from now.`}
         </DialogContentText>
         <TextField
           fullWidth
@@ -84,6 +102,7 @@ export function RenewDialog(props: {
           color="primary"
           variant="contained"
           disabled={!!error || busy}
+          data-testid="renew-confirm"
           onClick={() => onRenew(computeRenewedExpiry(currentExpiresAt, Number(minutesText), Date.now()))}
         >
           Renew

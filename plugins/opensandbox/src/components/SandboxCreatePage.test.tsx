@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { identityApiRef } from '@backstage/core-plugin-api';
+import { configApiRef, identityApiRef } from '@backstage/core-plugin-api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
@@ -12,6 +12,7 @@ import { rootRouteRef } from '../routes';
 import { createFakeApi, createPermissionApi, withFreshPermissionCache, makeSandbox } from '../__testUtils__/testUtils';
 import {
   SandboxCreatePage,
+  applyAnnotationDefaults,
   buildCreateRequest,
   DEFAULT_FORM_VALUES,
   OTHER_TEAM,
@@ -23,7 +24,13 @@ const OWNERSHIP = ['user:default/jane.doe', 'group:default/team-a', 'group:defau
 
 async function render(
   api: ReturnType<typeof createFakeApi>,
-  options: { denied?: string[]; ownershipEntityRefs?: string[]; route?: string; entities?: Entity[] } = {},
+  options: {
+    denied?: string[];
+    ownershipEntityRefs?: string[];
+    route?: string;
+    entities?: Entity[];
+    maxTimeoutSeconds?: number;
+  } = {},
 ) {
   const permission = createPermissionApi(options.denied);
   api.listTeams.mockResolvedValue(
@@ -41,6 +48,12 @@ async function render(
           [permissionApiRef, permission.permissionApi],
           [identityApiRef, identityApi],
           [catalogApiRef, catalogApiMock({ entities: options.entities ?? [] })],
+          [
+            configApiRef,
+            mockApis.config({
+              data: options.maxTimeoutSeconds === undefined ? {} : { opensandbox: { maxTimeoutSeconds: options.maxTimeoutSeconds } },
+            }),
+          ],
         ]}
       >
         <Routes>
@@ -76,6 +89,7 @@ describe('SandboxCreatePage', () => {
     await render(api);
     type(/Image URI/, '');
     type('Timeout (minutes)', '0.5');
+    expect((screen.getByLabelText('No expiration (manual cleanup)') as HTMLInputElement).disabled).toBe(false);
     type('CPU', 'lots');
     type('Environment variables', '1BAD=x\nnoequals');
     type('Metadata', 'opensandbox.io/id=x');
@@ -85,7 +99,7 @@ describe('SandboxCreatePage', () => {
 
     expect(await screen.findByText('is required')).toBeInTheDocument(); // image.uri
     expect(screen.getByText('is required with an image')).toBeInTheDocument(); // entrypoint
-    expect(screen.getByText('must be at least 60 seconds')).toBeInTheDocument();
+    expect(screen.getByText('enter a whole number of minutes')).toBeInTheDocument();
     expect(screen.getByText('must be a quantity such as "500m", "1", "512Mi" or "2Gi"')).toBeInTheDocument();
     expect(screen.getByText('line 2: expected KEY=VALUE; 1BAD: name must match [A-Za-z_][A-Za-z0-9_]*')).toBeInTheDocument();
     expect(screen.getByText('opensandbox.io/id: keys with the opensandbox.io/ prefix are reserved')).toBeInTheDocument();
@@ -122,6 +136,41 @@ describe('SandboxCreatePage', () => {
     expect(screen.getByRole('button', { name: 'Create' })).toBeDisabled();
     resolve(makeSandbox({ id: 'new-id' }));
     expect(await screen.findByText('detail page')).toBeInTheDocument();
+  });
+
+  it('says "must be at least 1 minute" under the minutes field for a timeout of 0', async () => {
+    const api = createFakeApi();
+    await render(api);
+    type('Timeout (minutes)', '0');
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(await screen.findByText('must be at least 1 minute')).toBeInTheDocument();
+    expect(screen.getByLabelText('Timeout (minutes)')).toHaveAttribute('aria-invalid', 'true');
+    expect(api.createSandbox).not.toHaveBeenCalled();
+  });
+
+  it('applies the lifetime cap: no "No expiration", timeouts at most the cap in minutes', async () => {
+    const api = createFakeApi();
+    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
+    await render(api, { maxTimeoutSeconds: 3600 });
+    await teamSelect();
+    const noExpiration = screen.getByLabelText('No expiration (manual cleanup)') as HTMLInputElement;
+    expect(noExpiration.disabled).toBe(true);
+    expect(noExpiration.checked).toBe(false);
+    expect(screen.getByTestId('create-noExpiration-unavailable')).toHaveTextContent(
+      'Not available: this console requires every sandbox to expire within 60 minutes (1h).',
+    );
+    expect(screen.getByText('The sandbox is terminated after this time (1 to 60 minutes); it can be renewed up to 60 minutes ahead')).toBeInTheDocument();
+    type(/Image URI/, 'python:3.11-slim');
+    type(/Entrypoint/, 'python -V');
+    type('Timeout (minutes)', '61');
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(await screen.findByText('must be at most 60 minutes')).toBeInTheDocument();
+    expect(api.createSandbox).not.toHaveBeenCalled();
+
+    type('Timeout (minutes)', '60');
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
+    expect(api.createSandbox.mock.calls[0][0].timeout).toBe(3600);
   });
 
   it('sends timeout null for no expiration and shows server errors in an alert', async () => {
@@ -329,7 +378,78 @@ describe('ownGroupRefs', () => {
   });
 });
 
+describe('SandboxCreatePage "Other team…" for non-administrators', () => {
+  it('offers only the caller\'s teams without opensandbox.audit.read', async () => {
+    const api = createFakeApi();
+    await render(api, { denied: ['opensandbox.audit.read'] });
+    const select = await teamSelect();
+    expect(within(select).getAllByRole('option').map(o => (o as HTMLOptionElement).value)).toEqual([
+      'group:default/team-a',
+      'group:default/team-b',
+    ]);
+  });
+
+  it('keeps the caller\'s first team, with a note, when ?team= is not one of theirs', async () => {
+    const api = createFakeApi();
+    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
+    await render(api, { denied: ['opensandbox.audit.read'], route: '/opensandbox/create?team=group%3Adefault%2Fplatform' });
+    expect((await teamSelect()).value).toBe('group:default/team-a');
+    expect(screen.queryByLabelText('Other team')).not.toBeInTheDocument();
+    expect(
+      screen.getByText('You are not a member of group:default/platform, so it cannot own your sandbox; pick one of your teams'),
+    ).toBeInTheDocument();
+    type(/Image URI/, 'python:3.11-slim');
+    type(/Entrypoint/, 'python -V');
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
+    expect(api.createSandbox.mock.calls[0][0].team).toBe('group:default/team-a');
+  });
+});
+
 describe('buildCreateRequest', () => {
+  const base = { ...DEFAULT_FORM_VALUES, imageUri: 'python:3.11-slim', entrypoint: 'python -V' };
+
+  it('takes whole minutes only, at least 1', () => {
+    expect(buildCreateRequest({ ...base, timeoutMinutes: '1.5' }).errors).toEqual({
+      timeoutMinutes: ['enter a whole number of minutes'],
+    });
+    expect(buildCreateRequest({ ...base, timeoutMinutes: '0' }).errors).toEqual({
+      timeoutMinutes: ['must be at least 1 minute'],
+    });
+    expect(buildCreateRequest({ ...base, timeoutMinutes: '' }).errors).toEqual({
+      timeoutMinutes: ['enter a whole number of minutes'],
+    });
+    const { request, errors } = buildCreateRequest({ ...base, timeoutMinutes: '2' });
+    expect(errors).toEqual({});
+    expect(request.timeout).toBe(120);
+  });
+
+  it('applies maxTimeoutSeconds, in minutes', () => {
+    const cap = { maxTimeoutSeconds: 86400 };
+    expect(buildCreateRequest({ ...base, timeoutMinutes: '1441' }, cap).errors).toEqual({
+      timeoutMinutes: ['must be at most 1440 minutes'],
+    });
+    expect(buildCreateRequest({ ...base, timeoutMinutes: '1440' }, cap)).toEqual({
+      request: {
+        image: { uri: 'python:3.11-slim' },
+        entrypoint: ['python', '-V'],
+        timeout: 86400,
+        resourceLimits: { cpu: '500m', memory: '512Mi' },
+      },
+      errors: {},
+    });
+    expect(buildCreateRequest({ ...base, noExpiration: true }, cap).errors).toEqual({
+      timeoutMinutes: ['is required: sandboxes must expire within 1440 minutes'],
+    });
+    expect(buildCreateRequest({ ...base, noExpiration: true }).errors).toEqual({});
+  });
+
+  it('turns annotation timeouts into whole minutes', () => {
+    expect(applyAnnotationDefaults(DEFAULT_FORM_VALUES, { timeoutSeconds: 5400 }).timeoutMinutes).toBe('90');
+    expect(applyAnnotationDefaults(DEFAULT_FORM_VALUES, { timeoutSeconds: 90 }).timeoutMinutes).toBe('2');
+    expect(applyAnnotationDefaults(DEFAULT_FORM_VALUES, { timeoutSeconds: 60 }).timeoutMinutes).toBe('1');
+  });
+
   it('reports an unterminated quote in the entrypoint', () => {
     const { errors } = buildCreateRequest({ ...DEFAULT_FORM_VALUES, imageUri: 'x', entrypoint: `echo 'oops` });
     expect(errors.entrypoint).toEqual([`has an unterminated ' quote`, 'is required with an image']);

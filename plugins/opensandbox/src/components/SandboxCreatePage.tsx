@@ -4,6 +4,7 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
+import FormHelperText from '@material-ui/core/FormHelperText';
 import Grid from '@material-ui/core/Grid';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import TextField from '@material-ui/core/TextField';
@@ -25,7 +26,8 @@ import { errorMessage, formatDuration } from '../lib/format';
 import { parseKeyValueLines, splitCommand } from '../lib/parse';
 import { filterRef } from '../lib/entity';
 import { AnnotationDefaults, readAnnotationDefaults } from '../lib/annotations';
-import { NotAllowedPanel, useCreateGate } from './permissions';
+import { capInMinutes, pluralMinutes, secondsMessageInMinutes, useMaxTimeoutSeconds } from '../lib/limits';
+import { NotAllowedPanel, useAuditGate, useCreateGate } from './permissions';
 import { AnnotationWarnings } from './AnnotationWarnings';
 
 export { ownGroupRefs } from '../lib/entity';
@@ -39,7 +41,7 @@ export interface CreateFormValues {
   env: string;
   cpu: string;
   memory: string;
-  /** Minutes until expiry; ignored when `noExpiration`. */
+  /** Whole minutes until expiry; ignored when `noExpiration`. */
   timeoutMinutes: string;
   noExpiration: boolean;
   /** `key=value` lines. */
@@ -71,7 +73,8 @@ export const DEFAULT_FORM_VALUES: CreateFormValues = {
 };
 
 /**
- * The form values with an entity's annotation defaults applied (timeout seconds become minutes).
+ * The form values with an entity's annotation defaults applied (timeout seconds become whole
+ * minutes, rounded, at least 1).
  */
 export function applyAnnotationDefaults(values: CreateFormValues, defaults: AnnotationDefaults): CreateFormValues {
   const next = { ...values };
@@ -80,7 +83,7 @@ export function applyAnnotationDefaults(values: CreateFormValues, defaults: Anno
   if (defaults.cpu !== undefined) next.cpu = defaults.cpu;
   if (defaults.memory !== undefined) next.memory = defaults.memory;
   if (defaults.timeoutSeconds !== undefined) {
-    next.timeoutMinutes = String(defaults.timeoutSeconds / 60);
+    next.timeoutMinutes = String(Math.max(1, Math.round(defaults.timeoutSeconds / 60)));
     next.noExpiration = false;
   }
   return next;
@@ -117,10 +120,14 @@ function fieldMessage(error: FieldError, shown: FormField): string {
 
 /**
  * Builds the request body from the form values and validates it with the same
- * `validateCreateSandboxRequest` the backend runs.
+ * `validateCreateSandboxRequest` the backend runs (with the console's lifetime cap
+ * `maxTimeoutSeconds`, when configured). The timeout is whole minutes; its messages are in minutes.
  * @returns the body, and the errors per form field (empty when the body may be sent).
  */
-export function buildCreateRequest(values: CreateFormValues): {
+export function buildCreateRequest(
+  values: CreateFormValues,
+  options: { maxTimeoutSeconds?: number } = {},
+): {
   request: ConsoleCreateSandboxRequest;
   errors: Partial<Record<FormField, string[]>>;
 } {
@@ -142,9 +149,13 @@ export function buildCreateRequest(values: CreateFormValues): {
   } else {
     const text = values.timeoutMinutes.trim();
     const minutes = Number(text);
-    if (text === '' || Number.isNaN(minutes)) add('timeoutMinutes', 'enter a number of minutes');
-    else request.timeout = Math.round(minutes * 60);
+    if (text === '' || !Number.isInteger(minutes)) add('timeoutMinutes', 'enter a whole number of minutes');
+    else if (minutes < 1) add('timeoutMinutes', 'must be at least 1 minute');
+    else if (options.maxTimeoutSeconds !== undefined && minutes > capInMinutes(options.maxTimeoutSeconds)) {
+      add('timeoutMinutes', `must be at most ${pluralMinutes(capInMinutes(options.maxTimeoutSeconds))}`);
+    } else request.timeout = minutes * 60;
   }
+  const timeoutChecked = !!errors.timeoutMinutes;
 
   const resourceLimits: Record<string, string> = {};
   if (values.cpu.trim()) resourceLimits.cpu = values.cpu.trim();
@@ -162,9 +173,12 @@ export function buildCreateRequest(values: CreateFormValues): {
   if (values.team.trim()) request.team = values.team.trim();
   if (values.entityRef.trim()) request.entityRef = values.entityRef.trim();
 
-  for (const error of validateCreateSandboxRequest(request)) {
+  for (const error of validateCreateSandboxRequest(request, { maxTimeoutSeconds: options.maxTimeoutSeconds })) {
     const field = formFieldOf(error.field);
-    add(field, fieldMessage(error, field));
+    if (field === 'timeoutMinutes') {
+      // The form states the timeout in minutes; skip what the minutes check above already said.
+      if (!timeoutChecked) add(field, secondsMessageInMinutes(fieldMessage(error, field)));
+    } else add(field, fieldMessage(error, field));
   }
   return { request: request as ConsoleCreateSandboxRequest, errors };
 }
@@ -299,14 +313,30 @@ function CreateForm(props: { start: FormStart }) {
   const [serverError, setServerError] = useState<string | undefined>();
   const elapsed = useElapsed(submitting);
 
+  // The console's lifetime cap (`opensandbox.maxTimeoutSeconds`): with one, every sandbox must
+  // expire within it, so "No expiration" is unavailable and the timeout is capped.
+  const maxTimeoutSeconds = useMaxTimeoutSeconds();
+  const maxMinutes = maxTimeoutSeconds === undefined ? undefined : capInMinutes(maxTimeoutSeconds);
+  const noExpiration = values.noExpiration && maxTimeoutSeconds === undefined;
+
   // Team choice: the caller's teams from the backend (its groups minus role groups; the first is
-  // the default) or "Other team…" with a text field.
+  // the default), and "Other team…" with a text field for callers who may name any team. The
+  // server lets only administrators do that; the audit-read permission (administrators only)
+  // approximates it here.
   const identity = useAsync(() => api.listTeams(), [api]);
+  const auditGate = useAuditGate();
+  const canNameOtherTeam = auditGate.allowed;
+  const teamsLoading = identity.loading || auditGate.loading;
   const groups = identity.value ?? [];
   const [teamChoice, setTeamChoice] = useState<string | undefined>();
-  // `?team=` preselects that group when it is one of the caller's, else "Other team…" with it.
-  const requestedTeam = start.team && !identity.loading
-    ? groups.find(group => filterRef(group) === filterRef(start.team!)) ?? OTHER_TEAM
+  // `?team=` preselects that group when it is one of the caller's, else "Other team…" with it
+  // (administrators) or the caller's first team with a note (everyone else).
+  const requestedMine = start.team && !teamsLoading
+    ? groups.find(group => filterRef(group) === filterRef(start.team!))
+    : undefined;
+  const requestedNotMine = !!start.team && !teamsLoading && !requestedMine && !canNameOtherTeam;
+  const requestedTeam = start.team && !teamsLoading
+    ? requestedMine ?? (canNameOtherTeam ? OTHER_TEAM : undefined)
     : undefined;
   const selectedTeam = teamChoice ?? requestedTeam ?? groups[0] ?? '';
   const effectiveTeam = selectedTeam === OTHER_TEAM ? values.team : selectedTeam;
@@ -330,7 +360,7 @@ function CreateForm(props: { start: FormStart }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setServerError(undefined);
-    const built = buildCreateRequest({ ...values, team: effectiveTeam });
+    const built = buildCreateRequest({ ...values, noExpiration, team: effectiveTeam }, { maxTimeoutSeconds });
     setErrors(built.errors);
     if (Object.keys(built.errors).length > 0) return;
     setSubmitting(true);
@@ -351,6 +381,14 @@ function CreateForm(props: { start: FormStart }) {
     teamSelectHelperText = errors.team.join('; ');
   } else if (identity.error) {
     teamSelectHelperText = `Could not read your teams: ${identity.error.message}`;
+  } else if (requestedNotMine && teamChoice === undefined) {
+    teamSelectHelperText = `You are not a member of ${start.team}, so it cannot own your sandbox; pick one of your teams`;
+  }
+
+  let timeoutHelperText = 'The sandbox is terminated after this time (at least 1 minute); it can be renewed';
+  if (noExpiration) timeoutHelperText = 'No expiration: the sandbox runs until deleted';
+  else if (maxMinutes !== undefined) {
+    timeoutHelperText = `The sandbox is terminated after this time (1 to ${maxMinutes} minutes); it can be renewed up to ${pluralMinutes(maxMinutes)} ahead`;
   }
 
   return (
@@ -420,28 +458,30 @@ function CreateForm(props: { start: FormStart }) {
                       {...fieldProps('timeoutMinutes')}
                       label="Timeout (minutes)"
                       type="number"
-                      disabled={submitting || values.noExpiration}
-                      helperText={hint(
-                        values.noExpiration
-                          ? 'No expiration: the sandbox runs until deleted'
-                          : 'The sandbox is terminated after this time (at least 1 minute); it can be renewed',
-                        'timeoutMinutes',
-                      )}
+                      disabled={submitting || noExpiration}
+                      helperText={hint(timeoutHelperText, 'timeoutMinutes')}
+                      inputProps={{ 'data-testid': 'create-timeoutMinutes', min: 1, max: maxMinutes, step: 1 }}
                     />
                   </Grid>
                   <Grid item xs={12} sm={6}>
                     <FormControlLabel
                       control={
                         <Checkbox
-                          checked={values.noExpiration}
+                          checked={noExpiration}
                           onChange={e => set('noExpiration', e.target.checked)}
-                          disabled={submitting}
+                          disabled={submitting || maxTimeoutSeconds !== undefined}
                           color="primary"
                           inputProps={{ 'data-testid': 'create-noExpiration' } as any}
                         />
                       }
                       label="No expiration (manual cleanup)"
                     />
+                    {maxMinutes !== undefined && (
+                      <FormHelperText data-testid="create-noExpiration-unavailable">
+                        Not available: this console requires every sandbox to expire within{' '}
+                        {pluralMinutes(maxMinutes)} ({formatDuration(maxMinutes * 60_000)}).
+                      </FormHelperText>
+                    )}
                   </Grid>
                   <Grid item xs={12}>
                     <TextField
@@ -474,17 +514,17 @@ function CreateForm(props: { start: FormStart }) {
                       select
                       fullWidth
                       variant="outlined"
-                      value={identity.loading ? '' : selectedTeam}
+                      value={teamsLoading ? '' : selectedTeam}
                       onChange={e => setTeamChoice(e.target.value)}
-                      disabled={submitting || identity.loading}
+                      disabled={submitting || teamsLoading}
                       error={selectedTeam !== OTHER_TEAM && !!errors.team?.length}
                       SelectProps={{ native: true }}
                       InputLabelProps={{ shrink: true }}
                       inputProps={{ 'data-testid': 'create-team-select' }}
                       helperText={teamSelectHelperText}
                     >
-                      {identity.loading && <option value="">Loading your teams…</option>}
-                      {!identity.loading && groups.length === 0 && (
+                      {teamsLoading && <option value="">Loading your teams…</option>}
+                      {!teamsLoading && groups.length === 0 && (
                         <option value="">No team (you are in no group)</option>
                       )}
                       {groups.map(group => (
@@ -492,7 +532,7 @@ function CreateForm(props: { start: FormStart }) {
                           {group}
                         </option>
                       ))}
-                      {!identity.loading && <option value={OTHER_TEAM}>Other team…</option>}
+                      {!teamsLoading && canNameOtherTeam && <option value={OTHER_TEAM}>Other team…</option>}
                     </TextField>
                   </Grid>
                   {selectedTeam === OTHER_TEAM && (
@@ -502,7 +542,7 @@ function CreateForm(props: { start: FormStart }) {
                         label="Other team"
                         placeholder="group:default/team-a"
                         helperText={hint(
-                          'Group entity ref of a team you are not a member of. Only administrators may name any team; the server decides.',
+                          'Group entity ref of a team you are not a member of (administrators may name any team)',
                           'team',
                         )}
                       />

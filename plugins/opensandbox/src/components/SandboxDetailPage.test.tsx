@@ -1,7 +1,8 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Route, Routes } from 'react-router-dom';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { configApiRef } from '@backstage/core-plugin-api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { ResponseError } from '@backstage/errors';
 import { opensandboxApiRef } from '../api';
@@ -16,10 +17,17 @@ const NOW = Date.parse('2026-06-15T10:47:30Z');
 async function render(
   api: ReturnType<typeof createFakeApi>,
   permission: ReturnType<typeof createPermissionApi> = createPermissionApi(),
+  config: object = {},
 ) {
   return renderInTestApp(
     withFreshPermissionCache(
-      <TestApiProvider apis={[[opensandboxApiRef, api], [permissionApiRef, permission.permissionApi]]}>
+      <TestApiProvider
+        apis={[
+          [opensandboxApiRef, api],
+          [permissionApiRef, permission.permissionApi],
+          [configApiRef, mockApis.config({ data: config })],
+        ]}
+      >
         <Routes>
           <Route path="/opensandbox" element={<div>list page</div>} />
           <Route path="/opensandbox/:sandboxId" element={<SandboxDetailPage />} />
@@ -123,6 +131,53 @@ describe('SandboxDetailPage', () => {
     await waitFor(() => expect(api.getSandbox).toHaveBeenCalledTimes(2));
   });
 
+  it('refuses renewals beyond the lifetime cap, in minutes', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox()); // expires 11:00, now 10:47:30
+    api.renewExpiration.mockResolvedValue({ expiresAt: '2026-06-15T11:47:00Z' });
+    await render(api, createPermissionApi(), { opensandbox: { maxTimeoutSeconds: 3600 } });
+    await user.click(await screen.findByRole('button', { name: 'Renew' }));
+    const dialog = screen.getByRole('dialog');
+    expect(dialog).toHaveTextContent('The new expiry may be at most 60 minutes from now.');
+    const input = screen.getByLabelText('Extend by (minutes)');
+    await user.clear(input);
+    await user.type(input, '60');
+    expect(screen.getByText('Sandboxes may live at most 60 minutes from now: extend by at most 47 minutes')).toBeInTheDocument();
+    expect(screen.getByTestId('renew-confirm')).toBeDisabled();
+    await user.clear(input);
+    await user.type(input, '47');
+    expect(screen.getByText('New expiry: 2026-06-15 11:47:00 UTC')).toBeInTheDocument();
+    await user.click(screen.getByTestId('renew-confirm'));
+    await waitFor(() => expect(api.renewExpiration).toHaveBeenCalledWith(ID, '2026-06-15T11:47:00.000Z'));
+  });
+
+  it('says "Sandbox <id> not found." with a way back for a missing or unreadable sandbox', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockRejectedValue(
+      await ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({ error: { name: 'NotFoundError', message: `Sandbox ${ID} not found.` }, response: { statusCode: 404 } }),
+          { status: 404, statusText: 'Not Found', headers: { 'Content-Type': 'application/json' } },
+        ),
+      ),
+    );
+    await render(api);
+    expect(await screen.findByText(`Sandbox ${ID} not found.`)).toBeInTheDocument();
+    expect(screen.queryByText(/Request failed/)).not.toBeInTheDocument();
+    expect(screen.getByText('It may have been deleted or have expired, or you may not be allowed to see it.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Back to sandboxes' })).toHaveAttribute('href', '/opensandbox');
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Sandbox');
+    expect(screen.getByRole('link', { name: 'Sandboxes' })).toHaveAttribute('href', '/opensandbox');
+  });
+
+  it('links "Sandboxes" in the header back to the list', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox());
+    await render(api);
+    expect(await screen.findByTestId('field-state')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Sandboxes' })).toHaveAttribute('href', '/opensandbox');
+  });
+
   it('asks for confirmation before deleting, then goes back to the list', async () => {
     const api = createFakeApi();
     api.getSandbox.mockResolvedValue(makeSandbox());
@@ -158,20 +213,6 @@ describe('SandboxDetailPage', () => {
     expect(api.getEndpoint).toHaveBeenCalledWith(ID, 3000, { useServerProxy: true });
     expect(screen.getByRole('table', { name: 'Required headers' })).toHaveTextContent('X-Access-Token');
     expect(screen.getByText('tok-123')).toBeInTheDocument();
-  });
-
-  it('shows a 404 as an error panel', async () => {
-    const api = createFakeApi();
-    api.getSandbox.mockRejectedValue(
-      await ResponseError.fromResponse(
-        new Response(
-          JSON.stringify({ error: { name: 'NotFoundError', message: `Sandbox ${ID} not found` }, response: { statusCode: 404 } }),
-          { status: 404, statusText: 'Not Found', headers: { 'Content-Type': 'application/json' } },
-        ),
-      ),
-    );
-    await render(api);
-    expect((await screen.findAllByText(`Sandbox ${ID} not found`)).length).toBeGreaterThan(0);
   });
 });
 
@@ -349,5 +390,19 @@ describe('renew helpers', () => {
     );
     expect(renewInputError('1.5', '2026-06-15T11:00:00Z', NOW)).toBe('Enter a whole number of minutes');
     expect(renewInputError('10', '2026-06-15T11:00:00Z', NOW)).toBeUndefined();
+  });
+  it('applies maxTimeoutSeconds, saying how many minutes are left', () => {
+    // now 10:47:30, cap 1h: the new expiry may be at most 11:47:30.
+    expect(renewInputError('48', '2026-06-15T11:00:00Z', NOW, 3600)).toBe(
+      'Sandboxes may live at most 60 minutes from now: extend by at most 47 minutes',
+    );
+    expect(renewInputError('47', '2026-06-15T11:00:00Z', NOW, 3600)).toBeUndefined();
+    expect(renewInputError('61', '2026-06-15T10:00:00Z', NOW, 3600)).toBe(
+      'Sandboxes may live at most 60 minutes from now: extend by at most 60 minutes',
+    );
+    expect(renewInputError('60', '2026-06-15T10:00:00Z', NOW, 3600)).toBeUndefined();
+    expect(renewInputError('1', '2026-06-15T11:47:00Z', NOW, 3600)).toBe(
+      'Sandboxes may live at most 60 minutes from now, and this one already expires about that late',
+    );
   });
 });

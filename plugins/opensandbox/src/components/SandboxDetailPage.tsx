@@ -1,5 +1,5 @@
 import { ReactNode, useState } from 'react';
-import { useNavigate, useParams } from 'react-router-dom';
+import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -19,6 +19,7 @@ import RefreshIcon from '@material-ui/icons/Refresh';
 import ScheduleIcon from '@material-ui/icons/Schedule';
 import {
   Content,
+  EmptyState,
   Header,
   InfoCard,
   Page,
@@ -26,6 +27,7 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
 import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-common';
 import { opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
@@ -66,6 +68,32 @@ function Field(props: { label: string; testId: string; children: ReactNode }) {
 }
 
 type Action = 'renew' | 'pause' | 'resume' | 'delete' | 'metadata';
+
+/**
+ * For a 404 of the sandbox read (missing, or not readable by the caller: the server answers both
+ * the same way), the server's message (`Sandbox <id> not found.`); undefined for other errors.
+ */
+export function notFoundMessage(error: unknown, sandboxId: string): string | undefined {
+  if (!ResponseError.is(error) || error.statusCode !== 404) return undefined;
+  const message = error.body?.error?.message;
+  return typeof message === 'string' && message ? message : `Sandbox ${sandboxId} not found.`;
+}
+
+/** The page body when the sandbox does not exist or the caller may not see it. */
+function NotFound(props: { message: string; listLink: string }) {
+  return (
+    <EmptyState
+      missing="data"
+      title={props.message}
+      description="It may have been deleted or have expired, or you may not be allowed to see it."
+      action={
+        <Button variant="contained" color="primary" component={RouterLink} to={props.listLink}>
+          Back to sandboxes
+        </Button>
+      }
+    />
+  );
+}
 
 function Overview(props: { sandbox: ConsoleSandbox }) {
   const { sandbox } = props;
@@ -195,10 +223,14 @@ export function SandboxDetailPage() {
   };
 
   if (!sandbox) {
+    const missing = notFoundMessage(error, sandboxId);
+    let body = <Progress />;
+    if (missing) body = <NotFound message={missing} listLink={rootLink()} />;
+    else if (error) body = <ResponseErrorPanel error={error} />;
     return (
       <Page themeId="tool">
-        <Header title="Sandbox" subtitle={sandboxId} />
-        <Content>{error ? <ResponseErrorPanel error={error} /> : <Progress />}</Content>
+        <Header title="Sandbox" subtitle={sandboxId} type="Sandboxes" typeLink={rootLink()} />
+        <Content>{body}</Content>
       </Page>
     );
   }
@@ -209,7 +241,7 @@ export function SandboxDetailPage() {
 
   return (
     <Page themeId="tool">
-      <Header title={name} subtitle={sandbox.id} type="Sandbox" typeLink={rootLink()} />
+      <Header title={name} subtitle={sandbox.id} type="Sandboxes" typeLink={rootLink()} />
       <Content>
         <div className={classes.actions}>
           {!manualCleanup && (

@@ -1,5 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { identityApiRef } from '@backstage/core-plugin-api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
@@ -11,6 +12,21 @@ import { opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
 import { createFakeApi, createPermissionApi, withFreshPermissionCache, makeSandbox } from '../__testUtils__/testUtils';
 import { SandboxListPage } from './SandboxListPage';
+import { DEFAULT_LIST_STATE, listStateFromSearch, listStateToSearch } from '../lib/listState';
+
+function Location() {
+  const location = useLocation();
+  return <div data-testid="location">{`${location.pathname}${location.search}`}</div>;
+}
+
+function DetailStub() {
+  const navigate = useNavigate();
+  return (
+    <button type="button" onClick={() => navigate(-1)}>
+      Back
+    </button>
+  );
+}
 
 function page(items: ReturnType<typeof makeSandbox>[], pagination = {}) {
   return {
@@ -32,6 +48,7 @@ async function render(
   options: {
     ownershipEntityRefs?: string[];
     catalogApi?: ReturnType<typeof catalogApiMock.mock>;
+    route?: string;
   } = {},
 ) {
   const { permissionApi } = createPermissionApi(denied);
@@ -54,10 +71,22 @@ async function render(
           [catalogApiRef, catalogApi],
         ]}
       >
-        <SandboxListPage />
+        <Routes>
+          <Route
+            path="/opensandbox"
+            element={
+              <>
+                <SandboxListPage />
+                <Location />
+              </>
+            }
+          />
+          <Route path="/opensandbox/:sandboxId" element={<DetailStub />} />
+        </Routes>
       </TestApiProvider>
     ),
     {
+      routeEntries: [options.route ?? '/opensandbox'],
       mountedRoutes: {
         '/opensandbox': rootRouteRef,
         '/catalog/:namespace/:kind/:name': entityRouteRef,
@@ -240,6 +269,105 @@ describe('SandboxListPage', () => {
     await waitFor(() => expect(screen.getByTestId('sandbox-link').textContent).toBe('page-2'));
     expect(api.listSandboxes).toHaveBeenLastCalledWith({ states: [], metadata: {}, page: 2, pageSize: 20 });
   });
+  it('keeps filters, page and page size in the URL, so Back from a sandbox restores them', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockImplementation(async ({ page: p = 1, pageSize = 20, metadata = {} } = {}) =>
+      // The name tells which answer the table shows (the table remounts for new data).
+      page([makeSandbox({ id: `sb-${p}`, metadata: { name: metadata.project ? `page-${p}-payments` : `page-${p}` } })], {
+        page: p,
+        pageSize,
+        totalItems: 45,
+        totalPages: 3,
+        hasNextPage: p < 3,
+      }),
+    );
+    const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+    await render(api);
+    await screen.findByTestId('sandbox-link');
+    await waitFor(() => expect(screen.getByTestId('quick-filter-mine')).toBeEnabled());
+    await user.click(screen.getByTestId('quick-filter-mine'));
+    await user.type(screen.getByLabelText('Metadata filter'), 'project=payments{Enter}');
+    await waitFor(() =>
+      expect(screen.getByTestId('location')).toHaveTextContent('/opensandbox?filter=mine&metadata=project%3Dpayments'),
+    );
+    await waitFor(() => expect(screen.getByTestId('sandbox-link').textContent).toBe('page-1-payments'));
+    await user.click(screen.getByRole('button', { name: /next page/i }));
+    await waitFor(() => expect(screen.getByTestId('sandbox-link').textContent).toBe('page-2-payments'));
+    expect(screen.getByTestId('location')).toHaveTextContent('/opensandbox?filter=mine&metadata=project%3Dpayments&page=2');
+
+    await user.click(screen.getByTestId('sandbox-link'));
+    await user.click(await screen.findByRole('button', { name: 'Back' }));
+    await waitFor(() => expect(screen.getByTestId('sandbox-link').textContent).toBe('page-2-payments'));
+    expect(api.listSandboxes).toHaveBeenLastCalledWith({
+      states: [],
+      metadata: { project: 'payments' },
+      owner: ['user:default/jane.doe'],
+      page: 2,
+      pageSize: 20,
+    });
+    expect(screen.getByTestId('quick-filter-mine')).toHaveAttribute('aria-pressed', 'true');
+    expect(screen.getByText('project=payments')).toBeInTheDocument();
+  });
+
+  it('starts from a shared link, waiting for the user\'s refs before listing', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()], { page: 2, pageSize: 50, totalItems: 60, totalPages: 2 }));
+    await render(api, [], { route: '/opensandbox?filter=teams&state=Running&metadata=project%3Dpayments&page=2&pageSize=50' });
+    await screen.findByTestId('sandbox-link');
+    expect(api.listSandboxes).toHaveBeenCalledTimes(1);
+    expect(api.listSandboxes).toHaveBeenCalledWith({
+      states: ['Running'],
+      metadata: { project: 'payments' },
+      team: ['group:default/team-a', 'group:default/team-b'],
+      page: 2,
+      pageSize: 50,
+    });
+    expect(screen.getByTestId('quick-filter-teams')).toHaveAttribute('aria-pressed', 'true');
+    expect(screen.getByTestId('state-filter')).toHaveTextContent('Running');
+  });
+
+  it('does not trigger material-table\'s "columns ... static, but contain functions" warning when paging', async () => {
+    const env = process.env.NODE_ENV;
+    const warn = jest.spyOn(console, 'warn');
+    try {
+      // The check only runs in development builds.
+      (process.env as { NODE_ENV?: string }).NODE_ENV = 'development';
+      const api = createFakeApi();
+      api.listSandboxes.mockImplementation(async ({ page: p = 1 } = {}) =>
+        page([makeSandbox({ id: `sb-${p}`, metadata: { name: `page-${p}` } })], {
+          page: p,
+          totalItems: 45,
+          totalPages: 3,
+          hasNextPage: p < 3,
+        }),
+      );
+      const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+      await render(api);
+      expect((await screen.findByTestId('sandbox-link')).textContent).toBe('page-1');
+      await user.click(screen.getByRole('button', { name: /next page/i }));
+      await waitFor(() => expect(screen.getByTestId('sandbox-link').textContent).toBe('page-2'));
+      expect(warn.mock.calls.map(call => String(call[0])).filter(m => m.includes('material table'))).toEqual([]);
+    } finally {
+      (process.env as { NODE_ENV?: string }).NODE_ENV = env;
+      warn.mockRestore();
+    }
+  });
+
+  it('keeps "Add filter" next to the metadata input when it shows an error', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
+    await render(api);
+    await screen.findAllByTestId('sandbox-link');
+    fireEvent.change(screen.getByLabelText('Metadata filter'), { target: { value: 'opensandbox.io/x=1' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add filter' }));
+    expect(screen.getByText('keys with the opensandbox.io/ prefix are reserved')).toBeInTheDocument();
+    // Input and button share one non-wrapping row; the input has a fixed width.
+    const group = screen.getByRole('button', { name: 'Add filter' }).parentElement!;
+    expect(group).toContainElement(screen.getByLabelText('Metadata filter'));
+    expect(group).toHaveStyle({ display: 'flex', alignItems: 'flex-start' });
+    expect(group.firstElementChild).toHaveStyle({ width: '300px' });
+  });
+
   it('sends owner for "Mine" and the group refs for "My teams", back to everything for "All"', async () => {
     const api = createFakeApi();
     api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
@@ -323,5 +451,31 @@ describe('SandboxListPage', () => {
     const flagged = screen.getByTestId('owner-missing').closest('tr')!;
     expect(within(flagged).getByTestId('sandbox-link')).toHaveTextContent('b');
     expect(screen.getByRole('img', { name: 'Owner not found in the catalog' })).toBe(screen.getByTestId('owner-missing'));
+    // Owner names stay on one line ("Guest (development)" never breaks mid-word).
+    for (const owner of screen.getAllByTestId('sandbox-owner')) expect(owner).toHaveStyle({ whiteSpace: 'nowrap' });
+  });
+});
+
+describe('list state in the URL', () => {
+  it('reads and writes every part, leaving defaults out', () => {
+    const state = {
+      quick: 'mine' as const,
+      states: ['Running', 'Paused'],
+      metadata: { project: 'payments', name: 'demo' },
+      page: 3,
+      pageSize: 50,
+    };
+    const search = listStateToSearch(state).toString();
+    expect(search).toBe('filter=mine&state=Running&state=Paused&metadata=project%3Dpayments&metadata=name%3Ddemo&page=3&pageSize=50');
+    expect(listStateFromSearch(new URLSearchParams(search))).toEqual(state);
+    expect(listStateToSearch(DEFAULT_LIST_STATE).toString()).toBe('');
+  });
+
+  it('falls back to the defaults for unknown values', () => {
+    expect(
+      listStateFromSearch(new URLSearchParams('filter=everyone&metadata=bad%20key%3Dx&metadata=novalue&page=-1&pageSize=7')),
+    ).toEqual(DEFAULT_LIST_STATE);
+    expect(listStateFromSearch(new URLSearchParams('page=2.5&pageSize=100')).page).toBe(1);
+    expect(listStateFromSearch(new URLSearchParams('page=2.5&pageSize=100')).pageSize).toBe(100);
   });
 });

@@ -1,5 +1,5 @@
 import { useCallback, useState, KeyboardEvent } from 'react';
-import { Link as RouterLink } from 'react-router-dom';
+import { Link as RouterLink, useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
@@ -32,15 +32,14 @@ import {
 } from '@opensandbox-console/plugin-opensandbox-common';
 import { auditRouteRef } from '../routes';
 import { filterRef, MAX_REF_FILTER_VALUES, ownGroupRefs } from '../lib/entity';
+import { ListState, listStateFromSearch, listStateToSearch, QuickFilter } from '../lib/listState';
 import { KNOWN_STATES } from './StateChip';
 import { useAuditGate, useCreateGate } from './permissions';
 import { CreateButton } from './CreateButton';
 import { SandboxFilter, SandboxTable, useSandboxPage } from './SandboxTable';
 
 export { PAGE_SIZE_OPTIONS, DEFAULT_PAGE_SIZE } from './SandboxTable';
-
-/** The quick filters of the list: every visible sandbox, the user's own, or their teams'. */
-export type QuickFilter = 'all' | 'mine' | 'teams';
+export type { QuickFilter } from '../lib/listState';
 
 const useStyles = makeStyles(theme => ({
   filters: {
@@ -51,7 +50,11 @@ const useStyles = makeStyles(theme => ({
     marginBottom: theme.spacing(2),
   },
   stateSelect: { minWidth: 220 },
-  metadataInput: { minWidth: 280 },
+  // The input and its button stay side by side; a long error wraps under the input instead of
+  // widening it and pushing the button to the next row.
+  metadataGroup: { display: 'flex', alignItems: 'flex-start', gap: theme.spacing(1) },
+  metadataInput: { width: 300 },
+  metadataButton: { height: 40, whiteSpace: 'nowrap' },
   chips: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0.5), alignItems: 'center' },
   actions: { marginLeft: 'auto', display: 'flex', gap: theme.spacing(1), alignItems: 'center' },
 }));
@@ -74,7 +77,9 @@ function useQuickFilterRefs() {
 /**
  * The sandbox list: quick filters (All / Mine / My teams), state and metadata filters,
  * server-side pagination, a create button (disabled without `opensandbox.sandbox.create`), a
- * refresh button and, for users who may read it, a link to the audit log.
+ * refresh button and, for users who may read it, a link to the audit log. Filters, page and page
+ * size live in the URL (`?filter=mine&state=Running&metadata=project%3Dpayments&page=2`), so Back
+ * from a sandbox restores the list as it was and a filtered list can be shared.
  * @public
  */
 export function SandboxListPage() {
@@ -84,16 +89,27 @@ export function SandboxListPage() {
   const auditGate = useAuditGate();
   const refs = useQuickFilterRefs();
 
-  const [quick, setQuick] = useState<QuickFilter>('all');
-  const [states, setStates] = useState<string[]>([]);
-  const [metadata, setMetadata] = useState<Record<string, string>>({});
+  const [searchParams, setSearchParams] = useSearchParams();
+  const listState = listStateFromSearch(searchParams);
+  const { quick, states, metadata } = listState;
+  // Filter changes go back to page 1; `replace` keeps one history entry for the list.
+  const update = (patch: Partial<ListState>) =>
+    setSearchParams(listStateToSearch({ ...listState, page: 1, ...patch }), { replace: true });
   const [metadataInput, setMetadataInput] = useState('');
   const [metadataError, setMetadataError] = useState<string | undefined>();
 
   const filter: SandboxFilter = { states, metadata };
   if (quick === 'mine' && refs.value) filter.owner = [refs.value.user];
   if (quick === 'teams' && refs.value) filter.team = refs.value.teams;
-  const page = useSandboxPage(filter);
+  const page = useSandboxPage(filter, {
+    paging: {
+      page: listState.page,
+      pageSize: listState.pageSize,
+      onChange: (next, pageSize) => update({ page: next, pageSize }),
+    },
+    // "Mine" / "My teams" from a link wait for the user's refs instead of listing everything first.
+    enabled: quick === 'all' || !refs.loading,
+  });
 
   const addMetadataFilter = useCallback(() => {
     const text = metadataInput.trim();
@@ -110,17 +126,21 @@ export function SandboxListPage() {
       setMetadataError(problem);
       return;
     }
-    setMetadata(prev => ({ ...prev, [key]: val }));
+    setSearchParams(
+      prev => {
+        const current = listStateFromSearch(prev);
+        return listStateToSearch({ ...current, page: 1, metadata: { ...current.metadata, [key]: val } });
+      },
+      { replace: true },
+    );
     setMetadataInput('');
     setMetadataError(undefined);
-  }, [metadataInput]);
+  }, [metadataInput, setSearchParams]);
 
   const removeMetadataFilter = (key: string) => {
-    setMetadata(prev => {
-      const next = { ...prev };
-      delete next[key];
-      return next;
-    });
+    const next = { ...metadata };
+    delete next[key];
+    update({ metadata: next });
   };
 
   const filtered = quick !== 'all' || states.length > 0 || Object.keys(metadata).length > 0;
@@ -133,7 +153,7 @@ export function SandboxListPage() {
         size="small"
         value={quick}
         onChange={(_event, next: QuickFilter | null) => {
-          if (next) setQuick(next);
+          if (next) update({ quick: next });
         }}
         aria-label="Quick filter"
         data-testid="quick-filter"
@@ -166,7 +186,7 @@ export function SandboxListPage() {
           label="State"
           multiple
           value={states}
-          onChange={e => setStates(e.target.value as string[])}
+          onChange={e => update({ states: e.target.value as string[] })}
           renderValue={selected => (selected as string[]).join(', ')}
           inputProps={{ 'data-testid': 'state-filter-input' }}
           SelectDisplayProps={{ 'data-testid': 'state-filter' } as any}
@@ -179,28 +199,35 @@ export function SandboxListPage() {
           ))}
         </Select>
       </FormControl>
-      <TextField
-        className={classes.metadataInput}
-        variant="outlined"
-        size="small"
-        id="opensandbox-metadata-filter"
-        label="Metadata filter"
-        placeholder="key=value, then Enter"
-        value={metadataInput}
-        error={!!metadataError}
-        helperText={metadataError}
-        onChange={e => setMetadataInput(e.target.value)}
-        onKeyDown={(e: KeyboardEvent) => {
-          if (e.key === 'Enter') {
-            e.preventDefault();
-            addMetadataFilter();
-          }
-        }}
-        inputProps={{ 'data-testid': 'metadata-filter-input' }}
-      />
-      <Button variant="outlined" onClick={addMetadataFilter} disabled={!metadataInput.trim()}>
-        Add filter
-      </Button>
+      <div className={classes.metadataGroup}>
+        <TextField
+          className={classes.metadataInput}
+          variant="outlined"
+          size="small"
+          id="opensandbox-metadata-filter"
+          label="Metadata filter"
+          placeholder="key=value, then Enter"
+          value={metadataInput}
+          error={!!metadataError}
+          helperText={metadataError}
+          onChange={e => setMetadataInput(e.target.value)}
+          onKeyDown={(e: KeyboardEvent) => {
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              addMetadataFilter();
+            }
+          }}
+          inputProps={{ 'data-testid': 'metadata-filter-input' }}
+        />
+        <Button
+          variant="outlined"
+          className={classes.metadataButton}
+          onClick={addMetadataFilter}
+          disabled={!metadataInput.trim()}
+        >
+          Add filter
+        </Button>
+      </div>
       <div className={classes.chips} data-testid="metadata-filter-chips">
         {Object.entries(metadata).map(([key, val]) => (
           <Chip

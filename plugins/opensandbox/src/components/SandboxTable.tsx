@@ -21,14 +21,12 @@ import {
   sandboxDisplayName,
   sandboxSource,
 } from '../lib/format';
+import { DEFAULT_PAGE_SIZE, PAGE_SIZE_OPTIONS } from '../lib/listState';
 import { ExpiresIn } from './ExpiresIn';
 import { StateChip } from './StateChip';
 import { EntityLink } from './EntityLink';
 
-/** Page sizes offered by the table; the server allows 1 to 200. */
-export const PAGE_SIZE_OPTIONS = [10, 20, 50, 100];
-/** Page size used until the user picks another one (same as the server default). */
-export const DEFAULT_PAGE_SIZE = 20;
+export { PAGE_SIZE_OPTIONS, DEFAULT_PAGE_SIZE };
 /** Tooltip of the flag next to owners the catalog does not know. */
 export const OWNER_NOT_FOUND = 'Owner not found in the catalog';
 
@@ -46,24 +44,40 @@ export interface SandboxPage {
   setPageSize: (pageSize: number) => void;
 }
 
+/** Paging kept outside the hook (e.g. in the URL); the owner resets `page` on filter changes. */
+export interface PagingControl {
+  page: number;
+  pageSize: number;
+  onChange: (page: number, pageSize: number) => void;
+}
+
 /**
- * Loads one page of sandboxes: `api.listSandboxes({ ...filter, page, pageSize })`. A change of
- * `filter` (compared by value) goes back to page 1.
+ * Loads one page of sandboxes: `api.listSandboxes({ ...filter, page, pageSize })`. Without
+ * `paging` the hook keeps page and page size itself, and a change of `filter` (compared by value)
+ * goes back to page 1. With `enabled: false` nothing is loaded (the value stays undefined).
  */
-export function useSandboxPage(filter: SandboxFilter): SandboxPage {
+export function useSandboxPage(
+  filter: SandboxFilter,
+  options: { paging?: PagingControl; enabled?: boolean } = {},
+): SandboxPage {
+  const { paging: control, enabled = true } = options;
   const api = useApi(opensandboxApiRef);
   const key = JSON.stringify(filter);
   const [paging, setPaging] = useState({ key, page: 1 });
-  const [pageSize, setPageSizeState] = useState(DEFAULT_PAGE_SIZE);
-  const page = paging.key === key ? paging.page : 1;
+  const [pageSizeState, setPageSizeState] = useState(DEFAULT_PAGE_SIZE);
+  const ownPage = paging.key === key ? paging.page : 1;
+  const page = control ? control.page : ownPage;
+  const pageSize = control ? control.pageSize : pageSizeState;
   const { value, loading, error, retry } = useAsyncRetry(
-    () =>
-      api.listSandboxes({
-        ...(JSON.parse(key) as SandboxFilter),
-        page,
-        pageSize,
-      }),
-    [api, key, page, pageSize],
+    async () =>
+      enabled
+        ? api.listSandboxes({
+            ...(JSON.parse(key) as SandboxFilter),
+            page,
+            pageSize,
+          })
+        : undefined,
+    [api, key, page, pageSize, enabled],
   );
   return {
     value,
@@ -71,8 +85,12 @@ export function useSandboxPage(filter: SandboxFilter): SandboxPage {
     error,
     retry,
     pageSize,
-    setPage: (next: number) => setPaging({ key, page: next }),
+    setPage: (next: number) => (control ? control.onChange(next, pageSize) : setPaging({ key, page: next })),
     setPageSize: (next: number) => {
+      if (control) {
+        control.onChange(1, next);
+        return;
+      }
       setPageSizeState(next);
       setPaging({ key, page: 1 });
     },
@@ -80,6 +98,18 @@ export function useSandboxPage(filter: SandboxFilter): SandboxPage {
 }
 
 const NONE_MISSING: Set<string> = new Set();
+
+let dataGeneration = 0;
+
+/**
+ * A key that changes with every new page of data. material-table (dev builds) warns "The columns
+ * provided to material table are static, but contain functions ..." on the first update whose
+ * props differ, even when the columns are memoised and only `data` changed; mounting a fresh table
+ * per page of data avoids that update (rows are few, paging is server-side and controlled).
+ */
+function useDataKey(data: unknown): number {
+  return useMemo(() => ++dataGeneration, [data]); // eslint-disable-line react-hooks/exhaustive-deps
+}
 
 /**
  * The owners of the current page missing from the catalog. Read by the owner cells through a
@@ -121,6 +151,8 @@ const useStyles = makeStyles(theme => ({
     display: 'inline-flex',
     alignItems: 'center',
     gap: theme.spacing(0.5),
+    // Names such as "Guest (development)" stay on one line instead of breaking mid-word.
+    whiteSpace: 'nowrap',
   },
   missing: { color: theme.palette.warning.main, fontSize: '1rem' },
 }));
@@ -183,6 +215,7 @@ export function SandboxTable(props: {
   const { value } = page;
   const missingOwners = useMissingOwners(value.items);
   const hideKey = hide.join(',');
+  const dataKey = useDataKey(value.items);
 
   const columns = useMemo<TableColumn<ConsoleSandbox>[]>(() => {
     const hidden = hideKey.split(',');
@@ -228,6 +261,7 @@ export function SandboxTable(props: {
   return (
     <MissingOwnersContext.Provider value={missingOwners}>
       <Table<ConsoleSandbox>
+        key={dataKey}
         title={title}
         subtitle={`${value.pagination.totalItems} in total`}
         columns={columns}

@@ -94,7 +94,11 @@ export function auditFilterToForm(filter: AuditEventFilter): AuditFilterForm {
   };
 }
 
-/** Reads a filter from URL search parameters, ignoring unknown actions and outcomes. */
+function isTimestamp(value: string): boolean {
+  return /^\d+$/.test(value) || !Number.isNaN(Date.parse(value));
+}
+
+/** Reads a filter from URL search parameters, ignoring unknown actions and outcomes and unparsable times. */
 export function auditFilterFromSearch(params: URLSearchParams): AuditEventFilter {
   const filter: AuditEventFilter = {};
   for (const key of AUDIT_FILTER_KEYS) {
@@ -106,11 +110,34 @@ export function auditFilterFromSearch(params: URLSearchParams): AuditEventFilter
     } else if (key === 'outcome') {
       if ((AUDIT_OUTCOMES as readonly string[]).includes(value))
         filter.outcome = value as AuditEventFilter['outcome'];
+    } else if (key === 'from' || key === 'to') {
+      if (isTimestamp(value)) filter[key] = value;
     } else {
       filter[key] = value;
     }
   }
   return filter;
+}
+
+/**
+ * What {@link auditFilterFromSearch} ignored in a link, one message per parameter:
+ * `outcome "bogus" is not one of succeeded, failed, ...`. Empty when the link is fine.
+ */
+export function auditSearchProblems(params: URLSearchParams): string[] {
+  const problems: string[] = [];
+  const action = params.get('action')?.trim();
+  if (action && !(AUDIT_ACTIONS as readonly string[]).includes(action)) {
+    problems.push(`action "${action}" is not one of ${AUDIT_ACTIONS.join(', ')}`);
+  }
+  const outcome = params.get('outcome')?.trim();
+  if (outcome && !(AUDIT_OUTCOMES as readonly string[]).includes(outcome)) {
+    problems.push(`outcome "${outcome}" is not one of ${AUDIT_OUTCOMES.join(', ')}`);
+  }
+  for (const key of ['from', 'to'] as const) {
+    const value = params.get(key)?.trim();
+    if (value && !isTimestamp(value)) problems.push(`${key} "${value}" is not a date-time such as 2026-06-15T10:00:00Z`);
+  }
+  return problems;
 }
 
 /** URL search parameters of a filter (fixed order, empty values left out). */

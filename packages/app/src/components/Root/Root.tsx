@@ -11,17 +11,28 @@ import {
   SidebarScrollWrapper,
   SidebarSpace,
 } from '@backstage/core-components';
+import { usePermission } from '@backstage/plugin-permission-react';
 import { Settings as SidebarSettings, UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
+import { opensandboxAuditReadPermission } from '@opensandbox-console/plugin-opensandbox-common';
 import MenuIcon from '@material-ui/icons/Menu';
 
-/** The app shell: a sidebar with Sandboxes, Audit log, Catalog and Settings around the routed pages. */
+/** "Audit log", only for users with `opensandbox.audit.read` (hidden while the check runs). */
+const AuditLogItem = () => {
+  const { allowed } = usePermission({ permission: opensandboxAuditReadPermission });
+  return allowed ? <SidebarItem icon={HistoryIcon} to="opensandbox/audit" text="Audit log" /> : null;
+};
+
+/**
+ * The app shell: a sidebar with Sandboxes, Audit log (for users who may read it), Catalog and
+ * Settings around the routed pages.
+ */
 export const Root = ({ children }: PropsWithChildren<{}>) => (
   <SidebarPage>
     <Sidebar>
       <SidebarGroup label="Menu" icon={<MenuIcon />}>
         <SidebarScrollWrapper>
           <SidebarItem icon={ComputerIcon} to="opensandbox" text="Sandboxes" />
-          <SidebarItem icon={HistoryIcon} to="opensandbox/audit" text="Audit log" />
+          <AuditLogItem />
           <SidebarItem icon={CategoryIcon} to="catalog" text="Catalog" />
         </SidebarScrollWrapper>
       </SidebarGroup>
