@@ -14,10 +14,9 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { APP_URL, BACKEND_URL, IDP_URL, repoRoot, startStack } from './stack.mjs';
+import { signInWithOidc as signInAt } from './flows.mjs';
+import { APP_URL, BACKEND_URL, IDP_URL, launchChromium, repoRoot, startStack } from './stack.mjs';
 
-const DEMO_PASSWORD = 'opensandbox-demo'; // development only (docs/auth.md)
 const AUDIENCE = 'opensandbox-console';
 const secret = prefix => `${prefix}-${randomBytes(12).toString('hex')}`;
 const apiKey = `e2e-key-${randomUUID()}`;
@@ -50,10 +49,7 @@ before(async () => {
       AUTH_SESSION_SECRET: sessionSecret,
     },
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
+  browser = await launchChromium();
 }, { timeout: 600_000 });
 
 after(async () => {
@@ -93,32 +89,9 @@ async function newUserContext() {
 }
 
 /** Opens the sign-in page and the OIDC popup (retried: the dev server may live-reload the app). */
-async function openOidcPopup(page) {
-  for (let attempt = 1; ; attempt++) {
-    await page.goto(`${APP_URL}/opensandbox`);
-    await page.getByText('Sign in with the demo identity provider').waitFor();
-    try {
-      const [popup] = await Promise.all([
-        page.waitForEvent('popup', { timeout: 15_000 }),
-        page.getByRole('button', { name: /^sign in$/i }).click(),
-      ]);
-      return popup;
-    } catch (error) {
-      if (attempt === 3) throw error;
-    }
-  }
-}
-
-/** Signs in through the OIDC card: the popup shows the provider's login form. */
-async function signInWithOidc(page, username, { expectSuccess = true } = {}) {
-  const popup = await openOidcPopup(page);
-  await popup.getByLabel('Username').fill(username);
-  await popup.getByLabel('Password').fill(DEMO_PASSWORD);
-  await Promise.all([
-    popup.waitForEvent('close'),
-    popup.getByRole('button', { name: 'Sign in', exact: true }).click(),
-  ]);
-  if (expectSuccess) await page.getByRole('heading', { name: 'Sandboxes', level: 1 }).waitFor();
+/** Signs in to the legacy app through the OIDC card. */
+function signInWithOidc(page, username, options) {
+  return signInAt(page, APP_URL, username, options);
 }
 
 async function visibleSandboxes(page, expected, hidden) {

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { APP_URL, repoRoot, startStack } from './stack.mjs';
+import { createSandboxFromComponentTab } from './flows.mjs';
+import { APP_URL, launchChromium, repoRoot, startStack } from './stack.mjs';
 
 const apiKey = `e2e-key-${randomUUID()}`;
 let stack;
@@ -18,10 +18,7 @@ const pageErrors = [];
 
 before(async () => {
   stack = await startStack({ apiKey });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', error => pageErrors.push(error.message));
@@ -116,26 +113,7 @@ test('a signed-in user manages a sandbox through its whole lifecycle', { timeout
 
 test('from a component page, a sandbox is created for that component and shows on the owning team\'s tab', { timeout: 300_000 }, async () => {
   const name = `catalog-e2e-${Date.now()}`;
-  await page.goto(`${APP_URL}/catalog/default/component/payments-api/sandboxes`);
-  await page.getByTestId('entity-sandboxes').waitFor();
-  await page.getByTestId('entity-create-gate-link').click();
-
-  // The form is pre-filled from the component's annotations and linked to it.
-  await page.getByTestId('create-entity-defaults').waitFor();
-  assert.equal(await page.getByTestId('create-imageUri').inputValue(), 'python:3.12-slim');
-  assert.equal(await page.getByLabel('Catalog entity').inputValue(), 'component:default/payments-api');
-  await page.getByTestId('create-metadata').fill(`name=${name}`);
-  const [createResponse] = await Promise.all([
-    page.waitForResponse(r => r.url().endsWith('/api/opensandbox/sandboxes') && r.request().method() === 'POST'),
-    page.getByRole('button', { name: 'Create', exact: true }).click(),
-  ]);
-  assert.equal(createResponse.status(), 202);
-  const created = await createResponse.json();
-  assert.deepEqual(created.ownership, {
-    owner: 'user:default/guest',
-    team: 'group:default/team-a',
-    entity: 'component:default/payments-api',
-  });
+  await createSandboxFromComponentTab(page, APP_URL, name);
 
   // It is listed on the component's tab and on the owning team's tab.
   await page.goto(`${APP_URL}/catalog/default/component/payments-api/sandboxes`);

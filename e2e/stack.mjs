@@ -1,10 +1,11 @@
 // Starts the console as `npm start` runs it (simulator :8080, identity provider :7300, backend
 // :7007, app :3000) in its own process group, waits until it serves, and stops the whole group
-// afterwards.
+// afterwards; launches Debian's Chromium for the browser tests.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const APP_URL = 'http://localhost:3000';
@@ -29,19 +30,20 @@ async function waitFor(url, { timeoutMs, isReady = res => res.ok }) {
 }
 
 /**
- * Starts the stack with the given OpenSandbox API key (shared by simulator and backend) and any
- * extra environment (e.g. the identity provider's keys and secrets, see docs/auth.md).
- * @param {{ apiKey: string, env?: Record<string, string>, logName?: string }} options
+ * Runs `command args` in its own process group, logging to `.cache/<logName>`, and waits until
+ * every URL of `readyUrls` answers 2xx (5 minutes at most). `stop()` ends the whole group
+ * (SIGTERM, then SIGKILL after 15 s).
+ * @param {{ command: string, args: string[], env?: Record<string, string>, logName: string, readyUrls: string[] }} options
  * @returns {Promise<{ stop(): Promise<void>, logFile: string }>}
  */
-export async function startStack({ apiKey, env = {}, logName = 'e2e-stack.log' }) {
+export async function startProcessGroup({ command, args, env = {}, logName, readyUrls }) {
   mkdirSync(join(repoRoot, '.cache'), { recursive: true });
   const logFile = join(repoRoot, '.cache', logName);
   const log = createWriteStream(logFile);
-  const child = spawn('bash', [join(repoRoot, 'scripts', 'start.sh')], {
+  const child = spawn(command, args, {
     cwd: repoRoot,
     detached: true,
-    env: { ...process.env, ...env, OPENSANDBOX_API_KEY: apiKey, BROWSER: 'none', CI: 'true' },
+    env: { ...process.env, ...env, BROWSER: 'none', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log);
@@ -67,12 +69,34 @@ export async function startStack({ apiKey, env = {}, logName = 'e2e-stack.log' }
     clearTimeout(timer);
   };
   try {
-    await waitFor(`${IDP_URL}/.well-known/openid-configuration`, { timeoutMs: 300_000 });
-    await waitFor(`${BACKEND_URL}/api/opensandbox/health`, { timeoutMs: 300_000 });
-    await waitFor(APP_URL, { timeoutMs: 300_000 });
+    for (const url of readyUrls) await waitFor(url, { timeoutMs: 300_000 });
   } catch (error) {
     await stop();
     throw new Error(`${error.message} (see ${logFile})`);
   }
   return { stop, logFile };
+}
+
+/**
+ * Starts the stack with the given OpenSandbox API key (shared by simulator and backend) and any
+ * extra environment (e.g. the identity provider's keys and secrets, see docs/auth.md).
+ * @param {{ apiKey: string, env?: Record<string, string>, logName?: string }} options
+ * @returns {Promise<{ stop(): Promise<void>, logFile: string }>}
+ */
+export function startStack({ apiKey, env = {}, logName = 'e2e-stack.log' }) {
+  return startProcessGroup({
+    command: 'bash',
+    args: [join(repoRoot, 'scripts', 'start.sh')],
+    env: { ...env, OPENSANDBOX_API_KEY: apiKey },
+    logName,
+    readyUrls: [`${IDP_URL}/.well-known/openid-configuration`, `${BACKEND_URL}/api/opensandbox/health`, APP_URL],
+  });
+}
+
+/** Debian's Chromium, headless, with the flags this machine's closed network needs. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
 }

@@ -17,11 +17,9 @@ import {
   AUDIT_TABLE,
   toRow,
 } from '../../plugins/opensandbox-backend/src/audit/rowMapping';
+import { AUDIT_ACTIONS } from '../../plugins/opensandbox-common/src/audit';
 import type { AuditEventRecord } from '../../plugins/opensandbox-backend/src/audit/records';
-import type {
-  AuditAction,
-  AuditOutcome,
-} from '../../plugins/opensandbox-backend/src/audit/types';
+import type { AuditOutcome } from '../../plugins/opensandbox-backend/src/audit/types';
 
 const ADMIN_URL =
   process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -39,14 +37,7 @@ const TEAMS = 50;
 const SPAN_MS = 365 * 86_400_000;
 const END = Date.UTC(2026, 10, 29);
 const START = END - SPAN_MS;
-const ACTIONS: AuditAction[] = [
-  'sandbox.create',
-  'sandbox.delete',
-  'sandbox.renew',
-  'sandbox.pause',
-  'sandbox.resume',
-  'sandbox.metadata.update',
-];
+const ACTIONS = AUDIT_ACTIONS;
 const OUTCOMES: AuditOutcome[] = [
   'succeeded',
   'succeeded',
