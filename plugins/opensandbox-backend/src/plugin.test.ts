@@ -71,6 +71,7 @@ describe('opensandbox backend routes against the simulator', () => {
       name: 'demo-api',
       'backstage.io/owner': 'mock',
       'backstage.io/owner-namespace': 'default',
+      'backstage.io/create-token': expect.stringMatching(/^c[0-9a-f]{32}$/),
     });
     expect(created.ownership).toEqual({ owner: 'user:default/mock' });
     expect(created.expiresAt).toBeDefined();
@@ -185,7 +186,7 @@ describe('opensandbox backend routes against the simulator', () => {
     const again = await request(server).post(`/api/opensandbox/sandboxes/${created.id}/pause`);
     expect(again.status).toBe(409);
     expect(again.body.error.name).toBe('ConflictError');
-    expect(again.body.error.message).toBe('Sandbox is not in a running state.');
+    expect(again.body.error.message).toBe(`Sandbox ${created.id} is Paused; pause needs a Running sandbox.`);
     expect((await request(server).post(`/api/opensandbox/sandboxes/${created.id}/resume`)).status).toBe(202);
     expect((await request(server).get(`/api/opensandbox/sandboxes/${created.id}`)).body.status.state).toBe('Running');
 
@@ -217,14 +218,14 @@ describe('opensandbox backend routes against the simulator', () => {
     expect(await upstreamCalls(sim)).toEqual([]);
   });
 
-  it('maps upstream 409 for renewing a sandbox without expiration', async () => {
+  it('answers 409 itself for renewing a sandbox without expiration', async () => {
     const created = await create({ ...validBody, timeout: null });
     expect(created.expiresAt).toBeUndefined();
     const res = await request(server)
       .post(`/api/opensandbox/sandboxes/${created.id}/renew-expiration`)
       .send({ expiresAt: new Date(Date.now() + 3600_000).toISOString() });
     expect(res.status).toBe(409);
-    expect(res.body.error.message).toBe(`Sandbox ${created.id} does not have automatic expiration enabled.`);
+    expect(res.body.error.message).toBe(`Sandbox ${created.id} has no expiration (manual cleanup); there is nothing to renew.`);
   });
 
   it('sends the API key and a request id upstream, and never returns the key', async () => {
@@ -317,7 +318,7 @@ describe('opensandbox backend upstream failures', () => {
     const server = await startBackend(url);
     const res = await request(server).get('/api/opensandbox/sandboxes');
     expect(res.status).toBe(502);
-    expect(res.body.error.message).toBe('OpenSandbox could not be reached');
+    expect(res.body.error.message).toBe(`OpenSandbox could not be reached (list). Request id ${res.headers['x-request-id']}.`);
   });
 
   it('answers 502 without leaking the key when OpenSandbox refuses the key', async () => {
@@ -327,7 +328,7 @@ describe('opensandbox backend upstream failures', () => {
       const res = await request(server).get('/api/opensandbox/sandboxes');
       expect(res.status).toBe(502);
       expect(res.body.error.message).toBe(
-        "OpenSandbox refused the console backend's credentials; an administrator must check opensandbox.apiKey",
+        `OpenSandbox refused the console backend's credentials; an administrator must check opensandbox.apiKey (request id ${res.headers['x-request-id']}).`,
       );
       expect(JSON.stringify(res.body)).not.toContain(API_KEY);
     } finally {
@@ -346,7 +347,10 @@ describe('opensandbox backend upstream failures', () => {
       });
       const failed = await request(server).get('/api/opensandbox/sandboxes');
       expect(failed.status).toBe(502);
-      expect(failed.body.error.message).toBe('OpenSandbox failed with 500 DOCKER::SANDBOX_QUERY_FAILED: docker down');
+      expect(failed.body.error.message).toBe(
+        `OpenSandbox failed to list (500 DOCKER::SANDBOX_QUERY_FAILED); the details are in the audit log (request id ${failed.headers['x-request-id']}).`,
+      );
+      expect(JSON.stringify(failed.body)).not.toContain('docker down');
 
       await fetch(`${sim.url}/_simulator/faults`, {
         method: 'POST',
@@ -355,7 +359,7 @@ describe('opensandbox backend upstream failures', () => {
       });
       const slow = await request(server).get('/api/opensandbox/sandboxes/slow');
       expect(slow.status).toBe(504);
-      expect(slow.body.error.message).toBe('OpenSandbox did not answer within 200 ms');
+      expect(slow.body.error.message).toBe(`OpenSandbox did not answer within 0.2 s (read the sandbox). Request id ${slow.headers['x-request-id']}.`);
     } finally {
       await sim.close();
     }

@@ -13,11 +13,11 @@ import { createAuditEventsRouter } from './audit/auditEventsRouter';
 import { scheduleAuditMaintenance } from './audit/auditMaintenance';
 import { DatabaseAuditRecorder } from './audit/DatabaseAuditRecorder';
 import { DatabaseAuditStore } from './audit/DatabaseAuditStore';
-import { AuthorizedSandboxLister } from './permissions/AuthorizedSandboxLister';
-import { SandboxAuthorizer } from './permissions/SandboxAuthorizer';
+import { createRouter } from './http/router';
+import { scheduleCreateReconciliation } from './operations/reconcileCreates';
+import { SandboxOperationPipeline } from './operations/SandboxOperationPipeline';
+import { SandboxDecisions } from './permissions/SandboxDecisions';
 import { ServiceRolePermissions } from './permissions/ServiceRolePermissions';
-import { createRouter } from './service/router';
-import { SandboxService } from './service/SandboxService';
 
 /**
  * The OpenSandbox Console backend plugin (plugin id `opensandbox`): serves `/api/opensandbox`,
@@ -53,40 +53,41 @@ export const opensandboxPlugin = createBackendPlugin({
         database,
         scheduler,
       }) {
-        const client = createLifecycleClientFromConfig(config);
-        const sandboxes = new SandboxService(client, {
-          maxTimeoutSeconds: config.getOptionalNumber('opensandbox.maxTimeoutSeconds'),
-        });
         permissionsRegistry.addResourceType({
           resourceRef: opensandboxSandboxPermissionResourceRef,
           permissions: opensandboxPermissions.filter(p => p.type === 'resource'),
           rules: Object.values(opensandboxSandboxRules),
           getResources: async sandboxIds =>
-            Promise.all(
-              sandboxIds.map(id => sandboxes.getForPermissionCheck(id)),
-            ),
+            Promise.all(sandboxIds.map(id => operations.loadForPermissionCheck(id))),
         });
         permissionsRegistry.addPermissions(opensandboxPermissions.filter(p => p.type === 'basic'));
 
         const roles = readOpensandboxRoleConfig(config);
         const decider = roles ? new ServiceRolePermissions(permissions, roles) : permissions;
-        const authorizer = new SandboxAuthorizer(decider, permissionsRegistry);
-        const lister = new AuthorizedSandboxLister(sandboxes, authorizer, permissionsRegistry, logger);
         const auditStore = await DatabaseAuditStore.create({ database });
-        const audit = new DatabaseAuditRecorder({ store: auditStore, auditor, logger, config });
+        const operations = new SandboxOperationPipeline({
+          client: createLifecycleClientFromConfig(config),
+          decisions: new SandboxDecisions(decider, permissionsRegistry, logger),
+          audit: new DatabaseAuditRecorder({ store: auditStore, auditor, logger, config }),
+          auditStore,
+          userInfo,
+          logger,
+          maxTimeoutSeconds: config.getOptionalNumber('opensandbox.maxTimeoutSeconds'),
+          createTimeoutMs: (config.getOptionalNumber('opensandbox.createTimeoutSeconds') ?? 180) * 1000,
+          roleGroups: new Set(
+            Object.values(roles?.members ?? {})
+              .flat()
+              .map(ref => ref.toLocaleLowerCase('en-US'))
+              .filter(ref => ref.startsWith('group:')),
+          ),
+        });
         await scheduleAuditMaintenance({ scheduler, store: auditStore, config, logger });
+        await scheduleCreateReconciliation({ scheduler, config, logger, operations });
         httpRouter.use(
           await createRouter({
-            sandboxes,
-            lister,
-            authorizer,
-            audit,
+            operations,
             httpAuth,
-            userInfo,
             extraRouters: [createAuditEventsRouter({ store: auditStore, httpAuth, permissions: decider })],
-            roleGroups: new Set(
-              Object.values(roles?.members ?? {}).flat().filter(ref => ref.startsWith('group:')),
-            ),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

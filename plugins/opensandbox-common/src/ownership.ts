@@ -37,8 +37,16 @@ export const ENTITY_NAMESPACE_KEY = 'backstage.io/entity-namespace';
 /** Metadata key holding that entity's kind (lower-case, e.g. `component`, `system`). @public */
 export const ENTITY_KIND_KEY = 'backstage.io/entity-kind';
 
+/**
+ * Label of the console-generated create token of a sandbox (label-safe, at most 41 characters):
+ * finds the sandbox of a create whose outcome was unknown, and answers a retried create with the
+ * same Idempotency-Key. @public
+ */
+export const CREATE_TOKEN_KEY = 'backstage.io/create-token';
+
 /** Metadata keys the console stamps; a request body may never set or change them. @public */
 export const RESERVED_OWNERSHIP_KEYS: readonly string[] = [
+  CREATE_TOKEN_KEY,
   OWNER_NAME_KEY,
   OWNER_NAMESPACE_KEY,
   TEAM_NAME_KEY,

@@ -18,7 +18,8 @@ const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const ENTITY_REF = /^[A-Za-z][A-Za-z0-9]{0,62}:([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
+/** An entity ref; kind and namespace are case-insensitive, as everywhere in Backstage. */
+const ENTITY_REF = /^[A-Za-z][A-Za-z0-9]{0,62}:([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
 
 /** Minimum `timeout` upstream accepts, in seconds. @public */
 export const MIN_TIMEOUT_SECONDS = 60;
@@ -212,10 +213,10 @@ export function validateCreateSandboxRequest(
 }
 
 /**
- * Validates the renew body `{ expiresAt }`: an RFC 3339 date-time with seconds and a time zone
+ * Validates the renew body `{ expiresAt, allowShorten? }`: `expiresAt` an RFC 3339 date-time with seconds and a time zone
  * (`2026-01-01T12:00:00Z`, `...+02:00`), a real calendar date, in the future relative to `now`
  * (milliseconds since the epoch, default `Date.now()`), and, when `maxTimeoutSeconds` is given, at
- * most that many seconds after `now`.
+ * most that many seconds after `now`; `allowShorten` (optional boolean) lets a renewal move the expiry earlier.
  * @public
  */
 export function validateRenewRequest(
@@ -226,7 +227,10 @@ export function validateRenewRequest(
   if (!isPlainObject(body)) return [{ field: 'body', message: 'must be a JSON object' }];
   const errors: FieldError[] = [];
   for (const key of Object.keys(body)) {
-    if (key !== 'expiresAt') errors.push({ field: key, message: 'is not a known field' });
+    if (key !== 'expiresAt' && key !== 'allowShorten') errors.push({ field: key, message: 'is not a known field' });
+  }
+  if (body.allowShorten !== undefined && typeof body.allowShorten !== 'boolean') {
+    errors.push({ field: 'allowShorten', message: 'must be true or false' });
   }
   const { expiresAt } = body;
   const match = typeof expiresAt === 'string'

@@ -12,3 +12,4 @@ export * from './permissions/rules';
 export * from './permissions/conditionExports';
 export * from './roles/roleConfig';
 export * from './roles/roleDecisions';
+export * from './operations/types';

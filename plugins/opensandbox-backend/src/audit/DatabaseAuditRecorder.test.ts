@@ -119,7 +119,7 @@ describe('DatabaseAuditRecorder', () => {
       });
       expect(done.details.after).toEqual({ token: '[REDACTED]' });
       expect(events[0].success).toHaveBeenCalledWith({
-        meta: { httpStatus: 201, sandboxId: 'sbx-1' },
+        meta: { httpStatus: 201, sandboxId: 'sbx-1', outcome: 'succeeded' },
       });
       expect(events[0].fail).not.toHaveBeenCalled();
     },

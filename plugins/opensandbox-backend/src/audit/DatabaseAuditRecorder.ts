@@ -4,7 +4,7 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
-import { ServiceUnavailableError } from '@backstage/errors';
+import { auditUnavailable } from '../errors';
 import type { JsonObject } from '@backstage/types';
 import type {
   AuditAction,
@@ -21,7 +21,7 @@ export interface DatabaseAuditRecorderOptions {
   /** Where rows are written (only the write methods are used). */
   store: Pick<
     DatabaseAuditStore,
-    'insertInitiated' | 'completeInitiated' | 'insertDenied'
+    'insertInitiated' | 'completeInitiated' | 'insertDenied' | 'insertRejected'
   >;
   /** `coreServices.auditor`: every attempt is also emitted as an auditor event. */
   auditor: AuditorService;
@@ -77,14 +77,12 @@ export class DatabaseAuditRecorder implements AuditRecorder {
       );
       const event = await this.openEvent(safe, undefined);
       await this.closeEvent(event, 'fail', new Error('audit log unavailable'));
-      throw new ServiceUnavailableError(
-        'audit log unavailable; the operation was not performed',
-      );
+      throw auditUnavailable();
     }
     const event = await this.openEvent(safe, auditId);
     let settled = false;
     const settle = async (
-      outcome: 'succeeded' | 'failed',
+      outcome: 'succeeded' | 'failed' | 'unknown',
       result: AuditAttemptResult,
     ): Promise<void> => {
       if (settled) {
@@ -106,13 +104,14 @@ export class DatabaseAuditRecorder implements AuditRecorder {
       await this.closeEvent(
         event,
         outcome === 'succeeded' ? 'success' : 'fail',
-        outcome === 'failed' ? resultError(safeResult) : undefined,
-        resultMeta(safeResult),
+        outcome === 'succeeded' ? undefined : resultError(safeResult),
+        { ...resultMeta(safeResult), outcome },
       );
     };
     return {
       succeed: result => settle('succeeded', result),
       fail: result => settle('failed', result),
+      unknown: result => settle('unknown', result),
     };
   }
 
@@ -142,6 +141,26 @@ export class DatabaseAuditRecorder implements AuditRecorder {
       resultError(safeResult),
       resultMeta(safeResult),
     );
+  }
+
+  /**
+   * Writes one `failed` row for an attempt the console refused itself (no upstream call) and
+   * emits a failed auditor event. Never throws (nothing changed upstream).
+   */
+  async rejected(input: AuditAttemptInput, result: AuditAttemptResult): Promise<void> {
+    const safe = this.redactInput(input);
+    const safeResult = this.redactResult(result);
+    let auditId: string | undefined;
+    try {
+      auditId = (await this.store.insertRejected(safe, safeResult)).id;
+    } catch (error) {
+      this.logger.error(
+        `Could not write the refused ${input.action} of request ${input.requestId} to the audit log`,
+        error as Error,
+      );
+    }
+    const event = await this.openEvent(safe, auditId, { outcome: 'failed' });
+    await this.closeEvent(event, 'fail', resultError(safeResult), resultMeta(safeResult));
   }
 
   private redactInput(input: AuditAttemptInput): AuditAttemptInput {

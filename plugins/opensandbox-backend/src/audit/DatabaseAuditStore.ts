@@ -5,7 +5,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import type { AuditAttemptInput, AuditAttemptResult } from './types';
+import type { AuditAction, AuditAttemptInput, AuditAttemptResult } from './types';
 import type {
   AuditEventFilter,
   AuditEventPage,
@@ -102,7 +102,7 @@ export class DatabaseAuditStore {
    */
   async completeInitiated(
     id: string,
-    outcome: 'succeeded' | 'failed',
+    outcome: 'succeeded' | 'failed' | 'unknown',
     result: AuditAttemptResult,
   ): Promise<void> {
     const row = await this.knex(AUDIT_TABLE)
@@ -220,9 +220,94 @@ export class DatabaseAuditStore {
     }
   }
 
+  /**
+   * Inserts a `failed` row for an attempt the console refused itself before any upstream call
+   * (e.g. a state conflict). `details` must already be redacted.
+   * @throws the database error when the row cannot be written.
+   */
+  async insertRejected(input: AuditAttemptInput, result: AuditAttemptResult): Promise<AuditEventRecord> {
+    return this.insert(input, 'failed', result);
+  }
+
+  /**
+   * `sandbox.create` attempts whose outcome is `unknown` (or still `initiated` after
+   * `initiatedOlderThanMs`), with a create token and no sandbox id yet; oldest first, at most
+   * `limit`.
+   */
+  async findUnsettledCreates(
+    initiatedOlderThanMs: number,
+    limit = 100,
+  ): Promise<Array<{ id: string; occurredAt: number; createToken: string; requestId: string }>> {
+    const now = this.clock();
+    const rows = await this.knex(AUDIT_TABLE)
+      .where({ action: 'sandbox.create' })
+      .whereNotNull('create_token')
+      .whereNull('sandbox_id')
+      .andWhere(q =>
+        q
+          .where({ outcome: 'unknown' })
+          .orWhere(q2 => q2.where({ outcome: 'initiated' }).andWhere('occurred_at', '<', now - initiatedOlderThanMs)),
+      )
+      .orderBy([{ column: 'occurred_at', order: 'asc' }, { column: 'seq', order: 'asc' }])
+      .limit(limit)
+      .select('id', 'occurred_at', 'create_token', 'request_id');
+    return rows.map((r: any) => ({
+      id: r.id,
+      occurredAt: Number(r.occurred_at),
+      createToken: r.create_token,
+      requestId: r.request_id,
+    }));
+  }
+
+  /**
+   * The latest `sandbox.create` attempt with this create token, or undefined.
+   */
+  async findCreateByToken(createToken: string): Promise<AuditEventRecord | undefined> {
+    const row = await this.knex(AUDIT_TABLE)
+      .where({ create_token: createToken, action: 'sandbox.create' })
+      .orderBy([{ column: 'occurred_at', order: 'desc' }, { column: 'seq', order: 'desc' }])
+      .first();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /**
+   * Settles an attempt whose outcome was `unknown` (or left `initiated`): sets `outcome`, the
+   * sandbox id when found, and merges `details` (e.g. `{ reconciled: {...} }`).
+   * @returns false when the row is no longer unsettled (another replica settled it).
+   */
+  async settleUnknown(
+    id: string,
+    outcome: 'succeeded' | 'failed',
+    result: { sandboxId?: string; httpStatus?: number; details: Record<string, unknown> },
+  ): Promise<boolean> {
+    const row = await this.knex(AUDIT_TABLE).where({ id }).first('details', 'outcome');
+    if (!row || !['unknown', 'initiated'].includes(row.outcome)) return false;
+    const update: Record<string, unknown> = {
+      outcome,
+      updated_at: this.clock(),
+      details: JSON.stringify({ ...JSON.parse(row.details), ...result.details }),
+    };
+    if (result.sandboxId) update.sandbox_id = clipSandboxId(result.sandboxId);
+    if (result.httpStatus !== undefined) update.http_status = result.httpStatus;
+    const count = await this.knex(AUDIT_TABLE)
+      .where({ id })
+      .whereIn('outcome', ['unknown', 'initiated'])
+      .update(update);
+    return count === 1;
+  }
+
+  /** The latest `succeeded` attempt of `action` on `sandboxId`, or undefined. */
+  async lastSucceeded(sandboxId: string, action: AuditAction): Promise<AuditEventRecord | undefined> {
+    const row = await this.knex(AUDIT_TABLE)
+      .where({ sandbox_id: sandboxId, action, outcome: 'succeeded' })
+      .orderBy([{ column: 'occurred_at', order: 'desc' }, { column: 'seq', order: 'desc' }])
+      .first();
+    return row ? fromRow(row) : undefined;
+  }
+
   private async insert(
     input: AuditAttemptInput,
-    outcome: 'initiated' | 'denied',
+    outcome: 'initiated' | 'denied' | 'failed',
     result: AuditAttemptResult | undefined,
   ): Promise<AuditEventRecord> {
     const now = this.clock();
@@ -246,7 +331,7 @@ export class DatabaseAuditStore {
       updatedAt: now,
     };
     const row = toRow(record);
-    await this.knex(AUDIT_TABLE).insert(row);
+    await this.knex(AUDIT_TABLE).insert({ ...row, create_token: input.createToken ?? null });
     return fromRow({ ...row, seq: 0 });
   }
 

@@ -23,6 +23,8 @@ export interface AuditAttemptInput {
   userAgent?: string;
   /** Groups the items of one bulk operation. */
   batchId?: string;
+  /** `sandbox.create` only: the console-generated create token stamped on the sandbox. */
+  createToken?: string;
   /**
    * The request with secrets redacted (the recorder redacts `image.auth.password` and env values
    * again, defensively) and, where meaningful, a before/after diff, e.g.
@@ -48,6 +50,11 @@ export interface AuditAttemptResult {
 export interface AuditAttempt {
   succeed(result: AuditAttemptResult): Promise<void>;
   fail(result: AuditAttemptResult): Promise<void>;
+  /**
+   * The mutation may or may not have happened upstream (timeout, lost connection): outcome
+   * `unknown`. For creates, the reconciliation task later settles it from the create token.
+   */
+  unknown(result: AuditAttemptResult): Promise<void>;
 }
 
 /**
@@ -57,8 +64,14 @@ export interface AuditAttempt {
  *   `ServiceUnavailableError` (503) when it cannot be written: the mutation is then refused.
  * - `denied` records a refused attempt (permission denied) with its HTTP status (403, or 404 for
  *   sandboxes the caller may not read).
+ * - `rejected` records an attempt the console answered itself (state conflict) as `failed`.
  */
 export interface AuditRecorder {
   begin(input: AuditAttemptInput): Promise<AuditAttempt>;
   denied(input: AuditAttemptInput, result: AuditAttemptResult): Promise<void>;
+  /**
+   * Records an attempt the console refused itself before any upstream call, not a permission
+   * denial (e.g. pause of a Paused sandbox: 409): one `failed` row. Never throws.
+   */
+  rejected(input: AuditAttemptInput, result: AuditAttemptResult): Promise<void>;
 }

@@ -92,7 +92,8 @@ describe.each(databases.eachSupportedId())('audit trail on %s', databaseId => {
     const renew = rows[7];
     expect(renew.details.before.expiresAt).toBe(created.body.expiresAt);
     expect(Date.parse(renew.details.after.expiresAt)).toBe(Date.parse(expiresAt));
-    expect(rows[5].errorCode).toBe('DOCKER::SANDBOX_NOT_RUNNING');
+    expect(rows[5].errorCode).toBe('ConflictError');
+    expect(rows[5].errorMessage).toBe(`Sandbox ${id} is Paused; pause needs a Running sandbox.`);
     expect(rows[3].details.changedKeys).toEqual(['name', 'stage']);
 
     const viewerCreate = await events({ actor: 'user:default/vic', action: 'sandbox.create' });

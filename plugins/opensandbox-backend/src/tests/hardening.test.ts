@@ -92,7 +92,7 @@ describe('hardening', () => {
     await faults([{ method: 'GET', path: '^/v1/sandboxes/[^/]+$', status: 204 }]);
     const get = await request(server).get(`/api/opensandbox/sandboxes/${id}`).set('Authorization', authHeader('admin'));
     expect(get.status).toBe(502);
-    expect(get.body.error.message).toBe('OpenSandbox sent an unexpected response to GET /sandboxes/{sandboxId}');
+    expect(get.body.error.message).toBe(`OpenSandbox sent an answer the console could not read (read the sandbox). Request id ${get.headers['x-request-id']}.`);
 
     await faults([{ method: 'GET', path: '^/v1/sandboxes$', status: 200, body: {} }]);
     const list = await request(server).get('/api/opensandbox/sandboxes').set('Authorization', authHeader('admin'));
@@ -107,14 +107,16 @@ describe('hardening', () => {
     expect(await upstreamListCalls()).toBe(3);
   });
 
-  it('scrubs the API key from upstream messages and maps 429 to 503', async () => {
+  it('keeps upstream messages (and the key) out of answers and passes 429 on with Retry-After', async () => {
     await faults([{ method: 'GET', path: '^/v1/sandboxes$', status: 500, body: { code: 'X', message: `echo OPEN-SANDBOX-API-KEY=${TEST_API_KEY}` } }]);
     const leaked = await request(server).get('/api/opensandbox/sandboxes').set('Authorization', authHeader('admin'));
     expect(leaked.status).toBe(502);
-    expect(leaked.body.error.message).toBe('OpenSandbox failed with 500 X: echo OPEN-SANDBOX-API-KEY=[REDACTED]');
+    expect(leaked.body.error.message).toBe(`OpenSandbox failed to list (500 X); the details are in the audit log (request id ${leaked.headers['x-request-id']}).`);
+    expect(JSON.stringify(leaked.body)).not.toContain(TEST_API_KEY);
     await faults([{ method: 'GET', path: '^/v1/sandboxes$', status: 429, body: { code: 'RATE', message: 'slow down' } }]);
     const busy = await request(server).get('/api/opensandbox/sandboxes').set('Authorization', authHeader('admin'));
-    expect(busy.status).toBe(503);
+    expect(busy.status).toBe(429);
+    expect(busy.headers['retry-after']).toBe('30');
   });
 
   it('refuses a metadata PATCH without a JSON body and NUL characters in audit filters', async () => {

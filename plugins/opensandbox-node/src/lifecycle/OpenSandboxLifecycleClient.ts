@@ -132,12 +132,17 @@ export class OpenSandboxLifecycleClient {
     const { response } = result;
     if (!response.ok) {
       const body = result.error as any;
+      const retryHeader = response.headers.get('retry-after');
+      const retryAfterSeconds = retryHeader && /^\d{1,6}$/.test(retryHeader.trim()) ? Number(retryHeader.trim()) : undefined;
       if (response.status === 422 && body && typeof body === 'object' && 'detail' in body) {
         throw new OpenSandboxApiError(422, 'VALIDATION_ERROR', this.#scrub(describeValidationDetail(body.detail)), requestId);
       }
-      const code = typeof body?.code === 'string' ? this.#scrub(body.code) : `HTTP_${response.status}`;
-      const message = typeof body?.message === 'string' ? body.message : response.statusText || 'request failed';
-      throw new OpenSandboxApiError(response.status, code, this.#scrub(message), requestId);
+      const shaped = typeof body?.code === 'string' && typeof body?.message === 'string';
+      const code = shaped ? this.#scrub(body.code) : `HTTP_${response.status}`;
+      const message = shaped
+        ? body.message
+        : `${response.statusText || 'request failed'}: ${String(typeof body === 'string' ? body : JSON.stringify(body ?? '')).slice(0, 500)}`;
+      throw new OpenSandboxApiError(response.status, code, this.#scrub(message), requestId, retryAfterSeconds);
     }
     if (!shape(result.data)) throw new OpenSandboxProtocolError(operation, requestId);
     return result.data as T;

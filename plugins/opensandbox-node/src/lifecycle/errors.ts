@@ -4,7 +4,8 @@ import { CustomErrorBase } from '@backstage/errors';
  * The upstream OpenSandbox server answered with an HTTP error.
  *
  * `status` is the upstream HTTP status, `code` the upstream error code (`DOCKER::SANDBOX_NOT_FOUND`,
- * `INVALID_API_KEY`, ... or `VALIDATION_ERROR` for FastAPI 422 bodies), `upstreamMessage` the
+ * `INVALID_API_KEY`, ... or `VALIDATION_ERROR` for FastAPI 422 bodies; `HTTP_<status>` when the body
+ * is not in upstream's `{code, message}` shape, e.g. an HTML page from a gateway), `upstreamMessage` the
  * upstream message (for 422: the `detail[]` entries joined), `requestId` the `X-Request-ID` sent.
  * @public
  */
@@ -15,6 +16,8 @@ export class OpenSandboxApiError extends CustomErrorBase {
     readonly code: string,
     readonly upstreamMessage: string,
     readonly requestId: string,
+    /** Upstream's `Retry-After` in seconds (429/503), when it sent one as a number of seconds. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`OpenSandbox answered ${status} ${code}: ${upstreamMessage}`);
   }

@@ -1,22 +1,17 @@
-import type { BackstageCredentials, LoggerService } from '@backstage/backend-plugin-api';
-import { AuthorizeResult, ConditionalPolicyDecision, PermissionCriteria } from '@backstage/plugin-permission-common';
-import { createConditionTransformer } from '@backstage/plugin-permission-node';
-import type { PermissionsRegistryService } from '@backstage/backend-plugin-api';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { AuthorizeResult, PermissionCriteria, PolicyDecision } from '@backstage/plugin-permission-common';
 import {
   ConsoleListSandboxesResponse,
   ConsoleSandbox,
   MAX_PAGE_SIZE,
 } from '@opensandbox-console/plugin-opensandbox-common';
-import {
-  ListSandboxesQuery,
-  opensandboxSandboxPermissionResourceRef,
-  SandboxFilter,
-} from '@opensandbox-console/plugin-opensandbox-node';
-import type { RequestContext, SandboxService } from '../service/SandboxService';
-import { UpstreamGatewayError } from '../service/upstreamErrors';
-import type { SandboxAuthorizer } from './SandboxAuthorizer';
-import { conjunctionToQuery, matchesCriteria, scopeToCriteria, toDnf } from './listQueries';
-import type { ListScope } from '../service/requestValidation';
+import type { ListSandboxesQuery, SandboxFilter, SandboxListScope } from '@opensandbox-console/plugin-opensandbox-node';
+import { ConsoleError } from '../errors';
+import type { SandboxDecisions } from '../permissions/SandboxDecisions';
+import { conjunctionToQuery, matchesCriteria, scopeToCriteria, toDnf } from '../permissions/listQueries';
+
+/** Reads one upstream page (the pipeline's upstream call, with its error mapping). */
+export type FetchSandboxPage = (query: ListSandboxesQuery) => Promise<ConsoleListSandboxesResponse>;
 
 const DEFAULT_PAGE_SIZE = 20;
 /** Upper bound of sandboxes read when a list must be merged or post-filtered in the backend. */
@@ -39,19 +34,11 @@ function newestFirst(a: ConsoleSandbox, b: ConsoleSandbox): number {
  *   sorted newest first and paginated here; conditions with `not` are post-filtered. Every item is
  *   checked against the decision, so a sandbox the caller may not read is never returned.
  */
-export class AuthorizedSandboxLister {
-  readonly #transform: (c: any) => any;
-
+export class UpstreamSandboxLister {
   constructor(
-    private readonly sandboxes: SandboxService,
-    private readonly authorizer: SandboxAuthorizer,
-    registry: PermissionsRegistryService,
+    private readonly decisions: SandboxDecisions,
     private readonly logger: LoggerService,
-  ) {
-    this.#transform = createConditionTransformer(
-      registry.getPermissionRuleset(opensandboxSandboxPermissionResourceRef),
-    );
-  }
+  ) {}
 
   /**
    * @param scope - the console's `owner` / `team` / `entity` filters, AND'ed with `query` and with
@@ -59,34 +46,33 @@ export class AuthorizedSandboxLister {
    */
   async list(
     query: ListSandboxesQuery,
-    scope: ListScope,
-    credentials: BackstageCredentials,
-    ctx: RequestContext,
+    scope: SandboxListScope,
+    decision: PolicyDecision,
+    fetchPage: FetchSandboxPage,
   ): Promise<ConsoleListSandboxesResponse> {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
-    const decision = await this.authorizer.readDecision(credentials);
     if (decision.result === AuthorizeResult.DENY) return emptyPage(page, pageSize);
     const scopeCriteria = scopeToCriteria(scope);
     let criteria: PermissionCriteria<SandboxFilter>;
     if (decision.result === AuthorizeResult.ALLOW) {
-      if (!scopeCriteria) return this.sandboxes.list(query, ctx);
+      if (!scopeCriteria) return fetchPage(query);
       criteria = scopeCriteria;
     } else {
-      const conditions = this.#transform((decision as ConditionalPolicyDecision).conditions);
+      const conditions = this.decisions.filtersOf(decision)!;
       criteria = scopeCriteria ? { allOf: [conditions, scopeCriteria] } : conditions;
     }
 
     const dnf = toDnf(criteria);
     const allowed = (s: ConsoleSandbox) =>
-      this.authorizer.allows(decision, s) && (!scopeCriteria || matchesCriteria(scopeCriteria, s));
+      this.decisions.allows(decision, s) && (!scopeCriteria || matchesCriteria(scopeCriteria, s));
     if (dnf) {
       const queries = dnf
         .map(conjunction => conjunctionToQuery(conjunction as SandboxFilter[], query))
         .filter((q): q is ListSandboxesQuery => q !== undefined);
       if (queries.length === 0) return emptyPage(page, pageSize);
       if (queries.length === 1) {
-        const result = await this.sandboxes.list(queries[0], ctx);
+        const result = await fetchPage(queries[0]);
         const items = result.items.filter(allowed);
         if (items.length !== result.items.length) {
           this.logger.warn('A permission rule and its query disagree; items were dropped from a list page');
@@ -95,11 +81,11 @@ export class AuthorizedSandboxLister {
       }
       const seen = new Map<string, ConsoleSandbox>();
       for (const q of queries) {
-        for (const s of await this.#fetchAll(q, ctx)) seen.set(s.id, s);
+        for (const s of await this.#fetchAll(q, fetchPage)) seen.set(s.id, s);
       }
       return this.#paginate([...seen.values()].filter(allowed), page, pageSize);
     }
-    const everything = await this.#fetchAll(query, ctx);
+    const everything = await this.#fetchAll(query, fetchPage);
     return this.#paginate(everything.filter(allowed), page, pageSize);
   }
 
@@ -107,18 +93,14 @@ export class AuthorizedSandboxLister {
    * Every sandbox matching `query`, page by page. Stops at the last page, at an empty page, and
    * after {@link MAX_SCANNED} sandboxes (then 502: the list is too large to filter here).
    */
-  async #fetchAll(query: ListSandboxesQuery, ctx: RequestContext): Promise<ConsoleSandbox[]> {
+  async #fetchAll(query: ListSandboxesQuery, fetchPage: FetchSandboxPage): Promise<ConsoleSandbox[]> {
     const items: ConsoleSandbox[] = [];
     for (let page = 1; page <= MAX_SCANNED / MAX_PAGE_SIZE; page++) {
-      const result = await this.sandboxes.list({ ...query, page, pageSize: MAX_PAGE_SIZE }, ctx);
+      const result = await fetchPage({ ...query, page, pageSize: MAX_PAGE_SIZE });
       items.push(...result.items);
       if (!result.pagination.hasNextPage || result.items.length === 0) return items;
     }
-    throw new UpstreamGatewayError(
-      `More than ${MAX_SCANNED} sandboxes match; narrow the list with filters`,
-      502,
-      { requestId: ctx.requestId },
-    );
+    throw new ConsoleError('UpstreamGatewayError', 502, `More than ${MAX_SCANNED} sandboxes match; narrow the list with filters`);
   }
 
   #paginate(items: ConsoleSandbox[], page: number, pageSize: number): ConsoleListSandboxesResponse {

@@ -1,20 +1,11 @@
-import { InputError } from '@backstage/errors';
 import {
   FieldError,
-  formatFieldErrors,
   MAX_PAGE_SIZE,
   validateMetadataKey,
   validateMetadataValue,
 } from '@opensandbox-console/plugin-opensandbox-common';
-import type { ListSandboxesQuery } from '@opensandbox-console/plugin-opensandbox-node';
-
-/**
- * A 400 naming every invalid field; `fields` is serialised into the error body
- * (`error.fields: [{ field, message }]`) so forms can show each next to its input.
- */
-export function invalidInput(fields: FieldError[]): InputError {
-  return Object.assign(new InputError(formatFieldErrors(fields)), { fields });
-}
+import type { ListSandboxesQuery, SandboxListScope } from '@opensandbox-console/plugin-opensandbox-node';
+import { invalidInput } from '../errors';
 
 const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
@@ -63,15 +54,8 @@ function positiveInt(value: string | undefined, name: string, max: number, error
   return n;
 }
 
-/**
- * Console-only list filters by entity refs: each list is OR'ed, the lists are AND'ed with each
- * other and with the upstream filters. Refs are lower-cased.
- */
-export interface ListScope {
-  owner?: string[];
-  team?: string[];
-  entity?: string[];
-}
+/** Console-only list filters by entity refs (see `SandboxListScope`); refs are lower-cased. */
+export type ListScope = SandboxListScope;
 
 const REF_EXAMPLES: Record<string, string> = {
   user: 'user:default/jane',
@@ -82,7 +66,7 @@ const REF_EXAMPLES: Record<string, string> = {
 /** Most values one `owner` / `team` / `entity` list filter may have. */
 export const MAX_REFS_PER_FILTER = 20;
 
-const REF = /^[A-Za-z][A-Za-z0-9]{0,62}:([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
+const REF = /^[A-Za-z][A-Za-z0-9]{0,62}:([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
 
 function refList(query: Record<string, unknown>, name: string, kind: string | undefined, errors: FieldError[]): string[] | undefined {
   const raw = query[name];

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import express, { NextFunction, Request, Response } from 'express';
+import Router from 'express-promise-router';
+import type { HttpAuthService } from '@backstage/backend-plugin-api';
+import type { SandboxOperationContext } from '@opensandbox-console/plugin-opensandbox-node';
+import { invalidInput } from '../errors';
+import { REQUEST_BODY_LIMIT_BYTES, SandboxOperationPipeline } from '../operations/SandboxOperationPipeline';
+import { parseEndpointQuery, parseListQuery, parsePort, parseSandboxId } from './requestParsing';
+
+const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
+
+/**
+ * The console's HTTP API under `/api/opensandbox` (see `openapi.yaml`): each route parses the
+ * request, calls one method of the operation pipeline with the caller's credentials, and answers.
+ * Everything else — validation, the permission decision, audit, upstream, error mapping — is in
+ * the pipeline.
+ */
+export async function createRouter(options: {
+  operations: SandboxOperationPipeline;
+  httpAuth: HttpAuthService;
+  /** Extra routers mounted after the sandbox routes (e.g. `/audit-events`). */
+  extraRouters?: express.Router[];
+}): Promise<express.Router> {
+  const { operations: ops, httpAuth } = options;
+  const router = Router();
+  router.use(express.json({ limit: REQUEST_BODY_LIMIT_BYTES }));
+
+  /** The caller's credentials and request metadata; sets `X-Request-ID` on the answer. */
+  async function ctx(req: Request, res: Response): Promise<SandboxOperationContext> {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-ID', requestId);
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    return { credentials, requestId, clientIp: req.ip, userAgent: req.header('user-agent') };
+  }
+  const noQuery = (req: Request) => {
+    const keys = Object.keys(req.query);
+    if (keys.length > 0) throw invalidInput(keys.map(field => ({ field, message: 'is not a known query parameter' })));
+  };
+  const id = (req: Request) => parseSandboxId(req.params.sandboxId);
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/settings', async (req, res) => {
+    noQuery(req);
+    await ctx(req, res);
+    res.json(ops.settings());
+  });
+  router.get('/teams', async (req, res) => {
+    noQuery(req);
+    res.json({ teams: await ops.teams(await ctx(req, res)) });
+  });
+  router.get('/sandboxes', async (req, res) => {
+    const { query, scope } = parseListQuery(req.query as Record<string, unknown>);
+    res.json(await ops.list(query, scope, await ctx(req, res)));
+  });
+  router.post('/sandboxes', async (req, res) => {
+    const key = req.header('idempotency-key');
+    const { sandbox, replayed } = await ops.create(req.body, { ...(await ctx(req, res)), idempotencyKey: key });
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(replayed ? 200 : 202).json(sandbox);
+  });
+  router.get('/sandboxes/:sandboxId', async (req, res) => {
+    res.json(await ops.get(id(req), await ctx(req, res)));
+  });
+  router.delete('/sandboxes/:sandboxId', async (req, res) => {
+    await ops.delete(id(req), await ctx(req, res));
+    res.status(204).end();
+  });
+  router.post('/sandboxes/:sandboxId/renew-expiration', async (req, res) => {
+    res.json(await ops.renew(id(req), req.body, await ctx(req, res)));
+  });
+  router.post('/sandboxes/:sandboxId/pause', async (req, res) => {
+    await ops.pause(id(req), await ctx(req, res));
+    res.status(202).end();
+  });
+  router.post('/sandboxes/:sandboxId/resume', async (req, res) => {
+    await ops.resume(id(req), await ctx(req, res));
+    res.status(202).end();
+  });
+  router.patch('/sandboxes/:sandboxId/metadata', async (req, res) => {
+    const sandboxId = id(req);
+    if (!req.is('application/json')) {
+      throw invalidInput([{ field: 'body', message: 'must be a JSON object (Content-Type: application/json)' }]);
+    }
+    res.json(await ops.patchMetadata(sandboxId, req.body, await ctx(req, res)));
+  });
+  router.get('/sandboxes/:sandboxId/endpoints/:port', async (req, res) => {
+    const sandboxId = id(req);
+    const port = parsePort(req.params.port);
+    const query = parseEndpointQuery(req.query as Record<string, unknown>);
+    res.json(await ops.getEndpoint(sandboxId, port, query, await ctx(req, res)));
+  });
+  for (const extra of options.extraRouters ?? []) router.use(extra);
+
+  // Upstream's Retry-After (429/503) is passed on; Backstage's error handler writes the body.
+  router.use((error: any, _req: Request, res: Response, next: NextFunction) => {
+    if (Number.isInteger(error?.retryAfterSeconds) && !res.headersSent) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    next(error);
+  });
+  return router;
+}

@@ -1,0 +1,553 @@
+import { randomUUID } from 'node:crypto';
+import type { LoggerService, UserInfoService } from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
+import type { ResourcePermission } from '@backstage/plugin-permission-common';
+import {
+  AuditAction,
+  ConsoleListSandboxesResponse,
+  ConsoleSandbox,
+  CREATE_TOKEN_KEY,
+  CreateSandboxRequest,
+  decodeOwnershipMetadata,
+  encodeOwnershipMetadata,
+  Endpoint,
+  FieldError,
+  MAX_PAGE_SIZE,
+  MIN_TIMEOUT_SECONDS,
+  opensandboxSandboxCreatePermission,
+  opensandboxSandboxDeletePermission,
+  opensandboxSandboxEndpointPermission,
+  opensandboxSandboxUpdatePermission,
+  RenewSandboxExpirationResponse,
+  RESERVED_OWNERSHIP_KEYS,
+  validateCreateSandboxRequest,
+  validateMetadata,
+  validateRenewRequest,
+} from '@opensandbox-console/plugin-opensandbox-common';
+import type {
+  ConsoleSettings,
+  CreateSandboxResult,
+  ListSandboxesQuery,
+  OpenSandboxLifecycleClient,
+  SandboxDetail,
+  SandboxListScope,
+  SandboxOperationContext,
+  SandboxOperations,
+} from '@opensandbox-console/plugin-opensandbox-node';
+import type { AuditAttemptInput, AuditAttemptResult, AuditRecorder } from '../audit/types';
+import type { DatabaseAuditStore } from '../audit/DatabaseAuditStore';
+import {
+  auditErrorOf,
+  createInProgress,
+  fromUpstream,
+  invalidInput,
+  isDenial,
+  isOutcomeUnknown,
+  sandboxNotFound,
+  stateConflict,
+} from '../errors';
+import type { SandboxDecisions } from '../permissions/SandboxDecisions';
+import { Caller, resolveCaller, teamsOf } from './callers';
+import { createTokenFor, idempotencyKeyError } from './createTokens';
+import { UpstreamSandboxLister } from './UpstreamSandboxLister';
+
+/** Largest JSON request body the HTTP routes accept (express.json limit), bytes. */
+export const REQUEST_BODY_LIMIT_BYTES = 1024 * 1024;
+
+const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** Observes sandboxes the pipeline saw change (the inventory's write-through). Must not throw. */
+export interface SandboxChangeObserver {
+  /** A sandbox as upstream just answered it (created, read, renewed, patched, paused, resumed). */
+  changed(sandbox: ConsoleSandbox): Promise<void>;
+  /** A sandbox was deleted through the console. */
+  deleted(sandboxId: string): Promise<void>;
+}
+
+/** Dependencies of {@link SandboxOperationPipeline}. */
+export interface SandboxOperationPipelineOptions {
+  /** The only holder of the lifecycle client (and so of the OpenSandbox API key). */
+  client: OpenSandboxLifecycleClient;
+  decisions: SandboxDecisions;
+  audit: AuditRecorder;
+  /** Audit lookups: idempotent create, last renewal. */
+  auditStore: Pick<DatabaseAuditStore, 'findCreateByToken' | 'settleUnknown' | 'lastSucceeded' | 'findUnsettledCreates'>;
+  userInfo: UserInfoService;
+  logger: LoggerService;
+  /** `opensandbox.maxTimeoutSeconds`: lifetime cap in seconds. */
+  maxTimeoutSeconds?: number;
+  /** The create timeout toward upstream, ms (`opensandbox.createTimeoutSeconds`); bounds reconciliation. Default 180000. */
+  createTimeoutMs?: number;
+  /** Lower-case group refs that only grant roles; never chosen as a sandbox's team. */
+  roleGroups?: ReadonlySet<string>;
+  /** Write-through of sandboxes seen changing (the inventory). */
+  observer?: SandboxChangeObserver;
+  /** Current time, epoch ms. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** Adds the decoded `ownership` to an upstream sandbox. */
+function withOwnership<T extends { metadata?: Record<string, string> }>(sandbox: T): T & { ownership?: ConsoleSandbox['ownership'] } {
+  const ownership = decodeOwnershipMetadata(sandbox.metadata);
+  return ownership ? { ...sandbox, ownership } : sandbox;
+}
+
+function lower(ref: string): string {
+  return ref.toLocaleLowerCase('en-US');
+}
+
+/** What a lifecycle action needs the sandbox's state to be. */
+const REQUIRED_STATE: Partial<Record<AuditAction, string>> = {
+  'sandbox.pause': 'Running',
+  'sandbox.resume': 'Paused',
+};
+
+/**
+ * The one operation pipeline of the console. Every entry point (HTTP routes, bulk, scaffolder and
+ * agent actions) calls these methods with the caller's credentials, and every method reads in the
+ * same order:
+ *
+ *   1. validate the input (400 naming the field; nothing else has happened yet);
+ *   2. resolve the caller and, for existing sandboxes, load the sandbox from upstream (authoritative);
+ *   3. decide: ONE permission decision (404 when the caller may not read the sandbox, 403 when it
+ *      may not act; a policy that cannot be evaluated denies) — refusals are audited `denied`;
+ *   4. checks that need the loaded sandbox (state conflicts: 409, shortening: 400), audited `failed`;
+ *   5. audit `initiated` (refused with 503 when it cannot be written);
+ *   6. the upstream call (errors mapped by `fromUpstream` in `../errors`);
+ *   7. audit outcome: `succeeded`, `failed`, or `unknown` when the mutation may have happened
+ *      (timeout, lost connection) — creates are then settled by the reconciliation task;
+ *   8. write-through to the inventory, and the answer.
+ *
+ * Reads (list, get, endpoint) skip the audit steps.
+ */
+export class SandboxOperationPipeline implements SandboxOperations {
+  readonly #o: SandboxOperationPipelineOptions;
+  readonly #lister: UpstreamSandboxLister;
+  readonly #roleGroups: ReadonlySet<string>;
+  readonly #clock: () => number;
+
+  constructor(options: SandboxOperationPipelineOptions) {
+    this.#o = options;
+    this.#lister = new UpstreamSandboxLister(options.decisions, options.logger);
+    this.#roleGroups = options.roleGroups ?? new Set();
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  settings(): ConsoleSettings {
+    return {
+      maxTimeoutSeconds: this.#o.maxTimeoutSeconds ?? null,
+      minTimeoutSeconds: MIN_TIMEOUT_SECONDS,
+      requestBodyLimitBytes: REQUEST_BODY_LIMIT_BYTES,
+    };
+  }
+
+  /** The teams a caller may pick as a sandbox's owner (its groups minus role groups). */
+  async teams(ctx: SandboxOperationContext): Promise<string[]> {
+    return teamsOf(await resolveCaller(ctx.credentials, this.#o.userInfo), this.#roleGroups);
+  }
+
+  async list(query: ListSandboxesQuery, scope: SandboxListScope, ctx: SandboxOperationContext): Promise<ConsoleListSandboxesResponse> {
+    const errors: FieldError[] = [];
+    if (query.page !== undefined && (!Number.isInteger(query.page) || query.page < 1)) errors.push({ field: 'page', message: 'must be an integer >= 1' });
+    if (query.pageSize !== undefined && (!Number.isInteger(query.pageSize) || query.pageSize < 1 || query.pageSize > MAX_PAGE_SIZE)) {
+      errors.push({ field: 'pageSize', message: `must be an integer from 1 to ${MAX_PAGE_SIZE}` });
+    }
+    if (errors.length > 0) throw invalidInput(errors);
+    const requestId = ctx.requestId ?? randomUUID();
+    const decision = await this.#o.decisions.readDecision(ctx.credentials);
+    return this.#lister.list(query, scope, decision, async q => {
+      const page = await this.#upstream('list', requestId, false, () => this.#o.client.listSandboxes(q, { requestId }));
+      return { items: page.items.map(withOwnership), pagination: page.pagination };
+    });
+  }
+
+  async get(sandboxId: string, ctx: SandboxOperationContext): Promise<SandboxDetail> {
+    const id = checkSandboxId(sandboxId);
+    const requestId = ctx.requestId ?? randomUUID();
+    const sandbox = await this.#load(id, requestId);
+    await this.#o.decisions.authorize(ctx.credentials, sandbox);
+    await this.#o.observer?.changed(sandbox);
+    const lastRenewal = await this.#lastRenewal(sandbox);
+    return lastRenewal ? { ...sandbox, lastRenewal } : sandbox;
+  }
+
+  async create(body: unknown, ctx: SandboxOperationContext & { idempotencyKey?: string }): Promise<CreateSandboxResult> {
+    // 1. validate
+    const errors = validateCreateSandboxRequest(body, { maxTimeoutSeconds: this.#o.maxTimeoutSeconds });
+    const keyError = idempotencyKeyError(ctx.idempotencyKey);
+    if (keyError) errors.push(keyError);
+    const forged = errors.filter(e => RESERVED_OWNERSHIP_KEYS.includes(lower(e.field.replace(/^metadata\./, ''))));
+    if (errors.length > 0 && forged.length === 0) throw invalidInput(errors);
+    const { team: requestedTeam, entityRef, ...request } = body as CreateSandboxRequest & { team?: string; entityRef?: string };
+    const caller = await resolveCaller(ctx.credentials, this.#o.userInfo);
+    const requestId = ctx.requestId ?? randomUUID();
+    const team = requestedTeam ? lower(requestedTeam) : teamsOf(caller, this.#roleGroups)[0];
+    const token = createTokenFor(caller.actor, ctx.idempotencyKey);
+    const input = this.#auditInput(caller, ctx, requestId, 'sandbox.create', undefined, team, { request: body }, token);
+    if (forged.length > 0) {
+      // An attempt to set the console-owned labels: refused as bad input, recorded as a denial.
+      const error = invalidInput(errors);
+      await this.#o.audit.denied(input, auditErrorOf(error));
+      throw error;
+    }
+    if (caller.type === 'service' && !requestedTeam) {
+      throw invalidInput([{ field: 'team', message: 'is required when a service creates a sandbox (services have no groups)' }]);
+    }
+    let labels: Record<string, string>;
+    try {
+      labels = encodeOwnershipMetadata({
+        owner: caller.type === 'user' ? caller.actor : undefined,
+        team,
+        entity: entityRef ? lower(entityRef) : undefined,
+      });
+    } catch (error) {
+      throw invalidInput([{ field: entityRef ? 'entityRef' : 'team', message: (error as Error).message }]);
+    }
+    const upstreamBody: CreateSandboxRequest = {
+      ...request,
+      metadata: { ...(request.metadata ?? {}), ...labels, [CREATE_TOKEN_KEY]: token },
+    };
+    // The sandbox as it will be created, judged as its team's sandbox: the owner labels are left
+    // out, since a creator would own any sandbox it creates and owner rules would always match.
+    const ownerKeys = Object.keys(encodeOwnershipMetadata({ owner: 'user:default/x' }));
+    const proposed: ConsoleSandbox = withOwnership({
+      id: '',
+      status: { state: 'Pending' },
+      createdAt: new Date(this.#clock()).toISOString(),
+      entrypoint: request.entrypoint ?? [],
+      metadata: Object.fromEntries(Object.entries(upstreamBody.metadata!).filter(([k]) => !ownerKeys.includes(k))),
+    });
+
+    // 2-3. decide
+    const foreignTeam = !!team && !teamsOf(caller, new Set()).includes(team);
+    await this.#decided(input, () =>
+      this.#o.decisions.authorizeCreate(
+        ctx.credentials,
+        opensandboxSandboxCreatePermission,
+        opensandboxSandboxUpdatePermission,
+        proposed,
+        foreignTeam,
+      ),
+    );
+
+    // An idempotent retry answers the first attempt's sandbox.
+    if (ctx.idempotencyKey !== undefined) {
+      const replay = await this.#replay(token, requestId);
+      if (replay) return { sandbox: replay, replayed: true };
+    }
+
+    // 5-7. audit initiated, upstream, outcome
+    const created = await this.#attempt(input, 202, 'create', () =>
+      this.#o.client.createSandbox(upstreamBody, { requestId }),
+      result => ({ sandboxId: result.id }),
+    );
+    const sandbox = withOwnership(created);
+    await this.#o.observer?.changed(sandbox);
+    return { sandbox, replayed: false };
+  }
+
+  async renew(sandboxId: string, body: unknown, ctx: SandboxOperationContext): Promise<RenewSandboxExpirationResponse> {
+    const id = checkSandboxId(sandboxId);
+    const errors = validateRenewRequest(body, this.#clock(), { maxTimeoutSeconds: this.#o.maxTimeoutSeconds });
+    if (errors.length > 0) throw invalidInput(errors);
+    const { expiresAt, allowShorten } = body as { expiresAt: string; allowShorten?: boolean };
+    const { sandbox, input } = await this.#loadAndDecide(id, 'sandbox.renew', opensandboxSandboxUpdatePermission, { request: body }, ctx);
+    if (!sandbox.expiresAt) {
+      await this.#reject(input, stateConflict(`Sandbox ${id} has no expiration (manual cleanup); there is nothing to renew.`));
+    }
+    if (Date.parse(expiresAt) < Date.parse(sandbox.expiresAt!) && allowShorten !== true) {
+      await this.#reject(
+        input,
+        invalidInput([{ field: 'expiresAt', message: `is earlier than the current expiration ${sandbox.expiresAt}; send allowShorten: true to shorten the sandbox's life` }]),
+      );
+    }
+    const renewed = await this.#attempt(input, 200, 'renew', () =>
+      this.#o.client.renewExpiration(id, expiresAt, { requestId: input.requestId }),
+      result => ({ details: { before: { expiresAt: sandbox.expiresAt ?? null }, after: { expiresAt: result.expiresAt }, shortened: Date.parse(result.expiresAt) < Date.parse(sandbox.expiresAt!) } }),
+    );
+    await this.#o.observer?.changed({ ...sandbox, expiresAt: renewed.expiresAt });
+    return renewed;
+  }
+
+  async pause(sandboxId: string, ctx: SandboxOperationContext): Promise<void> {
+    await this.#transition(sandboxId, 'sandbox.pause', ctx, (id, requestId) => this.#o.client.pauseSandbox(id, { requestId }));
+  }
+
+  async resume(sandboxId: string, ctx: SandboxOperationContext): Promise<void> {
+    await this.#transition(sandboxId, 'sandbox.resume', ctx, (id, requestId) => this.#o.client.resumeSandbox(id, { requestId }));
+  }
+
+  async delete(sandboxId: string, ctx: SandboxOperationContext): Promise<void> {
+    const id = checkSandboxId(sandboxId);
+    const { input } = await this.#loadAndDecide(id, 'sandbox.delete', opensandboxSandboxDeletePermission, {}, ctx);
+    await this.#attempt(input, 204, 'delete', () => this.#o.client.deleteSandbox(id, { requestId: input.requestId }), () => ({}));
+    await this.#o.observer?.deleted(id);
+  }
+
+  async getEndpoint(sandboxId: string, port: number, query: { useServerProxy?: boolean }, ctx: SandboxOperationContext): Promise<Endpoint> {
+    const id = checkSandboxId(sandboxId);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw invalidInput([{ field: 'port', message: 'must be an integer from 1 to 65535' }]);
+    }
+    const requestId = ctx.requestId ?? randomUUID();
+    const sandbox = await this.#load(id, requestId);
+    await this.#o.decisions.authorize(ctx.credentials, sandbox, opensandboxSandboxEndpointPermission);
+    return this.#upstream('get the endpoint', requestId, false, () => this.#o.client.getEndpoint(id, port, query, { requestId }));
+  }
+
+  async patchMetadata(sandboxId: string, patch: unknown, ctx: SandboxOperationContext): Promise<ConsoleSandbox> {
+    const id = checkSandboxId(sandboxId);
+    const errors = validateMetadata(patch, 'metadata', true);
+    if (errors.length > 0) throw invalidInput(errors);
+    const changes = patch as Record<string, string | null>;
+    const { sandbox, input } = await this.#loadAndDecide(
+      id,
+      'sandbox.metadata.update',
+      opensandboxSandboxUpdatePermission,
+      { request: changes, changedKeys: Object.keys(changes).sort() },
+      ctx,
+    );
+    const patched = await this.#attempt(input, 200, 'update the metadata', () =>
+      this.#o.client.patchMetadata(id, changes, { requestId: input.requestId }),
+      // What upstream did, not what was asked: its merge may differ from the request.
+      result => ({ details: { before: sandbox.metadata ?? {}, after: result.metadata ?? {} } }),
+    );
+    const result = withOwnership(patched);
+    await this.#o.observer?.changed(result);
+    return result;
+  }
+
+  /**
+   * Loads a sandbox for the permission framework's `getResources` (conditional decisions on
+   * `authorize` calls with a resourceRef, e.g. from the frontend). Missing sandboxes and upstream
+   * failures give `undefined` (the decision is then DENY).
+   */
+  async loadForPermissionCheck(sandboxId: string): Promise<ConsoleSandbox | undefined> {
+    try {
+      return withOwnership(await this.#o.client.getSandbox(sandboxId));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Settles creates whose outcome is `unknown` (or left `initiated` longer than the create
+   * timeout): a sandbox upstream carrying the attempt's create token makes the row `succeeded`
+   * with its id; none, once twice the create timeout has passed (upstream can no longer finish),
+   * makes it `failed`. Run by the scheduler (one replica at a time).
+   * @returns how many rows were settled each way.
+   */
+  async reconcileUnknownCreates(): Promise<{ succeeded: number; failed: number; pending: number }> {
+    const createTimeoutMs = this.#o.createTimeoutMs ?? 180_000;
+    const rows = await this.#o.auditStore.findUnsettledCreates(createTimeoutMs + 60_000);
+    const counts = { succeeded: 0, failed: 0, pending: 0 };
+    for (const row of rows) {
+      const requestId = randomUUID();
+      const page = await this.#upstream('find an unknown create', requestId, false, () =>
+        this.#o.client.listSandboxes({ metadata: { [CREATE_TOKEN_KEY]: row.createToken }, pageSize: 1 }, { requestId }),
+      );
+      const found = page.items[0];
+      const at = new Date(this.#clock()).toISOString();
+      if (found) {
+        if (await this.#o.auditStore.settleUnknown(row.id, 'succeeded', { sandboxId: found.id, details: { reconciled: { at, by: 'reconciliation', found: true } } })) {
+          counts.succeeded += 1;
+          await this.#o.observer?.changed(withOwnership(found));
+        }
+      } else if (this.#clock() - row.occurredAt > 2 * createTimeoutMs + 60_000) {
+        if (await this.#o.auditStore.settleUnknown(row.id, 'failed', { details: { reconciled: { at, by: 'reconciliation', found: false } } })) {
+          counts.failed += 1;
+        }
+      } else {
+        counts.pending += 1;
+      }
+    }
+    if (counts.succeeded + counts.failed > 0) {
+      this.#o.logger.info(`Reconciled creates with unknown outcome: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.pending} pending`);
+    }
+    return counts;
+  }
+
+  // ---- steps -------------------------------------------------------------------------------
+
+  /** Pause/resume: load, decide, require the state, call. */
+  async #transition(
+    sandboxId: string,
+    action: 'sandbox.pause' | 'sandbox.resume',
+    ctx: SandboxOperationContext,
+    call: (id: string, requestId: string) => Promise<void>,
+  ): Promise<void> {
+    const id = checkSandboxId(sandboxId);
+    const requestId = ctx.requestId ?? randomUUID();
+    const { sandbox, input } = await this.#loadAndDecide(id, action, opensandboxSandboxUpdatePermission, {}, { ...ctx, requestId });
+    const needed = REQUIRED_STATE[action]!;
+    const verb = action === 'sandbox.pause' ? 'pause' : 'resume';
+    if (sandbox.status.state !== needed) {
+      await this.#reject(input, stateConflict(`Sandbox ${id} is ${sandbox.status.state}; ${verb} needs a ${needed} sandbox.`));
+    }
+    await this.#attempt(input, 202, verb, () => call(id, requestId), () => ({ details: { before: { state: sandbox.status.state } } }));
+    const after = await this.loadForPermissionCheck(id);
+    if (after) await this.#o.observer?.changed(after);
+  }
+
+  /** Resolves the caller, loads the sandbox and decides; failures and refusals are audited. */
+  async #loadAndDecide(
+    sandboxId: string,
+    action: AuditAction,
+    permission: ResourcePermission,
+    details: Record<string, unknown>,
+    ctx: SandboxOperationContext,
+  ): Promise<{ caller: Caller; sandbox: ConsoleSandbox; input: AuditAttemptInput }> {
+    const caller = await resolveCaller(ctx.credentials, this.#o.userInfo);
+    const requestId = ctx.requestId ?? randomUUID();
+    let sandbox: ConsoleSandbox;
+    try {
+      sandbox = await this.#load(sandboxId, requestId);
+    } catch (error) {
+      await this.#o.audit.rejected(this.#auditInput(caller, ctx, requestId, action, sandboxId, undefined, details), auditErrorOf(error));
+      throw error;
+    }
+    const input = this.#auditInput(caller, ctx, requestId, action, sandboxId, sandbox.ownership?.team, details);
+    await this.#decided(input, () => this.#o.decisions.authorize(ctx.credentials, sandbox, permission));
+    return { caller, sandbox, input };
+  }
+
+  /** Runs a decision; a refusal is audited `denied` and rethrown. */
+  async #decided(input: AuditAttemptInput, decide: () => Promise<void>): Promise<void> {
+    try {
+      await decide();
+    } catch (error) {
+      if (isDenial(error)) await this.#o.audit.denied(input, auditErrorOf(error));
+      throw error;
+    }
+  }
+
+  /** Records a refusal by the console itself (`failed`, no upstream call) and throws it. */
+  async #reject(input: AuditAttemptInput, error: Error): Promise<never> {
+    await this.#o.audit.rejected(input, auditErrorOf(error));
+    throw error;
+  }
+
+  /** One audited upstream mutation: initiated → call → succeeded / failed / unknown. */
+  async #attempt<T>(
+    input: AuditAttemptInput,
+    successStatus: number,
+    verb: string,
+    call: () => Promise<T>,
+    describe: (result: T) => Pick<AuditAttemptResult, 'sandboxId' | 'details'>,
+  ): Promise<T> {
+    const attempt = await this.#o.audit.begin(input);
+    let result: T;
+    try {
+      result = await call();
+    } catch (raw) {
+      const error = fromUpstream(raw, { mutation: true, requestId: input.requestId, verb });
+      this.#o.logger.warn(`OpenSandbox ${verb} failed (request ${input.requestId}): ${auditErrorOf(error).errorMessage}`);
+      if (isOutcomeUnknown(error)) await attempt.unknown(auditErrorOf(error));
+      else await attempt.fail(auditErrorOf(error));
+      throw error;
+    }
+    await attempt.succeed({ httpStatus: successStatus, ...describe(result) });
+    return result;
+  }
+
+  /** A read upstream call with its errors mapped. */
+  async #upstream<T>(verb: string, requestId: string, mutation: boolean, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (raw) {
+      const error = fromUpstream(raw, { mutation, requestId, verb });
+      if (auditErrorOf(error).httpStatus >= 500) {
+        this.#o.logger.warn(`OpenSandbox ${verb} failed (request ${requestId}): ${auditErrorOf(error).errorMessage}`);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Loads one sandbox from upstream. A missing one is the same 404 as one the caller may not read
+   * (`Sandbox <id> not found.`), so a 404 never tells them apart.
+   */
+  async #load(sandboxId: string, requestId: string): Promise<ConsoleSandbox> {
+    const sandbox = await this.#upstream('read the sandbox', requestId, false, () =>
+      this.#o.client.getSandbox(sandboxId, { requestId }),
+    ).catch(error => {
+      if (error?.name === 'NotFoundError') throw sandboxNotFound(sandboxId);
+      throw error;
+    });
+    return withOwnership(sandbox);
+  }
+
+  /**
+   * The sandbox an earlier create with this token made, when there is one: found through the
+   * audit row and upstream's `backstage.io/create-token` label.
+   * @throws ConflictError while the first attempt is still running or its outcome is unknown and
+   *   no sandbox carries the token yet; also when its sandbox was deleted since.
+   */
+  async #replay(token: string, requestId: string): Promise<ConsoleSandbox | undefined> {
+    const first = await this.#o.auditStore.findCreateByToken(token);
+    if (!first || first.outcome === 'failed' || first.outcome === 'denied') return undefined;
+    const page = await this.#upstream('find the earlier create', requestId, false, () =>
+      this.#o.client.listSandboxes({ metadata: { [CREATE_TOKEN_KEY]: token }, pageSize: 1 }, { requestId }),
+    );
+    const found = page.items[0];
+    if (found) {
+      if (first.outcome !== 'succeeded') {
+        await this.#o.auditStore.settleUnknown(first.id, 'succeeded', {
+          sandboxId: found.id,
+          details: { reconciled: { at: new Date(this.#clock()).toISOString(), by: 'idempotent retry', requestId } },
+        });
+      }
+      return withOwnership(found);
+    }
+    if (first.outcome === 'succeeded') {
+      throw new ConflictError(`The sandbox created with this Idempotency-Key (${first.sandboxId}) no longer exists; use a new key to create another.`);
+    }
+    throw createInProgress(requestId);
+  }
+
+  async #lastRenewal(sandbox: ConsoleSandbox): Promise<SandboxDetail['lastRenewal']> {
+    const row = await this.#o.auditStore.lastSucceeded(sandbox.id, 'sandbox.renew');
+    const after = (row?.details?.after as { expiresAt?: string } | undefined)?.expiresAt;
+    if (!row || !after) return undefined;
+    const current = sandbox.expiresAt ? Date.parse(sandbox.expiresAt) : NaN;
+    return {
+      expiresAt: after,
+      renewedAt: new Date(row.occurredAt).toISOString(),
+      actor: row.actor,
+      drift: current !== Date.parse(after),
+    };
+  }
+
+  #auditInput(
+    caller: Caller,
+    ctx: SandboxOperationContext,
+    requestId: string,
+    action: AuditAction,
+    sandboxId: string | undefined,
+    team: string | undefined,
+    details: Record<string, unknown>,
+    createToken?: string,
+  ): AuditAttemptInput {
+    return {
+      actor: caller.actor,
+      actorType: caller.type,
+      action,
+      sandboxId,
+      team,
+      requestId,
+      clientIp: ctx.clientIp,
+      userAgent: ctx.userAgent,
+      batchId: ctx.batchId,
+      createToken,
+      details,
+    };
+  }
+}
+
+/** Checks a sandbox id (upstream ids are opaque: UUIDs, `fsb-` template ids; any label-like id). */
+function checkSandboxId(value: string): string {
+  if (typeof value !== 'string' || !SANDBOX_ID.test(value)) {
+    throw invalidInput([{ field: 'sandboxId', message: 'must be 1-128 letters, digits, "-", "_" or "."' }]);
+  }
+  return value;
+}

@@ -1,0 +1,131 @@
+import {
+  createServiceRef,
+  type BackstageCredentials,
+} from '@backstage/backend-plugin-api';
+import type {
+  ConsoleListSandboxesResponse,
+  ConsoleSandbox,
+  Endpoint,
+  RenewSandboxExpirationResponse,
+} from '@opensandbox-console/plugin-opensandbox-common';
+import type { ListSandboxesQuery } from '../lifecycle/OpenSandboxLifecycleClient';
+
+/**
+ * Who is calling and how, for one operation. Every entry point (HTTP routes, bulk batches,
+ * scaffolder and agent actions) passes the caller's own credentials: the operation is decided,
+ * validated and audited as that caller.
+ * @public
+ */
+export interface SandboxOperationContext {
+  /** The caller's Backstage credentials (user or service principal). */
+  credentials: BackstageCredentials;
+  /** Sent upstream as `X-Request-ID` and recorded in the audit row; generated when absent. */
+  requestId?: string;
+  /** Recorded in the audit row. */
+  clientIp?: string;
+  /** Recorded in the audit row. */
+  userAgent?: string;
+  /** Groups the audit rows of one bulk operation. */
+  batchId?: string;
+}
+
+/**
+ * The console's own list filters by entity refs (each list OR'ed, the lists AND'ed with each
+ * other, with `query` and with the caller's permission conditions). Refs are compared in lower case.
+ * @public
+ */
+export interface SandboxListScope {
+  owner?: string[];
+  team?: string[];
+  entity?: string[];
+}
+
+/**
+ * The last renewal the console recorded for a sandbox, and whether OpenSandbox still reports it.
+ * @public
+ */
+export interface SandboxLastRenewal {
+  /** The expiry OpenSandbox answered to that renewal (RFC 3339, UTC). */
+  expiresAt: string;
+  /** When the renewal was made (RFC 3339, UTC). */
+  renewedAt: string;
+  /** Who renewed (user entity ref or service subject). */
+  actor: string;
+  /**
+   * True when OpenSandbox's current `expiresAt` differs from `expiresAt` — e.g. the server
+   * restarted and lost the renewal (the Docker runtime keeps renewals in memory only).
+   */
+  drift: boolean;
+}
+
+/** A sandbox as the detail route answers it. @public */
+export type SandboxDetail = ConsoleSandbox & { lastRenewal?: SandboxLastRenewal };
+
+/** Result of {@link SandboxOperations.create}. @public */
+export interface CreateSandboxResult {
+  sandbox: ConsoleSandbox;
+  /** True when an earlier attempt with the same idempotency key made this sandbox (answered 200, not 202). */
+  replayed: boolean;
+}
+
+/** Settings a browser needs to validate forms like the server does. @public */
+export interface ConsoleSettings {
+  /** `opensandbox.maxTimeoutSeconds`: the lifetime cap in seconds, or null when sandboxes may live forever. */
+  maxTimeoutSeconds: number | null;
+  /** Upstream's minimum `timeout`, seconds (60). */
+  minTimeoutSeconds: number;
+  /** Largest JSON request body the console accepts, in bytes. */
+  requestBodyLimitBytes: number;
+}
+
+/**
+ * The console's sandbox operations: one method per action, each running validate → decide (one
+ * permission decision) → audit `initiated` → upstream → audit outcome. Bodies are `unknown`
+ * because every entry point's input is validated here (bad input: `InputError` naming the field,
+ * before any upstream call).
+ *
+ * Errors are Backstage errors: `InputError` (400), `NotAllowedError` (403, also for a permission
+ * policy that cannot be evaluated), `NotFoundError` (404, also for sandboxes the caller may not
+ * read), `ConflictError` (409, e.g. pause of a sandbox that is not Running), 429/502/503/504 for
+ * upstream failures (with `requestId`, never upstream's internals).
+ * @public
+ */
+export interface SandboxOperations {
+  /** One page of sandboxes the caller may read. */
+  list(query: ListSandboxesQuery, scope: SandboxListScope, ctx: SandboxOperationContext): Promise<ConsoleListSandboxesResponse>;
+  /** One sandbox (read from upstream), with the last recorded renewal. */
+  get(sandboxId: string, ctx: SandboxOperationContext): Promise<SandboxDetail>;
+  /**
+   * Creates a sandbox owned by the caller (and `body.team`, default the caller's first team).
+   * @param idempotencyKey - a retry with the same key (same caller) answers the sandbox the first
+   *   attempt made instead of creating another.
+   */
+  create(body: unknown, ctx: SandboxOperationContext & { idempotencyKey?: string }): Promise<CreateSandboxResult>;
+  /** Sets a new absolute expiry (`{ expiresAt, allowShorten? }`); refuses shortening unless `allowShorten`. */
+  renew(sandboxId: string, body: unknown, ctx: SandboxOperationContext): Promise<RenewSandboxExpirationResponse>;
+  /** Pauses a Running sandbox (409 otherwise). */
+  pause(sandboxId: string, ctx: SandboxOperationContext): Promise<void>;
+  /** Resumes a Paused sandbox (409 otherwise). */
+  resume(sandboxId: string, ctx: SandboxOperationContext): Promise<void>;
+  /** Deletes a sandbox. */
+  delete(sandboxId: string, ctx: SandboxOperationContext): Promise<void>;
+  /** The access endpoint of `port` (1-65535). */
+  getEndpoint(sandboxId: string, port: number, query: { useServerProxy?: boolean }, ctx: SandboxOperationContext): Promise<Endpoint>;
+  /** Applies a JSON merge patch to the user metadata (null deletes a key). */
+  patchMetadata(sandboxId: string, patch: unknown, ctx: SandboxOperationContext): Promise<ConsoleSandbox>;
+  /** The settings forms need (lifetime cap, limits). */
+  settings(): ConsoleSettings;
+}
+
+/**
+ * The sandbox operations for other backend modules of the `opensandbox` plugin (bulk, actions,
+ * notifications). Modules never touch the lifecycle client: they call these operations with the
+ * caller's credentials and get the same decisions, validation and audit as the HTTP routes.
+ * Provided by `@opensandbox-console/plugin-opensandbox-backend`
+ * (`opensandboxOperationsServiceFactory`).
+ * @public
+ */
+export const opensandboxOperationsServiceRef = createServiceRef<SandboxOperations>({
+  id: 'opensandbox.operations',
+  scope: 'plugin',
+});
