@@ -83,7 +83,7 @@ export class SandboxDecisions {
       ]);
     } catch (error) {
       this.#logger.error(
-        `The permission framework failed to decide ${permissions.map(p => p.name).join(', ')}; denying`,
+        `The permission framework failed to decide ${permissions.map(p => p.name).join(', ')}; denying: ${describe(error)}`,
         error as Error,
       );
       throw policyNotEvaluable(permissions.map(p => p.name).join(', '));
@@ -200,4 +200,11 @@ function paramsValid(schema: unknown, params: unknown): boolean {
   if (typeof s.safeParse === 'function') return s.safeParse(params).success;
   const result = s['~standard']?.validate(params) as { issues?: unknown } | Promise<unknown> | undefined;
   return !!result && !(result instanceof Promise) && !result.issues;
+}
+
+/** An error's message, with the body message of a `ResponseError` from the permission backend. */
+function describe(error: unknown): string {
+  const e = error as { message?: string; body?: { error?: { message?: string } } };
+  const inner = e?.body?.error?.message;
+  return inner ? `${e.message}: ${inner}` : String(e?.message ?? error);
 }
