@@ -24,10 +24,18 @@ export interface Config {
      */
     createTimeoutSeconds?: number;
     /**
-     * Largest `timeout` (seconds) a create request may ask for. Unset: no console-side cap.
-     * @visibility frontend
+     * Largest `timeout` (seconds) a create request may ask for, and the farthest a renewal may
+     * reach from now. Unset: no console-side cap. The browser reads it from
+     * `GET /api/opensandbox/settings` (the app's config schema does not include backend packages).
+     * @visibility backend
      */
     maxTimeoutSeconds?: number;
+    /**
+     * Seconds between runs of the task that settles creates whose outcome was unknown (timeout,
+     * lost connection) by finding their sandbox through its create token. Default 60, at least 5.
+     * @visibility backend
+     */
+    reconcileIntervalSeconds?: number;
     /** The audit log of mutating operations (see docs/audit.md). */
     audit?: {
       /**

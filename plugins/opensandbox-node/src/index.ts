@@ -13,3 +13,4 @@ export * from './permissions/conditionExports';
 export * from './roles/roleConfig';
 export * from './roles/roleDecisions';
 export * from './operations/types';
+export * from './operations/HttpSandboxOperations';

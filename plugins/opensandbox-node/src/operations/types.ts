@@ -1,4 +1,6 @@
 import {
+  coreServices,
+  createServiceFactory,
   createServiceRef,
   type BackstageCredentials,
 } from '@backstage/backend-plugin-api';
@@ -118,14 +120,27 @@ export interface SandboxOperations {
 }
 
 /**
- * The sandbox operations for other backend modules of the `opensandbox` plugin (bulk, actions,
- * notifications). Modules never touch the lifecycle client: they call these operations with the
- * caller's credentials and get the same decisions, validation and audit as the HTTP routes.
- * Provided by `@opensandbox-console/plugin-opensandbox-backend`
- * (`opensandboxOperationsServiceFactory`).
+ * The sandbox operations for other backend plugins and modules (scaffolder actions, actions
+ * registry modules): they never touch the lifecycle client; every call runs the console's
+ * operation pipeline — the same validation, permission decision and audit as the browser's — as
+ * the caller whose credentials it passes.
+ *
+ * The default implementation ({@link HttpSandboxOperations}) calls the console's HTTP API with a
+ * plugin-to-plugin token issued on behalf of the caller. Caveat: for a service caller, Backstage
+ * issues that token as the calling plugin (e.g. `plugin:scaffolder`), which is then the actor the
+ * console decides and audits.
  * @public
  */
 export const opensandboxOperationsServiceRef = createServiceRef<SandboxOperations>({
   id: 'opensandbox.operations',
   scope: 'plugin',
+  defaultFactory: async service =>
+    createServiceFactory({
+      service,
+      deps: { discovery: coreServices.discovery, auth: coreServices.auth },
+      factory: async ({ discovery, auth }) => {
+        const { HttpSandboxOperations } = await import('./HttpSandboxOperations');
+        return new HttpSandboxOperations({ discovery, auth });
+      },
+    }),
 });
