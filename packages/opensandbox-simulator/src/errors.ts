@@ -100,6 +100,10 @@ export const errors = {
       'SANDBOX::UNSUPPORTED_POOL_REF',
       'extensions.poolRef is not supported by the Docker runtime.',
     ),
+  imagePullFailed: (message: string) =>
+    new ApiError(500, 'DOCKER::SANDBOX_IMAGE_PULL_FAILED', message),
+  pauseFailed: (message: string) =>
+    new ApiError(500, 'DOCKER::SANDBOX_PAUSE_FAILED', message),
   snapshotsNotImplemented: () =>
     new ApiError(
       501,

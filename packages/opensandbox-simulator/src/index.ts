@@ -10,7 +10,15 @@ export type {
   SimulatorApp,
   RunningSimulator,
 } from './server';
-export type { SimulatorState } from './context';
+export type { SimulatorState, CreateOptions, RestartResult } from './context';
+export { DEFAULT_STARTUP_MS, DEFAULT_UNPULLABLE_IMAGE_PATTERN } from './store';
+export {
+  DOCKER_API_VERSION,
+  imagePullFailureMessage,
+  alreadyPausedMessage,
+  parseImageReference,
+} from './docker';
+export type { ImageReference } from './docker';
 export type {
   SeedSandbox,
   FaultRule,

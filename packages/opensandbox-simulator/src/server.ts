@@ -4,12 +4,16 @@ import express, { Express } from 'express';
 import { SimulatorState, createState } from './context';
 import {
   apiKeyAuth,
+  bufferBody,
   errorHandler,
   latencyAndFaults,
   lazySweep,
   logRequests,
+  methodNotAllowed,
   notFound,
+  plainJson,
   requestId,
+  waitWhileCreateBlocks,
 } from './middleware';
 import { controlRoutes } from './routes/control';
 import { sandboxRoutes } from './routes/sandboxes';
@@ -46,6 +50,29 @@ export interface SimulatorOptions {
   sweepIntervalMs?: number;
   /** Number of requests kept by the request log. Default 1000. */
   requestLogSize?: number;
+  /**
+   * Simulated start-up time in milliseconds (simulated clock): GET/list show
+   * `createdAt` (and `status.lastTransitionAt`) = the create request's start +
+   * `startupMs`, while the create answer shows the request start. Default 1500.
+   */
+  startupMs?: number;
+  /**
+   * Real (wall-clock) milliseconds every create takes before it answers (the
+   * "image pull"). The create completes even if the client disconnects. Default 0.
+   */
+  createDelayMs?: number;
+  /**
+   * While a create is in its `createDelayMs`, hold every other API request
+   * until it finishes (the real server's event loop is blocked by the pull).
+   * Default false.
+   */
+  blockWhileCreating?: boolean;
+  /**
+   * Regular expression (source text) of image URIs that cannot be pulled:
+   * create answers 500 `DOCKER::SANDBOX_IMAGE_PULL_FAILED`. `null` or `''`
+   * lets every image pull. Default `does-not-exist|nonexistent|unpullable`.
+   */
+  unpullableImagePattern?: string | null;
 }
 
 /** The app plus a handle on its state. */
@@ -71,14 +98,21 @@ export function createSimulatorApp(
   app.disable('etag');
   app.set('query parser', 'simple');
 
+  app.use(plainJson);
   app.use(requestId);
   app.use('/_simulator', controlRoutes(state));
-  app.use(lazySweep(state));
   app.use(logRequests(state));
+  app.use(bufferBody);
   app.use(latencyAndFaults(state));
-  app.get('/health', (_req, res) => {
-    res.status(200).json({ status: 'healthy' });
-  });
+  app.use(waitWhileCreateBlocks(state));
+  app.use(lazySweep(state));
+  app
+    .route('/health')
+    .head(methodNotAllowed('GET'))
+    .get((_req, res) => {
+      res.status(200).json({ status: 'healthy' });
+    })
+    .all(methodNotAllowed('GET'));
   app.use(apiKeyAuth(state));
   const endpointHost = options.endpointHost ?? '127.0.0.1';
   for (const prefix of ['/v1', '/']) {

@@ -3,6 +3,11 @@
  * pause/resume, delete and expiry remove the sandbox, metadata as labels.
  */
 import { randomUUID } from 'node:crypto';
+import {
+  alreadyPausedMessage,
+  imagePullFailureMessage,
+  newContainerId,
+} from './docker';
 import { errors } from './errors';
 import { isReservedKey, labelKeyProblem, labelValueProblem } from './labels';
 import { parseDateTime } from './time';
@@ -86,12 +91,23 @@ export function assertValidMetadata(
   }
 }
 
+/** Default {@link SandboxStore.startupMs}: 1500 ms between the create request and the container's creation. */
+export const DEFAULT_STARTUP_MS = 1500;
+
+/** Default {@link SandboxStore.unpullableImage} pattern (source text). */
+export const DEFAULT_UNPULLABLE_IMAGE_PATTERN =
+  'does-not-exist|nonexistent|unpullable';
+
 /** Options of {@link SandboxStore}. */
 export interface SandboxStoreOptions {
   /** Current time in epoch milliseconds (UTC). */
   now: () => number;
   /** Maximum `timeout` in seconds accepted on create; unlimited when omitted. */
   maxTimeoutSeconds?: number;
+  /** Initial {@link SandboxStore.startupMs} in milliseconds. Default {@link DEFAULT_STARTUP_MS}. */
+  startupMs?: number;
+  /** Initial {@link SandboxStore.unpullableImage}. Default {@link DEFAULT_UNPULLABLE_IMAGE_PATTERN}. */
+  unpullableImage?: RegExp;
 }
 
 /** The simulator's sandbox state. All instants are epoch milliseconds. */
@@ -100,7 +116,25 @@ export class SandboxStore {
   private lastCreatedAt = 0;
   private nextHostPort = FIRST_HOST_PORT;
 
-  constructor(private readonly options: SandboxStoreOptions) {}
+  /**
+   * Simulated start-up time in milliseconds (simulated clock): a created
+   * sandbox's container exists this long after the create request started,
+   * so GET/list show `createdAt` = request start + `startupMs`, while the
+   * create answer shows the request start. Nothing waits for it (see
+   * `createDelayMs` for a slow create).
+   */
+  startupMs: number;
+
+  /** Images whose URI matches cannot be pulled (500 `DOCKER::SANDBOX_IMAGE_PULL_FAILED`); undefined: every image pulls. */
+  unpullableImage?: RegExp;
+
+  constructor(private readonly options: SandboxStoreOptions) {
+    this.startupMs = options.startupMs ?? DEFAULT_STARTUP_MS;
+    this.unpullableImage =
+      'unpullableImage' in options
+        ? options.unpullableImage
+        : new RegExp(DEFAULT_UNPULLABLE_IMAGE_PATTERN);
+  }
 
   /** Removes every sandbox whose `expiresAt` has passed; returns their ids. */
   sweep(): string[] {
@@ -124,7 +158,10 @@ export class SandboxStore {
     const records = seed.map(s => this.fromSeed(s, now));
     records.sort((a, b) => a.createdAt - b.createdAt);
     for (const r of records) {
-      r.createdAt = this.uniqueCreatedAt(r.createdAt);
+      const unique = this.uniqueCreatedAt(r.createdAt);
+      r.status.lastTransitionAt += unique - r.createdAt;
+      r.requestedAt = unique;
+      r.createdAt = unique;
       this.sandboxes.set(r.id, r);
     }
   }
@@ -134,8 +171,21 @@ export class SandboxStore {
     return this.sandboxes.size;
   }
 
-  /** Creates a running sandbox (service rules after schema validation). */
+  /**
+   * Creates a running sandbox at once: {@link SandboxStore.checkCreate},
+   * then {@link SandboxStore.provision} with the current time as request start.
+   * @throws ApiError 400, 500, 501
+   */
   create(input: CreateSandboxInput): SandboxRecord {
+    this.checkCreate(input);
+    return this.provision(input, this.reserveRequestTime());
+  }
+
+  /**
+   * The create rules the server checks before it pulls the image (fast
+   * 400/501 answers). @throws ApiError 400, 501
+   */
+  checkCreate(input: CreateSandboxInput): void {
     const metadata = input.metadata ?? {};
     assertValidMetadata(metadata);
     const max = this.options.maxTimeoutSeconds;
@@ -167,14 +217,41 @@ export class SandboxStore {
     if (input.credentialProxy?.enabled && !input.networkPolicy) {
       throw errors.invalidParameter('credentialProxy requires networkPolicy.');
     }
-    const now = this.options.now();
-    const createdAt = this.uniqueCreatedAt(now);
+  }
+
+  /**
+   * The request start of a create: the current time, made strictly
+   * increasing across creates (and seeds) so "newest first" is deterministic.
+   */
+  reserveRequestTime(): number {
+    return this.uniqueCreatedAt(this.options.now());
+  }
+
+  /**
+   * Pulls the image and starts the container: fails with 500
+   * `DOCKER::SANDBOX_IMAGE_PULL_FAILED` (nothing is stored) when the image
+   * matches {@link SandboxStore.unpullableImage}; otherwise stores a running
+   * sandbox whose container was created `startupMs` after `requestedAt`.
+   * Call {@link SandboxStore.checkCreate} first.
+   * @param requestedAt - request start (epoch ms), from {@link SandboxStore.reserveRequestTime}
+   * @throws ApiError 500
+   */
+  provision(input: CreateSandboxInput, requestedAt: number): SandboxRecord {
+    if (input.image && this.unpullableImage?.test(input.image.uri)) {
+      throw errors.imagePullFailed(imagePullFailureMessage(input.image.uri));
+    }
+    const createdAt = requestedAt + this.startupMs;
+    const expiresAt =
+      input.timeout === undefined
+        ? undefined
+        : requestedAt + input.timeout * 1000;
     const record: SandboxRecord = {
       id: randomUUID(),
+      containerId: newContainerId(),
       image: input.image,
       platform: input.platform,
       entrypoint: input.entrypoint ?? DEFAULT_ENTRYPOINT,
-      metadata: { ...metadata },
+      metadata: { ...(input.metadata ?? {}) },
       env: input.env ?? {},
       resourceLimits: input.resourceLimits ?? {},
       status: {
@@ -182,11 +259,10 @@ export class SandboxStore {
         ...dockerStatus('Running'),
         lastTransitionAt: createdAt,
       },
+      requestedAt,
       createdAt,
-      expiresAt:
-        input.timeout === undefined
-          ? undefined
-          : createdAt + input.timeout * 1000,
+      expiresAt,
+      labelExpiresAt: expiresAt,
       ...this.allocatePorts(),
     };
     this.sandboxes.set(record.id, record);
@@ -200,10 +276,10 @@ export class SandboxStore {
     return s;
   }
 
-  /** All sandboxes, newest first. */
+  /** All sandboxes, newest first (by container creation time). */
   list(): SandboxRecord[] {
     return [...this.sandboxes.values()].sort(
-      (a, b) => b.createdAt - a.createdAt,
+      (a, b) => b.createdAt - a.createdAt || b.requestedAt - a.requestedAt,
     );
   }
 
@@ -213,9 +289,16 @@ export class SandboxStore {
     this.sandboxes.delete(id);
   }
 
-  /** Running → Paused, immediately. @throws ApiError 404, 409 */
+  /**
+   * Running → Paused, immediately. A `Paused` sandbox gives 500
+   * `DOCKER::SANDBOX_PAUSE_FAILED` (Docker reports a paused container as
+   * running, so the engine's own 409 surfaces); any other state gives 409
+   * `DOCKER::SANDBOX_NOT_RUNNING`. @throws ApiError 404, 409, 500
+   */
   pause(id: string): void {
     const s = this.get(id);
+    if (s.status.state === 'Paused')
+      throw errors.pauseFailed(alreadyPausedMessage(s.containerId));
     if (s.status.state !== 'Running') throw errors.notRunning();
     this.transition(s, 'Paused');
   }
@@ -227,7 +310,11 @@ export class SandboxStore {
     this.transition(s, 'Running');
   }
 
-  /** Sets a new absolute expiry (epoch ms); only "in the future" is checked. @throws ApiError 404, 400, 409 */
+  /**
+   * Sets a new absolute expiry (epoch ms); only "in the future" is checked.
+   * The renewal lives in memory only (see {@link SandboxStore.restart}).
+   * @throws ApiError 404, 400, 409
+   */
   renew(id: string, expiresAt: number): number {
     const s = this.get(id);
     if (expiresAt <= this.options.now()) throw errors.expirationInPast();
@@ -250,11 +337,29 @@ export class SandboxStore {
     return s;
   }
 
+  /**
+   * A server restart: every renewal is lost, each sandbox's `expiresAt` goes
+   * back to the expiry of its container label (`requestedAt + timeout`).
+   * Sandboxes are kept otherwise. Returns the ids whose expiry changed.
+   * Call {@link SandboxStore.sweep} afterwards to drop those now expired.
+   */
+  restart(): string[] {
+    const reverted: string[] = [];
+    for (const s of this.sandboxes.values()) {
+      if (s.expiresAt !== s.labelExpiresAt) {
+        s.expiresAt = s.labelExpiresAt;
+        reverted.push(s.id);
+      }
+    }
+    return reverted;
+  }
+
+  /** Changes state and Docker reason/message; `lastTransitionAt` stays (Docker keeps no pause time). */
   private transition(s: SandboxRecord, state: string): void {
     const status: StoredStatus = {
+      ...s.status,
       state,
       ...dockerStatus(state),
-      lastTransitionAt: this.options.now(),
     };
     s.status = status;
   }
@@ -298,6 +403,7 @@ export class SandboxStore {
     const defaults = dockerStatus(state);
     return {
       id: seed.id ?? randomUUID(),
+      containerId: newContainerId(),
       image: typeof seed.image === 'string' ? { uri: seed.image } : seed.image,
       snapshotId: seed.snapshotId,
       platform: seed.platform,
@@ -313,8 +419,10 @@ export class SandboxStore {
         message: seed.message ?? defaults.message,
         lastTransitionAt: createdAt,
       },
+      requestedAt: createdAt,
       createdAt,
       expiresAt,
+      labelExpiresAt: expiresAt,
       ...this.allocatePorts(),
     };
   }

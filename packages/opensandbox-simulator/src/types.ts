@@ -12,6 +12,11 @@ export interface StoredStatus {
 /** Everything the simulator keeps about one sandbox. */
 export interface SandboxRecord {
   id: string;
+  /**
+   * Simulated Docker container id (64 hex characters). It only shows in
+   * engine error messages, e.g. `DOCKER::SANDBOX_PAUSE_FAILED`.
+   */
+  containerId: string;
   image?: { uri: string; auth?: { username: string; password: string } };
   snapshotId?: string;
   platform?: { os: string; arch: string };
@@ -19,11 +24,32 @@ export interface SandboxRecord {
   metadata: Record<string, string>;
   env: Record<string, string | null>;
   resourceLimits: Record<string, string>;
+  /**
+   * Status as GET/list report it. On Docker `lastTransitionAt` is the
+   * container's creation time (or its exit time) and never moves on
+   * pause/resume.
+   */
   status: StoredStatus;
-  /** Epoch ms; strictly increasing across sandboxes so "newest first" is deterministic. */
+  /**
+   * Epoch ms at which the create request started (the server's
+   * `datetime.now()` before the image pull). The create answer reports it as
+   * `createdAt` and `status.lastTransitionAt`; the expiry counts from it.
+   * Strictly increasing across sandboxes. Equal to `createdAt` for seeds.
+   */
+  requestedAt: number;
+  /**
+   * Epoch ms of the container's creation (`docker inspect .Created`), which GET
+   * and list report as `createdAt`: `requestedAt` + the start-up time.
+   */
   createdAt: number;
-  /** Epoch ms, or undefined for manual cleanup (no automatic expiry). */
+  /** Epoch ms, or undefined for manual cleanup (no automatic expiry). Renewals change it (in memory only). */
   expiresAt?: number;
+  /**
+   * The expiry written into the container label `opensandbox.io/expires-at`
+   * at creation (`requestedAt + timeout`). Docker cannot change labels, so a
+   * server restart (`POST /_simulator/restart`) goes back to this value.
+   */
+  labelExpiresAt?: number;
   /** Simulated Docker host port of the in-sandbox proxy (execd, container port 44772). */
   proxyHostPort: number;
   /** Simulated Docker host port mapped to container port 8080. */
@@ -64,17 +90,46 @@ export interface SeedSandbox {
 /**
  * A fault injection rule. A matching request (method and path regex) is
  * delayed by `delayMs` and, when `status` is set, answered with `status` and
- * `body` instead of reaching the API. `times` limits how many requests it hits.
+ * `body` (or `rawBody`) instead of reaching the API. Without `status` the
+ * request goes on to the API after the delay ("pass-through"). `times` limits
+ * how many requests it hits.
  */
 export interface FaultRule {
   /** HTTP method, case-insensitive; any when omitted. */
   method?: string;
   /** Regular expression (string) tested against the request path, e.g. `^/v1/sandboxes$`. */
   path?: string;
-  /** HTTP status to answer with; when omitted the rule only adds a delay. */
+  /** HTTP status to answer with; when omitted the request passes through to the API. */
   status?: number;
-  /** JSON body; default `{code: "SIMULATOR::INJECTED_FAULT", message: "Injected fault."}`. */
+  /**
+   * JSON body of the injected answer; default
+   * `{code: "SIMULATOR::INJECTED_FAULT", message: "Injected fault."}`.
+   * Sent as `application/json` unless `contentType` says otherwise.
+   * Not allowed together with `rawBody`.
+   */
   body?: unknown;
+  /**
+   * Raw (non-JSON) body of the injected answer, sent byte for byte, e.g. an
+   * nginx HTML error page. Needs `status`. Content type from `contentType`
+   * (default `text/plain`).
+   */
+  rawBody?: string;
+  /** `Content-Type` of the injected answer, e.g. `text/html`. */
+  contentType?: string;
+  /**
+   * Extra response headers, e.g. `{"Retry-After": "30"}`. Set on the injected
+   * answer, or on the API's own answer for a pass-through rule.
+   */
+  headers?: Record<string, string | number>;
+  /**
+   * Cut the connection mid-response: the status line, the headers (with the
+   * full `Content-Length`) and the first half of the body are written, then
+   * the socket is destroyed. Applies to the injected answer, or, without
+   * `status`, to the API's own answer (the operation itself DOES happen, so a
+   * create is carried out although the client sees a network error). An empty
+   * body (e.g. the 202 of pause) is cut before the headers instead.
+   */
+  closeConnection?: boolean;
   /** How many matching requests the rule applies to; unlimited when omitted. */
   times?: number;
   /** Delay in milliseconds before answering (or before passing the request on). */
@@ -92,6 +147,17 @@ export interface LoggedRequest {
   /** Lower-case header names; the API key header value is `[REDACTED]`. */
   headers: Record<string, string | string[]>;
   requestId: string;
-  /** HTTP status, once the response has been sent. */
+  /** HTTP status, once the response headers have been written (also when the connection was cut afterwards). */
   status?: number;
+  /**
+   * What a fault rule did to this request: `delayed` (delay and/or headers
+   * only, then handled by the API), `answered` (injected answer, the API never
+   * saw it) or `closed` (`closeConnection`). Absent when no rule matched.
+   */
+  fault?: 'delayed' | 'answered' | 'closed';
+  /**
+   * True when the connection closed before the response was completely sent:
+   * the client gave up (e.g. its timeout), or a `closeConnection` fault cut it.
+   */
+  aborted?: boolean;
 }

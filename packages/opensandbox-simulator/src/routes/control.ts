@@ -1,6 +1,7 @@
 /**
- * The control API under `/_simulator/` (no API key): reset, fault rules,
- * simulated clock and the request log. Not part of OpenSandbox.
+ * The control API under `/_simulator/` (no API key): reset, restart, fault
+ * rules, create options, simulated clock and the request log. Not part of
+ * OpenSandbox. Control requests are never logged, delayed, faulted or blocked.
  */
 import express, { Router } from 'express';
 import { SimulatorState } from '../context';
@@ -20,6 +21,31 @@ export function controlRoutes(state: SimulatorState): Router {
   router.post('/reset', (_req, res) => {
     state.reset();
     res.status(200).json({ sandboxes: state.store.size });
+  });
+
+  router.post('/restart', (_req, res) => {
+    res.status(200).json(state.restart());
+  });
+
+  router.get('/create-options', (_req, res) => {
+    res.status(200).json({
+      ...state.getCreateOptions(),
+      inFlightCreates: state.inFlightCreates,
+    });
+  });
+
+  router.post('/create-options', (req, res) => {
+    let options;
+    try {
+      options = state.setCreateOptions(req.body ?? {});
+    } catch (e) {
+      res.status(400).json(badRequest((e as Error).message));
+      return;
+    }
+    res.status(200).json({
+      ...options,
+      inFlightCreates: state.inFlightCreates,
+    });
   });
 
   router.get('/faults', (_req, res) => {

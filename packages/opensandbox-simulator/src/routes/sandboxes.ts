@@ -1,9 +1,9 @@
 /** The lifecycle routes (`/sandboxes...`), mounted at both `/` and `/v1`. */
-import express, { Request, Router } from 'express';
+import { Request, Response, Router } from 'express';
 import { SimulatorState } from '../context';
 import { errors } from '../errors';
 import { parseMetadataFilter } from '../metadataFilter';
-import { methodNotAllowed, queryOf } from '../middleware';
+import { bodyReady, methodNotAllowed, queryOf } from '../middleware';
 import { toCreateResponse, toSandbox } from '../serialize';
 import { formatTimestamp } from '../time';
 import {
@@ -21,13 +21,15 @@ export interface SandboxRoutesOptions {
   endpointHost: string;
 }
 
-const rawBody = express.text({ type: () => true, limit: '10mb' });
-
 function bodyText(req: Request): string {
   return typeof req.body === 'string' ? req.body : '';
 }
 
-/** Builds the lifecycle router over the given state. */
+/**
+ * Builds the lifecycle router over the given state. Each path answers 405
+ * (with FastAPI's `Allow` header, see {@link methodNotAllowed}) for other
+ * methods, HEAD included.
+ */
 export function sandboxRoutes(
   state: SimulatorState,
   options: SandboxRoutesOptions,
@@ -35,8 +37,25 @@ export function sandboxRoutes(
   const router = Router();
   const { store } = state;
 
+  /**
+   * `POST /sandboxes`: schema and service checks answer at once; then the
+   * "image pull" (`createDelayMs`, blocking the server with
+   * `blockWhileCreating`) and the provisioning. Nothing here depends on the
+   * client still being connected, so a create whose client gave up completes.
+   */
+  const createSandbox = async (req: Request, res: Response) => {
+    const input = validateCreateSandbox(parseJsonBody(bodyText(req), true));
+    store.checkCreate(input);
+    const requestedAt = store.reserveRequestTime();
+    const record = await state.runCreate(() =>
+      store.provision(input, requestedAt),
+    );
+    res.status(202).json(toCreateResponse(record, input.metadata));
+  };
+
   router
     .route('/sandboxes')
+    .head(methodNotAllowed('POST'))
     .get((req, res) => {
       const q = validateListQuery(queryOf(req.originalUrl));
       let pairs: Array<[string, string]> = [];
@@ -70,14 +89,14 @@ export function sandboxRoutes(
         },
       });
     })
-    .post(rawBody, (req, res) => {
-      const input = validateCreateSandbox(parseJsonBody(bodyText(req), true));
-      res.status(202).json(toCreateResponse(store.create(input)));
+    .post(bodyReady, (req, res, next) => {
+      createSandbox(req, res).catch(next);
     })
-    .all(methodNotAllowed);
+    .all(methodNotAllowed('POST'));
 
   router
     .route('/sandboxes/:sandboxId')
+    .head(methodNotAllowed('GET'))
     .get((req, res) => {
       res.status(200).json(toSandbox(store.get(req.params.sandboxId)));
     })
@@ -85,17 +104,17 @@ export function sandboxRoutes(
       store.delete(req.params.sandboxId);
       res.status(204).end();
     })
-    .all(methodNotAllowed);
+    .all(methodNotAllowed('GET'));
 
   router
     .route('/sandboxes/:sandboxId/metadata')
-    .patch(rawBody, (req, res) => {
+    .patch(bodyReady, (req, res) => {
       const patch = validateMetadataPatch(parseJsonBody(bodyText(req), true));
       res
         .status(200)
         .json(toSandbox(store.patchMetadata(req.params.sandboxId, patch)));
     })
-    .all(methodNotAllowed);
+    .all(methodNotAllowed('PATCH'));
 
   router
     .route('/sandboxes/:sandboxId/pause')
@@ -103,7 +122,7 @@ export function sandboxRoutes(
       store.pause(req.params.sandboxId);
       res.status(202).end();
     })
-    .all(methodNotAllowed);
+    .all(methodNotAllowed('POST'));
 
   router
     .route('/sandboxes/:sandboxId/resume')
@@ -111,19 +130,20 @@ export function sandboxRoutes(
       store.resume(req.params.sandboxId);
       res.status(202).end();
     })
-    .all(methodNotAllowed);
+    .all(methodNotAllowed('POST'));
 
   router
     .route('/sandboxes/:sandboxId/renew-expiration')
-    .post(rawBody, (req, res) => {
+    .post(bodyReady, (req, res) => {
       const expiresAt = validateRenew(parseJsonBody(bodyText(req), true));
       const renewed = store.renew(req.params.sandboxId, expiresAt);
       res.status(200).json({ expiresAt: formatTimestamp(renewed) });
     })
-    .all(methodNotAllowed);
+    .all(methodNotAllowed('POST'));
 
   router
     .route('/sandboxes/:sandboxId/endpoints/:port')
+    .head(methodNotAllowed('GET'))
     .get((req, res) => {
       const q = validateEndpointQuery(
         req.params.port,
@@ -152,7 +172,7 @@ export function sandboxRoutes(
       }
       res.status(200).json({ endpoint });
     })
-    .all(methodNotAllowed);
+    .all(methodNotAllowed('GET'));
 
   return router;
 }

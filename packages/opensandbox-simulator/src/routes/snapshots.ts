@@ -11,12 +11,17 @@ export function snapshotRoutes(): Router {
   router
     .route('/sandboxes/:sandboxId/snapshots')
     .post(notImplemented)
-    .all(methodNotAllowed);
-  router.route('/snapshots').get(notImplemented).all(methodNotAllowed);
+    .all(methodNotAllowed('POST'));
+  router
+    .route('/snapshots')
+    .head(methodNotAllowed('GET'))
+    .get(notImplemented)
+    .all(methodNotAllowed('GET'));
   router
     .route('/snapshots/:snapshotId')
+    .head(methodNotAllowed('GET'))
     .get(notImplemented)
     .delete(notImplemented)
-    .all(methodNotAllowed);
+    .all(methodNotAllowed('GET'));
   return router;
 }

@@ -59,6 +59,8 @@ export async function startConsoleBackend(options: {
   simulatorUrl: string;
   knex?: Knex;
   extraConfig?: Record<string, unknown>;
+  /** More backend features (e.g. a test module of the opensandbox plugin). */
+  extraFeatures?: Parameters<typeof startTestBackend>[0]['features'];
 }): Promise<Server> {
   const { server } = await startTestBackend({
     features: [
@@ -66,6 +68,7 @@ export async function startConsoleBackend(options: {
       permissionBackend,
       rolePolicyModule,
       pluginRequestAuthFactory,
+      ...(options.extraFeatures ?? []),
       ...(options.knex ? [mockServices.database.factory({ knex: options.knex })] : []),
       mockServices.userInfo.mock({
         getUserInfo: async (credentials: BackstageCredentials) => {

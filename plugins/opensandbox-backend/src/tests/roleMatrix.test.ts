@@ -33,6 +33,7 @@ const mutation = (ok: number) =>
 
 const MATRIX: Row[] = [
   { method: 'get', path: '/teams', expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 200, admin: 200, service: 200 } },
+  { method: 'get', path: '/settings', expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 200, admin: 200, service: 200 } },
   { method: 'get', path: '/sandboxes', expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 200, admin: 200, service: 200 } },
   {
     method: 'post',
