@@ -111,6 +111,37 @@ describe('operation pipeline', () => {
     );
   });
 
+  it('explains the simulator\'s own unpullable image like the real server\'s (no fault injected)', async () => {
+    const res = await request(server).post('/api/opensandbox/sandboxes').set('Authorization', ada).send({ ...body, image: { uri: 'ghcr.io/example/does-not-exist:latest' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields).toEqual([{ field: 'image.uri', message: 'could not be pulled by OpenSandbox: check the image name, tag and registry credentials' }]);
+    expect(JSON.stringify(res.body)).not.toMatch(/docker|ghcr\.io\/v2/i);
+  });
+
+  it('passes upstream\'s Retry-After on, and answers a gateway\'s HTML 404 page with 502', async () => {
+    await faults([{ method: 'POST', path: '^/v1/sandboxes$', status: 429, times: 1, headers: { 'Retry-After': '17' }, body: { code: 'KUBERNETES::POOL_CAPACITY_EXHAUSTED', message: 'no capacity' } }]);
+    const pool = await request(server).post('/api/opensandbox/sandboxes').set('Authorization', ada).send(body);
+    expect([pool.status, pool.headers['retry-after'], pool.body.error.retryAfterSeconds]).toEqual([429, '17', 17]);
+
+    const id = await seedUpstreamSandbox(sim.url, { owner: 'ada', team: 'team-a' });
+    await faults([{ method: 'DELETE', path: `^/v1/sandboxes/${id}$`, status: 404, contentType: 'text/html', rawBody: '<html><body><center><h1>404 Not Found</h1></center><hr><center>nginx/1.25.3</center></body></html>' }]);
+    const del = await request(server).delete(`/api/opensandbox/sandboxes/${id}`).set('Authorization', ada);
+    expect(del.status).toBe(502);
+    expect(JSON.stringify(del.body)).not.toContain('nginx');
+    const [row] = await events({ sandboxId: id, action: 'sandbox.delete' });
+    expect([row.outcome, row.httpStatus, row.errorCode]).toEqual(['failed', 502, 'HTTP_404']);
+    expect(row.errorMessage).toContain('nginx/1.25.3');
+  });
+
+  it('audits a mutation whose answer was cut mid-response as unknown', async () => {
+    const id = await seedUpstreamSandbox(sim.url, { owner: 'ada', team: 'team-a' });
+    await faults([{ method: 'PATCH', path: `^/v1/sandboxes/${id}/metadata$`, closeConnection: true }]);
+    const res = await request(server).patch(`/api/opensandbox/sandboxes/${id}/metadata`).set('Authorization', ada).send({ stage: 'qa' });
+    expect(res.status).toBe(502);
+    const [row] = await events({ sandboxId: id, action: 'sandbox.metadata.update' });
+    expect([row.outcome, row.httpStatus]).toEqual(['unknown', 502]);
+  });
+
   it('records the metadata upstream had before and answered after, not the request', async () => {
     const created = await request(server).post('/api/opensandbox/sandboxes').set('Authorization', ada).send({ ...body, metadata: { name: 'm1', stage: 'dev' } });
     const id = created.body.id;
