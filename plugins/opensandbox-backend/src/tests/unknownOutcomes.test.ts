@@ -25,12 +25,12 @@ describe('unknown outcomes', () => {
     sim = await startSimulator({ port: 0, apiKey: TEST_API_KEY });
     server = await startConsoleBackend({
       simulatorUrl: sim.url,
-      extraConfig: { createTimeoutSeconds: 0.3 },
+      extraConfig: { createTimeoutSeconds: 0.3, requestTimeoutSeconds: 1 },
       extraFeatures: [taskTriggerModule],
     });
   });
   afterAll(() => sim.close());
-  afterEach(() => control('/create-options', { createDelayMs: 0 }));
+  afterEach(() => control('/create-options', { createDelayMs: 0, blockWhileCreating: false }));
 
   async function control(path: string, payload?: unknown) {
     const res = await fetch(`${sim.url}/_simulator${path}`, {
@@ -115,6 +115,24 @@ describe('unknown outcomes', () => {
     const badKey = await request(server).post('/api/opensandbox/sandboxes').set('Authorization', ada).set('Idempotency-Key', 'has space').send(body);
     expect(badKey.status).toBe(400);
     expect(badKey.body.error.fields).toEqual([{ field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters, e.g. a UUID' }]);
+  });
+
+  it('stays up and answers 504 for reads while OpenSandbox is blocked by a create in progress', async () => {
+    const existing = await request(server).post('/api/opensandbox/sandboxes').set('Authorization', ada).send(body);
+    await control('/create-options', { createDelayMs: 2500, blockWhileCreating: true });
+    const creating = request(server).post('/api/opensandbox/sandboxes').set('Authorization', ada).send(body).then(r => r);
+    // Wait until the simulator has the create in flight (an event), then read.
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise(r => setTimeout(r, 10))) {
+      if ((await (await fetch(`${sim.url}/_simulator/create-options`)).json()).inFlightCreates > 0) break;
+    }
+    const read = await request(server).get(`/api/opensandbox/sandboxes/${existing.body.id}`).set('Authorization', ada);
+    expect(read.status).toBe(504);
+    expect(read.body.error.name).toBe('UpstreamTimeoutError');
+    expect((await request(server).get('/api/opensandbox/health')).status).toBe(200);
+    expect((await creating).status).toBe(504);
+    await createsSettled();
+    await control('/create-options', { createDelayMs: 0, blockWhileCreating: false });
+    expect((await request(server).get(`/api/opensandbox/sandboxes/${existing.body.id}`).set('Authorization', ada)).status).toBe(200);
   });
 
   it('shows a renewal that OpenSandbox lost in a restart as drift on the detail answer', async () => {
