@@ -3,9 +3,33 @@ export interface Config {
   opensandbox: {
     /**
      * Root URL of the OpenSandbox lifecycle server, without `/v1`, e.g. `http://opensandbox:8080`.
+     * Required unless `servers` is given (then ignored).
      * @visibility backend
      */
-    baseUrl: string;
+    baseUrl?: string;
+    /**
+     * Several OpenSandbox servers, or one API key per tenant of a multi-tenant server (upstream maps
+     * each key to one Kubernetes namespace). The first is the default; sandboxes are addressed as
+     * `/api/opensandbox/servers/<name>/sandboxes/<id>` and listed together.
+     */
+    servers?: Array<{
+      /** 1-32 lower-case letters, digits and `-`; shown in the UI. @visibility backend */
+      name: string;
+      /** Root URL without `/v1`. @visibility backend */
+      baseUrl: string;
+      /** The server's (or tenant's) API key. @visibility secret */
+      apiKey?: string;
+      /** Defaults to the top-level `requestTimeoutSeconds`. @visibility backend */
+      requestTimeoutSeconds?: number;
+      /** Defaults to the top-level `createTimeoutSeconds`. @visibility backend */
+      createTimeoutSeconds?: number;
+      /**
+       * Group refs whose sandboxes are created here by default (and only they may create here);
+       * absent: open to every team.
+       * @visibility backend
+       */
+      teams?: string[];
+    }>;
     /**
      * The OpenSandbox API key (`OPEN-SANDBOX-API-KEY`). Read by the backend only; take it from an
      * environment variable: `apiKey: ${OPENSANDBOX_API_KEY}`.

@@ -4,10 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { opensandboxPermissions } from '@opensandbox-console/plugin-opensandbox-common';
 import {
-  createLifecycleClientFromConfig,
   opensandboxSandboxPermissionResourceRef,
   opensandboxSandboxRules,
   readOpensandboxRoleConfig,
+  readOpenSandboxServers,
 } from '@opensandbox-console/plugin-opensandbox-node';
 import { createAuditEventsRouter } from './audit/auditEventsRouter';
 import { scheduleAuditMaintenance } from './audit/auditMaintenance';
@@ -65,15 +65,15 @@ export const opensandboxPlugin = createBackendPlugin({
         const roles = readOpensandboxRoleConfig(config);
         const decider = roles ? new ServiceRolePermissions(permissions, roles) : permissions;
         const auditStore = await DatabaseAuditStore.create({ database });
+        const servers = readOpenSandboxServers(config);
         const operations = new SandboxOperationPipeline({
-          client: createLifecycleClientFromConfig(config),
+          servers,
           decisions: new SandboxDecisions(decider, permissionsRegistry, logger),
           audit: new DatabaseAuditRecorder({ store: auditStore, auditor, logger, config }),
           auditStore,
           userInfo,
           logger,
           maxTimeoutSeconds: config.getOptionalNumber('opensandbox.maxTimeoutSeconds'),
-          createTimeoutMs: (config.getOptionalNumber('opensandbox.createTimeoutSeconds') ?? 180) * 1000,
           roleGroups: new Set(
             Object.values(roles?.members ?? {})
               .flat()
@@ -91,7 +91,7 @@ export const opensandboxPlugin = createBackendPlugin({
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
-        logger.info(`OpenSandbox lifecycle API at ${config.getString('opensandbox.baseUrl')}`);
+        logger.info(`OpenSandbox servers: ${servers.map(s => s.name).join(', ')}`);
       },
     });
   },

@@ -57,7 +57,14 @@ export interface SandboxOwnership {
  * `ownership` (absent for sandboxes created outside the console).
  * @public
  */
-export type ConsoleSandbox = Sandbox & { ownership?: SandboxOwnership };
+export type ConsoleSandbox = Sandbox & {
+  ownership?: SandboxOwnership;
+  /**
+   * The OpenSandbox server the sandbox lives on: a name from `opensandbox.servers`, or `default`
+   * for the single-server config. Set by the console backend.
+   */
+  server?: string;
+};
 
 /**
  * Response of the console's `GET /api/opensandbox/sandboxes`: the upstream list shape with

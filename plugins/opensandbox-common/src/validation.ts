@@ -112,8 +112,8 @@ const CREATE_FIELDS = new Set([
 
 /**
  * Validates a create request body (upstream `CreateSandboxRequest`, plus the optional
- * console-only fields `team`, the owning group ref, and `entityRef`, the catalog entity the
- * sandbox is created for).
+ * console-only fields `team` (the owning group ref), `entityRef` (the catalog entity the sandbox is
+ * created for) and `server` (the OpenSandbox server to create it on).
  *
  * @param body - the parsed JSON body.
  * @param options - `maxTimeoutSeconds` caps `timeout` when configured.
@@ -127,7 +127,7 @@ export function validateCreateSandboxRequest(
   if (!isPlainObject(body)) return [{ field: 'body', message: 'must be a JSON object' }];
   const errors: FieldError[] = [];
   for (const key of Object.keys(body)) {
-    if (!CREATE_FIELDS.has(key) && key !== 'team' && key !== 'entityRef') errors.push({ field: key, message: 'is not a known field' });
+    if (!CREATE_FIELDS.has(key) && key !== 'team' && key !== 'entityRef' && key !== 'server') errors.push({ field: key, message: 'is not a known field' });
   }
   const { image, snapshotId, entrypoint, timeout, resourceLimits, env, platform } = body;
   if (image === undefined && snapshotId === undefined) {
@@ -205,6 +205,9 @@ export function validateCreateSandboxRequest(
   errors.push(...validateMetadata(body.metadata));
   if (body.team !== undefined && (typeof body.team !== 'string' || !/^group:/i.test(body.team) || !ENTITY_REF.test(body.team))) {
     errors.push({ field: 'team', message: 'must be a group entity ref such as group:default/team-a' });
+  }
+  if (body.server !== undefined && (typeof body.server !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(body.server))) {
+    errors.push({ field: 'server', message: 'must be the name of an OpenSandbox server of the console' });
   }
   if (body.entityRef !== undefined && (typeof body.entityRef !== 'string' || !ENTITY_REF.test(body.entityRef))) {
     errors.push({ field: 'entityRef', message: 'must be an entity ref such as component:default/payments-api' });

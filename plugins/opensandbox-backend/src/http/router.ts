@@ -24,6 +24,8 @@ export async function createRouter(options: {
   const { operations: ops, httpAuth } = options;
   const router = Router();
   router.use(express.json({ limit: REQUEST_BODY_LIMIT_BYTES }));
+  // The sandbox routes, for the default OpenSandbox server and under /servers/:server for any.
+  const sandboxes = Router({ mergeParams: true });
 
   /** The caller's credentials and request metadata; sets `X-Request-ID` on the answer. */
   async function ctx(req: Request, res: Response): Promise<SandboxOperationContext> {
@@ -31,7 +33,8 @@ export async function createRouter(options: {
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-ID', requestId);
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    return { credentials, requestId, clientIp: req.ip, userAgent: req.header('user-agent') };
+    const server = req.params.server;
+    return { credentials, requestId, clientIp: req.ip, userAgent: req.header('user-agent'), ...(server ? { server } : {}) };
   }
   const noQuery = (req: Request) => {
     const keys = Object.keys(req.query);
@@ -51,47 +54,49 @@ export async function createRouter(options: {
     noQuery(req);
     res.json({ teams: await ops.teams(await ctx(req, res)) });
   });
-  router.get('/sandboxes', async (req, res) => {
+  sandboxes.get('/sandboxes', async (req, res) => {
     const { query, scope } = parseListQuery(req.query as Record<string, unknown>);
     res.json(await ops.list(query, scope, await ctx(req, res)));
   });
-  router.post('/sandboxes', async (req, res) => {
+  sandboxes.post('/sandboxes', async (req, res) => {
     const key = req.header('idempotency-key');
     const { sandbox, replayed } = await ops.create(req.body, { ...(await ctx(req, res)), idempotencyKey: key });
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(replayed ? 200 : 202).json(sandbox);
   });
-  router.get('/sandboxes/:sandboxId', async (req, res) => {
+  sandboxes.get('/sandboxes/:sandboxId', async (req, res) => {
     res.json(await ops.get(id(req), await ctx(req, res)));
   });
-  router.delete('/sandboxes/:sandboxId', async (req, res) => {
+  sandboxes.delete('/sandboxes/:sandboxId', async (req, res) => {
     await ops.delete(id(req), await ctx(req, res));
     res.status(204).end();
   });
-  router.post('/sandboxes/:sandboxId/renew-expiration', async (req, res) => {
+  sandboxes.post('/sandboxes/:sandboxId/renew-expiration', async (req, res) => {
     res.json(await ops.renew(id(req), req.body, await ctx(req, res)));
   });
-  router.post('/sandboxes/:sandboxId/pause', async (req, res) => {
+  sandboxes.post('/sandboxes/:sandboxId/pause', async (req, res) => {
     await ops.pause(id(req), await ctx(req, res));
     res.status(202).end();
   });
-  router.post('/sandboxes/:sandboxId/resume', async (req, res) => {
+  sandboxes.post('/sandboxes/:sandboxId/resume', async (req, res) => {
     await ops.resume(id(req), await ctx(req, res));
     res.status(202).end();
   });
-  router.patch('/sandboxes/:sandboxId/metadata', async (req, res) => {
+  sandboxes.patch('/sandboxes/:sandboxId/metadata', async (req, res) => {
     const sandboxId = id(req);
     if (!req.is('application/json')) {
       throw invalidInput([{ field: 'body', message: 'must be a JSON object (Content-Type: application/json)' }]);
     }
     res.json(await ops.patchMetadata(sandboxId, req.body, await ctx(req, res)));
   });
-  router.get('/sandboxes/:sandboxId/endpoints/:port', async (req, res) => {
+  sandboxes.get('/sandboxes/:sandboxId/endpoints/:port', async (req, res) => {
     const sandboxId = id(req);
     const port = parsePort(req.params.port);
     const query = parseEndpointQuery(req.query as Record<string, unknown>);
     res.json(await ops.getEndpoint(sandboxId, port, query, await ctx(req, res)));
   });
+  router.use(sandboxes);
+  router.use('/servers/:server', sandboxes);
   for (const extra of options.extraRouters ?? []) router.use(extra);
 
   // Upstream's Retry-After (429/503) is passed on; Backstage's error handler writes the body.

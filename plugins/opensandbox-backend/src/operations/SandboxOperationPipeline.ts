@@ -28,7 +28,7 @@ import type {
   ConsoleSettings,
   CreateSandboxResult,
   ListSandboxesQuery,
-  OpenSandboxLifecycleClient,
+  OpenSandboxServer,
   SandboxDetail,
   SandboxListScope,
   SandboxOperationContext,
@@ -61,13 +61,16 @@ export interface SandboxChangeObserver {
   /** A sandbox as upstream just answered it (created, read, renewed, patched, paused, resumed). */
   changed(sandbox: ConsoleSandbox): Promise<void>;
   /** A sandbox was deleted through the console. */
-  deleted(sandboxId: string): Promise<void>;
+  deleted(server: string, sandboxId: string): Promise<void>;
 }
 
 /** Dependencies of {@link SandboxOperationPipeline}. */
 export interface SandboxOperationPipelineOptions {
-  /** The only holder of the lifecycle client (and so of the OpenSandbox API key). */
-  client: OpenSandboxLifecycleClient;
+  /**
+   * The OpenSandbox servers (at least one; the first is the default). The pipeline is the only
+   * holder of their lifecycle clients, and so of the OpenSandbox API keys.
+   */
+  servers: OpenSandboxServer[];
   decisions: SandboxDecisions;
   audit: AuditRecorder;
   /** Audit lookups: idempotent create, last renewal. */
@@ -76,8 +79,6 @@ export interface SandboxOperationPipelineOptions {
   logger: LoggerService;
   /** `opensandbox.maxTimeoutSeconds`: lifetime cap in seconds. */
   maxTimeoutSeconds?: number;
-  /** The create timeout toward upstream, ms (`opensandbox.createTimeoutSeconds`); bounds reconciliation. Default 180000. */
-  createTimeoutMs?: number;
   /** Lower-case group refs that only grant roles; never chosen as a sandbox's team. */
   roleGroups?: ReadonlySet<string>;
   /** Write-through of sandboxes seen changing (the inventory). */
@@ -86,10 +87,13 @@ export interface SandboxOperationPipelineOptions {
   clock?: () => number;
 }
 
-/** Adds the decoded `ownership` to an upstream sandbox. */
-function withOwnership<T extends { metadata?: Record<string, string> }>(sandbox: T): T & { ownership?: ConsoleSandbox['ownership'] } {
+/** Adds the decoded `ownership` and the server name to an upstream sandbox. */
+function withOwnership<T extends { metadata?: Record<string, string> }>(
+  sandbox: T,
+  server: string,
+): T & { ownership?: ConsoleSandbox['ownership']; server: string } {
   const ownership = decodeOwnershipMetadata(sandbox.metadata);
-  return ownership ? { ...sandbox, ownership } : sandbox;
+  return ownership ? { ...sandbox, ownership, server } : { ...sandbox, server };
 }
 
 function lower(ref: string): string {
@@ -154,17 +158,18 @@ export class SandboxOperationPipeline implements SandboxOperations {
     }
     if (errors.length > 0) throw invalidInput(errors);
     const requestId = ctx.requestId ?? randomUUID();
+    const server = this.#server(ctx.server);
     const decision = await this.#o.decisions.readDecision(ctx.credentials);
     return this.#lister.list(query, scope, decision, async q => {
-      const page = await this.#upstream('list', requestId, false, () => this.#o.client.listSandboxes(q, { requestId }));
-      return { items: page.items.map(withOwnership), pagination: page.pagination };
+      const page = await this.#upstream('list', requestId, false, () => server.client.listSandboxes(q, { requestId }));
+      return { items: page.items.map(s => withOwnership(s, server.name)), pagination: page.pagination };
     });
   }
 
   async get(sandboxId: string, ctx: SandboxOperationContext): Promise<SandboxDetail> {
     const id = checkSandboxId(sandboxId);
     const requestId = ctx.requestId ?? randomUUID();
-    const sandbox = await this.#load(id, requestId);
+    const sandbox = await this.#load(this.#server(ctx.server), id, requestId);
     await this.#o.decisions.authorize(ctx.credentials, sandbox);
     await this.#o.observer?.changed(sandbox);
     const lastRenewal = await this.#lastRenewal(sandbox);
@@ -178,12 +183,17 @@ export class SandboxOperationPipeline implements SandboxOperations {
     if (keyError) errors.push(keyError);
     const forged = errors.filter(e => RESERVED_OWNERSHIP_KEYS.includes(lower(e.field.replace(/^metadata\./, ''))));
     if (errors.length > 0 && forged.length === 0) throw invalidInput(errors);
-    const { team: requestedTeam, entityRef, ...request } = body as CreateSandboxRequest & { team?: string; entityRef?: string };
+    const { team: requestedTeam, entityRef, server: requestedServer, ...request } = body as CreateSandboxRequest & {
+      team?: string;
+      entityRef?: string;
+      server?: string;
+    };
     const caller = await resolveCaller(ctx.credentials, this.#o.userInfo);
     const requestId = ctx.requestId ?? randomUUID();
     const team = requestedTeam ? lower(requestedTeam) : teamsOf(caller, this.#roleGroups)[0];
+    const server = this.#serverForCreate(requestedServer ?? ctx.server, team);
     const token = createTokenFor(caller.actor, ctx.idempotencyKey);
-    const input = this.#auditInput(caller, ctx, requestId, 'sandbox.create', undefined, team, { request: body }, token);
+    const input = this.#auditInput(caller, ctx, requestId, 'sandbox.create', undefined, team, { request: body, server: server.name }, token);
     if (forged.length > 0) {
       // An attempt to set the console-owned labels: refused as bad input, recorded as a denial.
       const error = invalidInput(errors);
@@ -210,13 +220,16 @@ export class SandboxOperationPipeline implements SandboxOperations {
     // The sandbox as it will be created, judged as its team's sandbox: the owner labels are left
     // out, since a creator would own any sandbox it creates and owner rules would always match.
     const ownerKeys = Object.keys(encodeOwnershipMetadata({ owner: 'user:default/x' }));
-    const proposed: ConsoleSandbox = withOwnership({
-      id: '',
-      status: { state: 'Pending' },
-      createdAt: new Date(this.#clock()).toISOString(),
-      entrypoint: request.entrypoint ?? [],
-      metadata: Object.fromEntries(Object.entries(upstreamBody.metadata!).filter(([k]) => !ownerKeys.includes(k))),
-    });
+    const proposed: ConsoleSandbox = withOwnership(
+      {
+        id: '',
+        status: { state: 'Pending' },
+        createdAt: new Date(this.#clock()).toISOString(),
+        entrypoint: request.entrypoint ?? [],
+        metadata: Object.fromEntries(Object.entries(upstreamBody.metadata!).filter(([k]) => !ownerKeys.includes(k))),
+      },
+      server.name,
+    );
 
     // 2-3. decide
     const foreignTeam = !!team && !teamsOf(caller, new Set()).includes(team);
@@ -232,16 +245,16 @@ export class SandboxOperationPipeline implements SandboxOperations {
 
     // An idempotent retry answers the first attempt's sandbox.
     if (ctx.idempotencyKey !== undefined) {
-      const replay = await this.#replay(token, requestId);
+      const replay = await this.#replay(server, token, requestId);
       if (replay) return { sandbox: replay, replayed: true };
     }
 
     // 5-7. audit initiated, upstream, outcome
     const created = await this.#attempt(input, 202, 'create', () =>
-      this.#o.client.createSandbox(upstreamBody, { requestId }),
+      server.client.createSandbox(upstreamBody, { requestId }),
       result => ({ sandboxId: result.id }),
     );
-    const sandbox = withOwnership(created);
+    const sandbox = withOwnership(created, server.name);
     await this.#o.observer?.changed(sandbox);
     return { sandbox, replayed: false };
   }
@@ -251,7 +264,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
     const errors = validateRenewRequest(body, this.#clock(), { maxTimeoutSeconds: this.#o.maxTimeoutSeconds });
     if (errors.length > 0) throw invalidInput(errors);
     const { expiresAt, allowShorten } = body as { expiresAt: string; allowShorten?: boolean };
-    const { sandbox, input } = await this.#loadAndDecide(id, 'sandbox.renew', opensandboxSandboxUpdatePermission, { request: body }, ctx);
+    const { server, sandbox, input } = await this.#loadAndDecide(id, 'sandbox.renew', opensandboxSandboxUpdatePermission, { request: body }, ctx);
     if (!sandbox.expiresAt) {
       await this.#reject(input, stateConflict(`Sandbox ${id} has no expiration (manual cleanup); there is nothing to renew.`));
     }
@@ -262,7 +275,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
       );
     }
     const renewed = await this.#attempt(input, 200, 'renew', () =>
-      this.#o.client.renewExpiration(id, expiresAt, { requestId: input.requestId }),
+      server.client.renewExpiration(id, expiresAt, { requestId: input.requestId }),
       result => ({ details: { before: { expiresAt: sandbox.expiresAt ?? null }, after: { expiresAt: result.expiresAt }, shortened: Date.parse(result.expiresAt) < Date.parse(sandbox.expiresAt!) } }),
     );
     await this.#o.observer?.changed({ ...sandbox, expiresAt: renewed.expiresAt });
@@ -270,18 +283,18 @@ export class SandboxOperationPipeline implements SandboxOperations {
   }
 
   async pause(sandboxId: string, ctx: SandboxOperationContext): Promise<void> {
-    await this.#transition(sandboxId, 'sandbox.pause', ctx, (id, requestId) => this.#o.client.pauseSandbox(id, { requestId }));
+    await this.#transition(sandboxId, 'sandbox.pause', ctx, (client, id, requestId) => client.pauseSandbox(id, { requestId }));
   }
 
   async resume(sandboxId: string, ctx: SandboxOperationContext): Promise<void> {
-    await this.#transition(sandboxId, 'sandbox.resume', ctx, (id, requestId) => this.#o.client.resumeSandbox(id, { requestId }));
+    await this.#transition(sandboxId, 'sandbox.resume', ctx, (client, id, requestId) => client.resumeSandbox(id, { requestId }));
   }
 
   async delete(sandboxId: string, ctx: SandboxOperationContext): Promise<void> {
     const id = checkSandboxId(sandboxId);
-    const { input } = await this.#loadAndDecide(id, 'sandbox.delete', opensandboxSandboxDeletePermission, {}, ctx);
-    await this.#attempt(input, 204, 'delete', () => this.#o.client.deleteSandbox(id, { requestId: input.requestId }), () => ({}));
-    await this.#o.observer?.deleted(id);
+    const { server, input } = await this.#loadAndDecide(id, 'sandbox.delete', opensandboxSandboxDeletePermission, {}, ctx);
+    await this.#attempt(input, 204, 'delete', () => server.client.deleteSandbox(id, { requestId: input.requestId }), () => ({}));
+    await this.#o.observer?.deleted(server.name, id);
   }
 
   async getEndpoint(sandboxId: string, port: number, query: { useServerProxy?: boolean }, ctx: SandboxOperationContext): Promise<Endpoint> {
@@ -290,9 +303,10 @@ export class SandboxOperationPipeline implements SandboxOperations {
       throw invalidInput([{ field: 'port', message: 'must be an integer from 1 to 65535' }]);
     }
     const requestId = ctx.requestId ?? randomUUID();
-    const sandbox = await this.#load(id, requestId);
+    const server = this.#server(ctx.server);
+    const sandbox = await this.#load(server, id, requestId);
     await this.#o.decisions.authorize(ctx.credentials, sandbox, opensandboxSandboxEndpointPermission);
-    return this.#upstream('get the endpoint', requestId, false, () => this.#o.client.getEndpoint(id, port, query, { requestId }));
+    return this.#upstream('get the endpoint', requestId, false, () => server.client.getEndpoint(id, port, query, { requestId }));
   }
 
   async patchMetadata(sandboxId: string, patch: unknown, ctx: SandboxOperationContext): Promise<ConsoleSandbox> {
@@ -300,7 +314,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
     const errors = validateMetadata(patch, 'metadata', true);
     if (errors.length > 0) throw invalidInput(errors);
     const changes = patch as Record<string, string | null>;
-    const { sandbox, input } = await this.#loadAndDecide(
+    const { server, sandbox, input } = await this.#loadAndDecide(
       id,
       'sandbox.metadata.update',
       opensandboxSandboxUpdatePermission,
@@ -308,23 +322,29 @@ export class SandboxOperationPipeline implements SandboxOperations {
       ctx,
     );
     const patched = await this.#attempt(input, 200, 'update the metadata', () =>
-      this.#o.client.patchMetadata(id, changes, { requestId: input.requestId }),
+      server.client.patchMetadata(id, changes, { requestId: input.requestId }),
       // What upstream did, not what was asked: its merge may differ from the request.
       result => ({ details: { before: sandbox.metadata ?? {}, after: result.metadata ?? {} } }),
     );
-    const result = withOwnership(patched);
+    const result = withOwnership(patched, server.name);
     await this.#o.observer?.changed(result);
     return result;
   }
 
   /**
    * Loads a sandbox for the permission framework's `getResources` (conditional decisions on
-   * `authorize` calls with a resourceRef, e.g. from the frontend). Missing sandboxes and upstream
+   * `authorize` calls with a resourceRef, e.g. from the frontend). `resourceRef` is the sandbox id
+   * on the default server, or `<server>/<id>`. Missing sandboxes, unknown servers and upstream
    * failures give `undefined` (the decision is then DENY).
    */
-  async loadForPermissionCheck(sandboxId: string): Promise<ConsoleSandbox | undefined> {
+  async loadForPermissionCheck(resourceRef: string): Promise<ConsoleSandbox | undefined> {
+    const slash = resourceRef.indexOf('/');
+    const name = slash >= 0 ? resourceRef.slice(0, slash) : undefined;
+    const id = slash >= 0 ? resourceRef.slice(slash + 1) : resourceRef;
+    const server = name === undefined ? this.#o.servers[0] : this.#o.servers.find(s => s.name === name);
+    if (!server) return undefined;
     try {
-      return withOwnership(await this.#o.client.getSandbox(sandboxId));
+      return withOwnership(await server.client.getSandbox(id), server.name);
     } catch {
       return undefined;
     }
@@ -338,20 +358,26 @@ export class SandboxOperationPipeline implements SandboxOperations {
    * @returns how many rows were settled each way.
    */
   async reconcileUnknownCreates(): Promise<{ succeeded: number; failed: number; pending: number }> {
-    const createTimeoutMs = this.#o.createTimeoutMs ?? 180_000;
+    const createTimeoutMs = Math.max(...this.#o.servers.map(s => s.createTimeoutMs));
     const rows = await this.#o.auditStore.findUnsettledCreates(createTimeoutMs + 60_000);
     const counts = { succeeded: 0, failed: 0, pending: 0 };
     for (const row of rows) {
       const requestId = randomUUID();
-      const page = await this.#upstream('find an unknown create', requestId, false, () =>
-        this.#o.client.listSandboxes({ metadata: { [CREATE_TOKEN_KEY]: row.createToken }, pageSize: 1 }, { requestId }),
-      );
-      const found = page.items[0];
+      let found: ConsoleSandbox | undefined;
+      for (const server of this.#o.servers) {
+        const page = await this.#upstream('find an unknown create', requestId, false, () =>
+          server.client.listSandboxes({ metadata: { [CREATE_TOKEN_KEY]: row.createToken }, pageSize: 1 }, { requestId }),
+        );
+        if (page.items[0]) {
+          found = withOwnership(page.items[0], server.name);
+          break;
+        }
+      }
       const at = new Date(this.#clock()).toISOString();
       if (found) {
         if (await this.#o.auditStore.settleUnknown(row.id, 'succeeded', { sandboxId: found.id, details: { reconciled: { at, by: 'reconciliation', found: true } } })) {
           counts.succeeded += 1;
-          await this.#o.observer?.changed(withOwnership(found));
+          await this.#o.observer?.changed(found);
         }
       } else if (this.#clock() - row.occurredAt > 2 * createTimeoutMs + 60_000) {
         if (await this.#o.auditStore.settleUnknown(row.id, 'failed', { details: { reconciled: { at, by: 'reconciliation', found: false } } })) {
@@ -374,18 +400,18 @@ export class SandboxOperationPipeline implements SandboxOperations {
     sandboxId: string,
     action: 'sandbox.pause' | 'sandbox.resume',
     ctx: SandboxOperationContext,
-    call: (id: string, requestId: string) => Promise<void>,
+    call: (client: OpenSandboxServer['client'], id: string, requestId: string) => Promise<void>,
   ): Promise<void> {
     const id = checkSandboxId(sandboxId);
     const requestId = ctx.requestId ?? randomUUID();
-    const { sandbox, input } = await this.#loadAndDecide(id, action, opensandboxSandboxUpdatePermission, {}, { ...ctx, requestId });
+    const { server, sandbox, input } = await this.#loadAndDecide(id, action, opensandboxSandboxUpdatePermission, {}, { ...ctx, requestId });
     const needed = REQUIRED_STATE[action]!;
     const verb = action === 'sandbox.pause' ? 'pause' : 'resume';
     if (sandbox.status.state !== needed) {
       await this.#reject(input, stateConflict(`Sandbox ${id} is ${sandbox.status.state}; ${verb} needs a ${needed} sandbox.`));
     }
-    await this.#attempt(input, 202, verb, () => call(id, requestId), () => ({ details: { before: { state: sandbox.status.state } } }));
-    const after = await this.loadForPermissionCheck(id);
+    await this.#attempt(input, 202, verb, () => call(server.client, id, requestId), () => ({ details: { before: { state: sandbox.status.state } } }));
+    const after = await this.loadForPermissionCheck(`${server.name}/${id}`);
     if (after) await this.#o.observer?.changed(after);
   }
 
@@ -396,19 +422,20 @@ export class SandboxOperationPipeline implements SandboxOperations {
     permission: ResourcePermission,
     details: Record<string, unknown>,
     ctx: SandboxOperationContext,
-  ): Promise<{ caller: Caller; sandbox: ConsoleSandbox; input: AuditAttemptInput }> {
+  ): Promise<{ caller: Caller; server: OpenSandboxServer; sandbox: ConsoleSandbox; input: AuditAttemptInput }> {
+    const server = this.#server(ctx.server);
     const caller = await resolveCaller(ctx.credentials, this.#o.userInfo);
     const requestId = ctx.requestId ?? randomUUID();
     let sandbox: ConsoleSandbox;
     try {
-      sandbox = await this.#load(sandboxId, requestId);
+      sandbox = await this.#load(server, sandboxId, requestId);
     } catch (error) {
       await this.#o.audit.rejected(this.#auditInput(caller, ctx, requestId, action, sandboxId, undefined, details), auditErrorOf(error));
       throw error;
     }
     const input = this.#auditInput(caller, ctx, requestId, action, sandboxId, sandbox.ownership?.team, details);
     await this.#decided(input, () => this.#o.decisions.authorize(ctx.credentials, sandbox, permission));
-    return { caller, sandbox, input };
+    return { caller, server, sandbox, input };
   }
 
   /** Runs a decision; a refusal is audited `denied` and rethrown. */
@@ -467,14 +494,43 @@ export class SandboxOperationPipeline implements SandboxOperations {
    * Loads one sandbox from upstream. A missing one is the same 404 as one the caller may not read
    * (`Sandbox <id> not found.`), so a 404 never tells them apart.
    */
-  async #load(sandboxId: string, requestId: string): Promise<ConsoleSandbox> {
+  async #load(server: OpenSandboxServer, sandboxId: string, requestId: string): Promise<ConsoleSandbox> {
     const sandbox = await this.#upstream('read the sandbox', requestId, false, () =>
-      this.#o.client.getSandbox(sandboxId, { requestId }),
+      server.client.getSandbox(sandboxId, { requestId }),
     ).catch(error => {
       if (error?.name === 'NotFoundError') throw sandboxNotFound(sandboxId);
       throw error;
     });
-    return withOwnership(sandbox);
+    return withOwnership(sandbox, server.name);
+  }
+
+  /**
+   * The server a request names (default: the first configured).
+   * @throws InputError naming `server` when no server has that name.
+   */
+  #server(name: string | undefined): OpenSandboxServer {
+    if (name === undefined) return this.#o.servers[0];
+    const server = this.#o.servers.find(s => s.name === name);
+    if (!server) throw invalidInput([{ field: 'server', message: `is not an OpenSandbox server of the console (${this.#o.servers.map(s => s.name).join(', ')})` }]);
+    return server;
+  }
+
+  /**
+   * The server a create goes to: the one named, else the first whose `teams` include the owning
+   * team, else the first server open to every team.
+   * @throws InputError naming `server` when the named server does not serve the team, or none does.
+   */
+  #serverForCreate(name: string | undefined, team: string | undefined): OpenSandboxServer {
+    const serves = (s: OpenSandboxServer) => !s.teams || (!!team && s.teams.includes(team));
+    if (name !== undefined) {
+      const server = this.#server(name);
+      if (!serves(server)) throw invalidInput([{ field: 'server', message: `${name} does not serve team ${team ?? '(none)'}` }]);
+      return server;
+    }
+    const server =
+      this.#o.servers.find(s => !!team && s.teams?.includes(team)) ?? this.#o.servers.find(s => !s.teams);
+    if (!server) throw invalidInput([{ field: 'server', message: `no OpenSandbox server serves team ${team ?? '(none)'}` }]);
+    return server;
   }
 
   /**
@@ -483,11 +539,11 @@ export class SandboxOperationPipeline implements SandboxOperations {
    * @throws ConflictError while the first attempt is still running or its outcome is unknown and
    *   no sandbox carries the token yet; also when its sandbox was deleted since.
    */
-  async #replay(token: string, requestId: string): Promise<ConsoleSandbox | undefined> {
+  async #replay(server: OpenSandboxServer, token: string, requestId: string): Promise<ConsoleSandbox | undefined> {
     const first = await this.#o.auditStore.findCreateByToken(token);
     if (!first || first.outcome === 'failed' || first.outcome === 'denied') return undefined;
     const page = await this.#upstream('find the earlier create', requestId, false, () =>
-      this.#o.client.listSandboxes({ metadata: { [CREATE_TOKEN_KEY]: token }, pageSize: 1 }, { requestId }),
+      server.client.listSandboxes({ metadata: { [CREATE_TOKEN_KEY]: token }, pageSize: 1 }, { requestId }),
     );
     const found = page.items[0];
     if (found) {
@@ -497,7 +553,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
           details: { reconciled: { at: new Date(this.#clock()).toISOString(), by: 'idempotent retry', requestId } },
         });
       }
-      return withOwnership(found);
+      return withOwnership(found, server.name);
     }
     if (first.outcome === 'succeeded') {
       throw new ConflictError(`The sandbox created with this Idempotency-Key (${first.sandboxId}) no longer exists; use a new key to create another.`);

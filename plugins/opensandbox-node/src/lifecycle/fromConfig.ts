@@ -21,3 +21,62 @@ export function createLifecycleClientFromConfig(
     fetch: options.fetch,
   });
 }
+
+/** One OpenSandbox server the console talks to (`opensandbox.servers[]`, or the single-server config). @public */
+export interface OpenSandboxServer {
+  /** Name used in routes, the inventory and the UI (`default` for the single-server config). */
+  name: string;
+  /** The lifecycle client holding this server's API key. */
+  client: OpenSandboxLifecycleClient;
+  /** Lower-case group refs that may create sandboxes on this server; undefined = every team. */
+  teams?: string[];
+  /** Create timeout in milliseconds. */
+  createTimeoutMs: number;
+}
+
+const SERVER_NAME = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
+
+/**
+ * Reads the OpenSandbox servers: `opensandbox.servers` (a list of `{ name, baseUrl, apiKey,
+ * requestTimeoutSeconds?, createTimeoutSeconds?, teams? }`; several servers, or one API key per
+ * tenant of a multi-tenant server), or else the single-server keys `opensandbox.baseUrl` /
+ * `apiKey` as one server named `default`. Timeouts default to the top-level
+ * `requestTimeoutSeconds` (30) and `createTimeoutSeconds` (180).
+ * @throws Error naming the key for a missing `baseUrl`, an invalid or duplicate `name`
+ *   (1-32 lower-case letters, digits and `-`), or a `teams` entry that is not a group ref.
+ * @public
+ */
+export function readOpenSandboxServers(config: Config, options: { fetch?: typeof fetch } = {}): OpenSandboxServer[] {
+  const block = config.getConfig('opensandbox');
+  const requestTimeout = block.getOptionalNumber('requestTimeoutSeconds') ?? 30;
+  const createTimeout = block.getOptionalNumber('createTimeoutSeconds') ?? 180;
+  const list = block.getOptionalConfigArray('servers');
+  if (!list || list.length === 0) {
+    return [{ name: 'default', client: createLifecycleClientFromConfig(config, options), createTimeoutMs: createTimeout * 1000 }];
+  }
+  const seen = new Set<string>();
+  return list.map((server, i) => {
+    const name = server.getString('name');
+    if (!SERVER_NAME.test(name) || seen.has(name)) {
+      throw new Error(`opensandbox.servers[${i}].name must be unique, 1-32 lower-case letters, digits and "-"`);
+    }
+    seen.add(name);
+    const teams = server.getOptionalStringArray('teams')?.map(t => t.toLocaleLowerCase('en-US'));
+    if (teams?.some(t => !/^group:[^/]+\/.+$/.test(t))) {
+      throw new Error(`opensandbox.servers[${i}].teams must be group entity refs such as group:default/team-a`);
+    }
+    const create = server.getOptionalNumber('createTimeoutSeconds') ?? createTimeout;
+    return {
+      name,
+      teams,
+      createTimeoutMs: create * 1000,
+      client: new OpenSandboxLifecycleClient({
+        baseUrl: server.getString('baseUrl'),
+        apiKey: server.getOptionalString('apiKey'),
+        requestTimeoutMs: (server.getOptionalNumber('requestTimeoutSeconds') ?? requestTimeout) * 1000,
+        createTimeoutMs: create * 1000,
+        fetch: options.fetch,
+      }),
+    };
+  });
+}

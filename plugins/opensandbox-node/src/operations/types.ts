@@ -29,6 +29,11 @@ export interface SandboxOperationContext {
   userAgent?: string;
   /** Groups the audit rows of one bulk operation. */
   batchId?: string;
+  /**
+   * The OpenSandbox server of the sandbox (a name from `opensandbox.servers`); default the first
+   * configured server. Lists span every server unless `server` is given.
+   */
+  server?: string;
 }
 
 /**
