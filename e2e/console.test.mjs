@@ -84,6 +84,10 @@ test('a signed-in user manages a sandbox through its whole lifecycle', { timeout
   assert.equal(renewResponse.status(), 200);
   const renewed = await renewResponse.json();
   assert.equal(Date.parse(renewed.expiresAt) - Date.parse(created.expiresAt), 60 * 60 * 1000);
+  // The page says the expiry the server answered (`2026-06-15 11:30:00 UTC`).
+  const answered = `${new Date(renewed.expiresAt).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  assert.match(await page.getByTestId('action-notice').textContent(), new RegExp(`^Expiry moved to ${answered}\\.`));
+  await page.getByTestId('field-expires').filter({ hasText: answered }).waitFor();
 
   // Endpoint
   await page.getByTestId('endpoint-port-input').fill('8000');
@@ -108,7 +112,7 @@ test('a signed-in user manages a sandbox through its whole lifecycle', { timeout
   await page.getByText('demo-api').waitFor();
   assert.equal(await page.getByRole('link', { name }).count(), 0);
 
-  await page.screenshot({ path: join(repoRoot, 'docs', 'images', 'sandbox-list.png') });
+  await page.screenshot({ path: join(repoRoot, '.cache', 'e2e-sandbox-list.png') });
 });
 
 test('from a component page, a sandbox is created for that component and shows on the owning team\'s tab', { timeout: 300_000 }, async () => {
@@ -120,7 +124,7 @@ test('from a component page, a sandbox is created for that component and shows o
   await page.getByRole('link', { name }).waitFor();
   await page.goto(`${APP_URL}/catalog/default/group/team-a/sandboxes`);
   await page.getByRole('link', { name }).waitFor();
-  await page.screenshot({ path: join(repoRoot, 'docs', 'images', 'team-tab.png') });
+  await page.screenshot({ path: join(repoRoot, '.cache', 'e2e-team-tab.png') });
 
   // The owner link leads to the owner's catalog page, which renders (no crash overlay).
   await page.getByTestId('owner-link').filter({ hasText: 'Guest' }).first().click();

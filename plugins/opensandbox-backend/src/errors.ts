@@ -131,9 +131,19 @@ export function stateConflict(message: string): ConflictError {
 /** 409: a create with this idempotency key is still running (or its outcome is not known yet). */
 export function createInProgress(requestId: string): ConsoleError {
   return new ConsoleError(
-    'ConflictError',
+    'CreateInProgressError',
     409,
     'A create with this Idempotency-Key is still in progress or its outcome is not known yet; retry in a minute with the same key.',
+    { requestId },
+  );
+}
+
+/** 409: the sandbox an idempotent create made is gone; the key cannot be used again. */
+export function idempotencyKeyConsumed(sandboxId: string | null, requestId: string): ConsoleError {
+  return new ConsoleError(
+    'IdempotencyKeyConsumedError',
+    409,
+    `The sandbox created with this Idempotency-Key (${sandboxId}) no longer exists; use a new key to create another.`,
     { requestId },
   );
 }

@@ -30,6 +30,11 @@ export type {
   AuditEventsPageOptions,
   AuditEventsPage,
   AuditExportFormat,
+  ConsoleSettings,
+  CreateSandboxOptions,
+  RenewExpirationOptions,
+  SandboxDetails,
+  SandboxLastRenewal,
 } from './api';
 export type {
   ConsoleSandbox,

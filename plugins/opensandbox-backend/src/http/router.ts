@@ -55,8 +55,9 @@ export async function createRouter(options: {
     res.json({ teams: await ops.teams(await ctx(req, res)) });
   });
   sandboxes.get('/sandboxes', async (req, res) => {
-    const { query, scope } = parseListQuery(req.query as Record<string, unknown>);
-    res.json(await ops.list(query, scope, await ctx(req, res)));
+    const { query, scope, server } = parseListQuery(req.query as Record<string, unknown>);
+    const context = await ctx(req, res);
+    res.json(await ops.list(query, scope, server && !context.server ? { ...context, server } : context));
   });
   sandboxes.post('/sandboxes', async (req, res) => {
     const key = req.header('idempotency-key');
@@ -99,8 +100,11 @@ export async function createRouter(options: {
   router.use('/servers/:server', sandboxes);
   for (const extra of options.extraRouters ?? []) router.use(extra);
 
-  // Upstream's Retry-After (429/503) is passed on; Backstage's error handler writes the body.
+  // Every error body names the request id (browsers may not read the header cross-origin), and
+  // upstream's Retry-After (429/503) is passed on; Backstage's error handler writes the body.
   router.use((error: any, _req: Request, res: Response, next: NextFunction) => {
+    const requestId = res.getHeader('X-Request-ID');
+    if (error instanceof Error && requestId && !(error as any).requestId) Object.assign(error, { requestId: String(requestId) });
     if (Number.isInteger(error?.retryAfterSeconds) && !res.headersSent) res.setHeader('Retry-After', String(error.retryAfterSeconds));
     next(error);
   });

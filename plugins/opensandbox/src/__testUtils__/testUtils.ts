@@ -1,14 +1,23 @@
 import { createElement, ReactNode } from 'react';
 import { SWRConfig } from 'swr';
-import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-common';
 import { AuthorizeResult, EvaluatePermissionRequest } from '@backstage/plugin-permission-common';
 import { MockPermissionApi } from '@backstage/test-utils';
-import type { AuditEvent, OpenSandboxApi } from '../api';
+import { ResponseError } from '@backstage/errors';
+import type { AuditEvent, ConsoleSettings, OpenSandboxApi, SandboxDetails } from '../api';
 
-/** A fake `OpenSandboxApi` whose methods are jest mocks (tests set the answers). */
+/** Settings of a console without a lifetime cap (what `GET /settings` answers then); override any field. */
+export function makeSettings(overrides: Partial<ConsoleSettings> = {}): ConsoleSettings {
+  return { maxTimeoutSeconds: null, minTimeoutSeconds: 60, requestBodyLimitBytes: 1048576, ...overrides };
+}
+
+/**
+ * A fake `OpenSandboxApi` whose methods are jest mocks (tests set the answers). `getSettings`
+ * answers {@link makeSettings} (no lifetime cap) unless told otherwise.
+ */
 export function createFakeApi(): jest.Mocked<OpenSandboxApi> {
   return {
     listTeams: jest.fn().mockResolvedValue(['group:default/team-a', 'group:default/team-b']),
+    getSettings: jest.fn().mockResolvedValue(makeSettings()),
     listSandboxes: jest.fn(),
     getSandbox: jest.fn(),
     createSandbox: jest.fn(),
@@ -23,8 +32,27 @@ export function createFakeApi(): jest.Mocked<OpenSandboxApi> {
   };
 }
 
-/** A running console sandbox; override any field. */
-export function makeSandbox(overrides: Partial<ConsoleSandbox> = {}): ConsoleSandbox {
+/**
+ * The `ResponseError` the client throws for a backend error answer: Backstage's error body
+ * `{ error: { name, message, ...extras }, response: { statusCode } }` plus response headers
+ * (e.g. `X-Request-ID`, `Retry-After`).
+ */
+export async function backendError(
+  status: number,
+  error: { name: string; message: string } & Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<ResponseError> {
+  return ResponseError.fromResponse(
+    new Response(JSON.stringify({ error, response: { statusCode: status } }), {
+      status,
+      statusText: 'Error',
+      headers: { 'Content-Type': 'application/json', ...headers },
+    }),
+  );
+}
+
+/** A running console sandbox; override any field (also `lastRenewal`). */
+export function makeSandbox(overrides: Partial<SandboxDetails> = {}): SandboxDetails {
   return {
     id: '6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20',
     image: { uri: 'python:3.11-slim' },

@@ -52,6 +52,73 @@ export type ConsoleCreateSandboxRequest = Omit<CreateSandboxRequest, 'secureAcce
 };
 
 /**
+ * What the console backend tells browsers so forms can validate like the server
+ * (`GET /api/opensandbox/settings`).
+ * @public
+ */
+export interface ConsoleSettings {
+  /**
+   * The lifetime cap in seconds (`opensandbox.maxTimeoutSeconds` of the backend), or null when
+   * sandboxes may live forever. With a cap, every create needs a `timeout` of at most the cap and
+   * a renewal may set the expiry at most that far from now.
+   */
+  maxTimeoutSeconds: number | null;
+  /** The smallest `timeout` the server accepts, in seconds (60). */
+  minTimeoutSeconds: number;
+  /** The largest JSON request body the console accepts, in bytes. */
+  requestBodyLimitBytes: number;
+}
+
+/**
+ * The last renewal the console recorded for a sandbox (`lastRenewal` of `GET /sandboxes/:id`).
+ * @public
+ */
+export interface SandboxLastRenewal {
+  /** The expiry OpenSandbox answered to that renewal (RFC 3339, UTC). */
+  expiresAt: string;
+  /** When the renewal was made (RFC 3339, UTC). */
+  renewedAt: string;
+  /** Who renewed: a user entity ref or a service subject. */
+  actor: string;
+  /**
+   * True when OpenSandbox's current `expiresAt` differs from `expiresAt`, e.g. because the
+   * OpenSandbox server restarted and lost the renewal.
+   */
+  drift: boolean;
+}
+
+/**
+ * A sandbox as `GET /sandboxes/:id` answers it: a {@link ConsoleSandbox} plus, when the console
+ * audited a successful renewal of it, `lastRenewal`.
+ * @public
+ */
+export type SandboxDetails = ConsoleSandbox & { lastRenewal?: SandboxLastRenewal };
+
+/**
+ * Options of {@link OpenSandboxApi.createSandbox}.
+ * @public
+ */
+export interface CreateSandboxOptions {
+  /**
+   * Sent as the `Idempotency-Key` header: a retry with the same key (same caller) answers the
+   * sandbox the first attempt made (200) instead of creating another (202).
+   */
+  idempotencyKey?: string;
+}
+
+/**
+ * Options of {@link OpenSandboxApi.renewExpiration}.
+ * @public
+ */
+export interface RenewExpirationOptions {
+  /**
+   * Allow an `expiresAt` earlier than the current expiry (the server refuses it with 400
+   * otherwise). Sent as `allowShorten: true` only when true.
+   */
+  allowShorten?: boolean;
+}
+
+/**
  * Options of {@link OpenSandboxApi.getEndpoint}.
  * @public
  */
@@ -126,8 +193,11 @@ export type AuditExportFormat = 'csv' | 'ndjson';
 /**
  * Client of the OpenSandbox console backend (`/api/opensandbox`). Every method rejects with a
  * `ResponseError` (from `@backstage/errors`) on a non-2xx answer; its `statusCode` is 400 for
- * invalid input, 403 when not allowed, 404 for unknown sandboxes, 409 when the sandbox state does
- * not allow the action, and 502/504 for upstream problems.
+ * invalid input (`body.error.fields` names the fields), 403 when not allowed, 404 for unknown
+ * sandboxes, 409 when the sandbox state does not allow the action, 429 when OpenSandbox is busy
+ * (`Retry-After`), and 502/503/504 for upstream problems. `body.error.requestId` (and the
+ * `X-Request-ID` header) identify the request in the backend log and the audit log; mutations
+ * send their own `X-Request-ID` (a UUID the backend adopts), also set as `requestId` on the error.
  * @public
  */
 export interface OpenSandboxApi {
@@ -138,21 +208,33 @@ export interface OpenSandboxApi {
   listTeams(): Promise<string[]>;
   /** `GET /sandboxes`: one page of sandboxes, newest first. */
   listSandboxes(query?: ListSandboxesQuery): Promise<ConsoleListSandboxesResponse>;
-  /** `GET /sandboxes/:id`: one sandbox with its decoded ownership. */
-  getSandbox(id: string): Promise<ConsoleSandbox>;
+  /**
+   * `GET /settings`: the lifetime cap and limits the server validates with. Fetched once per
+   * client and cached (a failed load is not cached, so the next call tries again).
+   */
+  getSettings(): Promise<ConsoleSettings>;
+  /** `GET /sandboxes/:id`: one sandbox with its decoded ownership and last recorded renewal. */
+  getSandbox(id: string): Promise<SandboxDetails>;
   /**
    * `POST /sandboxes`: creates a sandbox. Resolves once the server answers 202, which the real
-   * upstream does only when the sandbox runs (this can take tens of seconds to minutes).
+   * upstream does only when the sandbox runs (this can take tens of seconds to minutes), or 200
+   * when `options.idempotencyKey` repeats an earlier attempt that made the sandbox. A 504 means
+   * the outcome is unknown: retry with the same key.
    */
-  createSandbox(request: ConsoleCreateSandboxRequest): Promise<ConsoleSandbox>;
+  createSandbox(request: ConsoleCreateSandboxRequest, options?: CreateSandboxOptions): Promise<ConsoleSandbox>;
   /** `DELETE /sandboxes/:id`: terminates and removes the sandbox (204). */
   deleteSandbox(id: string): Promise<void>;
   /**
-   * `POST /sandboxes/:id/renew-expiration`: sets the new absolute expiry.
+   * `POST /sandboxes/:id/renew-expiration`: sets the new absolute expiry. An `expiresAt` earlier
+   * than the current expiry is refused with 400 unless `options.allowShorten`.
    * @param expiresAt - RFC 3339 date-time with a time zone, in the future.
-   * @returns the normalised UTC `expiresAt`.
+   * @returns the expiry OpenSandbox set (UTC), which may differ from the one asked for.
    */
-  renewExpiration(id: string, expiresAt: string): Promise<RenewSandboxExpirationResponse>;
+  renewExpiration(
+    id: string,
+    expiresAt: string,
+    options?: RenewExpirationOptions,
+  ): Promise<RenewSandboxExpirationResponse>;
   /** `POST /sandboxes/:id/pause` (202). */
   pauseSandbox(id: string): Promise<void>;
   /** `POST /sandboxes/:id/resume` (202). */

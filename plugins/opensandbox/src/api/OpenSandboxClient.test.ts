@@ -18,6 +18,16 @@ function setup(response: { status?: number; body?: unknown } = {}) {
   return { client, fetch, getBaseUrl };
 }
 
+// Mutations send a generated X-Request-ID; make the ids predictable: rid-1, rid-2, ...
+let ids = 0;
+beforeEach(() => {
+  ids = 0;
+  jest.spyOn(globalThis.crypto, 'randomUUID').mockImplementation(() => `rid-${++ids}` as any);
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
 describe('OpenSandboxClient', () => {
   it('lists with repeated state, double-encoded metadata and paging', async () => {
     const list = { items: [], pagination: { page: 2, pageSize: 50, totalItems: 0, totalPages: 0, hasNextPage: false } };
@@ -84,7 +94,7 @@ describe('OpenSandboxClient', () => {
         `${BASE}/sandboxes`,
         {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
+          headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'rid-1' },
           body: '{"image":{"uri":"python:3.11-slim"},"entrypoint":["python"],"timeout":600,"resourceLimits":{"cpu":"500m"},"team":"group:default/team-a","entityRef":"component:default/payments-api"}',
         },
       ],
@@ -94,14 +104,14 @@ describe('OpenSandboxClient', () => {
   it('handles empty 204/202 answers', async () => {
     const del = setup({ status: 204 });
     await expect(del.client.deleteSandbox('abc')).resolves.toBeUndefined();
-    expect(del.fetch.mock.calls[0]).toEqual([`${BASE}/sandboxes/abc`, { method: 'DELETE' }]);
+    expect(del.fetch.mock.calls[0]).toEqual([`${BASE}/sandboxes/abc`, { method: 'DELETE', headers: { 'X-Request-ID': 'rid-1' } }]);
 
     const pause = setup({ status: 202 });
     await expect(pause.client.pauseSandbox('abc')).resolves.toBeUndefined();
     await expect(pause.client.resumeSandbox('abc')).resolves.toBeUndefined();
     expect(pause.fetch.mock.calls.map(c => [c[0], c[1]])).toEqual([
-      [`${BASE}/sandboxes/abc/pause`, { method: 'POST' }],
-      [`${BASE}/sandboxes/abc/resume`, { method: 'POST' }],
+      [`${BASE}/sandboxes/abc/pause`, { method: 'POST', headers: { 'X-Request-ID': 'rid-2' } }],
+      [`${BASE}/sandboxes/abc/resume`, { method: 'POST', headers: { 'X-Request-ID': 'rid-3' } }],
     ]);
   });
 
@@ -114,10 +124,62 @@ describe('OpenSandboxClient', () => {
       `${BASE}/sandboxes/abc/renew-expiration`,
       {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'rid-1' },
         body: '{"expiresAt":"2026-06-15T12:00:00.000Z"}',
       },
     ]);
+  });
+
+  it('gets the settings once and shares them; a failed load is asked again', async () => {
+    const settings = { maxTimeoutSeconds: 86400, minTimeoutSeconds: 60, requestBodyLimitBytes: 1048576 };
+    const { client, fetch } = setup({ body: settings });
+    const [first, second] = await Promise.all([client.getSettings(), client.getSettings()]);
+    await expect(client.getSettings()).resolves.toEqual(settings);
+    expect(first).toEqual(settings);
+    expect(second).toBe(first);
+    expect(fetch.mock.calls).toEqual([[`${BASE}/settings`, { method: 'GET' }]]);
+
+    const failing = setup({ status: 500, body: { error: { name: 'Error', message: 'boom' }, response: { statusCode: 500 } } });
+    await expect(failing.client.getSettings()).rejects.toMatchObject({ statusCode: 500 });
+    await expect(failing.client.getSettings()).rejects.toMatchObject({ statusCode: 500 });
+    expect(failing.fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('creates with an Idempotency-Key header when given one, and accepts a 200 replay', async () => {
+    const { client, fetch } = setup({ status: 200, body: { id: 'sb-1' } });
+    const body = { image: { uri: 'python:3.11-slim' }, entrypoint: ['python'], timeout: 600, resourceLimits: {} };
+    await expect(client.createSandbox(body, { idempotencyKey: 'f5b1c1c4-7c43-4d6e-9a7e-1b9f0b7a2c11' })).resolves.toEqual({ id: 'sb-1' });
+    await client.createSandbox(body);
+    expect(fetch.mock.calls.map(c => c[1])).toEqual([
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'Idempotency-Key': 'f5b1c1c4-7c43-4d6e-9a7e-1b9f0b7a2c11',
+          'X-Request-ID': 'rid-1',
+        },
+        body: JSON.stringify(body),
+      },
+      { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'rid-2' }, body: JSON.stringify(body) },
+    ]);
+  });
+
+  it('renews with allowShorten only when it is true', async () => {
+    const { client, fetch } = setup({ body: { expiresAt: '2026-06-15T10:55:00Z' } });
+    await client.renewExpiration('abc', '2026-06-15T10:55:00.000Z', { allowShorten: true });
+    await client.renewExpiration('abc', '2026-06-15T12:00:00.000Z', { allowShorten: false });
+    await client.renewExpiration('abc', '2026-06-15T12:00:00.000Z', {});
+    expect(fetch.mock.calls.map(c => c[1]?.body)).toEqual([
+      '{"expiresAt":"2026-06-15T10:55:00.000Z","allowShorten":true}',
+      '{"expiresAt":"2026-06-15T12:00:00.000Z"}',
+      '{"expiresAt":"2026-06-15T12:00:00.000Z"}',
+    ]);
+  });
+
+  it('returns the lastRenewal of a sandbox as the server sends it', async () => {
+    const lastRenewal = { expiresAt: '2026-06-15T12:00:00Z', renewedAt: '2026-06-15T10:30:00Z', actor: 'user:default/jane', drift: true };
+    const { client } = setup({ body: { id: 'abc', lastRenewal } });
+    await expect(client.getSandbox('abc')).resolves.toMatchObject({ lastRenewal });
   });
 
   it('gets endpoints with use_server_proxy', async () => {
@@ -139,7 +201,7 @@ describe('OpenSandboxClient', () => {
       `${BASE}/sandboxes/abc/metadata`,
       {
         method: 'PATCH',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'rid-1' },
         body: '{"stage":"dev","project":null}',
       },
     ]);
@@ -218,5 +280,14 @@ describe('OpenSandboxClient', () => {
     expect(ResponseError.is(error)).toBe(true);
     expect(error.statusCode).toBe(409);
     expect(error.body.error).toEqual({ name: 'ConflictError', message: 'sandbox has no expiration' });
+    // The request id the client sent, for errors whose body has none.
+    expect(error.requestId).toBe('rid-1');
+  });
+
+  it('sends no request id with reads', async () => {
+    const { client, fetch } = setup({ body: { id: 'abc' } });
+    await client.getSandbox('abc');
+    expect(fetch.mock.calls[0][1]).toEqual({ method: 'GET' });
+    expect(globalThis.crypto.randomUUID).not.toHaveBeenCalled();
   });
 });

@@ -12,10 +12,15 @@ import type {
   AuditEventsPageOptions,
   AuditExportFormat,
   ConsoleCreateSandboxRequest,
+  ConsoleSettings,
+  CreateSandboxOptions,
   GetEndpointOptions,
   ListSandboxesQuery,
   OpenSandboxApi,
+  RenewExpirationOptions,
+  SandboxDetails,
 } from './OpenSandboxApi';
+import { newIdempotencyKey as randomUuid } from '../lib/errors';
 
 /**
  * Default {@link OpenSandboxApi} implementation. It talks to the console backend plugin only
@@ -27,10 +32,32 @@ import type {
 export class OpenSandboxClient implements OpenSandboxApi {
   private readonly discoveryApi: DiscoveryApi;
   private readonly fetchApi: FetchApi;
+  private settings?: Promise<ConsoleSettings>;
 
   constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
     this.discoveryApi = options.discoveryApi;
     this.fetchApi = options.fetchApi;
+  }
+
+  /** `GET {base}/teams`. */
+  async listTeams(): Promise<string[]> {
+    const { teams } = await this.request<{ teams: string[] }>('GET', '/teams');
+    return teams;
+  }
+
+  /**
+   * `GET {base}/settings`, once: later calls share the first answer. A failed load is forgotten,
+   * so the next call asks again.
+   */
+  getSettings(): Promise<ConsoleSettings> {
+    if (!this.settings) {
+      const pending = this.request<ConsoleSettings>('GET', '/settings');
+      this.settings = pending;
+      pending.catch(() => {
+        if (this.settings === pending) this.settings = undefined;
+      });
+    }
+    return this.settings;
   }
 
   /**
@@ -39,11 +66,6 @@ export class OpenSandboxClient implements OpenSandboxApi {
    * parameter whose value is itself a form-encoded `k=v&k2=v2` string (so it ends up encoded
    * twice on the wire).
    */
-  async listTeams(): Promise<string[]> {
-    const { teams } = await this.request<{ teams: string[] }>('GET', '/teams');
-    return teams;
-  }
-
   async listSandboxes(query: ListSandboxesQuery = {}): Promise<ConsoleListSandboxesResponse> {
     const params = new URLSearchParams();
     for (const state of query.states ?? []) params.append('state', state);
@@ -59,13 +81,20 @@ export class OpenSandboxClient implements OpenSandboxApi {
   }
 
   /** `GET {base}/sandboxes/:id`. */
-  async getSandbox(id: string): Promise<ConsoleSandbox> {
+  async getSandbox(id: string): Promise<SandboxDetails> {
     return this.request('GET', `/sandboxes/${encodeURIComponent(id)}`);
   }
 
-  /** `POST {base}/sandboxes` with the JSON body as given; resolves with the 202 body. */
-  async createSandbox(request: ConsoleCreateSandboxRequest): Promise<ConsoleSandbox> {
-    return this.request('POST', '/sandboxes', request);
+  /**
+   * `POST {base}/sandboxes` with the JSON body as given and, with `options.idempotencyKey`, an
+   * `Idempotency-Key` header; resolves with the 202 (created) or 200 (replayed) body.
+   */
+  async createSandbox(
+    request: ConsoleCreateSandboxRequest,
+    options: CreateSandboxOptions = {},
+  ): Promise<ConsoleSandbox> {
+    const headers = options.idempotencyKey ? { 'Idempotency-Key': options.idempotencyKey } : undefined;
+    return this.request('POST', '/sandboxes', request, headers);
   }
 
   /** `DELETE {base}/sandboxes/:id`, expects 204. */
@@ -73,11 +102,17 @@ export class OpenSandboxClient implements OpenSandboxApi {
     await this.request('DELETE', `/sandboxes/${encodeURIComponent(id)}`);
   }
 
-  /** `POST {base}/sandboxes/:id/renew-expiration` with `{ expiresAt }` (RFC 3339). */
-  async renewExpiration(id: string, expiresAt: string): Promise<RenewSandboxExpirationResponse> {
-    return this.request('POST', `/sandboxes/${encodeURIComponent(id)}/renew-expiration`, {
-      expiresAt,
-    });
+  /**
+   * `POST {base}/sandboxes/:id/renew-expiration` with `{ expiresAt }` (RFC 3339), plus
+   * `allowShorten: true` only when `options.allowShorten` is true.
+   */
+  async renewExpiration(
+    id: string,
+    expiresAt: string,
+    options: RenewExpirationOptions = {},
+  ): Promise<RenewSandboxExpirationResponse> {
+    const body = options.allowShorten === true ? { expiresAt, allowShorten: true } : { expiresAt };
+    return this.request('POST', `/sandboxes/${encodeURIComponent(id)}/renew-expiration`, body);
   }
 
   /** `POST {base}/sandboxes/:id/pause`, expects 202 with an empty body. */
@@ -129,22 +164,42 @@ export class OpenSandboxClient implements OpenSandboxApi {
     return response.blob();
   }
 
-  private async send(method: string, path: string, body?: unknown): Promise<Response> {
+  private async send(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders?: Record<string, string>,
+  ): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('opensandbox');
     const init: RequestInit = { method };
+    // Mutations carry their own request id, which the backend adopts (audit log, backend log,
+    // upstream call): the page can name it even when the browser hides the answer's X-Request-ID
+    // header (cross-origin) and the error body has no requestId.
+    const requestId = method === 'GET' ? undefined : randomUuid();
+    const headers: Record<string, string> = { ...extraHeaders };
+    if (requestId) headers['X-Request-ID'] = requestId;
     if (body !== undefined) {
-      init.headers = { 'Content-Type': 'application/json' };
+      init.headers = { 'Content-Type': 'application/json', ...headers };
       init.body = JSON.stringify(body);
+    } else if (Object.keys(headers).length > 0) {
+      init.headers = headers;
     }
     const response = await this.fetchApi.fetch(`${baseUrl}${path}`, init);
     if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+      const error = await ResponseError.fromResponse(response);
+      if (requestId) Object.assign(error, { requestId });
+      throw error;
     }
     return response;
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await this.send(method, path, body);
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders?: Record<string, string>,
+  ): Promise<T> {
+    const response = await this.send(method, path, body, extraHeaders);
     if (response.status === 204) {
       return undefined as T;
     }

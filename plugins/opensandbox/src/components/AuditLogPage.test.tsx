@@ -14,6 +14,8 @@ import {
   auditSearchProblems,
   formToAuditFilter,
   localInputToUtcIso,
+  normalizeActorFilter,
+  normalizeTeamFilter,
   utcIsoToLocalInput,
   EMPTY_AUDIT_FILTER_FORM,
 } from '../lib/audit';
@@ -259,6 +261,28 @@ describe('AuditLogPage', () => {
     expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox\/audit$/);
   });
 
+  it('accepts actor and team refs in any case and sends them as the server stores them', async () => {
+    const api = createFakeApi();
+    await render(api);
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(1));
+    fireEvent.change(screen.getByLabelText('Actor'), { target: { value: ' User:Default/Bob ' } });
+    fireEvent.change(screen.getByLabelText('Team'), { target: { value: 'Group:Default/Team-A' } });
+    await user.click(screen.getByRole('button', { name: 'Apply filters' }));
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(2));
+    expect(api.listAuditEvents).toHaveBeenLastCalledWith({ actor: 'user:default/bob', team: 'group:default/team-a' }, { limit: 50 });
+    expect(screen.getByTestId('location')).toHaveTextContent(
+      /^\/opensandbox\/audit\?actor=user%3Adefault%2Fbob&team=group%3Adefault%2Fteam-a$/,
+    );
+  });
+
+  it('normalises actor and team refs of a shared link', async () => {
+    const api = createFakeApi();
+    await render(api, { entry: '/opensandbox/audit?actor=USER%3Ajane.doe&team=Group%3ATeam-B' });
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(1));
+    expect(api.listAuditEvents).toHaveBeenCalledWith({ actor: 'user:default/jane.doe', team: 'group:default/team-b' }, { limit: 50 });
+    expect(screen.getByLabelText('Team')).toHaveValue('group:default/team-b');
+  });
+
   it('refuses From not earlier than To without calling the API', async () => {
     const api = createFakeApi();
     await render(api);
@@ -436,6 +460,18 @@ describe('audit helpers', () => {
     expect(formToAuditFilter({ ...EMPTY_AUDIT_FILTER_FORM, from: 'nope' }).errors).toEqual({
       from: 'Enter a date and time',
     });
+  });
+
+  it('normalises user and group refs but keeps service subjects as typed', () => {
+    expect(normalizeActorFilter('User:Default/Bob')).toBe('user:default/bob');
+    expect(normalizeActorFilter('user:bob')).toBe('user:default/bob');
+    expect(normalizeActorFilter(' external:CI-Bot ')).toBe('external:CI-Bot');
+    expect(normalizeActorFilter('plugin:catalog')).toBe('plugin:catalog');
+    expect(normalizeTeamFilter('Group:Default/Team-A')).toBe('group:default/team-a');
+    expect(normalizeTeamFilter('team-a')).toBe('group:default/team-a');
+    expect(normalizeTeamFilter('Prod/Team-A')).toBe('group:prod/team-a');
+    expect(normalizeTeamFilter('user:default/x')).toBe('user:default/x');
+    expect(normalizeTeamFilter('a:b:c')).toBe('a:b:c');
   });
 
   it('names exports with the UTC time', () => {

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { configApiRef, identityApiRef } from '@backstage/core-plugin-api';
+import { identityApiRef } from '@backstage/core-plugin-api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
@@ -9,7 +9,14 @@ import type { Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import { opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { createFakeApi, createPermissionApi, withFreshPermissionCache, makeSandbox } from '../__testUtils__/testUtils';
+import {
+  backendError,
+  createFakeApi,
+  createPermissionApi,
+  withFreshPermissionCache,
+  makeSandbox,
+  makeSettings,
+} from '../__testUtils__/testUtils';
 import {
   SandboxCreatePage,
   applyAnnotationDefaults,
@@ -17,6 +24,7 @@ import {
   DEFAULT_FORM_VALUES,
   OTHER_TEAM,
   ownGroupRefs,
+  serverFieldErrors,
 } from './SandboxCreatePage';
 import { splitCommand } from '../lib/parse';
 
@@ -33,6 +41,10 @@ async function render(
   } = {},
 ) {
   const permission = createPermissionApi(options.denied);
+  // The lifetime cap comes from the backend's GET /settings, never from the frontend config.
+  if (options.maxTimeoutSeconds !== undefined) {
+    api.getSettings.mockResolvedValue(makeSettings({ maxTimeoutSeconds: options.maxTimeoutSeconds }));
+  }
   api.listTeams.mockResolvedValue(
     (options.ownershipEntityRefs ?? OWNERSHIP).filter(ref => ref.startsWith('group:')).filter((r, i, all) => all.indexOf(r) === i),
   );
@@ -48,12 +60,6 @@ async function render(
           [permissionApiRef, permission.permissionApi],
           [identityApiRef, identityApi],
           [catalogApiRef, catalogApiMock({ entities: options.entities ?? [] })],
-          [
-            configApiRef,
-            mockApis.config({
-              data: options.maxTimeoutSeconds === undefined ? {} : { opensandbox: { maxTimeoutSeconds: options.maxTimeoutSeconds } },
-            }),
-          ],
         ]}
       >
         <Routes>
@@ -83,13 +89,28 @@ function type(label: string | RegExp, value: string) {
 // MUI forms are slow to drive in jsdom; leave room when suites run in parallel on a busy machine.
 jest.setTimeout(20_000);
 
+// Idempotency keys are random UUIDs; make them predictable: key-1, key-2, ...
+let keys = 0;
+beforeEach(() => {
+  keys = 0;
+  jest.spyOn(globalThis.crypto, 'randomUUID').mockImplementation(() => `key-${++keys}` as any);
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+/** Waits until `GET /settings` answered and the "No expiration" option shows (no lifetime cap). */
+async function noExpirationOption() {
+  return (await screen.findByLabelText('No expiration (manual cleanup)')) as HTMLInputElement;
+}
+
 describe('SandboxCreatePage', () => {
   it('shows validation errors next to the fields without calling the API', async () => {
     const api = createFakeApi();
     await render(api);
     type(/Image URI/, '');
     type('Timeout (minutes)', '0.5');
-    expect((screen.getByLabelText('No expiration (manual cleanup)') as HTMLInputElement).disabled).toBe(false);
+    expect((await noExpirationOption()).disabled).toBe(false);
     type('CPU', 'lots');
     type('Environment variables', '1BAD=x\nnoequals');
     type('Metadata', 'opensandbox.io/id=x');
@@ -131,7 +152,7 @@ describe('SandboxCreatePage', () => {
       env: { LOG_LEVEL: 'info', GREETING: 'hello world' },
       metadata: { name: 'demo-api', project: 'payments' },
       team: 'group:default/team-a',
-    });
+    }, { idempotencyKey: 'key-1' });
     expect(screen.getByTestId('create-progress')).toHaveTextContent('Creating the sandbox');
     expect(screen.getByRole('button', { name: 'Create' })).toBeDisabled();
     resolve(makeSandbox({ id: 'new-id' }));
@@ -148,17 +169,17 @@ describe('SandboxCreatePage', () => {
     expect(api.createSandbox).not.toHaveBeenCalled();
   });
 
-  it('applies the lifetime cap: no "No expiration", timeouts at most the cap in minutes', async () => {
+  it('applies the lifetime cap of GET /settings: no "No expiration", timeouts at most the cap in minutes', async () => {
     const api = createFakeApi();
     api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
     await render(api, { maxTimeoutSeconds: 3600 });
     await teamSelect();
-    const noExpiration = screen.getByLabelText('No expiration (manual cleanup)') as HTMLInputElement;
-    expect(noExpiration.disabled).toBe(true);
-    expect(noExpiration.checked).toBe(false);
-    expect(screen.getByTestId('create-noExpiration-unavailable')).toHaveTextContent(
-      'Not available: this console requires every sandbox to expire within 60 minutes (1h).',
+    expect(await screen.findByTestId('create-noExpiration-unavailable')).toHaveTextContent(
+      'This console requires every sandbox to expire within 60 minutes (1h); sandboxes without expiration are not available.',
     );
+    expect(screen.queryByLabelText('No expiration (manual cleanup)')).not.toBeInTheDocument();
+    expect(screen.queryByText(/No expiration/)).not.toBeInTheDocument();
+    expect(api.getSettings).toHaveBeenCalled();
     expect(screen.getByText('The sandbox is terminated after this time (1 to 60 minutes); it can be renewed up to 60 minutes ahead')).toBeInTheDocument();
     type(/Image URI/, 'python:3.11-slim');
     type(/Entrypoint/, 'python -V');
@@ -187,7 +208,7 @@ describe('SandboxCreatePage', () => {
     await teamSelect();
     type(/Image URI/, 'ubuntu:24.04');
     type(/Entrypoint/, 'sleep infinity');
-    fireEvent.click(screen.getByLabelText('No expiration (manual cleanup)'));
+    fireEvent.click(await noExpirationOption());
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     expect(await screen.findByTestId('create-server-error')).toHaveTextContent(
       'timeout must be at most 86400 seconds (HTTP 400)',
@@ -198,7 +219,7 @@ describe('SandboxCreatePage', () => {
       timeout: null,
       resourceLimits: { cpu: '500m', memory: '512Mi' },
       team: 'group:default/team-a',
-    });
+    }, { idempotencyKey: 'key-1' });
     expect(screen.getByRole('button', { name: 'Create' })).toBeEnabled();
   });
 });
@@ -254,7 +275,7 @@ describe('SandboxCreatePage opened from an entity tab', () => {
       resourceLimits: { cpu: '250m', memory: '1Gi' },
       team: 'group:default/team-b',
       entityRef: 'component:default/payments-api',
-    });
+    }, { idempotencyKey: 'key-1' });
     expect(await screen.findByText('detail page')).toBeInTheDocument();
   });
 
@@ -376,6 +397,13 @@ describe('ownGroupRefs', () => {
       'Group:default/Y',
     ]);
   });
+
+  it('drops duplicates that differ only in case or in the default namespace', () => {
+    expect(ownGroupRefs(['group:default/team-a', 'Group:Default/Team-A', 'GROUP:team-a', 'group:default/team-b'])).toEqual([
+      'group:default/team-a',
+      'group:default/team-b',
+    ]);
+  });
 });
 
 describe('SandboxCreatePage "Other team…" for non-administrators', () => {
@@ -459,5 +487,325 @@ describe('buildCreateRequest', () => {
 describe('splitCommand', () => {
   it('splits like a shell', () => {
     expect(splitCommand(`a "b c" 'd "e"' f\\ g ""`).args).toEqual(['a', 'b c', 'd "e"', 'f g', '']);
+  });
+});
+
+describe('SandboxCreatePage settings from GET /settings', () => {
+  it('does not show "No expiration" while the settings load, and offers it once they say there is no cap', async () => {
+    const api = createFakeApi();
+    let answer: (v: any) => void = () => {};
+    api.getSettings.mockReturnValue(new Promise(r => (answer = r)));
+    await render(api);
+    await teamSelect();
+    expect(screen.queryByLabelText('No expiration (manual cleanup)')).not.toBeInTheDocument();
+    expect(screen.getByTestId('create-settings-loading')).toHaveTextContent("Checking the console's lifetime limit…");
+    answer(makeSettings({ maxTimeoutSeconds: null }));
+    expect(await noExpirationOption()).toBeEnabled();
+    expect(screen.queryByTestId('create-settings-loading')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('create-noExpiration-unavailable')).not.toBeInTheDocument();
+    expect(screen.getByText('The sandbox is terminated after this time (at least 1 minute); it can be renewed')).toBeInTheDocument();
+  });
+
+  it('never shows "No expiration" with a cap, not even while the settings load', async () => {
+    const api = createFakeApi();
+    let answer: (v: any) => void = () => {};
+    api.getSettings.mockReturnValue(new Promise(r => (answer = r)));
+    await render(api);
+    await teamSelect();
+    expect(screen.queryByLabelText('No expiration (manual cleanup)')).not.toBeInTheDocument();
+    answer(makeSettings({ maxTimeoutSeconds: 86400 }));
+    expect(await screen.findByTestId('create-noExpiration-unavailable')).toHaveTextContent(
+      'This console requires every sandbox to expire within 1440 minutes (1d); sandboxes without expiration are not available.',
+    );
+    expect(screen.queryByLabelText('No expiration (manual cleanup)')).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Timeout (minutes)')).toHaveAttribute('max', '1440');
+  });
+
+  it('says so when the settings cannot be loaded, offers no "No expiration", keeps Create possible and retries', async () => {
+    const api = createFakeApi();
+    api.getSettings.mockRejectedValueOnce(
+      await backendError(503, { name: 'ServiceUnavailableError', message: 'settings unavailable', requestId: 'req-settings' }),
+    );
+    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
+    await render(api);
+    const notice = await screen.findByTestId('create-settings-error');
+    expect(screen.getByTestId('create-settings-error-message')).toHaveTextContent(
+      'Could not load the console settings: settings unavailable (HTTP 503)',
+    );
+    expect(notice).toHaveTextContent(
+      'The lifetime limit is unknown, so sandboxes without expiration are not offered; you can still create, and the server checks the timeout.',
+    );
+    expect(within(notice).getByTestId('request-id-value')).toHaveTextContent('req-settings');
+    expect(screen.queryByLabelText('No expiration (manual cleanup)')).not.toBeInTheDocument();
+
+    await teamSelect();
+    type(/Image URI/, 'python:3.11-slim');
+    type(/Entrypoint/, 'python -V');
+    type('Timeout (minutes)', '5000');
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
+    expect(api.createSandbox.mock.calls[0][0].timeout).toBe(300000);
+  });
+
+  it('loads the settings again on Retry', async () => {
+    const api = createFakeApi();
+    api.getSettings
+      .mockRejectedValueOnce(await backendError(500, { name: 'Error', message: 'boom' }))
+      .mockResolvedValueOnce(makeSettings({ maxTimeoutSeconds: 3600 }));
+    await render(api);
+    await screen.findByTestId('create-settings-error');
+    fireEvent.click(within(screen.getByTestId('create-settings-error')).getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByTestId('create-noExpiration-unavailable')).toHaveTextContent('within 60 minutes (1h)');
+    expect(screen.queryByTestId('create-settings-error')).not.toBeInTheDocument();
+    expect(api.getSettings).toHaveBeenCalledTimes(2);
+  });
+});
+
+/** Fills the required fields of a valid form. */
+async function fillValidForm() {
+  await teamSelect();
+  type(/Image URI/, 'python:3.11-slim');
+  type(/Entrypoint/, 'python -V');
+}
+
+const VALID_BODY = {
+  image: { uri: 'python:3.11-slim' },
+  entrypoint: ['python', '-V'],
+  timeout: 3600,
+  resourceLimits: { cpu: '500m', memory: '512Mi' },
+  team: 'group:default/team-a',
+};
+
+const TIMEOUT_MESSAGE =
+  'OpenSandbox did not answer the create within 60 s. The create may still complete; the console reconciles it. Request id req-504.';
+
+describe('SandboxCreatePage idempotent retries', () => {
+  it('sends an Idempotency-Key, shows the 504 message, and Retry reuses the key (a 200 replay is a success)', async () => {
+    const api = createFakeApi();
+    api.createSandbox
+      .mockRejectedValueOnce(
+        await backendError(504, { name: 'UpstreamTimeoutError', message: TIMEOUT_MESSAGE, requestId: 'req-504' }),
+      )
+      .mockResolvedValueOnce(makeSandbox({ id: 'first-attempt' })); // the server's 200 replay
+    await render(api);
+    await fillValidForm();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+
+    const alert = await screen.findByTestId('create-server-error');
+    expect(within(alert).getByText('The outcome is unknown')).toBeInTheDocument();
+    expect(screen.getByTestId('create-server-error-message')).toHaveTextContent(`${TIMEOUT_MESSAGE} (HTTP 504)`);
+    expect(within(alert).getByTestId('request-id-value')).toHaveTextContent('req-504');
+    expect(screen.getByTestId('create-retry-hint')).toHaveTextContent(
+      'Retry sends the same request with the same Idempotency-Key: if the first attempt made the sandbox, the server returns it instead of creating another.',
+    );
+    expect(api.createSandbox).toHaveBeenNthCalledWith(1, VALID_BODY, { idempotencyKey: 'key-1' });
+
+    fireEvent.click(screen.getByTestId('create-retry'));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(2));
+    expect(api.createSandbox).toHaveBeenNthCalledWith(2, VALID_BODY, { idempotencyKey: 'key-1' });
+    expect(await screen.findByText('detail page')).toBeInTheDocument();
+  });
+
+  it('reuses the key when Create is pressed again on the unchanged form, and makes a new one after a change', async () => {
+    const api = createFakeApi();
+    const failure = await backendError(502, { name: 'UpstreamGatewayError', message: 'OpenSandbox could not be reached for the create.' });
+    api.createSandbox.mockRejectedValueOnce(failure).mockRejectedValueOnce(failure).mockResolvedValueOnce(makeSandbox({ id: 'new-id' }));
+    await render(api);
+    await fillValidForm();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await screen.findByTestId('create-server-error');
+    expect(within(screen.getByTestId('create-server-error')).getByText('OpenSandbox failed or could not be reached')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(2));
+    await screen.findByTestId('create-retry');
+
+    // Changing the form makes it a new submission: Retry goes, the next Create has a new key.
+    type('Timeout (minutes)', '30');
+    expect(screen.queryByTestId('create-retry')).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(3));
+    expect(api.createSandbox.mock.calls.map(c => c[1])).toEqual([
+      { idempotencyKey: 'key-1' },
+      { idempotencyKey: 'key-1' },
+      { idempotencyKey: 'key-2' },
+    ]);
+    expect(api.createSandbox.mock.calls[2][0].timeout).toBe(1800);
+  });
+
+  it('offers no Retry for a refusal (403), but still reuses the key for the same form', async () => {
+    const api = createFakeApi();
+    api.createSandbox.mockRejectedValue(
+      await backendError(403, { name: 'NotAllowedError', message: 'team group:default/x is not one of your teams' }),
+    );
+    await render(api);
+    await fillValidForm();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(await screen.findByTestId('create-server-error-message')).toHaveTextContent(
+      'team group:default/x is not one of your teams (HTTP 403)',
+    );
+    expect(screen.queryByTestId('create-retry')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('request-id')).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(2));
+    expect(api.createSandbox.mock.calls.map(c => c[1])).toEqual([{ idempotencyKey: 'key-1' }, { idempotencyKey: 'key-1' }]);
+  });
+});
+
+describe('SandboxCreatePage consumed idempotency keys', () => {
+  it('drops a key whose sandbox no longer exists: no Retry, and the next Create has a new key', async () => {
+    const api = createFakeApi();
+    api.createSandbox
+      .mockRejectedValueOnce(
+        await backendError(409, {
+          name: 'ConflictError',
+          message: 'The sandbox created with this Idempotency-Key (sb-gone) no longer exists; use a new key to create another.',
+        }),
+      )
+      .mockResolvedValueOnce(makeSandbox({ id: 'new-id' }));
+    await render(api);
+    await fillValidForm();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(await screen.findByTestId('create-server-error-message')).toHaveTextContent(
+      'The sandbox created with this Idempotency-Key (sb-gone) no longer exists; use a new key to create another. (HTTP 409)',
+    );
+    expect(screen.queryByTestId('create-retry')).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(2));
+    expect(api.createSandbox.mock.calls.map(c => c[1])).toEqual([{ idempotencyKey: 'key-1' }, { idempotencyKey: 'key-2' }]);
+  });
+
+  it('offers Retry with the same key while an earlier attempt is still in progress (409)', async () => {
+    const api = createFakeApi();
+    api.createSandbox.mockRejectedValueOnce(
+      await backendError(409, {
+        name: 'ConflictError',
+        message: 'A create with this Idempotency-Key is still in progress or its outcome is not known yet; retry in a minute with the same key.',
+        requestId: 'req-busy',
+      }),
+    ).mockResolvedValueOnce(makeSandbox({ id: 'new-id' }));
+    await render(api);
+    await fillValidForm();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    fireEvent.click(await screen.findByTestId('create-retry'));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(2));
+    expect(api.createSandbox.mock.calls.map(c => c[1])).toEqual([{ idempotencyKey: 'key-1' }, { idempotencyKey: 'key-1' }]);
+  });
+});
+
+describe('SandboxCreatePage server errors', () => {
+  it('shows an image.uri field error from the server next to the image input, with the request id', async () => {
+    const api = createFakeApi();
+    api.createSandbox.mockRejectedValue(
+      await backendError(
+        400,
+        {
+          name: 'InputError',
+          message: 'image.uri could not be pulled by OpenSandbox: check the image name, tag and registry credentials',
+          fields: [
+            {
+              field: 'image.uri',
+              message: 'could not be pulled by OpenSandbox: check the image name, tag and registry credentials',
+            },
+          ],
+          requestId: 'req-pull',
+          upstreamCode: 'DOCKER::SANDBOX_IMAGE_PULL_FAILED',
+        },
+        { 'X-Request-ID': 'req-pull' },
+      ),
+    );
+    await render(api);
+    await fillValidForm();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    const alert = await screen.findByTestId('create-server-error');
+    const image = screen.getByLabelText(/Image URI/);
+    expect(image).toHaveAttribute('aria-invalid', 'true');
+    expect(document.getElementById('opensandbox-create-imageUri-helper-text')).toHaveTextContent(
+      /^could not be pulled by OpenSandbox: check the image name, tag and registry credentials$/,
+    );
+    expect(within(alert).getByTestId('request-id-value')).toHaveTextContent(/^req-pull$/);
+    expect(within(alert).getByRole('button', { name: 'Copy request ID' })).toBeInTheDocument();
+    expect(screen.queryByTestId('create-retry')).not.toBeInTheDocument();
+  });
+
+  it('says when to retry after a 429 (Retry-After) and offers Retry', async () => {
+    const api = createFakeApi();
+    api.createSandbox.mockRejectedValue(
+      await backendError(
+        429,
+        { name: 'CapacityExhaustedError', message: 'The OpenSandbox pool has no capacity left right now; try again later.' },
+        { 'Retry-After': '45', 'X-Request-ID': 'req-429' },
+      ),
+    );
+    await render(api);
+    await fillValidForm();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    const alert = await screen.findByTestId('create-server-error');
+    expect(within(alert).getByTestId('retry-after')).toHaveTextContent(/^Try again in 45 seconds\.$/);
+    expect(within(alert).getByTestId('request-id-value')).toHaveTextContent('req-429');
+    expect(screen.getByTestId('create-retry')).toBeEnabled();
+  });
+
+  it('maps server field errors to the form fields, timeouts in minutes', () => {
+    expect(
+      serverFieldErrors([
+        { field: 'image.uri', message: 'could not be pulled' },
+        { field: 'timeout', message: 'must be at most 86400 seconds' },
+        { field: 'resourceLimits.memory', message: 'too much' },
+        { field: 'body', message: 'is too large' },
+      ]),
+    ).toEqual({
+      imageUri: ['could not be pulled'],
+      timeoutMinutes: ['must be at most 1440 minutes'],
+      memory: ['too much'],
+      form: ['body is too large'],
+    });
+  });
+});
+
+describe('SandboxCreatePage entity refs are case-insensitive', () => {
+  it('sends a typed "Other team…" ref in lower case with its namespace', async () => {
+    const api = createFakeApi();
+    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
+    await render(api);
+    await fillValidForm();
+    fireEvent.change(await teamSelect(), { target: { value: OTHER_TEAM } });
+    type('Other team', 'Group:Default/Security');
+    type('Catalog entity', 'Component:Default/Payments-API');
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
+    expect(api.createSandbox.mock.calls[0][0].team).toBe('group:default/security');
+    expect(api.createSandbox.mock.calls[0][0].entityRef).toBe('component:default/payments-api');
+  });
+
+  it.each([['Group:Default/Team-B'], ['group:team-b'], ['GROUP:DEFAULT/TEAM-B']])(
+    'preselects the caller\'s team for ?team=%s',
+    async ref => {
+      const api = createFakeApi();
+      await render(api, { route: `/opensandbox/create?team=${encodeURIComponent(ref)}` });
+      await waitFor(() => expect((screen.getByLabelText('Owning team') as HTMLSelectElement).value).toBe('group:default/team-b'));
+      expect(screen.queryByLabelText('Other team')).not.toBeInTheDocument();
+    },
+  );
+
+  it('normalises team and entity refs in the request body', () => {
+    const base = { ...DEFAULT_FORM_VALUES, imageUri: 'python:3.11-slim', entrypoint: 'python -V' };
+    expect(buildCreateRequest({ ...base, team: ' Group:Default/Team-A ', entityRef: 'System:Payments' }).request).toMatchObject({
+      team: 'group:default/team-a',
+      entityRef: 'system:default/payments',
+    });
+    expect(buildCreateRequest({ ...base, team: 'team-a' }).request.team).toBe('group:default/team-a');
+    expect(buildCreateRequest({ ...base, team: 'User:Default/Jane' }).errors.team).toEqual([
+      'must be a group entity ref such as group:default/team-a',
+    ]);
+  });
+
+  it('refuses a body above the console\'s request limit before sending it', () => {
+    const base = { ...DEFAULT_FORM_VALUES, imageUri: 'python:3.11-slim', entrypoint: 'python -V' };
+    const env = Array.from({ length: 20 }, (_, i) => `VAR_${i}=${'x'.repeat(50)}`).join('\n');
+    const { errors } = buildCreateRequest({ ...base, env }, { requestBodyLimitBytes: 1000 });
+    expect(errors.form?.[0]).toMatch(
+      /^The request is \d+ bytes, more than the 1000 bytes the console accepts; shorten the environment variables or metadata$/,
+    );
+    expect(buildCreateRequest({ ...base, env }, { requestBodyLimitBytes: 1048576 }).errors).toEqual({});
   });
 });

@@ -1,4 +1,4 @@
-import { FormEvent, useEffect, useState } from 'react';
+import { FormEvent, useEffect, useRef, useState } from 'react';
 import { Link as RouterLink, useNavigate, useSearchParams } from 'react-router-dom';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -10,7 +10,6 @@ import LinearProgress from '@material-ui/core/LinearProgress';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import AlertTitle from '@material-ui/lab/AlertTitle';
 import useAsync from 'react-use/esm/useAsync';
 import { Content, Header, InfoCard, Page, Progress } from '@backstage/core-components';
 import { useApi, useApiHolder, useRouteRef } from '@backstage/core-plugin-api';
@@ -24,11 +23,20 @@ import { ConsoleCreateSandboxRequest, opensandboxApiRef } from '../api';
 import { rootRouteRef, sandboxRouteRef } from '../routes';
 import { errorMessage, formatDuration } from '../lib/format';
 import { parseKeyValueLines, splitCommand } from '../lib/parse';
-import { filterRef } from '../lib/entity';
+import { filterRef, normalizeEntityRef } from '../lib/entity';
 import { AnnotationDefaults, readAnnotationDefaults } from '../lib/annotations';
-import { capInMinutes, pluralMinutes, secondsMessageInMinutes, useMaxTimeoutSeconds } from '../lib/limits';
+import { capInMinutes, pluralMinutes, secondsMessageInMinutes, useConsoleSettings } from '../lib/limits';
+import {
+  createFailureTitle,
+  ErrorDetails,
+  errorDetails,
+  isConsumedIdempotencyKey,
+  isRetryableCreateFailure,
+  newIdempotencyKey,
+} from '../lib/errors';
 import { NotAllowedPanel, useAuditGate, useCreateGate } from './permissions';
 import { AnnotationWarnings } from './AnnotationWarnings';
+import { ErrorNotice } from './ErrorNotice';
 
 export { ownGroupRefs } from '../lib/entity';
 
@@ -118,15 +126,46 @@ function fieldMessage(error: FieldError, shown: FormField): string {
   return `${error.field.replace(/^(env|metadata)\./, '')}: ${error.message}`;
 }
 
+/** The size of a string in UTF-8 bytes. */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code < 0x10000) bytes += 3;
+    else bytes += 4;
+  }
+  return bytes;
+}
+
+/**
+ * Server field errors (`error.fields` of a 400, e.g. `image.uri could not be pulled by
+ * OpenSandbox`) per form field, worded like the form's own (timeouts in minutes).
+ */
+export function serverFieldErrors(fields: FieldError[]): Partial<Record<FormField, string[]>> {
+  const errors: Partial<Record<FormField, string[]>> = {};
+  for (const error of fields) {
+    const field = formFieldOf(error.field);
+    let message = fieldMessage(error, field);
+    if (field === 'timeoutMinutes') message = secondsMessageInMinutes(message);
+    else if (field === 'form') message = `${error.field} ${error.message}`;
+    (errors[field] ??= []).push(message);
+  }
+  return errors;
+}
+
 /**
  * Builds the request body from the form values and validates it with the same
  * `validateCreateSandboxRequest` the backend runs (with the console's lifetime cap
- * `maxTimeoutSeconds`, when configured). The timeout is whole minutes; its messages are in minutes.
+ * `maxTimeoutSeconds` and the limits of `GET /settings`, when known). The timeout is whole
+ * minutes; its messages are in minutes. The team and entity refs are sent in the lower-case full
+ * form (`Group:Default/Team-A` and `group:team-a` become `group:default/team-a`).
  * @returns the body, and the errors per form field (empty when the body may be sent).
  */
 export function buildCreateRequest(
   values: CreateFormValues,
-  options: { maxTimeoutSeconds?: number } = {},
+  options: { maxTimeoutSeconds?: number; minTimeoutSeconds?: number; requestBodyLimitBytes?: number } = {},
 ): {
   request: ConsoleCreateSandboxRequest;
   errors: Partial<Record<FormField, string[]>>;
@@ -149,8 +188,9 @@ export function buildCreateRequest(
   } else {
     const text = values.timeoutMinutes.trim();
     const minutes = Number(text);
+    const minMinutes = Math.max(1, Math.ceil((options.minTimeoutSeconds ?? 60) / 60));
     if (text === '' || !Number.isInteger(minutes)) add('timeoutMinutes', 'enter a whole number of minutes');
-    else if (minutes < 1) add('timeoutMinutes', 'must be at least 1 minute');
+    else if (minutes < minMinutes) add('timeoutMinutes', `must be at least ${pluralMinutes(minMinutes)}`);
     else if (options.maxTimeoutSeconds !== undefined && minutes > capInMinutes(options.maxTimeoutSeconds)) {
       add('timeoutMinutes', `must be at most ${pluralMinutes(capInMinutes(options.maxTimeoutSeconds))}`);
     } else request.timeout = minutes * 60;
@@ -170,8 +210,12 @@ export function buildCreateRequest(
   metadata.errors.forEach(e => add('metadata', e));
   if (Object.keys(metadata.values).length > 0) request.metadata = metadata.values;
 
-  if (values.team.trim()) request.team = values.team.trim();
-  if (values.entityRef.trim()) request.entityRef = values.entityRef.trim();
+  // Entity refs are case-insensitive: send them as the server stores them. What does not parse is
+  // sent as typed, and validation names the problem.
+  if (values.team.trim()) {
+    request.team = normalizeEntityRef(values.team, { defaultKind: 'group' }) ?? values.team.trim();
+  }
+  if (values.entityRef.trim()) request.entityRef = normalizeEntityRef(values.entityRef) ?? values.entityRef.trim();
 
   for (const error of validateCreateSandboxRequest(request, { maxTimeoutSeconds: options.maxTimeoutSeconds })) {
     const field = formFieldOf(error.field);
@@ -179,6 +223,16 @@ export function buildCreateRequest(
       // The form states the timeout in minutes; skip what the minutes check above already said.
       if (!timeoutChecked) add(field, secondsMessageInMinutes(fieldMessage(error, field)));
     } else add(field, fieldMessage(error, field));
+  }
+  const limit = options.requestBodyLimitBytes;
+  if (limit !== undefined && Object.keys(errors).length === 0) {
+    const size = utf8Length(JSON.stringify(request));
+    if (size > limit) {
+      add(
+        'form',
+        `The request is ${size} bytes, more than the ${limit} bytes the console accepts; shorten the environment variables or metadata`,
+      );
+    }
   }
   return { request: request as ConsoleCreateSandboxRequest, errors };
 }
@@ -310,14 +364,24 @@ function CreateForm(props: { start: FormStart }) {
   const [values, setValues] = useState<CreateFormValues>(start.initial);
   const [errors, setErrors] = useState<Partial<Record<FormField, string[]>>>({});
   const [submitting, setSubmitting] = useState(false);
-  const [serverError, setServerError] = useState<string | undefined>();
+  const [serverError, setServerError] = useState<{ details: ErrorDetails; retryable: boolean } | undefined>();
   const elapsed = useElapsed(submitting);
+  // The Idempotency-Key of the current submission: made on the first attempt, reused by retries
+  // of the same form (so a retry after a timeout returns the sandbox the first attempt made),
+  // dropped after success or when the form changes.
+  const idempotencyKey = useRef<string | undefined>(undefined);
 
-  // The console's lifetime cap (`opensandbox.maxTimeoutSeconds`): with one, every sandbox must
-  // expire within it, so "No expiration" is unavailable and the timeout is capped.
-  const maxTimeoutSeconds = useMaxTimeoutSeconds();
+  // The console's lifetime cap (the backend's `opensandbox.maxTimeoutSeconds`, from
+  // `GET /settings`): with one, every sandbox must expire within it, so "No expiration" is not
+  // offered and the timeout is capped. The option shows only once the settings say there is no
+  // cap: not while they load (no flash), and not when they failed (the form says so instead and
+  // leaves the check to the server).
+  const consoleSettings = useConsoleSettings();
+  const { maxTimeoutSeconds } = consoleSettings;
   const maxMinutes = maxTimeoutSeconds === undefined ? undefined : capInMinutes(maxTimeoutSeconds);
-  const noExpiration = values.noExpiration && maxTimeoutSeconds === undefined;
+  const offerNoExpiration = !!consoleSettings.settings && maxTimeoutSeconds === undefined;
+  const noExpiration = values.noExpiration && offerNoExpiration;
+  const minMinutes = Math.max(1, Math.ceil((consoleSettings.settings?.minTimeoutSeconds ?? 60) / 60));
 
   // Team choice: the caller's teams from the backend (its groups minus role groups; the first is
   // the default), and "Other team…" with a text field for callers who may name any team. The
@@ -341,8 +405,15 @@ function CreateForm(props: { start: FormStart }) {
   const selectedTeam = teamChoice ?? requestedTeam ?? groups[0] ?? '';
   const effectiveTeam = selectedTeam === OTHER_TEAM ? values.team : selectedTeam;
 
-  const set = <K extends keyof CreateFormValues>(key: K, value: CreateFormValues[K]) =>
+  /** A changed form is a new submission: new Idempotency-Key, no "Retry" of the old one. */
+  const formChanged = () => {
+    idempotencyKey.current = undefined;
+    setServerError(prev => (prev?.retryable ? { ...prev, retryable: false } : prev));
+  };
+  const set = <K extends keyof CreateFormValues>(key: K, value: CreateFormValues[K]) => {
+    formChanged();
     setValues(prev => ({ ...prev, [key]: value }));
+  };
 
   const fieldProps = (key: keyof CreateFormValues) => ({
     id: `opensandbox-create-${key}`,
@@ -357,18 +428,33 @@ function CreateForm(props: { start: FormStart }) {
     inputProps: { 'data-testid': `create-${key}` },
   });
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
     setServerError(undefined);
-    const built = buildCreateRequest({ ...values, noExpiration, team: effectiveTeam }, { maxTimeoutSeconds });
+    const built = buildCreateRequest(
+      { ...values, noExpiration, team: effectiveTeam },
+      {
+        maxTimeoutSeconds,
+        minTimeoutSeconds: consoleSettings.settings?.minTimeoutSeconds,
+        requestBodyLimitBytes: consoleSettings.settings?.requestBodyLimitBytes,
+      },
+    );
     setErrors(built.errors);
     if (Object.keys(built.errors).length > 0) return;
+    idempotencyKey.current ??= newIdempotencyKey();
     setSubmitting(true);
     try {
-      const created = await api.createSandbox(built.request);
+      // 202 (created) or 200 (a retry answered with the sandbox an earlier attempt made).
+      const created = await api.createSandbox(built.request, { idempotencyKey: idempotencyKey.current });
+      idempotencyKey.current = undefined;
       navigate(sandboxLink({ sandboxId: created.id }));
     } catch (e) {
-      setServerError(errorMessage(e));
+      const details = errorDetails(e);
+      if (details.fields.length > 0) setErrors(serverFieldErrors(details.fields));
+      // The key made a sandbox that is gone: the same key can never succeed again, a new one can.
+      const consumed = isConsumedIdempotencyKey(details);
+      if (consumed) idempotencyKey.current = undefined;
+      setServerError({ details, retryable: !consumed && isRetryableCreateFailure(details.status) });
       setSubmitting(false);
     }
   };
@@ -385,10 +471,10 @@ function CreateForm(props: { start: FormStart }) {
     teamSelectHelperText = `You are not a member of ${start.team}, so it cannot own your sandbox; pick one of your teams`;
   }
 
-  let timeoutHelperText = 'The sandbox is terminated after this time (at least 1 minute); it can be renewed';
+  let timeoutHelperText = `The sandbox is terminated after this time (at least ${pluralMinutes(minMinutes)}); it can be renewed`;
   if (noExpiration) timeoutHelperText = 'No expiration: the sandbox runs until deleted';
   else if (maxMinutes !== undefined) {
-    timeoutHelperText = `The sandbox is terminated after this time (1 to ${maxMinutes} minutes); it can be renewed up to ${pluralMinutes(maxMinutes)} ahead`;
+    timeoutHelperText = `The sandbox is terminated after this time (${minMinutes} to ${maxMinutes} minutes); it can be renewed up to ${pluralMinutes(maxMinutes)} ahead`;
   }
 
   return (
@@ -415,6 +501,25 @@ function CreateForm(props: { start: FormStart }) {
               </Box>
             )}
             <AnnotationWarnings messages={start.warnings} />
+            {consoleSettings.error && (
+              <Box mb={2}>
+                <ErrorNotice
+                  severity="warning"
+                  details={errorDetails(consoleSettings.error)}
+                  prefix="Could not load the console settings: "
+                  testId="create-settings-error"
+                  action={
+                    <Button color="inherit" size="small" onClick={consoleSettings.retry}>
+                      Retry
+                    </Button>
+                  }
+                >
+                  {' '}
+                  The lifetime limit is unknown, so sandboxes without expiration are not offered; you can
+                  still create, and the server checks the timeout.
+                </ErrorNotice>
+              </Box>
+            )}
             <InfoCard title="New sandbox">
               <form onSubmit={submit} noValidate aria-label="Create sandbox">
                 <Grid container spacing={2}>
@@ -460,26 +565,33 @@ function CreateForm(props: { start: FormStart }) {
                       type="number"
                       disabled={submitting || noExpiration}
                       helperText={hint(timeoutHelperText, 'timeoutMinutes')}
-                      inputProps={{ 'data-testid': 'create-timeoutMinutes', min: 1, max: maxMinutes, step: 1 }}
+                      inputProps={{ 'data-testid': 'create-timeoutMinutes', min: minMinutes, max: maxMinutes, step: 1 }}
                     />
                   </Grid>
                   <Grid item xs={12} sm={6}>
-                    <FormControlLabel
-                      control={
-                        <Checkbox
-                          checked={noExpiration}
-                          onChange={e => set('noExpiration', e.target.checked)}
-                          disabled={submitting || maxTimeoutSeconds !== undefined}
-                          color="primary"
-                          inputProps={{ 'data-testid': 'create-noExpiration' } as any}
-                        />
-                      }
-                      label="No expiration (manual cleanup)"
-                    />
+                    {offerNoExpiration && (
+                      <FormControlLabel
+                        control={
+                          <Checkbox
+                            checked={noExpiration}
+                            onChange={e => set('noExpiration', e.target.checked)}
+                            disabled={submitting}
+                            color="primary"
+                            inputProps={{ 'data-testid': 'create-noExpiration' } as any}
+                          />
+                        }
+                        label="No expiration (manual cleanup)"
+                      />
+                    )}
+                    {consoleSettings.loading && (
+                      <FormHelperText data-testid="create-settings-loading">
+                        Checking the console's lifetime limit…
+                      </FormHelperText>
+                    )}
                     {maxMinutes !== undefined && (
                       <FormHelperText data-testid="create-noExpiration-unavailable">
-                        Not available: this console requires every sandbox to expire within{' '}
-                        {pluralMinutes(maxMinutes)} ({formatDuration(maxMinutes * 60_000)}).
+                        This console requires every sandbox to expire within {pluralMinutes(maxMinutes)} (
+                        {formatDuration(maxMinutes * 60_000)}); sandboxes without expiration are not available.
                       </FormHelperText>
                     )}
                   </Grid>
@@ -515,7 +627,10 @@ function CreateForm(props: { start: FormStart }) {
                       fullWidth
                       variant="outlined"
                       value={teamsLoading ? '' : selectedTeam}
-                      onChange={e => setTeamChoice(e.target.value)}
+                      onChange={e => {
+                        formChanged();
+                        setTeamChoice(e.target.value);
+                      }}
                       disabled={submitting || teamsLoading}
                       error={selectedTeam !== OTHER_TEAM && !!errors.team?.length}
                       SelectProps={{ native: true }}
@@ -566,10 +681,32 @@ function CreateForm(props: { start: FormStart }) {
                   ) : null}
                   {serverError && (
                     <Grid item xs={12}>
-                      <Alert severity="error" data-testid="create-server-error">
-                        <AlertTitle>The sandbox could not be created</AlertTitle>
-                        {serverError}
-                      </Alert>
+                      <ErrorNotice
+                        details={serverError.details}
+                        testId="create-server-error"
+                        title={createFailureTitle(serverError.details.status)}
+                        action={
+                          serverError.retryable ? (
+                            <Button
+                              color="inherit"
+                              size="small"
+                              variant="outlined"
+                              onClick={() => submit()}
+                              disabled={submitting}
+                              data-testid="create-retry"
+                            >
+                              Retry
+                            </Button>
+                          ) : undefined
+                        }
+                      >
+                        {serverError.retryable && (
+                          <Typography variant="body2" component="div" data-testid="create-retry-hint">
+                            Retry sends the same request with the same Idempotency-Key: if the first
+                            attempt made the sandbox, the server returns it instead of creating another.
+                          </Typography>
+                        )}
+                      </ErrorNotice>
                     </Grid>
                   )}
                   {submitting && (

@@ -7,9 +7,17 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { ResponseError } from '@backstage/errors';
 import { opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { createFakeApi, createPermissionApi, withFreshPermissionCache, makeAuditEvent, makeSandbox } from '../__testUtils__/testUtils';
-import { SandboxDetailPage } from './SandboxDetailPage';
-import { computeRenewedExpiry, renewInputError } from './SandboxActions';
+import {
+  backendError,
+  createFakeApi,
+  createPermissionApi,
+  withFreshPermissionCache,
+  makeAuditEvent,
+  makeSandbox,
+  makeSettings,
+} from '../__testUtils__/testUtils';
+import { renewedNotice, SandboxDetailPage } from './SandboxDetailPage';
+import { computeRenewedExpiry, renewInputError, renewUntilCheck } from './SandboxActions';
 
 const ID = '6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20';
 const NOW = Date.parse('2026-06-15T10:47:30Z');
@@ -131,14 +139,16 @@ describe('SandboxDetailPage', () => {
     await waitFor(() => expect(api.getSandbox).toHaveBeenCalledTimes(2));
   });
 
-  it('refuses renewals beyond the lifetime cap, in minutes', async () => {
+  it('refuses renewals beyond the lifetime cap of GET /settings, in minutes', async () => {
     const api = createFakeApi();
     api.getSandbox.mockResolvedValue(makeSandbox()); // expires 11:00, now 10:47:30
     api.renewExpiration.mockResolvedValue({ expiresAt: '2026-06-15T11:47:00Z' });
-    await render(api, createPermissionApi(), { opensandbox: { maxTimeoutSeconds: 3600 } });
+    api.getSettings.mockResolvedValue(makeSettings({ maxTimeoutSeconds: 3600 }));
+    // The frontend config's opensandbox.maxTimeoutSeconds is not what counts (the app never has it).
+    await render(api, createPermissionApi(), { opensandbox: { maxTimeoutSeconds: 999999 } });
     await user.click(await screen.findByRole('button', { name: 'Renew' }));
     const dialog = screen.getByRole('dialog');
-    expect(dialog).toHaveTextContent('The new expiry may be at most 60 minutes from now.');
+    await waitFor(() => expect(dialog).toHaveTextContent('The new expiry may be at most 60 minutes from now.'));
     const input = screen.getByLabelText('Extend by (minutes)');
     await user.clear(input);
     await user.type(input, '60');
@@ -403,6 +413,259 @@ describe('renew helpers', () => {
     expect(renewInputError('60', '2026-06-15T10:00:00Z', NOW, 3600)).toBeUndefined();
     expect(renewInputError('1', '2026-06-15T11:47:00Z', NOW, 3600)).toBe(
       'Sandboxes may live at most 60 minutes from now, and this one already expires about that late',
+    );
+  });
+});
+
+describe('SandboxDetailPage renewals', () => {
+  let user: ReturnType<typeof userEvent.setup>;
+  beforeEach(() => {
+    jest.useFakeTimers({ advanceTimers: true, now: NOW });
+    user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  async function openUntil(api: ReturnType<typeof createFakeApi>) {
+    await render(api);
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Renew' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Renew' }));
+    await user.click(screen.getByRole('radio', { name: 'Set the new expiry' }));
+    return screen.getByLabelText('New expiry (UTC)') as HTMLInputElement;
+  }
+
+  it('warns about an earlier expiry and sends allowShorten only after "Shorten the expiration" is ticked', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox()); // expires 11:00, now 10:47:30
+    api.renewExpiration.mockResolvedValue({ expiresAt: '2026-06-15T10:55:00Z' });
+    const input = await openUntil(api);
+    fireEvent.change(input, { target: { value: '2026-06-15T10:55' } });
+    expect(screen.getByTestId('renew-shorten-warning')).toHaveTextContent(
+      '2026-06-15 10:55:00 UTC is earlier than the current expiry (2026-06-15 11:00:00 UTC): this shortens the sandbox\'s lifetime by 5m, and OpenSandbox terminates it at the new time.',
+    );
+    expect(screen.getByTestId('renew-confirm')).toBeDisabled();
+    await user.click(screen.getByRole('checkbox', { name: 'Shorten the expiration' }));
+    expect(screen.getByTestId('renew-confirm')).toBeEnabled();
+    await user.click(screen.getByTestId('renew-confirm'));
+    await waitFor(() => expect(api.renewExpiration).toHaveBeenCalledTimes(1));
+    expect(api.renewExpiration.mock.calls[0]).toEqual([ID, '2026-06-15T10:55:00.000Z', { allowShorten: true }]);
+    expect(await screen.findByTestId('action-notice')).toHaveTextContent('Expiry moved to 2026-06-15 10:55:00 UTC.');
+  });
+
+  it('never sends allowShorten for a later expiry, and forgets the confirmation when the time changes', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox());
+    api.renewExpiration.mockResolvedValue({ expiresAt: '2026-06-15T11:40:00Z' });
+    const input = await openUntil(api);
+    fireEvent.change(input, { target: { value: '2026-06-15T10:58' } });
+    await user.click(screen.getByRole('checkbox', { name: 'Shorten the expiration' }));
+    fireEvent.change(input, { target: { value: '2026-06-15T11:40' } });
+    expect(screen.queryByTestId('renew-shorten-warning')).not.toBeInTheDocument();
+    expect(screen.getByText('New expiry: 2026-06-15 11:40:00 UTC')).toBeInTheDocument();
+    await user.click(screen.getByTestId('renew-confirm'));
+    await waitFor(() => expect(api.renewExpiration).toHaveBeenCalledTimes(1));
+    expect(api.renewExpiration.mock.calls[0]).toEqual([ID, '2026-06-15T11:40:00.000Z']);
+  });
+
+  it('shows the expiry the server answered, not the one asked for, and refreshes the sandbox', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValueOnce(makeSandbox());
+    api.getSandbox.mockResolvedValue(makeSandbox({ expiresAt: '2026-06-15T11:30:07Z' }));
+    api.renewExpiration.mockResolvedValue({ expiresAt: '2026-06-15T11:30:07Z' });
+    await render(api);
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Renew' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Renew' }));
+    await user.click(screen.getByTestId('renew-confirm')); // default: extend by 30 minutes
+    expect(await screen.findByTestId('action-notice')).toHaveTextContent(
+      'Expiry moved to 2026-06-15 11:30:07 UTC. OpenSandbox set this instead of the requested 2026-06-15 11:30:00 UTC.',
+    );
+    expect(api.renewExpiration.mock.calls[0]).toEqual([ID, '2026-06-15T11:30:00.000Z']);
+    await waitFor(() => expect(api.getSandbox).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(screen.getByTestId('field-expires')).toHaveTextContent('2026-06-15 11:30:07 UTC'));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    // Refresh drops the notice: it could contradict the fresh data.
+    await user.click(screen.getByRole('button', { name: 'Refresh' }));
+    await waitFor(() => expect(api.getSandbox).toHaveBeenCalledTimes(3));
+    expect(screen.queryByTestId('action-notice')).not.toBeInTheDocument();
+  });
+
+  it('keeps the dialog open on a refused renewal, with the field error next to the input and the request id', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox());
+    api.renewExpiration.mockRejectedValueOnce(
+      await backendError(400, {
+        name: 'InputError',
+        message: 'expiresAt is earlier than the current expiry; set allowShorten to shorten it',
+        fields: [{ field: 'expiresAt', message: 'is earlier than the current expiry; set allowShorten to shorten it' }],
+        requestId: 'req-renew-400',
+      }),
+    );
+    await render(api);
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Renew' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Renew' }));
+    await user.click(screen.getByTestId('renew-confirm'));
+    const dialog = await screen.findByRole('dialog');
+    expect(await within(dialog).findByTestId('renew-error-message')).toHaveTextContent(
+      'Could not renew the sandbox: expiresAt is earlier than the current expiry; set allowShorten to shorten it (HTTP 400)',
+    );
+    expect(document.getElementById('opensandbox-renew-minutes-helper-text')).toHaveTextContent(
+      /^is earlier than the current expiry; set allowShorten to shorten it$/,
+    );
+    expect(within(dialog).getByTestId('request-id-value')).toHaveTextContent('req-renew-400');
+    expect(api.getSandbox).toHaveBeenCalledTimes(1);
+  });
+
+  it('warns when OpenSandbox lost the last renewal, and "Renew again" renews to it', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(
+      makeSandbox({
+        expiresAt: '2026-06-15T11:00:00Z',
+        lastRenewal: {
+          expiresAt: '2026-06-15T12:00:00Z',
+          renewedAt: '2026-06-15T10:30:00Z',
+          actor: 'user:default/jane.doe',
+          drift: true,
+        },
+      }),
+    );
+    api.renewExpiration.mockResolvedValue({ expiresAt: '2026-06-15T12:00:00Z' });
+    await render(api);
+    const notice = await screen.findByTestId('renewal-drift');
+    expect(notice).toHaveTextContent(
+      'The expiry differs from the last renewal' +
+        'OpenSandbox now reports 2026-06-15 11:00:00 UTC, but user:default/jane.doe renewed it to 2026-06-15 12:00:00 UTC at 2026-06-15 10:30:00 UTC. ' +
+        'The OpenSandbox server may have restarted and lost that renewal; renew again to restore the expiry you want.',
+    );
+    await waitFor(() => expect(screen.getByTestId('renew-again')).toBeEnabled());
+    await user.click(screen.getByTestId('renew-again'));
+    expect((screen.getByLabelText('New expiry (UTC)') as HTMLInputElement).value).toBe('2026-06-15T12:00');
+    expect(screen.getByRole('radio', { name: 'Set the new expiry' })).toBeChecked();
+    await user.click(screen.getByTestId('renew-confirm'));
+    await waitFor(() => expect(api.renewExpiration).toHaveBeenCalledTimes(1));
+    expect(api.renewExpiration.mock.calls[0]).toEqual([ID, '2026-06-15T12:00:00.000Z']);
+  });
+
+  it('shows no drift warning when the last renewal still holds', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(
+      makeSandbox({
+        lastRenewal: { expiresAt: '2026-06-15T11:00:00Z', renewedAt: '2026-06-15T10:30:00Z', actor: 'user:default/jane.doe', drift: false },
+      }),
+    );
+    await render(api);
+    await screen.findByTestId('field-state');
+    expect(screen.queryByTestId('renewal-drift')).not.toBeInTheDocument();
+  });
+
+  it('disables "Renew again" without opensandbox.sandbox.update', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(
+      makeSandbox({
+        lastRenewal: { expiresAt: '2026-06-15T12:00:00Z', renewedAt: '2026-06-15T10:30:00Z', actor: 'ci-bot', drift: true },
+      }),
+    );
+    await render(api, createPermissionApi(['opensandbox.sandbox.update']));
+    await screen.findByTestId('renewal-drift');
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Delete' })).toBeEnabled());
+    expect(screen.getByTestId('renew-again')).toBeDisabled();
+  });
+});
+
+describe('SandboxDetailPage action errors', () => {
+  let user: ReturnType<typeof userEvent.setup>;
+  beforeEach(() => {
+    jest.useFakeTimers({ advanceTimers: true, now: NOW });
+    user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('shows the server\'s 409 message of a pause and its request id (from the body)', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox());
+    api.pauseSandbox.mockRejectedValue(
+      await backendError(409, { name: 'ConflictError', message: 'sandbox is Paused; pause needs Running', requestId: 'req-409' }),
+    );
+    await render(api);
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Pause' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Pause' }));
+    expect(await screen.findByTestId('action-error-message')).toHaveTextContent(
+      /^Could not pause the sandbox: sandbox is Paused; pause needs Running \(HTTP 409\)$/,
+    );
+    expect(screen.getByTestId('request-id-value')).toHaveTextContent(/^req-409$/);
+    expect(screen.getByRole('button', { name: 'Copy request ID' })).toBeInTheDocument();
+  });
+
+  it('says when to retry a 429 resume, with the request id from the X-Request-ID header', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox({ status: { state: 'Paused' } }));
+    api.resumeSandbox.mockRejectedValue(
+      await backendError(
+        429,
+        { name: 'TooManyRequestsError', message: 'OpenSandbox is busy (429); try again shortly.' },
+        { 'Retry-After': '120', 'X-Request-ID': 'req-header-429' },
+      ),
+    );
+    await render(api);
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Resume' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Resume' }));
+    const alert = await screen.findByTestId('action-error');
+    expect(screen.getByTestId('action-error-message')).toHaveTextContent(
+      'Could not resume the sandbox: OpenSandbox is busy (429); try again shortly. (HTTP 429)',
+    );
+    expect(within(alert).getByTestId('retry-after')).toHaveTextContent(/^Try again in 2 minutes\.$/);
+    expect(within(alert).getByTestId('request-id-value')).toHaveTextContent('req-header-429');
+  });
+
+  it('shows the request id of a failed delete and stays on the page', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox());
+    api.deleteSandbox.mockRejectedValue(
+      await backendError(502, { name: 'UpstreamGatewayError', message: 'OpenSandbox could not delete the sandbox.', requestId: 'req-del' }),
+    );
+    await render(api);
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Delete' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    await user.click(await screen.findByTestId('confirm-delete'));
+    expect(await screen.findByTestId('action-error-message')).toHaveTextContent(
+      'Could not delete the sandbox: OpenSandbox could not delete the sandbox. (HTTP 502)',
+    );
+    expect(screen.getByTestId('request-id-value')).toHaveTextContent('req-del');
+    expect(screen.queryByText('list page')).not.toBeInTheDocument();
+  });
+});
+
+describe('renew until helpers', () => {
+  it('checks an absolute expiry typed as UTC', () => {
+    expect(renewUntilCheck('', '2026-06-15T11:00:00Z', NOW)).toEqual({ error: 'Enter a date and time (UTC)', shortens: false });
+    expect(renewUntilCheck('2026-06-15T10:40', '2026-06-15T11:00:00Z', NOW)).toEqual({
+      error: 'The new expiry must be in the future',
+      shortens: false,
+    });
+    expect(renewUntilCheck('2026-06-15T11:00', '2026-06-15T11:00:00Z', NOW)).toEqual({
+      error: 'This is the current expiry; pick another time',
+      shortens: false,
+    });
+    expect(renewUntilCheck('2026-06-15T10:50', '2026-06-15T11:00:00Z', NOW)).toEqual({
+      expiresAt: '2026-06-15T10:50:00.000Z',
+      shortens: true,
+    });
+    expect(renewUntilCheck('2026-06-15T11:10:30', '2026-06-15T11:00:00Z', NOW)).toEqual({
+      expiresAt: '2026-06-15T11:10:30.000Z',
+      shortens: false,
+    });
+    expect(renewUntilCheck('2026-06-15T11:50', '2026-06-15T11:00:00Z', NOW, 3600)).toEqual({
+      error: 'Sandboxes may live at most 60 minutes from now: pick 2026-06-15 11:47:30 UTC or earlier',
+      shortens: false,
+    });
+  });
+
+  it('words the notice after a renewal', () => {
+    expect(renewedNotice('2026-06-15T11:30:00Z', '2026-06-15T11:30:00.000Z')).toBe('Expiry moved to 2026-06-15 11:30:00 UTC.');
+    expect(renewedNotice('2026-06-15T11:31:00Z', '2026-06-15T11:30:00.000Z')).toBe(
+      'Expiry moved to 2026-06-15 11:31:00 UTC. OpenSandbox set this instead of the requested 2026-06-15 11:30:00 UTC.',
     );
   });
 });

@@ -11,6 +11,7 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
+import AlertTitle from '@material-ui/lab/AlertTitle';
 import DeleteIcon from '@material-ui/icons/Delete';
 import EditIcon from '@material-ui/icons/Edit';
 import PauseIcon from '@material-ui/icons/Pause';
@@ -29,10 +30,9 @@ import {
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-common';
-import { opensandboxApiRef } from '../api';
+import { opensandboxApiRef, SandboxDetails } from '../api';
 import { rootRouteRef } from '../routes';
 import {
-  errorMessage,
   formatAgo,
   formatCommand,
   formatTimestamp,
@@ -40,9 +40,11 @@ import {
   sandboxSource,
 } from '../lib/format';
 import { useNow } from '../lib/useNow';
+import { ErrorDetails, errorDetails } from '../lib/errors';
+import { ErrorNotice } from './ErrorNotice';
 import { ExpiresIn } from './ExpiresIn';
 import { StateChip } from './StateChip';
-import { DeleteDialog, MetadataDialog, RenewDialog } from './SandboxActions';
+import { DeleteDialog, MetadataDialog, RenewChoice, RenewDialog } from './SandboxActions';
 import { EndpointCard } from './EndpointCard';
 import { GateTooltip, useAuditGate, useSandboxGates } from './permissions';
 import { SandboxHistoryCard } from './SandboxHistoryCard';
@@ -179,10 +181,62 @@ function MetadataCard(props: { metadata?: Record<string, string> }) {
 }
 
 /**
+ * The warning shown when OpenSandbox's current expiry differs from the last renewal the console
+ * audited (`lastRenewal.drift`), e.g. because the OpenSandbox server restarted and lost it.
+ */
+export function RenewalDriftNotice(props: {
+  sandbox: SandboxDetails;
+  /** Opens the renew dialog; absent when renewing is not possible (no expiry, not allowed). */
+  onRenewAgain?: () => void;
+  renewDisabled?: boolean;
+}) {
+  const { sandbox, onRenewAgain, renewDisabled } = props;
+  const renewal = sandbox.lastRenewal;
+  if (!renewal?.drift) return null;
+  const reported = sandbox.expiresAt ? formatTimestamp(sandbox.expiresAt) : 'no expiry (manual cleanup)';
+  return (
+    <Alert
+      severity="warning"
+      data-testid="renewal-drift"
+      action={
+        onRenewAgain ? (
+          <Button
+            color="inherit"
+            size="small"
+            variant="outlined"
+            onClick={onRenewAgain}
+            disabled={renewDisabled}
+            data-testid="renew-again"
+          >
+            Renew again
+          </Button>
+        ) : undefined
+      }
+    >
+      <AlertTitle>The expiry differs from the last renewal</AlertTitle>
+      OpenSandbox now reports <strong data-testid="drift-reported">{reported}</strong>, but{' '}
+      <span data-testid="drift-actor">{renewal.actor}</span> renewed it to{' '}
+      <strong data-testid="drift-renewed-to">{formatTimestamp(renewal.expiresAt)}</strong> at{' '}
+      <span data-testid="drift-renewed-at">{formatTimestamp(renewal.renewedAt)}</span>. The OpenSandbox
+      server may have restarted and lost that renewal; renew again to restore the expiry you want.
+    </Alert>
+  );
+}
+
+/** The notice after a successful renewal: the expiry OpenSandbox answered, and the one asked for when they differ. */
+export function renewedNotice(answered: string, requested: string): string {
+  const set = `Expiry moved to ${formatTimestamp(answered)}.`;
+  return Date.parse(answered) === Date.parse(requested)
+    ? set
+    : `${set} OpenSandbox set this instead of the requested ${formatTimestamp(requested)}.`;
+}
+
+/**
  * Details of one sandbox (`:sandboxId` route parameter) with its actions: renew, pause/resume,
  * edit metadata, delete (confirmed) and endpoint lookup, each disabled with a tooltip when the
  * user lacks its permission on this sandbox; and its audit history for users who may read the
- * audit log.
+ * audit log. When OpenSandbox's expiry differs from the last audited renewal, a warning offers to
+ * renew again. Action errors show the server's message, when to retry (429) and the request id.
  * @public
  */
 export function SandboxDetailPage() {
@@ -197,9 +251,11 @@ export function SandboxDetailPage() {
     [api, sandboxId],
   );
   const [busy, setBusy] = useState<Action | undefined>();
-  const [actionError, setActionError] = useState<string | undefined>();
+  const [actionError, setActionError] = useState<{ prefix: string; details: ErrorDetails } | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
-  const [renewOpen, setRenewOpen] = useState(false);
+  // The renew dialog, opened empty ("Renew") or with a time ("Renew again" after a lost renewal).
+  const [renewOpen, setRenewOpen] = useState<{ initialExpiresAt?: string } | undefined>();
+  const [renewError, setRenewError] = useState<ErrorDetails | undefined>();
   const [deleteOpen, setDeleteOpen] = useState(false);
   const [metadataOpen, setMetadataOpen] = useState(false);
   const gates = useSandboxGates(sandboxId || undefined);
@@ -215,11 +271,37 @@ export function SandboxDetailPage() {
       return true;
     } catch (e) {
       const verb = action === 'metadata' ? 'update the metadata of' : action;
-      setActionError(`Could not ${verb} the sandbox: ${errorMessage(e)}`);
+      setActionError({ prefix: `Could not ${verb} the sandbox: `, details: errorDetails(e) });
       return false;
     } finally {
       setBusy(undefined);
     }
+  };
+
+  // The dialog stays open while renewing; errors show in it, so the time can be corrected.
+  const renew = async (id: string, choice: RenewChoice) => {
+    setBusy('renew');
+    setRenewError(undefined);
+    setActionError(undefined);
+    setNotice(undefined);
+    try {
+      // `allowShorten` is sent only for a confirmed earlier expiry, never otherwise.
+      const answer = choice.allowShorten
+        ? await api.renewExpiration(id, choice.expiresAt, { allowShorten: true })
+        : await api.renewExpiration(id, choice.expiresAt);
+      setRenewOpen(undefined);
+      // What OpenSandbox set, which may differ from what was asked for.
+      setNotice(renewedNotice(answer?.expiresAt ?? choice.expiresAt, choice.expiresAt));
+      retry();
+    } catch (e) {
+      setRenewError(errorDetails(e));
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  const openRenew = (initialExpiresAt?: string) => {
+    setRenewError(undefined);
+    setRenewOpen({ initialExpiresAt });
   };
 
   if (!sandbox) {
@@ -249,7 +331,7 @@ export function SandboxDetailPage() {
               <Button
                 variant="outlined"
                 startIcon={<ScheduleIcon />}
-                onClick={() => setRenewOpen(true)}
+                onClick={() => openRenew()}
                 disabled={!!busy || !gates.update.allowed}
               >
                 Renew
@@ -304,23 +386,52 @@ export function SandboxDetailPage() {
               Delete
             </Button>
           </GateTooltip>
-          <Button startIcon={<RefreshIcon />} onClick={retry} disabled={loading} aria-label="Refresh">
+          <Button
+            startIcon={<RefreshIcon />}
+            onClick={() => {
+              // A notice about an earlier action would be stale next to the fresh data.
+              setNotice(undefined);
+              setActionError(undefined);
+              retry();
+            }}
+            disabled={loading}
+            aria-label="Refresh"
+          >
             Refresh
           </Button>
         </div>
         {busy && <Progress />}
         {actionError && (
           <Box mb={2}>
-            <Alert severity="error" onClose={() => setActionError(undefined)} data-testid="action-error">
-              {actionError}
-            </Alert>
+            <ErrorNotice
+              details={actionError.details}
+              prefix={actionError.prefix}
+              onClose={() => setActionError(undefined)}
+              testId="action-error"
+            />
           </Box>
         )}
         {notice && !actionError && (
           <Box mb={2}>
-            <Alert severity="success" onClose={() => setNotice(undefined)}>
+            <Alert severity="success" onClose={() => setNotice(undefined)} data-testid="action-notice">
               {notice}
             </Alert>
+          </Box>
+        )}
+        {sandbox.lastRenewal?.drift && (
+          <Box mb={2}>
+            <RenewalDriftNotice
+              sandbox={sandbox}
+              onRenewAgain={
+                manualCleanup
+                  ? undefined
+                  : () => {
+                      const target = sandbox.lastRenewal!.expiresAt;
+                      openRenew(Date.parse(target) > Date.now() ? target : undefined);
+                    }
+              }
+              renewDisabled={!!busy || !gates.update.allowed}
+            />
           </Box>
         )}
         {error && (
@@ -357,17 +468,11 @@ export function SandboxDetailPage() {
           <RenewDialog
             open
             currentExpiresAt={sandbox.expiresAt}
+            initialExpiresAt={renewOpen.initialExpiresAt}
             busy={busy === 'renew'}
-            onClose={() => setRenewOpen(false)}
-            onRenew={async expiresAt => {
-              setRenewOpen(false);
-              const ok = await run(
-                'renew',
-                () => api.renewExpiration(sandbox.id, expiresAt),
-                `Expiry moved to ${formatTimestamp(expiresAt)}.`,
-              );
-              if (ok) retry();
-            }}
+            error={renewError}
+            onClose={() => setRenewOpen(undefined)}
+            onRenew={choice => renew(sandbox.id, choice)}
           />
         )}
         {metadataOpen && (

@@ -12,7 +12,7 @@ import { opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
 import { createFakeApi, createPermissionApi, withFreshPermissionCache, makeSandbox } from '../__testUtils__/testUtils';
 import { SandboxListPage } from './SandboxListPage';
-import { DEFAULT_LIST_STATE, listStateFromSearch, listStateToSearch } from '../lib/listState';
+import { DEFAULT_LIST_STATE, listStateFromSearch, listStateToSearch, normalizeMetadataFilter } from '../lib/listState';
 
 function Location() {
   const location = useLocation();
@@ -408,6 +408,38 @@ describe('SandboxListPage', () => {
     expect(api.listSandboxes).toHaveBeenCalledTimes(4);
   });
 
+  it('sends each of "My teams" once, in the full lower-case form, whatever the case of the ownership refs', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
+    const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+    await render(api, [], {
+      ownershipEntityRefs: ['user:default/Jane.Doe', 'group:default/team-a', 'Group:Default/Team-A', 'GROUP:team-b'],
+    });
+    await screen.findAllByTestId('sandbox-link');
+    await waitFor(() => expect(screen.getByTestId('quick-filter-teams')).toBeEnabled());
+    await user.click(screen.getByTestId('quick-filter-teams'));
+    await waitFor(() => expect(api.listSandboxes).toHaveBeenCalledTimes(2));
+    expect(api.listSandboxes.mock.lastCall?.[0]?.team).toEqual(['group:default/team-a', 'group:default/team-b']);
+  });
+
+  it('lower-cases typed ownership label filters (entity refs are case-insensitive)', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
+    await render(api);
+    await screen.findAllByTestId('sandbox-link');
+    fireEvent.change(screen.getByTestId('metadata-filter-input'), { target: { value: 'Backstage.io/Team=Team-A' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add filter' }));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({
+        states: [],
+        metadata: { 'backstage.io/team': 'team-a' },
+        page: 1,
+        pageSize: 20,
+      }),
+    );
+    expect(within(screen.getByTestId('metadata-filter-chips')).getByText('backstage.io/team=team-a')).toBeInTheDocument();
+  });
+
   it('sends at most 20 teams for "My teams" and disables it for users in no group', async () => {
     const api = createFakeApi();
     api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
@@ -477,5 +509,19 @@ describe('list state in the URL', () => {
     ).toEqual(DEFAULT_LIST_STATE);
     expect(listStateFromSearch(new URLSearchParams('page=2.5&pageSize=100')).page).toBe(1);
     expect(listStateFromSearch(new URLSearchParams('page=2.5&pageSize=100')).pageSize).toBe(100);
+  });
+
+  it('reads ownership label filters and the quick filter case-insensitively', () => {
+    expect(
+      listStateFromSearch(
+        new URLSearchParams('filter=Mine&metadata=Backstage.io%2FTeam%3DTeam-A&metadata=project%3DPayments'),
+      ),
+    ).toEqual({
+      ...DEFAULT_LIST_STATE,
+      quick: 'mine',
+      metadata: { 'backstage.io/team': 'team-a', project: 'Payments' },
+    });
+    expect(normalizeMetadataFilter('backstage.io/entity-kind', 'Component')).toEqual(['backstage.io/entity-kind', 'component']);
+    expect(normalizeMetadataFilter('name', 'Demo-API')).toEqual(['name', 'Demo-API']);
   });
 });

@@ -32,7 +32,13 @@ import {
 } from '@opensandbox-console/plugin-opensandbox-common';
 import { auditRouteRef } from '../routes';
 import { filterRef, MAX_REF_FILTER_VALUES, ownGroupRefs } from '../lib/entity';
-import { ListState, listStateFromSearch, listStateToSearch, QuickFilter } from '../lib/listState';
+import {
+  ListState,
+  listStateFromSearch,
+  listStateToSearch,
+  normalizeMetadataFilter,
+  QuickFilter,
+} from '../lib/listState';
 import { KNOWN_STATES } from './StateChip';
 import { useAuditGate, useCreateGate } from './permissions';
 import { CreateButton } from './CreateButton';
@@ -69,6 +75,7 @@ function useQuickFilterRefs() {
     const identity = await identityApi.getBackstageIdentity();
     return {
       user: filterRef(identity.userEntityRef),
+      // ownGroupRefs drops case-insensitive duplicates, so no ref is sent twice.
       teams: ownGroupRefs(identity.ownershipEntityRefs).map(filterRef).slice(0, MAX_REF_FILTER_VALUES),
     };
   }, [identityApi]);
@@ -119,8 +126,7 @@ export function SandboxListPage() {
       setMetadataError('Use key=value');
       return;
     }
-    const key = text.slice(0, eq).trim();
-    const val = text.slice(eq + 1).trim();
+    const [key, val] = normalizeMetadataFilter(text.slice(0, eq).trim(), text.slice(eq + 1).trim());
     const problem = validateMetadataKey(key) ?? validateMetadataValue(val);
     if (problem) {
       setMetadataError(problem);

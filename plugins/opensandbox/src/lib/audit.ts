@@ -1,5 +1,26 @@
 import type { AuditEventFilter, AuditExportFormat } from '../api';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../api';
+import { normalizeEntityRef } from './entity';
+
+/**
+ * The actor filter as the server stores actors: user entity refs in lower case (entity refs are
+ * case-insensitive, `User:Default/Bob` is `user:default/bob`); anything else (a service subject
+ * such as `external:ci-bot` or `plugin:catalog`) trimmed and otherwise as typed.
+ */
+export function normalizeActorFilter(actor: string): string {
+  const ref = normalizeEntityRef(actor);
+  return ref?.startsWith('user:') ? ref : actor.trim();
+}
+
+/**
+ * The team filter as the server stores teams: a lower-case `group:namespace/name`
+ * (`Group:Default/Team-A`, `group:team-a` and `team-a` all become `group:default/team-a`);
+ * anything that is not a group ref trimmed, as typed.
+ */
+export function normalizeTeamFilter(team: string): string {
+  const ref = normalizeEntityRef(team, { defaultKind: 'group' });
+  return ref?.startsWith('group:') ? ref : team.trim();
+}
 
 /** Keys of {@link AuditEventFilter}, in the order the URL and the API use them. */
 export const AUDIT_FILTER_KEYS = ['actor', 'action', 'sandboxId', 'team', 'outcome', 'from', 'to'] as const;
@@ -55,7 +76,8 @@ export function utcIsoToLocalInput(iso: string | undefined): string {
 }
 
 /**
- * Builds the API filter from the form: trims, leaves empty fields out, converts `from`/`to`.
+ * Builds the API filter from the form: trims, leaves empty fields out, converts `from`/`to`, and
+ * normalises the actor and team refs ({@link normalizeActorFilter}, {@link normalizeTeamFilter}).
  * @returns the filter, or the errors per form field.
  */
 export function formToAuditFilter(form: AuditFilterForm): {
@@ -64,10 +86,10 @@ export function formToAuditFilter(form: AuditFilterForm): {
 } {
   const filter: AuditEventFilter = {};
   const errors: Partial<Record<keyof AuditFilterForm, string>> = {};
-  if (form.actor.trim()) filter.actor = form.actor.trim();
+  if (form.actor.trim()) filter.actor = normalizeActorFilter(form.actor);
   if (form.action) filter.action = form.action as AuditEventFilter['action'];
   if (form.sandboxId.trim()) filter.sandboxId = form.sandboxId.trim();
-  if (form.team.trim()) filter.team = form.team.trim();
+  if (form.team.trim()) filter.team = normalizeTeamFilter(form.team);
   if (form.outcome) filter.outcome = form.outcome as AuditEventFilter['outcome'];
   for (const key of ['from', 'to'] as const) {
     if (!form[key].trim()) continue;
@@ -98,7 +120,10 @@ function isTimestamp(value: string): boolean {
   return /^\d+$/.test(value) || !Number.isNaN(Date.parse(value));
 }
 
-/** Reads a filter from URL search parameters, ignoring unknown actions and outcomes and unparsable times. */
+/**
+ * Reads a filter from URL search parameters, ignoring unknown actions and outcomes and unparsable
+ * times; actor and team refs are normalised like the form's.
+ */
 export function auditFilterFromSearch(params: URLSearchParams): AuditEventFilter {
   const filter: AuditEventFilter = {};
   for (const key of AUDIT_FILTER_KEYS) {
@@ -112,6 +137,10 @@ export function auditFilterFromSearch(params: URLSearchParams): AuditEventFilter
         filter.outcome = value as AuditEventFilter['outcome'];
     } else if (key === 'from' || key === 'to') {
       if (isTimestamp(value)) filter[key] = value;
+    } else if (key === 'actor') {
+      filter.actor = normalizeActorFilter(value);
+    } else if (key === 'team') {
+      filter.team = normalizeTeamFilter(value);
     } else {
       filter[key] = value;
     }

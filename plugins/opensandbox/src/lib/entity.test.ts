@@ -1,8 +1,12 @@
 import type { Entity } from '@backstage/catalog-model';
 import {
   createParamsForEntity,
+  filterRef,
   isOpensandboxAvailable,
+  normalizeEntityRef,
   ownerGroupRefs,
+  ownGroupRefs,
+  sameEntityRef,
   sandboxFilterForEntity,
 } from './entity';
 import { readAnnotationDefaults } from './annotations';
@@ -122,5 +126,37 @@ describe('readAnnotationDefaults', () => {
     expect(readAnnotationDefaults(annotated({ 'opensandbox.backstage.io/default-timeout': '1h' })).warnings[0].message).toBe(
       'Annotation opensandbox.backstage.io/default-timeout: must be a whole number of seconds, e.g. 3600',
     );
+  });
+
+  it('normalises typed entity refs case-insensitively, with the default namespace', () => {
+    expect(normalizeEntityRef('Group:Default/Team-A')).toBe('group:default/team-a');
+    expect(normalizeEntityRef(' group:team-a ')).toBe('group:default/team-a');
+    expect(normalizeEntityRef('Component:Prod/Payments-API')).toBe('component:prod/payments-api');
+    expect(normalizeEntityRef('team-a')).toBeUndefined();
+    expect(normalizeEntityRef('team-a', { defaultKind: 'group' })).toBe('group:default/team-a');
+    expect(normalizeEntityRef('Prod/Team-A', { defaultKind: 'group' })).toBe('group:prod/team-a');
+    expect(normalizeEntityRef('a:b:c')).toBeUndefined();
+    expect(normalizeEntityRef('group:a/b/c')).toBeUndefined();
+    expect(normalizeEntityRef('group:')).toBeUndefined();
+    expect(normalizeEntityRef('')).toBeUndefined();
+    expect(normalizeEntityRef(undefined)).toBeUndefined();
+  });
+
+  it('compares refs like Backstage does', () => {
+    expect(filterRef('Group:Default/Team-A')).toBe('group:default/team-a');
+    expect(filterRef('GROUP:team-a')).toBe('group:default/team-a');
+    expect(filterRef(' Not A Ref ')).toBe('not a ref');
+    expect(sameEntityRef('Group:Default/Team-A', 'group:team-a')).toBe(true);
+    expect(sameEntityRef('group:default/team-a', 'group:prod/team-a')).toBe(false);
+    expect(sameEntityRef(undefined, 'group:team-a')).toBe(false);
+    expect(ownGroupRefs(['Group:Default/Team-A', 'group:team-a', 'group:default/team-b'])).toEqual([
+      'Group:Default/Team-A',
+      'group:default/team-b',
+    ]);
+  });
+
+  it('builds the create query for a mixed-case membership', () => {
+    const payments = entity('Component', 'payments-api', { spec: { owner: 'group:default/team-a' } });
+    expect(createParamsForEntity(payments, ['GROUP:Team-A']).get('team')).toBe('group:default/team-a');
   });
 });

@@ -12,9 +12,46 @@ export const MAX_REF_FILTER_VALUES = 20;
 /** Entity kinds (lower-case) that get a "Sandboxes" tab. */
 export const SANDBOX_ENTITY_KINDS = ['group', 'component', 'system'] as const;
 
-/** An entity ref in the lower-case form the console's list filters compare with. */
+/**
+ * An entity ref typed by a user in the full lower-case form the console stores and compares:
+ * Backstage entity refs are case-insensitive, so `Group:Default/Team-A`, `group:team-a` and
+ * `group:default/team-a` are the same ref. With `defaultKind`, a ref without a kind (`team-a`,
+ * `default/team-a`) gets that kind; the namespace defaults to `default`.
+ * @returns `kind:namespace/name` in lower case, or undefined when `ref` is not an entity ref
+ *   (empty, no kind and no `defaultKind`, or more than one `:` or `/`).
+ */
+export function normalizeEntityRef(
+  ref: string | undefined,
+  options: { defaultKind?: string; defaultNamespace?: string } = {},
+): string | undefined {
+  const text = ref?.trim();
+  if (!text) return undefined;
+  // One optional `kind:` and one optional `namespace/`, each part non-empty.
+  if (!/^(?:[^:/\s]+:)?(?:[^:/\s]+\/)?[^:/\s]+$/.test(text)) return undefined;
+  if (!options.defaultKind && !text.includes(':')) return undefined;
+  try {
+    const parsed = parseEntityRef(text, {
+      defaultKind: options.defaultKind,
+      defaultNamespace: options.defaultNamespace ?? 'default',
+    });
+    return stringifyEntityRef(parsed).toLocaleLowerCase('en-US');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An entity ref in the lower-case form the console's list filters compare with: the full
+ * `kind:namespace/name` of {@link normalizeEntityRef} when `ref` parses, else `ref` trimmed and
+ * lower-cased (the server then says what is wrong with it).
+ */
 export function filterRef(ref: string): string {
-  return ref.trim().toLocaleLowerCase('en-US');
+  return normalizeEntityRef(ref) ?? ref.trim().toLocaleLowerCase('en-US');
+}
+
+/** True when two entity refs name the same entity (case-insensitive, `kind:name` = `kind:default/name`). */
+export function sameEntityRef(a: string | undefined, b: string | undefined): boolean {
+  return !!a && !!b && filterRef(a) === filterRef(b);
 }
 
 /** True when `ref` parses as a full entity ref (`kind:namespace/name` or `kind:name`). */
@@ -94,12 +131,18 @@ export function createParamsForEntity(entity: Entity, ownershipEntityRefs: strin
 
 /**
  * The group refs among the caller's ownership refs (`identityApi.getBackstageIdentity()`),
- * in their order, without duplicates: `group:default/team-a`, ...
+ * in their order, without duplicates (compared case-insensitively; the first spelling is kept):
+ * `group:default/team-a`, ...
  */
 export function ownGroupRefs(ownershipEntityRefs: string[]): string[] {
   const groups: string[] = [];
+  const seen = new Set<string>();
   for (const ref of ownershipEntityRefs) {
-    if (ref.toLocaleLowerCase('en-US').startsWith('group:') && !groups.includes(ref)) groups.push(ref);
+    if (!ref.trim().toLocaleLowerCase('en-US').startsWith('group:')) continue;
+    const key = filterRef(ref);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    groups.push(ref);
   }
   return groups;
 }

@@ -1,18 +1,43 @@
-import { configApiRef, useApiHolder } from '@backstage/core-plugin-api';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useApi } from '@backstage/core-plugin-api';
 import type { FieldError } from '@opensandbox-console/plugin-opensandbox-common';
+import { ConsoleSettings, opensandboxApiRef } from '../api';
 
-/** Config key of the lifetime cap the backend enforces (visible to the frontend). */
-export const MAX_TIMEOUT_CONFIG_KEY = 'opensandbox.maxTimeoutSeconds';
+/** The console settings as the forms use them; see {@link useConsoleSettings}. */
+export interface SettingsState {
+  /** True until `GET /settings` answered (or failed). */
+  loading: boolean;
+  /** Why the settings could not be loaded; the forms then say so and leave the checks to the server. */
+  error?: Error;
+  /** The settings, once loaded. */
+  settings?: ConsoleSettings;
+  /**
+   * The lifetime cap in seconds, or undefined when there is none OR it is not known (loading,
+   * failed). Check `settings` to tell "no cap" from "unknown".
+   */
+  maxTimeoutSeconds?: number;
+  /** Loads the settings again (after an error). */
+  retry: () => void;
+}
 
 /**
- * The lifetime cap of sandboxes in seconds (`opensandbox.maxTimeoutSeconds`), or undefined when
- * the console sets none (or the app has no config API). The backend enforces it on create
- * (`timeout` required and at most the cap) and on renew (`expiresAt` at most now + cap).
+ * The console settings from the backend (`GET /api/opensandbox/settings` through
+ * `opensandboxApiRef`; the client fetches them once and caches them). The lifetime cap
+ * (`opensandbox.maxTimeoutSeconds` of the backend) is enforced on create (`timeout` required and
+ * at most the cap) and on renew (`expiresAt` at most now + cap). It is a backend setting: the
+ * frontend config never has it.
  */
-export function useMaxTimeoutSeconds(): number | undefined {
-  const configApi = useApiHolder().get(configApiRef);
-  const value = configApi?.getOptionalNumber(MAX_TIMEOUT_CONFIG_KEY);
-  return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
+export function useConsoleSettings(): SettingsState {
+  const api = useApi(opensandboxApiRef);
+  const { value, loading, error, retry } = useAsyncRetry(() => api.getSettings(), [api]);
+  const cap = value?.maxTimeoutSeconds;
+  return {
+    loading: loading && !value,
+    error: value ? undefined : error,
+    settings: value,
+    maxTimeoutSeconds: typeof cap === 'number' && Number.isFinite(cap) && cap > 0 ? cap : undefined,
+    retry,
+  };
 }
 
 /** The largest whole number of minutes within a cap in seconds (`86400` -> `1440`). */

@@ -1,4 +1,8 @@
-import { validateMetadataKey, validateMetadataValue } from '@opensandbox-console/plugin-opensandbox-common';
+import {
+  RESERVED_OWNERSHIP_KEYS,
+  validateMetadataKey,
+  validateMetadataValue,
+} from '@opensandbox-console/plugin-opensandbox-common';
 
 /** Page sizes offered by the sandbox table; the server allows 1 to 200. */
 export const PAGE_SIZE_OPTIONS = [10, 20, 50, 100];
@@ -31,20 +35,32 @@ export const DEFAULT_LIST_STATE: ListState = {
 };
 
 /**
+ * A metadata filter pair as the list sends it. The console's ownership labels
+ * (`backstage.io/owner`, `backstage.io/team`, `backstage.io/entity-kind`, ...) hold the parts of
+ * entity refs in lower case, and entity refs are case-insensitive, so for those keys the key and
+ * the value are lower-cased (`backstage.io/team=Team-A` finds the sandboxes of `team-a`). Other
+ * labels are compared exactly, as upstream does.
+ */
+export function normalizeMetadataFilter(key: string, value: string): [string, string] {
+  const lowerKey = key.toLocaleLowerCase('en-US');
+  if (RESERVED_OWNERSHIP_KEYS.includes(lowerKey)) return [lowerKey, value.toLocaleLowerCase('en-US')];
+  return [key, value];
+}
+
+/**
  * Reads the list state from URL search parameters. Unknown quick filters, invalid metadata pairs,
  * pages that are not positive integers and page sizes the table does not offer fall back to the
  * defaults.
  */
 export function listStateFromSearch(params: URLSearchParams): ListState {
-  const quickParam = params.get('filter');
+  const quickParam = params.get('filter')?.trim().toLocaleLowerCase('en-US');
   const quick: QuickFilter = quickParam === 'mine' || quickParam === 'teams' ? quickParam : 'all';
   const states = [...new Set(params.getAll('state').map(s => s.trim()).filter(Boolean))];
   const metadata: Record<string, string> = {};
   for (const pair of params.getAll('metadata')) {
     const eq = pair.indexOf('=');
     if (eq <= 0) continue;
-    const key = pair.slice(0, eq).trim();
-    const value = pair.slice(eq + 1).trim();
+    const [key, value] = normalizeMetadataFilter(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
     if (!validateMetadataKey(key) && !validateMetadataValue(value)) metadata[key] = value;
   }
   const page = Number(params.get('page'));
