@@ -60,6 +60,15 @@ export interface Config {
      * @visibility backend
      */
     reconcileIntervalSeconds?: number;
+    /** The sandbox inventory (database read model of every sandbox). */
+    inventory?: {
+      /**
+       * Seconds between two full syncs of each OpenSandbox server (one replica at a time).
+       * Default 15; an integer >= 1.
+       * @visibility backend
+       */
+      syncIntervalSeconds?: number;
+    };
     /** The audit log of mutating operations (see docs/audit.md). */
     audit?: {
       /**

@@ -2,6 +2,8 @@ import { mockCredentials, mockServices, startTestBackend } from '@backstage/back
 import request from 'supertest';
 import { startSimulator } from '@opensandbox-console/opensandbox-simulator';
 import { opensandboxPlugin } from './plugin';
+import { syncInventory } from './__testUtils__/consoleBackend';
+import { taskTriggerModule } from './__testUtils__/taskTrigger';
 
 const API_KEY = 'route-test-secret-key-7f3a';
 
@@ -11,12 +13,14 @@ async function startBackend(simulatorUrl: string, extra: Record<string, unknown>
   const { server } = await startTestBackend({
     features: [
       opensandboxPlugin,
+      taskTriggerModule,
       mockServices.rootConfig.factory({
         data: {
           opensandbox: {
             baseUrl: simulatorUrl,
             apiKey: API_KEY,
             requestTimeoutSeconds: 5,
+            inventory: { syncIntervalSeconds: 3600 },
             ...extra,
           },
         },
@@ -46,7 +50,9 @@ describe('opensandbox backend routes against the simulator', () => {
   let server: Awaited<ReturnType<typeof startBackend>>;
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, apiKey: API_KEY });
+    // No start-up delay: GET's createdAt is then the create time, so a sync right after a reset
+    // removes the sandboxes of earlier tests (it keeps those created after it started).
+    sim = await startSimulator({ port: 0, apiKey: API_KEY, startupMs: 0 });
     server = await startBackend(sim.url);
   });
 
@@ -56,6 +62,8 @@ describe('opensandbox backend routes against the simulator', () => {
 
   beforeEach(async () => {
     await fetch(`${sim.url}/_simulator/reset`, { method: 'POST' });
+    await syncInventory(server);
+    await fetch(`${sim.url}/_simulator/requests`, { method: 'DELETE' });
   });
 
   async function create(body: Record<string, unknown> = validBody) {
@@ -140,7 +148,13 @@ describe('opensandbox backend routes against the simulator', () => {
     [{ metadata: 'novalue' }, 'metadata must be key=value pairs joined by &'],
     [{ metadata: 'team=a b' }, 'metadata.team value must be at most 63 characters of letters, digits, "-", "_" or ".", starting and ending with a letter or digit'],
     [{ state: 'Run ning' }, 'state must be state names such as Running or Paused'],
-    [{ sort: 'name' }, 'sort is not a known query parameter'],
+    [{ sort: 'size' }, 'sort must be one of createdAt, expiresAt, name, state'],
+    [{ order: 'up' }, 'order must be asc or desc'],
+    [{ expiringWithinSeconds: '-5' }, 'expiringWithinSeconds must be a whole number of seconds >= 0'],
+    [{ search: 'a'.repeat(101) }, 'search must be at most 100 characters without control characters'],
+    [{ server: 'Bad Name' }, 'server must be the name of an OpenSandbox server of the console'],
+    [{ server: 'elsewhere' }, 'server is not an OpenSandbox server of the console (default)'],
+    [{ limit: '5' }, 'limit is not a known query parameter'],
   ])('validates list query parameters (%#)', async (query, message) => {
     const res = await request(server).get('/api/opensandbox/sandboxes').query(query);
     expect(res.status).toBe(400);
@@ -148,16 +162,16 @@ describe('opensandbox backend routes against the simulator', () => {
     expect(await upstreamCalls(sim)).toEqual([]);
   });
 
-  it('filters the list by state and metadata, passing them upstream', async () => {
-    const a = await create({ ...validBody, metadata: { name: 'a', purpose: 'demo' } });
-    const b = await create({ ...validBody, metadata: { name: 'b', purpose: 'demo' } });
-    await create({ ...validBody, metadata: { name: 'c', purpose: 'other' } });
+  it('filters, sorts and searches the list from the inventory, without upstream calls', async () => {
+    const a = await create({ ...validBody, metadata: { name: 'alpha', purpose: 'demo' } });
+    const b = await create({ ...validBody, metadata: { name: 'bravo', purpose: 'demo' } });
+    await create({ ...validBody, metadata: { name: 'charlie', purpose: 'other' } });
     expect((await request(server).post(`/api/opensandbox/sandboxes/${a.id}/pause`)).status).toBe(202);
 
     const demo = await request(server)
       .get('/api/opensandbox/sandboxes')
       .query({ metadata: 'purpose=demo' });
-    expect(demo.body.items.map((s: any) => s.id)).toEqual([b.id, a.id]);
+    expect(demo.body.items.map((s: any) => s.id).sort()).toEqual([b.id, a.id].sort());
 
     const pausedDemo = await request(server)
       .get('/api/opensandbox/sandboxes')
@@ -167,6 +181,16 @@ describe('opensandbox backend routes against the simulator', () => {
     const paged = await request(server).get('/api/opensandbox/sandboxes').query({ page: 2, pageSize: 2 });
     expect(paged.body.items).toHaveLength(1);
     expect(paged.body.pagination).toEqual({ page: 2, pageSize: 2, totalItems: 3, totalPages: 2, hasNextPage: false });
+    expect(typeof paged.body.syncedAt).toBe('string');
+
+    const byName = await request(server).get('/api/opensandbox/sandboxes').query({ sort: 'name', order: 'desc' });
+    expect(byName.body.items.map((s: any) => s.metadata.name)).toEqual(['charlie', 'bravo', 'alpha']);
+    const search = await request(server).get('/api/opensandbox/sandboxes').query({ search: 'RAVO' });
+    expect(search.body.items.map((s: any) => s.id)).toEqual([b.id]);
+    const byState = await request(server).get('/api/opensandbox/sandboxes').query({ sort: 'state', order: 'asc' });
+    expect(byState.body.items[0].id).toBe(a.id);
+    const lists = (await upstreamCalls(sim)).filter((c: any) => c.method === 'GET' && c.path === '/v1/sandboxes');
+    expect(lists).toEqual([]);
   });
 
   it('renews, pauses, resumes, gets an endpoint and deletes', async () => {
@@ -273,7 +297,7 @@ describe('opensandbox backend routes against the simulator', () => {
     const byEntity = await request(server).get('/api/opensandbox/sandboxes').query({ entity: 'component:default/payments-api' });
     expect(byEntity.body.items.map((s: any) => s.id)).toEqual([linked.id]);
     const byOwner = await request(server).get('/api/opensandbox/sandboxes').query({ owner: 'user:default/mock' });
-    expect(byOwner.body.items.map((s: any) => s.id)).toEqual([other.id, linked.id]);
+    expect(byOwner.body.items.map((s: any) => s.id).sort()).toEqual([other.id, linked.id].sort());
     const byTeams = await request(server)
       .get('/api/opensandbox/sandboxes')
       .query({ team: ['group:default/team-b', 'group:default/nobody'] });
@@ -316,16 +340,20 @@ describe('opensandbox backend upstream failures', () => {
     const url = sim.url;
     await sim.close();
     const server = await startBackend(url);
-    const res = await request(server).get('/api/opensandbox/sandboxes');
+    const res = await request(server).get('/api/opensandbox/sandboxes/sbx-1');
     expect(res.status).toBe(502);
-    expect(res.body.error.message).toBe(`OpenSandbox could not be reached (list). Request id ${res.headers['x-request-id']}.`);
+    expect(res.body.error.message).toBe(`OpenSandbox could not be reached (read the sandbox). Request id ${res.headers['x-request-id']}.`);
+    // Lists are answered from the inventory even while OpenSandbox is down.
+    const list = await request(server).get('/api/opensandbox/sandboxes');
+    expect(list.status).toBe(200);
+    expect(list.body.syncedAt).toBeNull();
   });
 
   it('answers 502 without leaking the key when OpenSandbox refuses the key', async () => {
     const sim = await startSimulator({ port: 0, apiKey: 'another-key' });
     try {
       const server = await startBackend(sim.url);
-      const res = await request(server).get('/api/opensandbox/sandboxes');
+      const res = await request(server).get('/api/opensandbox/sandboxes/sbx-1');
       expect(res.status).toBe(502);
       expect(res.body.error.message).toBe(
         `OpenSandbox refused the console backend's credentials; an administrator must check opensandbox.apiKey (request id ${res.headers['x-request-id']}).`,
@@ -343,12 +371,12 @@ describe('opensandbox backend upstream failures', () => {
       await fetch(`${sim.url}/_simulator/faults`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify([{ method: 'GET', path: '^/v1/sandboxes$', status: 500, body: { code: 'DOCKER::SANDBOX_QUERY_FAILED', message: 'docker down' } }]),
+        body: JSON.stringify([{ method: 'GET', path: '^/v1/sandboxes/sbx-1$', status: 500, body: { code: 'DOCKER::SANDBOX_QUERY_FAILED', message: 'docker down' } }]),
       });
-      const failed = await request(server).get('/api/opensandbox/sandboxes');
+      const failed = await request(server).get('/api/opensandbox/sandboxes/sbx-1');
       expect(failed.status).toBe(502);
       expect(failed.body.error.message).toBe(
-        `OpenSandbox failed to list (500 DOCKER::SANDBOX_QUERY_FAILED); the details are in the audit log (request id ${failed.headers['x-request-id']}).`,
+        `OpenSandbox failed to read the sandbox (500 DOCKER::SANDBOX_QUERY_FAILED); the details are in the audit log (request id ${failed.headers['x-request-id']}).`,
       );
       expect(JSON.stringify(failed.body)).not.toContain('docker down');
 

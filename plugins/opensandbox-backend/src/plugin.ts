@@ -14,6 +14,8 @@ import { scheduleAuditMaintenance } from './audit/auditMaintenance';
 import { DatabaseAuditRecorder } from './audit/DatabaseAuditRecorder';
 import { DatabaseAuditStore } from './audit/DatabaseAuditStore';
 import { createRouter } from './http/router';
+import { SandboxInventoryStore } from './inventory/SandboxInventoryStore';
+import { scheduleInventorySync } from './inventory/scheduleInventorySync';
 import { scheduleCreateReconciliation } from './operations/reconcileCreates';
 import { SandboxOperationPipeline } from './operations/SandboxOperationPipeline';
 import { SandboxDecisions } from './permissions/SandboxDecisions';
@@ -53,12 +55,15 @@ export const opensandboxPlugin = createBackendPlugin({
         database,
         scheduler,
       }) {
+        // The pipeline needs the registered rules, so it is built below; the registry only calls
+        // getResources once requests arrive.
+        const late: { operations?: SandboxOperationPipeline } = {};
+        const loadResource = async (ref: string) => late.operations?.loadForPermissionCheck(ref);
         permissionsRegistry.addResourceType({
           resourceRef: opensandboxSandboxPermissionResourceRef,
           permissions: opensandboxPermissions.filter(p => p.type === 'resource'),
           rules: Object.values(opensandboxSandboxRules),
-          getResources: async sandboxIds =>
-            Promise.all(sandboxIds.map(id => operations.loadForPermissionCheck(id))),
+          getResources: async resourceRefs => Promise.all(resourceRefs.map(loadResource)),
         });
         permissionsRegistry.addPermissions(opensandboxPermissions.filter(p => p.type === 'basic'));
 
@@ -66,11 +71,13 @@ export const opensandboxPlugin = createBackendPlugin({
         const decider = roles ? new ServiceRolePermissions(permissions, roles) : permissions;
         const auditStore = await DatabaseAuditStore.create({ database });
         const servers = readOpenSandboxServers(config);
+        const inventory = await SandboxInventoryStore.create({ database });
         const operations = new SandboxOperationPipeline({
           servers,
           decisions: new SandboxDecisions(decider, permissionsRegistry, logger),
           audit: new DatabaseAuditRecorder({ store: auditStore, auditor, logger, config }),
           auditStore,
+          inventory,
           userInfo,
           logger,
           maxTimeoutSeconds: config.getOptionalNumber('opensandbox.maxTimeoutSeconds'),
@@ -81,8 +88,15 @@ export const opensandboxPlugin = createBackendPlugin({
               .filter(ref => ref.startsWith('group:')),
           ),
         });
+        late.operations = operations;
         await scheduleAuditMaintenance({ scheduler, store: auditStore, config, logger });
         await scheduleCreateReconciliation({ scheduler, config, logger, operations });
+        await scheduleInventorySync({
+          scheduler,
+          config,
+          logger,
+          servers: servers.map(({ name }) => ({ name, sync: () => operations.syncInventory(name) })),
+        });
         httpRouter.use(
           await createRouter({
             operations,

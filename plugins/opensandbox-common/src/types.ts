@@ -74,4 +74,10 @@ export type ConsoleSandbox = Sandbox & {
 export interface ConsoleListSandboxesResponse {
   items: ConsoleSandbox[];
   pagination: PaginationInfo;
+  /**
+   * How fresh the list is: the console answers lists from its sandbox inventory, refreshed by a
+   * scheduled sync and by every console mutation; this is the oldest last successful sync of the
+   * servers listed (ISO 8601, UTC), or null before the first sync.
+   */
+  syncedAt?: string | null;
 }

@@ -3,6 +3,7 @@
  * ready role policy module, demo personas, and the simulator as upstream.
  */
 import type { Server } from 'node:http';
+import request from 'supertest';
 import type { Knex } from 'knex';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
@@ -10,6 +11,7 @@ import permissionBackend from '@backstage/plugin-permission-backend';
 import rolePolicyModule from '@opensandbox-console/plugin-opensandbox-backend-module-permission-policy';
 import { opensandboxPlugin } from '../plugin';
 import { pluginRequestAuthFactory } from './pluginRequestAuth';
+import { taskTriggerModule } from './taskTrigger';
 
 export const TEST_API_KEY = 'console-test-key';
 
@@ -68,6 +70,7 @@ export async function startConsoleBackend(options: {
       permissionBackend,
       rolePolicyModule,
       pluginRequestAuthFactory,
+      taskTriggerModule,
       ...(options.extraFeatures ?? []),
       ...(options.knex ? [mockServices.database.factory({ knex: options.knex })] : []),
       mockServices.userInfo.mock({
@@ -83,6 +86,8 @@ export async function startConsoleBackend(options: {
             baseUrl: options.simulatorUrl,
             apiKey: TEST_API_KEY,
             requestTimeoutSeconds: 5,
+            // Tests run the sync when they need it (syncInventory); keep the background one rare.
+            inventory: { syncIntervalSeconds: 3600 },
             permissionPolicy: {
               defaultRole: 'none',
               otherPermissions: 'allow',
@@ -130,4 +135,13 @@ export async function seedUpstreamSandbox(
     });
   }
   return id;
+}
+
+/**
+ * Runs the console's inventory sync of `server` now (through the test module) and waits for it:
+ * sandboxes created directly upstream are listed after this.
+ */
+export async function syncInventory(server: Server, name = 'default'): Promise<void> {
+  const res = await request(server).post(`/api/opensandbox/__test/inventory-sync/${name}`);
+  if (res.status !== 204) throw new Error(`inventory sync of ${name} answered ${res.status}`);
 }

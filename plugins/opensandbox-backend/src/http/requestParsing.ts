@@ -4,7 +4,7 @@ import {
   validateMetadataKey,
   validateMetadataValue,
 } from '@opensandbox-console/plugin-opensandbox-common';
-import type { ListSandboxesQuery, SandboxListScope } from '@opensandbox-console/plugin-opensandbox-node';
+import type { SandboxListQuery, SandboxListScope } from '@opensandbox-console/plugin-opensandbox-node';
 import { invalidInput } from '../errors';
 
 const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -87,15 +87,19 @@ function refList(query: Record<string, unknown>, name: string, kind: string | un
   return refs;
 }
 
+const SORTS = ['createdAt', 'expiresAt', 'name', 'state'];
+
 /**
  * Parses the list query the way upstream reads it: `state` repeated (OR), `metadata` one
  * url-encoded `k=v&k2=v2` string (AND), `page` >= 1, `pageSize` 1-200; plus the console's
- * `owner`, `team` and `entity` ref filters (each repeatable).
+ * `owner`, `team` and `entity` ref filters (each repeatable), `search` (name or id substring),
+ * `sort` (createdAt | expiresAt | name | state), `order` (asc | desc), `expiringWithinSeconds`
+ * and `server`.
  * @throws InputError naming each invalid parameter.
  */
-export function parseListQuery(query: Record<string, unknown>): { query: ListSandboxesQuery; scope: ListScope } {
+export function parseListQuery(query: Record<string, unknown>): { query: SandboxListQuery; scope: ListScope; server?: string } {
   const errors: FieldError[] = [];
-  const known = new Set(['state', 'metadata', 'page', 'pageSize', 'owner', 'team', 'entity']);
+  const known = new Set(['state', 'metadata', 'page', 'pageSize', 'owner', 'team', 'entity', 'search', 'sort', 'order', 'expiringWithinSeconds', 'server']);
   for (const key of Object.keys(query)) {
     if (!known.has(key)) errors.push({ field: key, message: 'is not a known query parameter' });
   }
@@ -140,9 +144,41 @@ export function parseListQuery(query: Record<string, unknown>): { query: ListSan
     team: refList(query, 'team', 'group', errors),
     entity: refList(query, 'entity', undefined, errors),
   };
+  const search = single(query, 'search', errors);
+  if (search !== undefined && (search.length > 100 || [...search].some(c => c.charCodeAt(0) < 32))) {
+    errors.push({ field: 'search', message: 'must be at most 100 characters without control characters' });
+  }
+  const sort = single(query, 'sort', errors);
+  if (sort !== undefined && !SORTS.includes(sort)) errors.push({ field: 'sort', message: `must be one of ${SORTS.join(', ')}` });
+  const order = single(query, 'order', errors);
+  if (order !== undefined && order !== 'asc' && order !== 'desc') errors.push({ field: 'order', message: 'must be asc or desc' });
+  const rawExpiring = single(query, 'expiringWithinSeconds', errors);
+  let expiringWithinSeconds: number | undefined;
+  if (rawExpiring !== undefined) {
+    expiringWithinSeconds = /^\d{1,9}$/.test(rawExpiring) ? Number(rawExpiring) : undefined;
+    if (expiringWithinSeconds === undefined) errors.push({ field: 'expiringWithinSeconds', message: 'must be a whole number of seconds >= 0' });
+  }
+  const server = single(query, 'server', errors);
+  if (server !== undefined && !/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(server)) {
+    errors.push({ field: 'server', message: 'must be the name of an OpenSandbox server of the console' });
+  }
   if (errors.length > 0) throw invalidInput(errors);
-  return { query: { state, metadata, page, pageSize }, scope };
+  return {
+    query: {
+      state,
+      metadata,
+      page,
+      pageSize,
+      ...(search ? { search } : {}),
+      ...(sort ? { sort: sort as SandboxListQuery['sort'] } : {}),
+      ...(order ? { order: order as 'asc' | 'desc' } : {}),
+      ...(expiringWithinSeconds !== undefined ? { expiringWithinSeconds } : {}),
+    },
+    scope,
+    server,
+  };
 }
+
 
 /** Parses `use_server_proxy=true|false`. */
 export function parseEndpointQuery(query: Record<string, unknown>): { useServerProxy?: boolean } {

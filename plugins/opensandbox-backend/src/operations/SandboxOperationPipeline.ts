@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggerService, UserInfoService } from '@backstage/backend-plugin-api';
-import { ConflictError } from '@backstage/errors';
 import type { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
   AuditAction,
@@ -24,12 +23,15 @@ import {
   validateMetadata,
   validateRenewRequest,
 } from '@opensandbox-console/plugin-opensandbox-common';
+import type { PermissionCriteria } from '@backstage/plugin-permission-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type {
   ConsoleSettings,
   CreateSandboxResult,
-  ListSandboxesQuery,
   OpenSandboxServer,
   SandboxDetail,
+  SandboxFilter,
+  SandboxListQuery,
   SandboxListScope,
   SandboxOperationContext,
   SandboxOperations,
@@ -39,6 +41,7 @@ import type { DatabaseAuditStore } from '../audit/DatabaseAuditStore';
 import {
   auditErrorOf,
   createInProgress,
+  idempotencyKeyConsumed,
   fromUpstream,
   invalidInput,
   isDenial,
@@ -46,23 +49,17 @@ import {
   sandboxNotFound,
   stateConflict,
 } from '../errors';
+import type { SandboxInventoryStore } from '../inventory/SandboxInventoryStore';
+import { syncServer, SyncServerResult } from '../inventory/syncInventory';
+import { scopeToCriteria } from '../permissions/listQueries';
 import type { SandboxDecisions } from '../permissions/SandboxDecisions';
 import { Caller, resolveCaller, teamsOf } from './callers';
 import { createTokenFor, idempotencyKeyError } from './createTokens';
-import { UpstreamSandboxLister } from './UpstreamSandboxLister';
 
 /** Largest JSON request body the HTTP routes accept (express.json limit), bytes. */
 export const REQUEST_BODY_LIMIT_BYTES = 1024 * 1024;
 
 const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-
-/** Observes sandboxes the pipeline saw change (the inventory's write-through). Must not throw. */
-export interface SandboxChangeObserver {
-  /** A sandbox as upstream just answered it (created, read, renewed, patched, paused, resumed). */
-  changed(sandbox: ConsoleSandbox): Promise<void>;
-  /** A sandbox was deleted through the console. */
-  deleted(server: string, sandboxId: string): Promise<void>;
-}
 
 /** Dependencies of {@link SandboxOperationPipeline}. */
 export interface SandboxOperationPipelineOptions {
@@ -81,8 +78,11 @@ export interface SandboxOperationPipelineOptions {
   maxTimeoutSeconds?: number;
   /** Lower-case group refs that only grant roles; never chosen as a sandbox's team. */
   roleGroups?: ReadonlySet<string>;
-  /** Write-through of sandboxes seen changing (the inventory). */
-  observer?: SandboxChangeObserver;
+  /**
+   * The sandbox inventory: lists are answered from it; every sandbox the pipeline reads or
+   * changes upstream is written through to it; `syncInventory` refreshes it from upstream.
+   */
+  inventory: SandboxInventoryStore;
   /** Current time, epoch ms. Default `Date.now`. */
   clock?: () => number;
 }
@@ -126,13 +126,11 @@ const REQUIRED_STATE: Partial<Record<AuditAction, string>> = {
  */
 export class SandboxOperationPipeline implements SandboxOperations {
   readonly #o: SandboxOperationPipelineOptions;
-  readonly #lister: UpstreamSandboxLister;
   readonly #roleGroups: ReadonlySet<string>;
   readonly #clock: () => number;
 
   constructor(options: SandboxOperationPipelineOptions) {
     this.#o = options;
-    this.#lister = new UpstreamSandboxLister(options.decisions, options.logger);
     this.#roleGroups = options.roleGroups ?? new Set();
     this.#clock = options.clock ?? Date.now;
   }
@@ -142,6 +140,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
       maxTimeoutSeconds: this.#o.maxTimeoutSeconds ?? null,
       minTimeoutSeconds: MIN_TIMEOUT_SECONDS,
       requestBodyLimitBytes: REQUEST_BODY_LIMIT_BYTES,
+      servers: this.#o.servers.map(s => s.name),
     };
   }
 
@@ -150,28 +149,78 @@ export class SandboxOperationPipeline implements SandboxOperations {
     return teamsOf(await resolveCaller(ctx.credentials, this.#o.userInfo), this.#roleGroups);
   }
 
-  async list(query: ListSandboxesQuery, scope: SandboxListScope, ctx: SandboxOperationContext): Promise<ConsoleListSandboxesResponse> {
+  /**
+   * One page from the inventory under ONE read decision: ALLOW lists everything, DENY nothing,
+   * CONDITIONAL turns the conditions into SQL (the rules' `toQuery`), AND'ed with the console's
+   * scope filters. Zero upstream calls; `syncedAt` says how fresh the page is.
+   */
+  async list(query: SandboxListQuery, scope: SandboxListScope, ctx: SandboxOperationContext): Promise<ConsoleListSandboxesResponse> {
     const errors: FieldError[] = [];
     if (query.page !== undefined && (!Number.isInteger(query.page) || query.page < 1)) errors.push({ field: 'page', message: 'must be an integer >= 1' });
     if (query.pageSize !== undefined && (!Number.isInteger(query.pageSize) || query.pageSize < 1 || query.pageSize > MAX_PAGE_SIZE)) {
       errors.push({ field: 'pageSize', message: `must be an integer from 1 to ${MAX_PAGE_SIZE}` });
     }
+    if (query.expiringWithinSeconds !== undefined && (!Number.isInteger(query.expiringWithinSeconds) || query.expiringWithinSeconds < 0)) {
+      errors.push({ field: 'expiringWithinSeconds', message: 'must be a whole number of seconds >= 0' });
+    }
     if (errors.length > 0) throw invalidInput(errors);
-    const requestId = ctx.requestId ?? randomUUID();
-    const server = this.#server(ctx.server);
     const decision = await this.#o.decisions.readDecision(ctx.credentials);
-    return this.#lister.list(query, scope, decision, async q => {
-      const page = await this.#upstream('list', requestId, false, () => server.client.listSandboxes(q, { requestId }));
-      return { items: page.items.map(s => withOwnership(s, server.name)), pagination: page.pagination };
+    // DENY: an empty list (no server matches), never an error.
+    let servers = ctx.server === undefined ? this.serverNames() : [this.#server(ctx.server).name];
+    if (decision.result === AuthorizeResult.DENY) servers = [];
+    const filters: PermissionCriteria<SandboxFilter>[] = [];
+    const conditions = this.#o.decisions.filtersOf(decision);
+    if (conditions) filters.push(conditions);
+    const scopeCriteria = scopeToCriteria(scope);
+    if (scopeCriteria) filters.push(scopeCriteria);
+    const page = await this.#o.inventory.list({
+      filter: filters.length > 1 ? { allOf: filters as [PermissionCriteria<SandboxFilter>, ...PermissionCriteria<SandboxFilter>[]] } : filters[0],
+      state: query.state,
+      metadata: query.metadata,
+      search: query.search,
+      expiringWithinSeconds: query.expiringWithinSeconds,
+      servers,
+      sort: query.sort,
+      order: query.order,
+      page: query.page,
+      pageSize: query.pageSize,
     });
+    return { items: page.items, pagination: page.pagination, syncedAt: page.syncedAt };
+  }
+
+  /**
+   * One full sync of the inventory with one server (pages of 200, newest first): adds sandboxes
+   * created outside the console, updates states, removes vanished ones. Run by the scheduler.
+   * @throws the sync's error when a page could not be read (nothing is removed then).
+   */
+  async syncInventory(serverName: string): Promise<SyncServerResult> {
+    const server = this.#server(serverName);
+    return syncServer({
+      server: server.name,
+      store: this.#o.inventory,
+      clock: this.#clock,
+      fetchPage: async (page, pageSize) => {
+        const requestId = randomUUID();
+        const result = await this.#upstream('list for the inventory', requestId, false, () =>
+          server.client.listSandboxes({ page, pageSize }, { requestId }),
+        );
+        return { items: result.items.map(s => withOwnership(s, server.name)), pagination: result.pagination };
+      },
+    });
+  }
+
+  /** The configured server names, default first. */
+  serverNames(): string[] {
+    return this.#o.servers.map(s => s.name);
   }
 
   async get(sandboxId: string, ctx: SandboxOperationContext): Promise<SandboxDetail> {
     const id = checkSandboxId(sandboxId);
     const requestId = ctx.requestId ?? randomUUID();
+    const seenAt = this.#clock();
     const sandbox = await this.#load(this.#server(ctx.server), id, requestId);
     await this.#o.decisions.authorize(ctx.credentials, sandbox);
-    await this.#o.observer?.changed(sandbox);
+    await this.#remember(sandbox, seenAt);
     const lastRenewal = await this.#lastRenewal(sandbox);
     return lastRenewal ? { ...sandbox, lastRenewal } : sandbox;
   }
@@ -250,12 +299,13 @@ export class SandboxOperationPipeline implements SandboxOperations {
     }
 
     // 5-7. audit initiated, upstream, outcome
+    const seenAt = this.#clock();
     const created = await this.#attempt(input, 202, 'create', () =>
       server.client.createSandbox(upstreamBody, { requestId }),
       result => ({ sandboxId: result.id }),
     );
     const sandbox = withOwnership(created, server.name);
-    await this.#o.observer?.changed(sandbox);
+    await this.#remember(sandbox, seenAt);
     return { sandbox, replayed: false };
   }
 
@@ -274,11 +324,12 @@ export class SandboxOperationPipeline implements SandboxOperations {
         invalidInput([{ field: 'expiresAt', message: `is earlier than the current expiration ${sandbox.expiresAt}; send allowShorten: true to shorten the sandbox's life` }]),
       );
     }
+    const seenAt = this.#clock();
     const renewed = await this.#attempt(input, 200, 'renew', () =>
       server.client.renewExpiration(id, expiresAt, { requestId: input.requestId }),
       result => ({ details: { before: { expiresAt: sandbox.expiresAt ?? null }, after: { expiresAt: result.expiresAt }, shortened: Date.parse(result.expiresAt) < Date.parse(sandbox.expiresAt!) } }),
     );
-    await this.#o.observer?.changed({ ...sandbox, expiresAt: renewed.expiresAt });
+    await this.#remember({ ...sandbox, expiresAt: renewed.expiresAt }, seenAt);
     return renewed;
   }
 
@@ -294,7 +345,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
     const id = checkSandboxId(sandboxId);
     const { server, input } = await this.#loadAndDecide(id, 'sandbox.delete', opensandboxSandboxDeletePermission, {}, ctx);
     await this.#attempt(input, 204, 'delete', () => server.client.deleteSandbox(id, { requestId: input.requestId }), () => ({}));
-    await this.#o.observer?.deleted(server.name, id);
+    await this.#forget(server.name, id);
   }
 
   async getEndpoint(sandboxId: string, port: number, query: { useServerProxy?: boolean }, ctx: SandboxOperationContext): Promise<Endpoint> {
@@ -321,13 +372,14 @@ export class SandboxOperationPipeline implements SandboxOperations {
       { request: changes, changedKeys: Object.keys(changes).sort() },
       ctx,
     );
+    const seenAt = this.#clock();
     const patched = await this.#attempt(input, 200, 'update the metadata', () =>
       server.client.patchMetadata(id, changes, { requestId: input.requestId }),
       // What upstream did, not what was asked: its merge may differ from the request.
       result => ({ details: { before: sandbox.metadata ?? {}, after: result.metadata ?? {} } }),
     );
     const result = withOwnership(patched, server.name);
-    await this.#o.observer?.changed(result);
+    await this.#remember(result, seenAt);
     return result;
   }
 
@@ -364,6 +416,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
     for (const row of rows) {
       const requestId = randomUUID();
       let found: ConsoleSandbox | undefined;
+      const seenAt = this.#clock();
       for (const server of this.#o.servers) {
         const page = await this.#upstream('find an unknown create', requestId, false, () =>
           server.client.listSandboxes({ metadata: { [CREATE_TOKEN_KEY]: row.createToken }, pageSize: 1 }, { requestId }),
@@ -377,7 +430,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
       if (found) {
         if (await this.#o.auditStore.settleUnknown(row.id, 'succeeded', { sandboxId: found.id, details: { reconciled: { at, by: 'reconciliation', found: true } } })) {
           counts.succeeded += 1;
-          await this.#o.observer?.changed(found);
+          await this.#remember(found, seenAt);
         }
       } else if (this.#clock() - row.occurredAt > 2 * createTimeoutMs + 60_000) {
         if (await this.#o.auditStore.settleUnknown(row.id, 'failed', { details: { reconciled: { at, by: 'reconciliation', found: false } } })) {
@@ -395,6 +448,27 @@ export class SandboxOperationPipeline implements SandboxOperations {
 
   // ---- steps -------------------------------------------------------------------------------
 
+  /**
+   * Write-through to the inventory; a failure is logged (the next sync repairs it), never thrown.
+   * @param seenAt - when the upstream call that answered `sandbox` started (epoch ms): an older
+   *   answer never overwrites a newer stored state.
+   */
+  async #remember(sandbox: ConsoleSandbox, seenAt: number): Promise<void> {
+    try {
+      await this.#o.inventory.upsert(sandbox.server ?? this.#o.servers[0].name, sandbox, seenAt);
+    } catch (error) {
+      this.#o.logger.warn(`Could not write sandbox ${sandbox.id} to the inventory; the next sync repairs it`, error as Error);
+    }
+  }
+
+  async #forget(server: string, sandboxId: string): Promise<void> {
+    try {
+      await this.#o.inventory.remove(server, sandboxId);
+    } catch (error) {
+      this.#o.logger.warn(`Could not remove sandbox ${sandboxId} from the inventory; the next sync repairs it`, error as Error);
+    }
+  }
+
   /** Pause/resume: load, decide, require the state, call. */
   async #transition(
     sandboxId: string,
@@ -411,8 +485,9 @@ export class SandboxOperationPipeline implements SandboxOperations {
       await this.#reject(input, stateConflict(`Sandbox ${id} is ${sandbox.status.state}; ${verb} needs a ${needed} sandbox.`));
     }
     await this.#attempt(input, 202, verb, () => call(server.client, id, requestId), () => ({ details: { before: { state: sandbox.status.state } } }));
+    const seenAt = this.#clock();
     const after = await this.loadForPermissionCheck(`${server.name}/${id}`);
-    if (after) await this.#o.observer?.changed(after);
+    if (after) await this.#remember(after, seenAt);
   }
 
   /** Resolves the caller, loads the sandbox and decides; failures and refusals are audited. */
@@ -556,7 +631,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
       return withOwnership(found, server.name);
     }
     if (first.outcome === 'succeeded') {
-      throw new ConflictError(`The sandbox created with this Idempotency-Key (${first.sandboxId}) no longer exists; use a new key to create another.`);
+      throw idempotencyKeyConsumed(first.sandboxId, requestId);
     }
     throw createInProgress(requestId);
   }

@@ -1,11 +1,12 @@
 /**
- * List correctness under conditional decisions: mixed ownership spread over many upstream pages,
- * exact totals and page contents, never an unreadable sandbox.
+ * List correctness under conditional decisions, answered from the inventory after one sync: mixed
+ * ownership spread over many upstream pages, exact totals and page contents (newest first, ties by
+ * id), never an unreadable sandbox, zero upstream calls per list page.
  */
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { startSimulator } from '@opensandbox-console/opensandbox-simulator';
-import { authHeader, seedUpstreamSandbox, startConsoleBackend, TEST_API_KEY } from '../__testUtils__/consoleBackend';
+import { authHeader, seedUpstreamSandbox, startConsoleBackend, syncInventory, TEST_API_KEY } from '../__testUtils__/consoleBackend';
 
 jest.setTimeout(60_000);
 
@@ -13,6 +14,7 @@ interface Seeded {
   id: string;
   owner?: string;
   team?: string;
+  createdAt?: number;
 }
 
 describe('list scoping across many upstream pages', () => {
@@ -39,14 +41,38 @@ describe('list scoping across many upstream pages', () => {
       const id = await seedUpstreamSandbox(sim.url, { owner: item.owner, team: item.team });
       all.unshift({ id, owner: item.owner, team: item.team });
     }
+    // The list's order: createdAt (as upstream reports it) newest first, ties by id descending.
+    const created = new Map<string, number>();
+    for (let p = 1; ; p++) {
+      const res = await fetch(`${sim.url}/v1/sandboxes?page=${p}&pageSize=200`, { headers: { 'OPEN-SANDBOX-API-KEY': TEST_API_KEY } });
+      const body = await res.json();
+      for (const s of body.items) created.set(s.id, Date.parse(s.createdAt));
+      if (!body.pagination.hasNextPage) break;
+    }
+    for (const s of all) s.createdAt = created.get(s.id);
+    all.sort((a, b) => b.createdAt! - a.createdAt! || b.id.localeCompare(a.id, 'en', { sensitivity: 'variant' }) || 0);
+    await syncInventory(server);
+    await fetch(`${sim.url}/_simulator/requests`, { method: 'DELETE' });
   });
+
+  const listRequestIds: string[] = [];
+  /** Lists are answered from the inventory: none of their request ids reached upstream. */
+  async function expectNoUpstreamCalls() {
+    const log = await (await fetch(`${sim.url}/_simulator/requests`)).json();
+    const ids = new Set((Array.isArray(log) ? log : log.requests).map((r: any) => r.requestId));
+    expect(listRequestIds.length).toBeGreaterThan(0);
+    expect(listRequestIds.filter(id => ids.has(id))).toEqual([]);
+    listRequestIds.length = 0;
+  }
 
   afterAll(async () => {
     await sim.close();
   });
 
   async function page(persona: string, query: Record<string, string | number>) {
-    const res = await request(server).get('/api/opensandbox/sandboxes').query(query).set('Authorization', authHeader(persona));
+    const requestId = `list-${Math.random().toString(16).slice(2, 14)}`;
+    listRequestIds.push(requestId);
+    const res = await request(server).get('/api/opensandbox/sandboxes').query(query).set('Authorization', authHeader(persona)).set('X-Request-ID', requestId);
     expect(res.status).toBe(200);
     return res.body;
   }
@@ -84,9 +110,10 @@ describe('list scoping across many upstream pages', () => {
       totalPages: Math.ceil(expected.length / 50),
       hasNextPage: Math.ceil(expected.length / 50) > 3,
     });
+    await expectNoUpstreamCalls();
   });
 
-  it('filters by owner and team refs (OR within a parameter, AND across), merged across upstream queries', async () => {
+  it('filters by owner and team refs (OR within a parameter, AND across), in one query', async () => {
     const twoTeams = await page('admin', { team: ['group:default/team-a', 'group:default/team-c'] as any, pageSize: 200 });
     const expected = all.filter(s => s.team === 'team-a' || s.team === 'team-c').map(s => s.id);
     expect(twoTeams.pagination.totalItems).toBe(expected.length);
@@ -97,6 +124,7 @@ describe('list scoping across many upstream pages', () => {
 
     const mine = await page('operatorOtherTeam', { owner: 'user:default/bob', pageSize: 200 });
     expect(mine.items.map((s: { id: string }) => s.id)).toEqual(all.filter(s => s.owner === 'bob').map(s => s.id));
+    await expectNoUpstreamCalls();
   });
 
   it('combines the caller\'s own filters with its scope', async () => {
@@ -107,6 +135,7 @@ describe('list scoping across many upstream pages', () => {
     const none = await page('viewer', { metadata: 'backstage.io/team=team-c' });
     expect(none.items).toEqual([]);
     expect(none.pagination).toEqual({ page: 1, pageSize: 20, totalItems: 0, totalPages: 0, hasNextPage: false });
+    await expectNoUpstreamCalls();
   });
 });
 

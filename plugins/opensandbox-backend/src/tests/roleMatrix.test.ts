@@ -13,6 +13,7 @@ import {
   Persona,
   PERSONAS,
   seedUpstreamSandbox,
+  syncInventory,
   startConsoleBackend,
   TEST_API_KEY,
 } from '../__testUtils__/consoleBackend';
@@ -99,6 +100,7 @@ describe('role matrix (real permission backend + role policy module)', () => {
 
   it.each(PERSONAS.filter(p => p !== 'none'))('the list shows a team-a sandbox to %s only if it may read it', async persona => {
     const id = await seedUpstreamSandbox(sim.url, { owner: 'ada', team: 'team-a' });
+    await syncInventory(server);
     const res = await request(server).get('/api/opensandbox/sandboxes').query({ pageSize: 200 }).set('Authorization', authHeader(persona));
     expect(res.body.items.some((s: { id: string }) => s.id === id)).toBe(persona !== 'operatorOtherTeam');
   });

@@ -9,7 +9,6 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { startSimulator } from '@opensandbox-console/opensandbox-simulator';
 import { authHeader, startConsoleBackend, TEST_API_KEY } from '../__testUtils__/consoleBackend';
-import { taskTriggerModule } from '../__testUtils__/taskTrigger';
 import { RECONCILE_CREATES_TASK_ID } from '../operations/reconcileCreates';
 
 jest.setTimeout(60_000);
@@ -26,7 +25,6 @@ describe('unknown outcomes', () => {
     server = await startConsoleBackend({
       simulatorUrl: sim.url,
       extraConfig: { createTimeoutSeconds: 0.3, requestTimeoutSeconds: 1 },
-      extraFeatures: [taskTriggerModule],
     });
   });
   afterAll(() => sim.close());

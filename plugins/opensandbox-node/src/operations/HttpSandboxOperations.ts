@@ -6,11 +6,11 @@ import type {
   Endpoint,
   RenewSandboxExpirationResponse,
 } from '@opensandbox-console/plugin-opensandbox-common';
-import type { ListSandboxesQuery } from '../lifecycle/OpenSandboxLifecycleClient';
 import type {
   ConsoleSettings,
   CreateSandboxResult,
   SandboxDetail,
+  SandboxListQuery,
   SandboxListScope,
   SandboxOperationContext,
   SandboxOperations,
@@ -53,12 +53,17 @@ export class HttpSandboxOperations implements SandboxOperations {
     return { data: (text ? JSON.parse(text) : undefined) as T, status: res.status };
   }
 
-  async list(query: ListSandboxesQuery, scope: SandboxListScope, ctx: SandboxOperationContext): Promise<ConsoleListSandboxesResponse> {
+  async list(query: SandboxListQuery, scope: SandboxListScope, ctx: SandboxOperationContext): Promise<ConsoleListSandboxesResponse> {
     const q = new URLSearchParams();
     for (const s of query.state ?? []) q.append('state', s);
     if (query.metadata && Object.keys(query.metadata).length > 0) q.set('metadata', new URLSearchParams(query.metadata).toString());
     if (query.page !== undefined) q.set('page', String(query.page));
     if (query.pageSize !== undefined) q.set('pageSize', String(query.pageSize));
+    if (query.search) q.set('search', query.search);
+    if (query.sort) q.set('sort', query.sort);
+    if (query.order) q.set('order', query.order);
+    if (query.expiringWithinSeconds !== undefined) q.set('expiringWithinSeconds', String(query.expiringWithinSeconds));
+    if (ctx.server) q.set('server', ctx.server);
     for (const key of ['owner', 'team', 'entity'] as const) for (const ref of scope[key] ?? []) q.append(key, ref);
     return (await this.#call<ConsoleListSandboxesResponse>(ctx, 'GET', '/sandboxes', { query: q })).data;
   }

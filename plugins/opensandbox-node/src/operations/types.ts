@@ -11,6 +11,8 @@ import type {
   RenewSandboxExpirationResponse,
 } from '@opensandbox-console/plugin-opensandbox-common';
 import type { ListSandboxesQuery } from '../lifecycle/OpenSandboxLifecycleClient';
+// eslint-disable-next-line import/no-cycle
+import { HttpSandboxOperations } from './HttpSandboxOperations';
 
 /**
  * Who is calling and how, for one operation. Every entry point (HTTP routes, bulk batches,
@@ -65,6 +67,22 @@ export interface SandboxLastRenewal {
   drift: boolean;
 }
 
+/**
+ * A list query: upstream's filters (`state` OR'ed, `metadata` exact AND'ed, 1-based `page`,
+ * `pageSize` 1-200) plus what the console's inventory adds.
+ * @public
+ */
+export interface SandboxListQuery extends ListSandboxesQuery {
+  /** Case-insensitive substring of the sandbox's name (`metadata.name`) or id. */
+  search?: string;
+  /** Sort key; default `createdAt`. */
+  sort?: 'createdAt' | 'expiresAt' | 'name' | 'state';
+  /** Default `desc` for `createdAt`, `asc` otherwise. */
+  order?: 'asc' | 'desc';
+  /** Only sandboxes expiring within this many seconds from now (already expired included). */
+  expiringWithinSeconds?: number;
+}
+
 /** A sandbox as the detail route answers it. @public */
 export type SandboxDetail = ConsoleSandbox & { lastRenewal?: SandboxLastRenewal };
 
@@ -83,6 +101,8 @@ export interface ConsoleSettings {
   minTimeoutSeconds: number;
   /** Largest JSON request body the console accepts, in bytes. */
   requestBodyLimitBytes: number;
+  /** The OpenSandbox servers of the console (names; the first is the default). */
+  servers: string[];
 }
 
 /**
@@ -98,8 +118,8 @@ export interface ConsoleSettings {
  * @public
  */
 export interface SandboxOperations {
-  /** One page of sandboxes the caller may read. */
-  list(query: ListSandboxesQuery, scope: SandboxListScope, ctx: SandboxOperationContext): Promise<ConsoleListSandboxesResponse>;
+  /** One page of sandboxes the caller may read, from the console's inventory (every server unless `ctx.server`). */
+  list(query: SandboxListQuery, scope: SandboxListScope, ctx: SandboxOperationContext): Promise<ConsoleListSandboxesResponse>;
   /** One sandbox (read from upstream), with the last recorded renewal. */
   get(sandboxId: string, ctx: SandboxOperationContext): Promise<SandboxDetail>;
   /**
@@ -143,9 +163,6 @@ export const opensandboxOperationsServiceRef = createServiceRef<SandboxOperation
     createServiceFactory({
       service,
       deps: { discovery: coreServices.discovery, auth: coreServices.auth },
-      factory: async ({ discovery, auth }) => {
-        const { HttpSandboxOperations } = await import('./HttpSandboxOperations');
-        return new HttpSandboxOperations({ discovery, auth });
-      },
+      factory: async ({ discovery, auth }) => new HttpSandboxOperations({ discovery, auth }),
     }),
 });
