@@ -58,6 +58,11 @@ export interface AuditEvent {
   userAgent: string | null;
   /** Groups the items of one bulk operation. */
   batchId: string | null;
+  /**
+   * The channel of the attempt: `http` (the console's HTTP API), `bulk`, `mcp` (an agent through
+   * the actions registry), `scaffolder` (a software template); null for older rows.
+   */
+  channel: string | null;
   /** The request with secrets redacted; for updates a `before`/`after` diff. */
   details: Record<string, unknown>;
 }

@@ -99,6 +99,7 @@ describe('DatabaseAuditRecorder', () => {
           actorType: 'user',
           team: 'group:default/a',
           requestId: 'req-00000001',
+          channel: 'http',
           details: initiated.details,
         },
       });

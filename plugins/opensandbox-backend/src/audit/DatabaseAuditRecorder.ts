@@ -192,6 +192,7 @@ export class DatabaseAuditRecorder implements AuditRecorder {
       clientIp: input.clientIp,
       userAgent: input.userAgent,
       batchId: input.batchId,
+      channel: input.channel ?? 'http',
       details: input.details,
     });
     try {

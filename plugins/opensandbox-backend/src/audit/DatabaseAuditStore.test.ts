@@ -51,6 +51,7 @@ describe('DatabaseAuditStore', () => {
         clientIp: '10.0.0.1',
         userAgent: 'curl/8',
         batchId: 'batch-1',
+        channel: 'http',
         details: { image: { uri: 'python:3.12' } },
         updatedAt: T0,
       });

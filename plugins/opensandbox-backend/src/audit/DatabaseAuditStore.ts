@@ -327,6 +327,7 @@ export class DatabaseAuditStore {
       clientIp: input.clientIp ?? null,
       userAgent: input.userAgent ?? null,
       batchId: input.batchId ?? null,
+      channel: input.channel ?? 'http',
       details: { ...input.details, ...result?.details },
       updatedAt: now,
     };

@@ -24,6 +24,7 @@ export const AUDIT_EVENT_FIELDS: ReadonlyArray<keyof AuditEventJson> = [
   'clientIp',
   'userAgent',
   'batchId',
+  'channel',
   'details',
 ];
 
@@ -45,6 +46,7 @@ export function toAuditEventJson(record: AuditEventRecord): AuditEventJson {
     clientIp: record.clientIp,
     userAgent: record.userAgent,
     batchId: record.batchId,
+    channel: record.channel,
     details: record.details,
   };
 }

@@ -89,6 +89,7 @@ function items(ids: { a: string; b: string; c: string }) {
       clientIp: null,
       userAgent: '=cmd|calc',
       batchId: 'batch-9',
+      channel: 'http',
       details: {},
     },
     b: {
@@ -107,6 +108,7 @@ function items(ids: { a: string; b: string; c: string }) {
       clientIp: null,
       userAgent: null,
       batchId: null,
+      channel: 'http',
       details: {},
     },
     a: {
@@ -125,6 +127,7 @@ function items(ids: { a: string; b: string; c: string }) {
       clientIp: '10.0.0.1',
       userAgent: 'curl/8.5',
       batchId: null,
+      channel: 'http',
       details: { image: { uri: 'python:3.12' }, note: 'a,"b"' },
     },
   };
@@ -197,10 +200,10 @@ describe('createAuditEventsRouter', () => {
       );
       expect(res.text).toBe(
         [
-          'id,occurredAt,actor,actorType,action,sandboxId,team,outcome,httpStatus,errorCode,errorMessage,requestId,clientIp,userAgent,batchId,details',
-          `${ids.c},2026-11-29T10:00:00.001Z,service:ci,service,sandbox.renew,sbx-2,,initiated,,,,req-3,,'=cmd|calc,batch-9,{}`,
-          `${ids.b},2026-11-29T10:00:00.001Z,user:default/bob,user,sandbox.delete,sbx-1,,denied,403,NotAllowedError,no,req-2,,,,{}`,
-          `${ids.a},2026-11-29T10:00:00.000Z,user:default/alice,user,sandbox.create,sbx-1,group:default/a,succeeded,201,,,req-00000001,10.0.0.1,curl/8.5,,"{""image"":{""uri"":""python:3.12""},""note"":""a,\\""b\\""""}"`,
+          'id,occurredAt,actor,actorType,action,sandboxId,team,outcome,httpStatus,errorCode,errorMessage,requestId,clientIp,userAgent,batchId,channel,details',
+          `${ids.c},2026-11-29T10:00:00.001Z,service:ci,service,sandbox.renew,sbx-2,,initiated,,,,req-3,,'=cmd|calc,batch-9,http,{}`,
+          `${ids.b},2026-11-29T10:00:00.001Z,user:default/bob,user,sandbox.delete,sbx-1,,denied,403,NotAllowedError,no,req-2,,,,http,{}`,
+          `${ids.a},2026-11-29T10:00:00.000Z,user:default/alice,user,sandbox.create,sbx-1,group:default/a,succeeded,201,,,req-00000001,10.0.0.1,curl/8.5,,http,"{""image"":{""uri"":""python:3.12""},""note"":""a,\\""b\\""""}"`,
           '',
         ].join('\r\n'),
       );

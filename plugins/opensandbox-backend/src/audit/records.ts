@@ -25,6 +25,8 @@ export interface AuditEventRecord {
   clientIp: string | null;
   userAgent: string | null;
   batchId: string | null;
+  /** `http`, `bulk`, `mcp`, `scaffolder`; null for rows written before channels were recorded. */
+  channel: string | null;
   /** Redacted request details (JSON object). */
   details: Record<string, unknown>;
   /** Last change (the outcome write or the reaper): epoch milliseconds, UTC. */

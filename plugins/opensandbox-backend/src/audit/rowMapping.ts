@@ -24,6 +24,7 @@ export interface AuditEventRow {
   client_ip: string | null;
   user_agent: string | null;
   batch_id: string | null;
+  channel: string | null;
   details: string;
   updated_at: number;
 }
@@ -77,6 +78,7 @@ export function toRow(record: AuditEventRecord): AuditEventRow {
     client_ip: clip(record.clientIp, MAX.ip),
     user_agent: clip(record.userAgent, MAX.userAgent),
     batch_id: clip(record.batchId, MAX.short),
+    channel: clip(record.channel, 32),
     details: JSON.stringify(record.details ?? {}),
     updated_at: record.updatedAt,
   };
@@ -108,6 +110,7 @@ export function fromRow(row: StoredAuditEventRow): AuditEventRecord {
     clientIp: row.client_ip ?? null,
     userAgent: row.user_agent ?? null,
     batchId: row.batch_id ?? null,
+    channel: row.channel ?? null,
     details: parseDetails(row.details),
     updatedAt: Number(row.updated_at),
   };

@@ -23,6 +23,8 @@ export interface AuditAttemptInput {
   userAgent?: string;
   /** Groups the items of one bulk operation. */
   batchId?: string;
+  /** The channel the attempt came through: `http` (default), `bulk`, `mcp`, `scaffolder`. */
+  channel?: string;
   /** `sandbox.create` only: the console-generated create token stamped on the sandbox. */
   createToken?: string;
   /**

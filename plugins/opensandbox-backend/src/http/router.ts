@@ -90,6 +90,11 @@ export async function createRouter(options: {
     }
     res.json(await ops.patchMetadata(sandboxId, req.body, await ctx(req, res)));
   });
+  sandboxes.get('/sandboxes/:sandboxId/diagnostics/:kind', async (req, res) => {
+    const sandboxId = id(req);
+    noQuery(req);
+    res.json(await ops.diagnostics(sandboxId, req.params.kind as any, await ctx(req, res)));
+  });
   sandboxes.get('/sandboxes/:sandboxId/endpoints/:port', async (req, res) => {
     const sandboxId = id(req);
     const port = parsePort(req.params.port);

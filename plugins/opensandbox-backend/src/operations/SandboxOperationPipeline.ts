@@ -29,7 +29,11 @@ import type {
   ConsoleSettings,
   CreateSandboxResult,
   OpenSandboxServer,
+  SandboxCheckAction,
+  SandboxCheckResult,
   SandboxDetail,
+  SandboxDiagnostics,
+  SandboxDiagnosticsKind,
   SandboxFilter,
   SandboxListQuery,
   SandboxListScope,
@@ -384,6 +388,81 @@ export class SandboxOperationPipeline implements SandboxOperations {
   }
 
   /**
+   * What `action` would do to one sandbox, without side effects (bulk dry runs): loads it from
+   * OpenSandbox, takes the same ONE permission decision as the action (no audit row), and checks
+   * its state the way the action would. `body` is the renew body for `renew` (validated).
+   * @throws InputError for an invalid id or renew body; upstream failures other than 404.
+   */
+  async check(action: SandboxCheckAction, sandboxId: string, ctx: SandboxOperationContext, body?: unknown): Promise<SandboxCheckResult> {
+    const id = checkSandboxId(sandboxId);
+    if (action === 'renew') {
+      const errors = validateRenewRequest(body, this.#clock(), { maxTimeoutSeconds: this.#o.maxTimeoutSeconds });
+      if (errors.length > 0) throw invalidInput(errors);
+    }
+    const server = this.#server(ctx.server);
+    const requestId = ctx.requestId ?? randomUUID();
+    let sandbox: ConsoleSandbox;
+    try {
+      sandbox = await this.#load(server, id, requestId);
+    } catch (error) {
+      if ((error as Error)?.name === 'NotFoundError') return { sandboxId: id, server: server.name, outcome: 'not-found', reason: `Sandbox ${id} not found.` };
+      throw error;
+    }
+    const permission = action === 'delete' ? opensandboxSandboxDeletePermission : opensandboxSandboxUpdatePermission;
+    try {
+      await this.#o.decisions.authorize(ctx.credentials, sandbox, permission);
+    } catch (error) {
+      if (!isDenial(error)) throw error;
+      if ((error as Error).name === 'NotFoundError') return { sandboxId: id, server: server.name, outcome: 'not-found', reason: `Sandbox ${id} not found.` };
+      return { sandboxId: id, server: server.name, outcome: 'denied', reason: (error as Error).message, sandbox };
+    }
+    const problem = this.#inapplicable(action, sandbox, body);
+    if (problem) return { sandboxId: id, server: server.name, outcome: 'not-applicable', reason: problem, sandbox };
+    return { sandboxId: id, server: server.name, outcome: 'would-succeed', sandbox };
+  }
+
+  /**
+   * Plain-text diagnostics for callers allowed to read the sandbox. A server without them (404 not
+   * in OpenSandbox's sandbox-not-found sense, 501) gives `available: false` with a reason.
+   */
+  async diagnostics(sandboxId: string, kind: SandboxDiagnosticsKind, ctx: SandboxOperationContext): Promise<SandboxDiagnostics> {
+    const id = checkSandboxId(sandboxId);
+    if (!['logs', 'events', 'inspect', 'summary'].includes(kind)) {
+      throw invalidInput([{ field: 'kind', message: 'must be logs, events, inspect or summary' }]);
+    }
+    const server = this.#server(ctx.server);
+    const requestId = ctx.requestId ?? randomUUID();
+    const sandbox = await this.#load(server, id, requestId);
+    await this.#o.decisions.authorize(ctx.credentials, sandbox);
+    try {
+      const query = kind === 'logs' || kind === 'summary' ? { tail: 200 } : {};
+      const text = await server.client.getDiagnostics(id, kind, query, { requestId });
+      return { kind, available: true, text };
+    } catch (raw) {
+      const e = raw as { status?: number; name?: string };
+      if (e?.name === 'OpenSandboxApiError' && (e.status === 404 || e.status === 501 || e.status === 405)) {
+        return { kind, available: false, text: '', reason: `This OpenSandbox server does not offer ${kind} diagnostics.` };
+      }
+      throw fromUpstream(raw, { mutation: false, requestId, verb: `read the ${kind} diagnostics` });
+    }
+  }
+
+  /** Why `action` cannot apply to `sandbox` in its current state, or undefined. */
+  #inapplicable(action: SandboxCheckAction, sandbox: ConsoleSandbox, body?: unknown): string | undefined {
+    const state = sandbox.status.state;
+    if (action === 'pause' && state !== 'Running') return `Sandbox ${sandbox.id} is ${state}; pause needs a Running sandbox.`;
+    if (action === 'resume' && state !== 'Paused') return `Sandbox ${sandbox.id} is ${state}; resume needs a Paused sandbox.`;
+    if (action === 'renew') {
+      if (!sandbox.expiresAt) return `Sandbox ${sandbox.id} has no expiration (manual cleanup); there is nothing to renew.`;
+      const { expiresAt, allowShorten } = body as { expiresAt: string; allowShorten?: boolean };
+      if (Date.parse(expiresAt) < Date.parse(sandbox.expiresAt) && allowShorten !== true) {
+        return `The new expiration is earlier than the current one (${sandbox.expiresAt}); allowShorten is needed.`;
+      }
+    }
+    return undefined;
+  }
+
+  /**
    * Loads a sandbox for the permission framework's `getResources` (conditional decisions on
    * `authorize` calls with a resourceRef, e.g. from the frontend). `resourceRef` is the sandbox id
    * on the default server, or `<server>/<id>`. Missing sandboxes, unknown servers and upstream
@@ -669,6 +748,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
       clientIp: ctx.clientIp,
       userAgent: ctx.userAgent,
       batchId: ctx.batchId,
+      channel: ctx.channel ?? 'http',
       createToken,
       details,
     };

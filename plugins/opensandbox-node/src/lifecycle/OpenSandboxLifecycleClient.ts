@@ -88,10 +88,14 @@ export class OpenSandboxLifecycleClient {
   readonly #requestTimeoutMs: number;
   readonly #createTimeoutMs: number;
   readonly #apiKey?: string;
+  readonly #baseUrl: string;
+  readonly #fetch: typeof fetch;
 
   constructor(options: OpenSandboxLifecycleClientOptions) {
     const baseUrl = `${options.baseUrl.replace(/\/+$/, '')}/v1`;
     const customFetch = options.fetch;
+    this.#baseUrl = baseUrl;
+    this.#fetch = customFetch ?? fetch;
     this.#client = createClient<LifecyclePaths>({
       baseUrl,
       headers: options.apiKey ? { 'OPEN-SANDBOX-API-KEY': options.apiKey } : {},
@@ -244,5 +248,57 @@ export class OpenSandboxLifecycleClient {
         body: patch as any,
       }),
     );
+  }
+
+  /**
+   * `GET /v1/sandboxes/{id}/diagnostics/{kind}` (the plain-text diagnostics of
+   * `diagnostic-api.yml`; upstream marks them deprecated and answers the structured `?scope=` form
+   * with 501). Returns the text, at most `maxBytes` (default 256 KiB) characters.
+   * @param query - `tail` (lines) for logs/summary, `since` (e.g. `10m`) for logs/events.
+   * @throws OpenSandboxApiError for HTTP errors (404 / 501 when the server has no diagnostics),
+   *   OpenSandboxTimeoutError, OpenSandboxUnavailableError.
+   */
+  async getDiagnostics(
+    sandboxId: string,
+    kind: 'logs' | 'events' | 'inspect' | 'summary',
+    query: { tail?: number; since?: string } = {},
+    options?: LifecycleCallOptions & { maxBytes?: number },
+  ): Promise<string> {
+    const requestId = options?.requestId ?? randomUUID();
+    const params = new URLSearchParams();
+    if (query.tail !== undefined) params.set('tail', String(query.tail));
+    if (query.since !== undefined) params.set('since', query.since);
+    const qs = [...params.keys()].length > 0 ? `?${params}` : '';
+    let response: Response;
+    try {
+      response = await this.#fetch(
+        new Request(`${this.#baseUrl}/sandboxes/${encodeURIComponent(sandboxId)}/diagnostics/${kind}${qs}`, {
+          headers: { 'X-Request-ID': requestId, ...(this.#apiKey ? { 'OPEN-SANDBOX-API-KEY': this.#apiKey } : {}) },
+          signal: AbortSignal.timeout(this.#requestTimeoutMs),
+        }),
+      );
+    } catch (error) {
+      const name = (error as Error)?.name;
+      if (name === 'TimeoutError' || name === 'AbortError') throw new OpenSandboxTimeoutError(this.#requestTimeoutMs, requestId);
+      throw new OpenSandboxUnavailableError(`OpenSandbox could not be reached: ${this.#scrub((error as Error)?.message ?? String(error))}`, requestId);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let body: any;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      const shaped = typeof body?.code === 'string' && typeof body?.message === 'string';
+      throw new OpenSandboxApiError(
+        response.status,
+        shaped ? this.#scrub(body.code) : `HTTP_${response.status}`,
+        this.#scrub(shaped ? body.message : `${response.statusText}: ${text.slice(0, 500)}`),
+        requestId,
+      );
+    }
+    const max = options?.maxBytes ?? 256 * 1024;
+    return this.#scrub(text.length > max ? text.slice(text.length - max) : text);
   }
 }

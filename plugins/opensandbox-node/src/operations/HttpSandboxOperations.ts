@@ -10,6 +10,8 @@ import type {
   ConsoleSettings,
   CreateSandboxResult,
   SandboxDetail,
+  SandboxDiagnostics,
+  SandboxDiagnosticsKind,
   SandboxListQuery,
   SandboxListScope,
   SandboxOperationContext,
@@ -104,6 +106,10 @@ export class HttpSandboxOperations implements SandboxOperations {
 
   async patchMetadata(sandboxId: string, patch: unknown, ctx: SandboxOperationContext): Promise<ConsoleSandbox> {
     return (await this.#call<ConsoleSandbox>(ctx, 'PATCH', `/sandboxes/${encodeURIComponent(sandboxId)}/metadata`, { body: patch })).data;
+  }
+
+  async diagnostics(sandboxId: string, kind: SandboxDiagnosticsKind, ctx: SandboxOperationContext): Promise<SandboxDiagnostics> {
+    return (await this.#call<SandboxDiagnostics>(ctx, 'GET', `/sandboxes/${encodeURIComponent(sandboxId)}/diagnostics/${kind}`)).data;
   }
 
   /** Not known synchronously over HTTP: call {@link HttpSandboxOperations.loadSettings} first. */

@@ -36,6 +36,44 @@ export interface SandboxOperationContext {
    * configured server. Lists span every server unless `server` is given.
    */
   server?: string;
+  /**
+   * The channel recorded in the audit row: `http` (default), `bulk`, `mcp` (an agent through the
+   * actions registry), `scaffolder` (a software template).
+   */
+  channel?: 'http' | 'bulk' | 'mcp' | 'scaffolder';
+}
+
+/** Lifecycle actions a dry run can check ({@link SandboxOperations.check}). @public */
+export type SandboxCheckAction = 'renew' | 'pause' | 'resume' | 'delete';
+
+/**
+ * What an action would do to one sandbox, decided without side effects (no audit row, no upstream
+ * mutation): `would-succeed`; `denied` (the permission framework refuses; `reason` says why);
+ * `not-applicable` (the sandbox's state cannot take the action, e.g. pause of a Paused sandbox,
+ * renew of a sandbox without expiration); `not-found` (missing, or not readable by the caller).
+ * @public
+ */
+export interface SandboxCheckResult {
+  sandboxId: string;
+  server?: string;
+  outcome: 'would-succeed' | 'denied' | 'not-applicable' | 'not-found';
+  /** Human-readable reason for anything but `would-succeed`. */
+  reason?: string;
+  /** The sandbox as OpenSandbox reports it now (absent for `not-found`). */
+  sandbox?: ConsoleSandbox;
+}
+
+/** Plain-text diagnostics a sandbox may offer (deprecated upstream plain-text routes). @public */
+export type SandboxDiagnosticsKind = 'logs' | 'events' | 'inspect' | 'summary';
+
+/** Diagnostics of one sandbox. @public */
+export interface SandboxDiagnostics {
+  kind: SandboxDiagnosticsKind;
+  /** True when the OpenSandbox server offers this diagnostic; false: `text` is empty and `reason` says why. */
+  available: boolean;
+  /** The diagnostic text (may be long; display-oriented). */
+  text: string;
+  reason?: string;
 }
 
 /**
@@ -142,6 +180,11 @@ export interface SandboxOperations {
   patchMetadata(sandboxId: string, patch: unknown, ctx: SandboxOperationContext): Promise<ConsoleSandbox>;
   /** The settings forms need (lifetime cap, limits). */
   settings(): ConsoleSettings;
+  /**
+   * Plain-text diagnostics (`logs`, `events`, `inspect`, `summary`) for callers allowed to read the
+   * sandbox; `available: false` when the OpenSandbox server does not offer them (404/501).
+   */
+  diagnostics(sandboxId: string, kind: SandboxDiagnosticsKind, ctx: SandboxOperationContext): Promise<SandboxDiagnostics>;
 }
 
 /**
