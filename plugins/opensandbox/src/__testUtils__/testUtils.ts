@@ -100,6 +100,7 @@ export function makeAuditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent 
     clientIp: '10.0.0.1',
     userAgent: 'jest',
     batchId: null,
+    channel: 'http',
     details: {},
     ...overrides,
   };
