@@ -1,8 +1,9 @@
 // End-to-end: the new-frontend-system app (packages/app-next, :3001) against the same stack as
 // `npm start` (simulator :8080, identity provider :7300, backend :7007, legacy app :3000), in
 // headless Debian Chromium (playwright-core). A guest goes from a component's catalog page to its
-// "Sandboxes" tab, creates a sandbox there and finds it on the owning team's tab; a demo user signs
-// in through the OIDC popup from :3001.
+// "Sandboxes" tab, creates a sandbox there (it opens at /opensandbox/servers/:server/sandboxes/:id)
+// and finds it on the owning team's tab with the tab's search; a demo user signs in through the
+// OIDC popup from :3001.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -68,11 +69,25 @@ test('app-next: a guest creates a sandbox from a component page and finds it on 
   await page.getByText('About').first().waitFor();
   await page.getByRole('link', { name: 'Sandboxes' }).last().waitFor();
   const name = `next-e2e-${Date.now()}`;
-  await createSandboxFromComponentTab(page, NEXT_APP_URL, name);
+  const created = await createSandboxFromComponentTab(page, NEXT_APP_URL, name);
+  // The new sandbox opens on its server's route, which the new frontend system mounts too.
+  await page.getByTestId('field-id').filter({ hasText: created.id }).waitFor();
+  assert.equal(new URL(page.url()).pathname, `/opensandbox/servers/${created.server}/sandboxes/${created.id}`);
 
-  // It is listed on the owning team's tab.
+  // It is listed on the owning team's tab; the tab's search narrows the list on the server.
   await page.goto(`${NEXT_APP_URL}/catalog/default/group/team-a/sandboxes`);
   await page.getByRole('link', { name }).waitFor();
+  const [searched] = await Promise.all([
+    page.waitForResponse(r => new URL(r.url()).pathname === '/api/opensandbox/sandboxes' && new URL(r.url()).searchParams.get('search') === 'next-e2e'),
+    page.getByTestId('search-input').fill('next-e2e'),
+  ]);
+  assert.equal(searched.status(), 200);
+  assert.deepEqual((await searched.json()).items.map(s => s.metadata?.name), [name]);
+  await page.waitForFunction(
+    want => [...document.querySelectorAll('[data-testid="sandbox-link"]')].map(a => a.textContent).join() === want,
+    name,
+  );
+  assert.equal(await page.getByRole('link', { name }).getAttribute('href'), `/opensandbox/servers/${created.server}/sandboxes/${created.id}`);
   await page.screenshot({ path: join(repoRoot, '.cache', 'app-next-team-tab.png') });
   assert.deepEqual(pageErrors, []);
 });

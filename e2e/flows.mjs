@@ -64,3 +64,54 @@ export async function createSandboxFromComponentTab(page, appUrl, name) {
   });
   return created;
 }
+
+/**
+ * The sandbox table at the current viewport: the page does not scroll sideways, the table fits its
+ * card (no horizontal scrolling inside it either), no cell's content spills out, and names, images,
+ * states, servers, times, countdowns, sortable headers and the freshness note each stay on one
+ * line (counted from the text's line boxes, so block elements are checked too).
+ */
+export async function checkListLayout(page, label) {
+  const problems = await page.evaluate(() => {
+    const found = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth + 1) found.push(`page scrolls sideways (${doc.scrollWidth} > ${doc.clientWidth})`);
+    const table = document.querySelector('[data-testid="sandbox-link"]')?.closest('table');
+    const card = table?.closest('[class*="MuiPaper-root"]');
+    if (!table || !card) found.push('no sandbox table in a card');
+    else if (table.getBoundingClientRect().right > card.getBoundingClientRect().right + 1) {
+      found.push(`table wider than its card (${table.getBoundingClientRect().right} > ${card.getBoundingClientRect().right})`);
+    }
+    const oneLine = document.querySelectorAll(
+      [
+        'sandbox-link',
+        'sandbox-image',
+        'sandbox-state',
+        'sandbox-server',
+        'sandbox-created',
+        'sandbox-expires-in',
+        'list-freshness',
+      ]
+        .map(id => `[data-testid="${id}"]`)
+        .concat('[data-testid^="sort-"]')
+        .join(', '),
+    );
+    for (const el of oneLine) {
+      // The line boxes of the element's text (icons and chips left out), by their top edge.
+      const tops = [];
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const rect of range.getClientRects()) if (rect.width > 0) tops.push(rect.top);
+      }
+      const lines = tops.filter((top, i) => tops.findIndex(other => Math.abs(other - top) < 4) === i).length;
+      if (lines > 1) found.push(`"${el.textContent}" wraps onto ${lines} lines`);
+    }
+    for (const cell of document.querySelectorAll('tbody td')) {
+      if (cell.scrollWidth > cell.clientWidth + 1) found.push(`cell "${cell.textContent}" overflows`);
+    }
+    return found;
+  });
+  assert.deepEqual(problems, [], `layout problems at ${label}`);
+}

@@ -36,6 +36,29 @@ export interface Config {
         role: 'viewer' | 'operator' | 'admin';
         teams?: string[];
       }>;
+      /**
+       * Role bindings stored in the console's database (admin page / `/api/opensandbox/admin/role-bindings`),
+       * added to the entries above (docs/governance.md).
+       */
+      roleBindings?: {
+        /**
+         * Read database role bindings at all. Default true; false: app-config alone decides.
+         * @visibility backend
+         */
+        enabled?: boolean;
+        /**
+         * Staleness bound in seconds (0-300): a binding added or removed on one replica is in
+         * force on every replica within this time. Default 10.
+         * @visibility backend
+         */
+        cacheSeconds?: number;
+        /**
+         * While the bindings cannot be reloaded, keep serving the last ones this many seconds
+         * longer (0-3600); afterwards app-config alone decides. Default 0.
+         * @visibility backend
+         */
+        staleIfErrorSeconds?: number;
+      };
     };
   };
 }

@@ -69,6 +69,44 @@ export interface Config {
        */
       syncIntervalSeconds?: number;
     };
+    /**
+     * Team quotas and caps (docs/governance.md), enforced on create, renew and resume before any
+     * upstream call (403 `QuotaExceededError` / `CapExceededError`). Each limit is resolved from
+     * the most specific layer that sets it: the database override of the team (admin API
+     * `PUT /api/opensandbox/admin/quotas/<team>`), `teams[team]` here, the database override of
+     * `default`, `default` here; unset everywhere: no limit. Callers allowed
+     * `opensandbox.admin.manage` are exempt. Unset: no quotas.
+     */
+    quotas?: {
+      /** Limits of every team. */
+      default?: OpensandboxQuotaLimits;
+      /**
+       * Limits of single teams, keyed by group ref (`'group:default/team-a'`); a limit not set
+       * here comes from `default`.
+       */
+      teams?: { [groupRef: string]: OpensandboxQuotaLimits };
+    };
+    /**
+     * Mutation rate limits per principal (docs/governance.md): every POST/PUT/PATCH/DELETE route
+     * of the plugin takes one token of the caller's bucket (`N` at once, refilled at `N` per
+     * minute), shared by every replica through the database; an empty bucket answers 429 with
+     * `Retry-After`. Unset: no rate limits.
+     */
+    rateLimits?: {
+      /** Each user's limit (integer 1-6000). Unset: users are not limited. @visibility backend */
+      mutationsPerMinute?: number;
+      /**
+       * Each service principal's limit (integer 1-6000; plugins and external callers acting as
+       * themselves). Default: `mutationsPerMinute`. @visibility backend
+       */
+      serviceMutationsPerMinute?: number;
+      /**
+       * Own limits of single principals, keyed by user entity ref or service subject
+       * (`'user:default/release-bot': 600`, `'external:ci-bot': 1200`); 0 = not limited.
+       * @visibility backend
+       */
+      principals?: { [principal: string]: number };
+    };
     /** The audit log of mutating operations (see docs/audit.md). */
     audit?: {
       /**
@@ -92,4 +130,31 @@ export interface Config {
       recordEnvValues?: boolean;
     };
   };
+}
+
+/** The limits of one quota layer (`opensandbox.quotas.default` or `.teams[...]`). */
+interface OpensandboxQuotaLimits {
+  /**
+   * Largest number of non-terminated sandboxes of the team at once (every server; sandboxes
+   * created outside the console count). Integer >= 0; 0 blocks creates.
+   * @visibility backend
+   */
+  maxSandboxes?: number;
+  /**
+   * Largest `timeout` a create may ask for, in seconds (>= 60); a create without expiration is
+   * refused. @visibility backend
+   */
+  maxTimeoutSeconds?: number;
+  /** Farthest a renewal may move the expiry, in seconds from now (>= 60). @visibility backend */
+  maxRenewSeconds?: number;
+  /**
+   * Image prefixes a sandbox's image must start with, after normalisation (`alpine:3` is
+   * `docker.io/library/alpine:3`): a registry (`registry.example.com`) or a path on one
+   * (`ghcr.io/acme/`). An empty list allows no image. @visibility backend
+   */
+  allowedImageRegistries?: string[];
+  /** Largest `resourceLimits.cpu` per sandbox, a Kubernetes quantity (`500m`, `2`). @visibility backend */
+  maxCpu?: string;
+  /** Largest `resourceLimits.memory` per sandbox, a Kubernetes quantity (`512Mi`, `2Gi`). @visibility backend */
+  maxMemory?: string;
 }

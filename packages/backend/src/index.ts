@@ -16,15 +16,28 @@ backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-oidc-provider'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 
-// Catalog: the example organisation and components.
+// Catalog: the example organisation, components and software templates (Template entities need
+// the scaffolder entity model module).
 backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
 
 // Permissions: the framework is on, decided by the OpenSandbox role policy (viewer, operator,
 // admin from opensandbox.permissionPolicy; other plugins' permissions are allowed in the demo).
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('@opensandbox-console/plugin-opensandbox-backend-module-permission-policy'));
 
-// OpenSandbox Console.
+// OpenSandbox Console. It also registers its agent actions (opensandbox:list-sandboxes, ...) with
+// the actions registry.
 backend.add(import('@opensandbox-console/plugin-opensandbox-backend'));
+
+// Software templates (/api/scaffolder) with the OpenSandbox template actions
+// (opensandbox:sandbox:create, :renew, :delete, :get-endpoint), which run as the user running the
+// template through the console's permissions and audit. See docs/automation.md.
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@opensandbox-console/plugin-opensandbox-backend-module-scaffolder'));
+
+// MCP: the actions of the plugins in backend.actions.pluginSources (the console's) as MCP tools at
+// /api/mcp-actions/v1 (streamable HTTP). See docs/automation.md.
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.start();

@@ -6,10 +6,12 @@ import type {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import {
-  decideOpensandboxPermission,
+  configRoleBindings,
+  decideForGrants,
   isOpensandboxPermission,
+  matchRoleBindings,
+  OpensandboxRoleBinding,
   OpensandboxRoleConfig,
-  resolveUserRole,
 } from '@opensandbox-console/plugin-opensandbox-node';
 
 /** Options of {@link OpensandboxRolePolicy}. @public */
@@ -21,16 +23,27 @@ export interface OpensandboxRolePolicyOptions {
    * rules; default: ALLOW or DENY per `roles.otherPermissions`.
    */
   fallback?: PermissionPolicy;
+  /**
+   * The role bindings stored in the console's database (the module passes a cache of
+   * `GET /api/opensandbox/internal/role-bindings`). They are added to the config's entries (a
+   * union); when absent or failing, the config's entries alone decide.
+   */
+  bindings?: () => Promise<OpensandboxRoleBinding[]>;
 }
 
 /**
  * A role-based permission policy for the OpenSandbox Console: viewer, operator and admin roles
- * mapped from users and groups (see `decideOpensandboxPermission` for the table), delegating
- * other plugins' permissions to a fallback policy.
+ * given to users and groups by `opensandbox.permissionPolicy` and by the console's database role
+ * bindings (their union; see `decideForGrants` for the table), delegating other plugins'
+ * permissions to a fallback policy.
  * @public
  */
 export class OpensandboxRolePolicy implements PermissionPolicy {
-  constructor(private readonly options: OpensandboxRolePolicyOptions) {}
+  readonly #configBindings: OpensandboxRoleBinding[];
+
+  constructor(private readonly options: OpensandboxRolePolicyOptions) {
+    this.#configBindings = configRoleBindings(options.roles);
+  }
 
   async handle(request: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
     if (!isOpensandboxPermission(request.permission)) {
@@ -40,11 +53,25 @@ export class OpensandboxRolePolicy implements PermissionPolicy {
       };
     }
     if (!user) return { result: AuthorizeResult.DENY };
-    const { userEntityRef, ownershipEntityRefs } = await this.options.userInfo.getUserInfo(user.credentials);
-    const role = resolveUserRole(this.options.roles, userEntityRef, ownershipEntityRefs);
-    return decideOpensandboxPermission(request.permission, role, {
-      userEntityRef,
-      teams: ownershipEntityRefs,
-    });
+    const [{ userEntityRef, ownershipEntityRefs }, stored] = await Promise.all([
+      this.options.userInfo.getUserInfo(user.credentials),
+      this.#storedBindings(),
+    ]);
+    const grants = matchRoleBindings(
+      [...this.#configBindings, ...stored],
+      { type: 'user', userEntityRef, ownershipEntityRefs },
+      this.options.roles.defaultRole,
+    );
+    return decideForGrants(request.permission, grants);
+  }
+
+  /** Database bindings; none when they cannot be read (config only: never more). */
+  async #storedBindings(): Promise<OpensandboxRoleBinding[]> {
+    if (!this.options.bindings) return [];
+    try {
+      return await this.options.bindings();
+    } catch {
+      return [];
+    }
   }
 }

@@ -6,3 +6,4 @@
 export { opensandboxPermissionPolicyModule as default } from './module';
 export { OpensandboxRolePolicy } from './OpensandboxRolePolicy';
 export type { OpensandboxRolePolicyOptions } from './OpensandboxRolePolicy';
+export { fetchOpensandboxRoleBindings } from './roleBindingsClient';

@@ -153,6 +153,108 @@ export function auditUnavailable(): ServiceUnavailableError {
   return new ServiceUnavailableError('audit log unavailable; the operation was not performed');
 }
 
+/**
+ * A team quota or cap a request would exceed (plain data from `governance/`; the messages are
+ * built here). `team` is a lower-case group ref; absent for sandboxes without a team (the default
+ * quota applies).
+ */
+export type QuotaViolation =
+  | { limit: 'maxSandboxes'; team: string; value: number; usage: number; action: 'create' | 'resume' }
+  | { limit: 'maxTimeoutSeconds'; team?: string; value: number; requested: number | null }
+  | { limit: 'maxRenewSeconds'; team?: string; value: number; requested: number }
+  | { limit: 'allowedImageRegistries'; team?: string; value: string[]; requested: string; action: 'create' | 'resume' }
+  | { limit: 'maxCpu' | 'maxMemory'; team?: string; value: string; requested: string | null };
+
+/** `team-a` for `group:default/team-a`, `ns/name` for other namespaces. */
+function teamName(team: string | undefined): string {
+  if (!team) return 'Sandboxes without a team';
+  const ref = team.startsWith('group:') ? team.slice('group:'.length) : team;
+  return ref.startsWith('default/') ? ref.slice('default/'.length) : ref;
+}
+
+const CAP_FIELDS: Record<string, string> = {
+  maxTimeoutSeconds: 'timeout',
+  maxRenewSeconds: 'expiresAt',
+  allowedImageRegistries: 'image.uri',
+  maxCpu: 'resourceLimits.cpu',
+  maxMemory: 'resourceLimits.memory',
+};
+
+/**
+ * 403 for a team quota or cap, answered before any upstream call and audited `denied` (a refusal
+ * by governance, like a permission refusal; the error code tells them apart):
+ * - `QuotaExceededError` for `maxSandboxes`: `team-a has 10 of 10 sandboxes (quota maxSandboxes = 10); ...`;
+ * - `CapExceededError` for the per-sandbox caps, naming the cap, its value and what the request
+ *   asks, with `fields` pointing at the request field.
+ * The body carries `quota: { team, limit, value, usage | requested }`.
+ */
+export function quotaExceeded(violation: QuotaViolation): ConsoleError {
+  const who = teamName(violation.team);
+  let message: string;
+  let name = 'CapExceededError';
+  const extra: Record<string, unknown> = { team: violation.team ?? null, limit: violation.limit, value: violation.value };
+  switch (violation.limit) {
+    case 'maxSandboxes':
+      name = 'QuotaExceededError';
+      extra.usage = violation.usage;
+      message =
+        violation.action === 'create'
+          ? `${who} has ${violation.usage} of ${violation.value} sandboxes (quota maxSandboxes = ${violation.value}); delete sandboxes the team no longer needs, or ask an administrator to raise the quota.`
+          : `${who} has ${violation.usage} of ${violation.value} sandboxes (quota maxSandboxes = ${violation.value}); a sandbox can be resumed once the team is within its quota again.`;
+      break;
+    case 'maxTimeoutSeconds':
+      extra.requested = violation.requested;
+      message = `${who} may create sandboxes with a timeout of at most ${violation.value} seconds (cap maxTimeoutSeconds = ${violation.value}); this request asks for ${
+        violation.requested === null ? 'no expiration' : `${violation.requested} seconds`
+      }.`;
+      break;
+    case 'maxRenewSeconds':
+      extra.requested = violation.requested;
+      message = `${who} may renew sandboxes to at most ${violation.value} seconds from now (cap maxRenewSeconds = ${violation.value}); this renewal asks for ${violation.requested} seconds.`;
+      break;
+    case 'allowedImageRegistries':
+      extra.requested = violation.requested;
+      message =
+        violation.value.length === 0
+          ? `${who} may not use any image (cap allowedImageRegistries is empty); ${violation.requested} is refused.`
+          : `${who} may use images from ${violation.value.join(', ')} only (cap allowedImageRegistries); ${violation.requested} is not from one of them${
+              violation.action === 'resume' ? ', so the sandbox cannot be resumed' : ''
+            }.`;
+      break;
+    default: {
+      const what = violation.limit === 'maxCpu' ? 'CPU' : 'memory';
+      const key = violation.limit === 'maxCpu' ? 'cpu' : 'memory';
+      extra.requested = violation.requested;
+      message = `${who} may give a sandbox at most ${violation.value} ${what} (cap ${violation.limit} = ${violation.value}); this request ${
+        violation.requested === null ? `sets no resourceLimits.${key}` : `asks for ${violation.requested}`
+      }.`;
+    }
+  }
+  const error = new ConsoleError(name, 403, message);
+  Object.assign(error, { quota: extra });
+  const field = CAP_FIELDS[violation.limit];
+  if (field) Object.assign(error, { fields: [{ field, message }] });
+  return markDenied(error);
+}
+
+/** 503: quotas could not be checked (database unavailable), so the operation is not performed. */
+export function quotaUnavailable(): ServiceUnavailableError {
+  return new ServiceUnavailableError('quotas could not be checked; the operation was not performed');
+}
+
+/**
+ * 429: the caller's mutation rate limit (`opensandbox.rateLimits`) is used up; `Retry-After` says
+ * when the next mutation is accepted. Not audited (nothing was attempted).
+ */
+export function rateLimited(limitPerMinute: number, retryAfterSeconds: number): ConsoleError {
+  return new ConsoleError(
+    'RateLimitedError',
+    429,
+    `Too many changes: at most ${limitPerMinute} per minute per caller (opensandbox.rateLimits); retry in ${retryAfterSeconds} seconds.`,
+    { retryAfterSeconds },
+  );
+}
+
 /** What the user is told for known upstream error codes (matched on the part after `::`). */
 interface KnownCode {
   status: number;

@@ -2,17 +2,29 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { opensandboxPermissions } from '@opensandbox-console/plugin-opensandbox-common';
 import {
   opensandboxSandboxPermissionResourceRef,
   opensandboxSandboxRules,
   readOpensandboxRoleConfig,
+  opensandboxRoleBindingsSignalServiceRef,
   readOpenSandboxServers,
 } from '@opensandbox-console/plugin-opensandbox-node';
+import { registerSandboxActions } from './actions';
 import { createAuditEventsRouter } from './audit/auditEventsRouter';
 import { scheduleAuditMaintenance } from './audit/auditMaintenance';
 import { DatabaseAuditRecorder } from './audit/DatabaseAuditRecorder';
 import { DatabaseAuditStore } from './audit/DatabaseAuditStore';
+import { createRoleBindings, createRoleBindingsRouter } from './governance/bindings';
+import {
+  adminCheck,
+  createGovernance,
+  createQuotaExemption,
+  createQuotasRouter,
+  createRateLimitMiddleware,
+  scheduleGovernanceMaintenance,
+} from './governance';
 import { createRouter } from './http/router';
 import { SandboxInventoryStore } from './inventory/SandboxInventoryStore';
 import { scheduleInventorySync } from './inventory/scheduleInventorySync';
@@ -42,6 +54,10 @@ export const opensandboxPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
+        actionsRegistry: actionsRegistryServiceRef,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
+        roleBindingsSignal: opensandboxRoleBindingsSignalServiceRef,
       },
       async init({
         config,
@@ -54,6 +70,10 @@ export const opensandboxPlugin = createBackendPlugin({
         permissionsRegistry,
         database,
         scheduler,
+        actionsRegistry,
+        discovery,
+        auth,
+        roleBindingsSignal,
       }) {
         // The pipeline needs the registered rules, so it is built below; the registry only calls
         // getResources once requests arrive.
@@ -68,16 +88,26 @@ export const opensandboxPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(opensandboxPermissions.filter(p => p.type === 'basic'));
 
         const roles = readOpensandboxRoleConfig(config);
-        const decider = roles ? new ServiceRolePermissions(permissions, roles) : permissions;
         const auditStore = await DatabaseAuditStore.create({ database });
+        // Database role bindings (docs/governance.md): services are narrowed by config + bindings.
+        const roleBindings = await createRoleBindings({
+          database, config, logger, discovery, auth, signal: roleBindingsSignal,
+          audit: new DatabaseAuditRecorder({ store: auditStore, auditor, logger, config }),
+        });
+        const decider = roles ? new ServiceRolePermissions(permissions, roles, roleBindings) : permissions;
         const servers = readOpenSandboxServers(config);
         const inventory = await SandboxInventoryStore.create({ database });
+        // Team quotas and caps, rate limits (docs/governance.md).
+        const governance = await createGovernance({ database, config, logger });
+        const quotaExemption = createQuotaExemption({ permissions: decider, userInfo, bindings: roleBindings, logger });
         const operations = new SandboxOperationPipeline({
           servers,
           decisions: new SandboxDecisions(decider, permissionsRegistry, logger),
           audit: new DatabaseAuditRecorder({ store: auditStore, auditor, logger, config }),
           auditStore,
           inventory,
+          quotas: governance.enforcer,
+          quotaExemption,
           userInfo,
           logger,
           maxTimeoutSeconds: config.getOptionalNumber('opensandbox.maxTimeoutSeconds'),
@@ -89,8 +119,11 @@ export const opensandboxPlugin = createBackendPlugin({
           ),
         });
         late.operations = operations;
+        registerSandboxActions({ actionsRegistry, operations, config });
         await scheduleAuditMaintenance({ scheduler, store: auditStore, config, logger });
         await scheduleCreateReconciliation({ scheduler, config, logger, operations });
+        await scheduleGovernanceMaintenance({ scheduler, logger, reservations: governance.reservations, limiter: governance.limiter });
+        const rateLimit = createRateLimitMiddleware({ limiter: governance.limiter, config: governance.rateLimitConfig, httpAuth, logger });
         await scheduleInventorySync({
           scheduler,
           config,
@@ -101,7 +134,22 @@ export const opensandboxPlugin = createBackendPlugin({
           await createRouter({
             operations,
             httpAuth,
-            extraRouters: [createAuditEventsRouter({ store: auditStore, httpAuth, permissions: decider })],
+            rateLimit,
+            extraRouters: [
+              createAuditEventsRouter({ store: auditStore, httpAuth, permissions: decider }),
+              createQuotasRouter({
+                enforcer: governance.enforcer,
+                store: governance.store,
+                config: governance.quotaConfig,
+                audit: new DatabaseAuditRecorder({ store: auditStore, auditor, logger, config }),
+                httpAuth,
+                teamsOf: credentials => operations.teams({ credentials }),
+                isAdmin: adminCheck(decider),
+                isExempt: quotaExemption,
+                rateLimit,
+              }),
+              createRoleBindingsRouter({ bindings: roleBindings, httpAuth, permissions: decider }),
+            ],
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

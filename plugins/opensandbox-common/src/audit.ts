@@ -13,6 +13,12 @@ export const AUDIT_ACTIONS = [
   'sandbox.pause',
   'sandbox.resume',
   'sandbox.metadata.update',
+  // Governance (docs/governance.md): a team's quota override changed or removed (details: before/after).
+  'quota.update',
+  'quota.delete',
+  // Governance: a role binding added or removed (docs/governance.md; details: before/after).
+  'binding.create',
+  'binding.delete',
 ] as const;
 
 /** One of {@link AUDIT_ACTIONS}. @public */

@@ -9,3 +9,4 @@ export * from './ownership';
 export * from './permissions';
 export * from './validation';
 export * from './audit';
+export * from './roleBindings';

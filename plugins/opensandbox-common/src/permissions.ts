@@ -43,6 +43,15 @@ export const opensandboxAuditReadPermission = createPermission({
   attributes: { action: 'read' },
 });
 
+/**
+ * Administer the console: quotas and caps (and role bindings). Basic permission. A caller ALLOWed
+ * this permission is also exempt from team quotas and caps (docs/governance.md). @public
+ */
+export const opensandboxAdminManagePermission = createPermission({
+  name: 'opensandbox.admin.manage',
+  attributes: { action: 'update' },
+});
+
 /** Every permission of the plugin, for registration and policy tooling. @public */
 export const opensandboxPermissions = [
   opensandboxSandboxReadPermission,
@@ -51,4 +60,5 @@ export const opensandboxPermissions = [
   opensandboxSandboxDeletePermission,
   opensandboxSandboxEndpointPermission,
   opensandboxAuditReadPermission,
+  opensandboxAdminManagePermission,
 ];

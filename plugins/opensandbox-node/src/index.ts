@@ -14,3 +14,6 @@ export * from './roles/roleConfig';
 export * from './roles/roleDecisions';
 export * from './operations/types';
 export * from './operations/HttpSandboxOperations';
+export * from './roles/roleBindings';
+export * from './roles/RoleBindingsCache';
+export * from './roles/roleBindingsSignal';

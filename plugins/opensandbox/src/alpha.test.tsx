@@ -21,7 +21,7 @@ function fakeApi() {
 describe('opensandbox alpha plugin', () => {
   it('is a frontend plugin with the opensandbox routes', () => {
     expect(opensandboxPlugin.$$type).toBe('@backstage/FrontendPlugin');
-    expect(Object.keys(opensandboxPlugin.routes).sort()).toEqual(['audit', 'create', 'root', 'sandbox']);
+    expect(Object.keys(opensandboxPlugin.routes).sort()).toEqual(['admin', 'audit', 'create', 'root', 'sandbox', 'serverSandbox']);
   });
 
   it('declares the page at /opensandbox', () => {
@@ -46,7 +46,36 @@ describe('opensandbox alpha plugin', () => {
       'href',
       '/opensandbox/6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20',
     );
+    expect(screen.getByTestId('sort-createdAt')).toHaveAttribute('data-sort-direction', 'desc');
     expect(api.listSandboxes).toHaveBeenCalledWith({ states: [], metadata: {}, page: 1, pageSize: 20 });
+  });
+
+  it('mounts the detail page of a sandbox on a named server, and of the default server at the old path', async () => {
+    const api = fakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox({ server: 'eu-west' }));
+    const first = renderTestApp({
+      features: [opensandboxPlugin],
+      initialRouteEntries: ['/opensandbox/servers/eu-west/sandboxes/6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20'],
+      apis: [
+        [opensandboxApiRef, api],
+        [permissionApiRef, createPermissionApi().permissionApi],
+      ],
+    });
+    expect(await screen.findByTestId('field-state', {}, { timeout: 10_000 })).toHaveTextContent('Running');
+    expect(api.getSandbox).toHaveBeenCalledWith('6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20', { server: 'eu-west' });
+    first.unmount();
+
+    api.getSandbox.mockClear();
+    renderTestApp({
+      features: [opensandboxPlugin],
+      initialRouteEntries: ['/opensandbox/6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20'],
+      apis: [
+        [opensandboxApiRef, api],
+        [permissionApiRef, createPermissionApi().permissionApi],
+      ],
+    });
+    expect(await screen.findByTestId('field-state', {}, { timeout: 10_000 })).toHaveTextContent('Running');
+    expect(api.getSandbox.mock.calls).toEqual([['6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20']]);
   });
 
   it('mounts the audit log under the same page', async () => {

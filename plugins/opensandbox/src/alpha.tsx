@@ -16,14 +16,16 @@ import {
 import { compatWrapper, convertLegacyRouteRefs } from '@backstage/core-compat-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { isOpensandboxAvailable } from './lib/entity';
-import { OpenSandboxClient, opensandboxApiRef } from './api';
-import { auditRouteRef, createSandboxRouteRef, rootRouteRef, sandboxRouteRef } from './routes';
+import { OpenSandboxAdminClient, opensandboxAdminApiRef, OpenSandboxClient, opensandboxApiRef } from './api';
+import { adminRouteRef, auditRouteRef, createSandboxRouteRef, rootRouteRef, sandboxRouteRef, serverSandboxRouteRef } from './routes';
 
 const routes = convertLegacyRouteRefs({
   root: rootRouteRef,
   sandbox: sandboxRouteRef,
+  serverSandbox: serverSandboxRouteRef,
   create: createSandboxRouteRef,
   audit: auditRouteRef,
+  admin: adminRouteRef,
 });
 
 /** The `OpenSandboxClient` API extension (`api:opensandbox`). @alpha */
@@ -36,9 +38,23 @@ export const opensandboxApi = ApiBlueprint.make({
     }),
 });
 
+/** The administration API extension (`api:plugin.opensandbox.admin`: role bindings). @alpha */
+export const opensandboxAdminApi = ApiBlueprint.make({
+  name: 'admin',
+  params: defineParams =>
+    defineParams({
+      api: opensandboxAdminApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) => new OpenSandboxAdminClient({ discoveryApi, fetchApi }),
+    }),
+});
+
 /**
  * The sandbox pages at `/opensandbox` (`page:opensandbox`), with a "Sandboxes" nav item. The audit
- * log is a sub page of it, `/opensandbox/audit`.
+ * log is a sub page of it, `/opensandbox/audit`, and so is the administration page (role
+ * bindings), `/opensandbox/admin`; a sandbox is at
+ * `/opensandbox/servers/:server/sandboxes/:sandboxId` (or `/opensandbox/:sandboxId` on the
+ * default server).
  * @alpha
  */
 export const opensandboxPage = PageBlueprint.make({
@@ -78,6 +94,6 @@ export default createFrontendPlugin({
   title: 'Sandboxes',
   icon: <ComputerIcon fontSize="inherit" />,
   info: { packageJson: () => import('../package.json') },
-  extensions: [opensandboxApi, opensandboxPage, opensandboxEntityContent],
+  extensions: [opensandboxApi, opensandboxAdminApi, opensandboxPage, opensandboxEntityContent],
   routes,
 });

@@ -16,8 +16,12 @@ export {
   ANNOTATION_DEFAULT_MEMORY,
   ANNOTATION_DEFAULT_TIMEOUT,
 } from './lib/annotations';
-export { rootRouteRef, sandboxRouteRef, createSandboxRouteRef, auditRouteRef } from './routes';
-export { opensandboxApiRef, OpenSandboxClient, AUDIT_ACTIONS, AUDIT_OUTCOMES } from './api';
+export { rootRouteRef, sandboxRouteRef, serverSandboxRouteRef, createSandboxRouteRef, auditRouteRef } from './routes';
+export { adminRouteRef } from './routes';
+export { opensandboxAdminApiRef, OpenSandboxAdminClient } from './api';
+export type { OpenSandboxAdminApi, ImportRoleBindingsOptions } from './api';
+export { AdminPage, RoleBindingsCard } from './components';
+export { opensandboxApiRef, OpenSandboxClient, AUDIT_ACTIONS, AUDIT_OUTCOMES, MAX_SEARCH_LENGTH } from './api';
 export type {
   OpenSandboxApi,
   ListSandboxesQuery,
@@ -34,6 +38,9 @@ export type {
   CreateSandboxOptions,
   RenewExpirationOptions,
   SandboxDetails,
+  SandboxServerOptions,
+  SandboxSortKey,
+  SortOrder,
   SandboxLastRenewal,
 } from './api';
 export type {

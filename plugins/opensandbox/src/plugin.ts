@@ -6,8 +6,8 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
-import { OpenSandboxClient, opensandboxApiRef } from './api';
-import { auditRouteRef, createSandboxRouteRef, rootRouteRef, sandboxRouteRef } from './routes';
+import { OpenSandboxAdminClient, opensandboxAdminApiRef, OpenSandboxClient, opensandboxApiRef } from './api';
+import { adminRouteRef, auditRouteRef, createSandboxRouteRef, rootRouteRef, sandboxRouteRef, serverSandboxRouteRef } from './routes';
 
 /**
  * The OpenSandbox console plugin for the legacy frontend system.
@@ -19,7 +19,9 @@ export const opensandboxPlugin = createPlugin({
     root: rootRouteRef,
     create: createSandboxRouteRef,
     sandbox: sandboxRouteRef,
+    serverSandbox: serverSandboxRouteRef,
     audit: auditRouteRef,
+    admin: adminRouteRef,
   },
   apis: [
     createApiFactory({
@@ -27,11 +29,17 @@ export const opensandboxPlugin = createPlugin({
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: ({ discoveryApi, fetchApi }) => new OpenSandboxClient({ discoveryApi, fetchApi }),
     }),
+    createApiFactory({
+      api: opensandboxAdminApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) => new OpenSandboxAdminClient({ discoveryApi, fetchApi }),
+    }),
   ],
 });
 
 /**
- * The sandbox pages (list, `/create`, `/audit`, `/:sandboxId`); mount it at a route such as
+ * The sandbox pages (list, `/create`, `/audit`, `/admin`, `/servers/:server/sandboxes/:sandboxId` and, for
+ * the default server, `/:sandboxId`); mount it at a route such as
  * `<Route path="/opensandbox" element={<OpenSandboxPage />} />`.
  * @public
  */

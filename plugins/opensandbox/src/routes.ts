@@ -21,9 +21,36 @@ export const auditRouteRef = createSubRouteRef({
   path: '/audit',
 });
 
-/** The detail page of one sandbox, `<root>/:sandboxId`. @public */
+/**
+ * The administration page, `<root>/admin`: role bindings (needs `opensandbox.admin.manage`).
+ * @public
+ */
+export const adminRouteRef = createSubRouteRef({
+  id: 'opensandbox/admin',
+  parent: rootRouteRef,
+  path: '/admin',
+});
+
+/**
+ * The detail page of one sandbox on the DEFAULT OpenSandbox server (the first of
+ * `GET /settings` `servers`), `<root>/:sandboxId` (also reachable as `<root>/sandboxes/:sandboxId`).
+ * Links the console makes use {@link serverSandboxRouteRef} whenever the sandbox's server is known.
+ * @public
+ */
 export const sandboxRouteRef = createSubRouteRef({
   id: 'opensandbox/sandbox',
   parent: rootRouteRef,
   path: '/:sandboxId',
+});
+
+/**
+ * The detail page of one sandbox on a named OpenSandbox server,
+ * `<root>/servers/:server/sandboxes/:sandboxId`; every call the page makes goes to the backend's
+ * `/servers/:server/sandboxes/:sandboxId/...` routes.
+ * @public
+ */
+export const serverSandboxRouteRef = createSubRouteRef({
+  id: 'opensandbox/server-sandbox',
+  parent: rootRouteRef,
+  path: '/servers/:server/sandboxes/:sandboxId',
 });

@@ -7,6 +7,7 @@ import {
   mockServices,
 } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { AUDIT_ACTIONS } from '@opensandbox-console/plugin-opensandbox-common';
 import { createAuditEventsRouter } from './auditEventsRouter';
 import { DatabaseAuditStore } from './DatabaseAuditStore';
 import { T0, attemptInput, createTestStore, testClock } from '../__testUtils__/auditTestHelpers';
@@ -248,7 +249,7 @@ describe('createAuditEventsRouter', () => {
         ],
         [
           'action=sandbox.explode',
-          'action must be one of sandbox.create, sandbox.delete, sandbox.renew, sandbox.pause, sandbox.resume, sandbox.metadata.update',
+          `action must be one of ${AUDIT_ACTIONS.join(', ')}`,
         ],
         ['limit=0', 'limit must be an integer between 1 and 200'],
         ['limit=201', 'limit must be an integer between 1 and 200'],

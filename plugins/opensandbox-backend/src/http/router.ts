@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import express, { NextFunction, Request, Response } from 'express';
+import express, { NextFunction, Request, RequestHandler, Response } from 'express';
 import Router from 'express-promise-router';
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import type { SandboxOperationContext } from '@opensandbox-console/plugin-opensandbox-node';
@@ -20,8 +20,11 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   /** Extra routers mounted after the sandbox routes (e.g. `/audit-events`). */
   extraRouters?: express.Router[];
+  /** Runs before each mutating route: the mutation rate limit (`../governance`, 429). */
+  rateLimit?: RequestHandler;
 }): Promise<express.Router> {
   const { operations: ops, httpAuth } = options;
+  const limited: RequestHandler[] = options.rateLimit ? [options.rateLimit] : [];
   const router = Router();
   router.use(express.json({ limit: REQUEST_BODY_LIMIT_BYTES }));
   // The sandbox routes, for the default OpenSandbox server and under /servers/:server for any.
@@ -34,7 +37,14 @@ export async function createRouter(options: {
     res.setHeader('X-Request-ID', requestId);
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const server = req.params.server;
-    return { credentials, requestId, clientIp: req.ip, userAgent: req.header('user-agent'), ...(server ? { server } : {}) };
+    // `X-OpenSandbox-Channel` (sent by HttpSandboxOperations) names the audit channel, accepted
+    // only from another backend plugin (a plugin token: a user with a `plugin:` actor, or a
+    // `plugin:` service) and only as `scaffolder` or `mcp`. Informational, never a permission input.
+    const named = req.header('x-opensandbox-channel');
+    const p = credentials.principal as { type: string; subject?: string; actor?: { subject?: string } };
+    const viaPlugin = (p.type === 'user' ? p.actor?.subject : p.subject)?.startsWith('plugin:') === true;
+    const channel = viaPlugin && (named === 'scaffolder' || named === 'mcp') ? named : undefined;
+    return { credentials, requestId, clientIp: req.ip, userAgent: req.header('user-agent'), ...(server ? { server } : {}), ...(channel ? { channel } : {}) };
   }
   const noQuery = (req: Request) => {
     const keys = Object.keys(req.query);
@@ -59,7 +69,7 @@ export async function createRouter(options: {
     const context = await ctx(req, res);
     res.json(await ops.list(query, scope, server && !context.server ? { ...context, server } : context));
   });
-  sandboxes.post('/sandboxes', async (req, res) => {
+  sandboxes.post('/sandboxes', ...limited, async (req, res) => {
     const key = req.header('idempotency-key');
     const { sandbox, replayed } = await ops.create(req.body, { ...(await ctx(req, res)), idempotencyKey: key });
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
@@ -68,22 +78,22 @@ export async function createRouter(options: {
   sandboxes.get('/sandboxes/:sandboxId', async (req, res) => {
     res.json(await ops.get(id(req), await ctx(req, res)));
   });
-  sandboxes.delete('/sandboxes/:sandboxId', async (req, res) => {
+  sandboxes.delete('/sandboxes/:sandboxId', ...limited, async (req, res) => {
     await ops.delete(id(req), await ctx(req, res));
     res.status(204).end();
   });
-  sandboxes.post('/sandboxes/:sandboxId/renew-expiration', async (req, res) => {
+  sandboxes.post('/sandboxes/:sandboxId/renew-expiration', ...limited, async (req, res) => {
     res.json(await ops.renew(id(req), req.body, await ctx(req, res)));
   });
-  sandboxes.post('/sandboxes/:sandboxId/pause', async (req, res) => {
+  sandboxes.post('/sandboxes/:sandboxId/pause', ...limited, async (req, res) => {
     await ops.pause(id(req), await ctx(req, res));
     res.status(202).end();
   });
-  sandboxes.post('/sandboxes/:sandboxId/resume', async (req, res) => {
+  sandboxes.post('/sandboxes/:sandboxId/resume', ...limited, async (req, res) => {
     await ops.resume(id(req), await ctx(req, res));
     res.status(202).end();
   });
-  sandboxes.patch('/sandboxes/:sandboxId/metadata', async (req, res) => {
+  sandboxes.patch('/sandboxes/:sandboxId/metadata', ...limited, async (req, res) => {
     const sandboxId = id(req);
     if (!req.is('application/json')) {
       throw invalidInput([{ field: 'body', message: 'must be a JSON object (Content-Type: application/json)' }]);

@@ -56,7 +56,8 @@ describe('inventory migration', () => {
       expect.arrayContaining(['opensandbox_sandboxes_search_trgm_idx', 'opensandbox_sandboxes_expires_desc_idx']),
     );
 
-    await knex.migrate.down({ directory });
+    // By name: later migrations (governance, ...) stay; this one alone is rolled back.
+    await knex.migrate.down({ directory, name: '20261201_sandbox_inventory.js' });
     for (const table of TABLES) expect(await knex.schema.hasTable(table)).toBe(false);
     expect(await knex.schema.hasTable('opensandbox_audit_events')).toBe(true);
     await knex.migrate.latest({ directory });

@@ -13,6 +13,7 @@ import {
   FieldError,
   MAX_PAGE_SIZE,
   MIN_TIMEOUT_SECONDS,
+  opensandboxAdminManagePermission,
   opensandboxSandboxCreatePermission,
   opensandboxSandboxDeletePermission,
   opensandboxSandboxEndpointPermission,
@@ -53,12 +54,19 @@ import {
   sandboxNotFound,
   stateConflict,
 } from '../errors';
+import type { Exemption, QuotaEnforcer } from '../governance';
 import type { SandboxInventoryStore } from '../inventory/SandboxInventoryStore';
 import { syncServer, SyncServerResult } from '../inventory/syncInventory';
 import { scopeToCriteria } from '../permissions/listQueries';
 import type { SandboxDecisions } from '../permissions/SandboxDecisions';
 import { Caller, resolveCaller, teamsOf } from './callers';
 import { createTokenFor, idempotencyKeyError } from './createTokens';
+
+/**
+ * How much longer than the server's create timeout a quota reservation counts (clock skew between
+ * replicas, and time for the inventory to see a sandbox whose create answer was lost).
+ */
+const QUOTA_RESERVATION_GRACE_MS = 60_000;
 
 /** Largest JSON request body the HTTP routes accept (express.json limit), bytes. */
 export const REQUEST_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -87,6 +95,16 @@ export interface SandboxOperationPipelineOptions {
    * changes upstream is written through to it; `syncInventory` refreshes it from upstream.
    */
   inventory: SandboxInventoryStore;
+  /**
+   * Team quotas and caps (`../governance`), checked on create, renew and resume after the
+   * permission decision and before any upstream call. Absent: no quotas.
+   */
+  quotas?: QuotaEnforcer;
+  /**
+   * Whether a caller is exempt from quotas (`../governance`: `opensandbox.admin.manage` ALLOW, or
+   * an `exempt` role binding). Default: the caller's decision for `opensandbox.admin.manage`.
+   */
+  quotaExemption?: (credentials: SandboxOperationContext['credentials']) => Promise<boolean>;
   /** Current time, epoch ms. Default `Date.now`. */
   clock?: () => number;
 }
@@ -120,6 +138,8 @@ const REQUIRED_STATE: Partial<Record<AuditAction, string>> = {
  *   3. decide: ONE permission decision (404 when the caller may not read the sandbox, 403 when it
  *      may not act; a policy that cannot be evaluated denies) — refusals are audited `denied`;
  *   4. checks that need the loaded sandbox (state conflicts: 409, shortening: 400), audited `failed`;
+ *   4q. quotas and caps of the team (create, renew, resume; 403, audited `denied`; admins exempt);
+ *      a create reserves its place in the team's quota here, released if it fails;
  *   5. audit `initiated` (refused with 503 when it cannot be written);
  *   6. the upstream call (errors mapped by `fromUpstream` in `../errors`);
  *   7. audit outcome: `succeeded`, `failed`, or `unknown` when the mutation may have happened
@@ -302,14 +322,26 @@ export class SandboxOperationPipeline implements SandboxOperations {
       if (replay) return { sandbox: replay, replayed: true };
     }
 
+    // 4q. quotas: the team's caps, then a place in its quota (reserved in the database)
+    const reservation = await this.#decided(input, async () =>
+      this.#o.quotas?.admitCreate(
+        { team, request: upstreamBody, createToken: token, server: server.name, ttlMs: server.createTimeoutMs + QUOTA_RESERVATION_GRACE_MS },
+        this.#exemption(ctx),
+      ),
+    );
+
     // 5-7. audit initiated, upstream, outcome
     const seenAt = this.#clock();
     const created = await this.#attempt(input, 202, 'create', () =>
       server.client.createSandbox(upstreamBody, { requestId }),
       result => ({ sandboxId: result.id }),
-    );
+    ).catch(async error => {
+      await reservation?.failed(isOutcomeUnknown(error));
+      throw error;
+    });
     const sandbox = withOwnership(created, server.name);
     await this.#remember(sandbox, seenAt);
+    await reservation?.succeeded();
     return { sandbox, replayed: false };
   }
 
@@ -328,6 +360,10 @@ export class SandboxOperationPipeline implements SandboxOperations {
         invalidInput([{ field: 'expiresAt', message: `is earlier than the current expiration ${sandbox.expiresAt}; send allowShorten: true to shorten the sandbox's life` }]),
       );
     }
+    // 4q. quotas: the renew horizon of the sandbox's team
+    await this.#decided(input, async () =>
+      this.#o.quotas?.admitRenew({ team: sandbox.ownership?.team, expiresAt, currentExpiresAt: sandbox.expiresAt, now: this.#clock() }, this.#exemption(ctx)),
+    );
     const seenAt = this.#clock();
     const renewed = await this.#attempt(input, 200, 'renew', () =>
       server.client.renewExpiration(id, expiresAt, { requestId: input.requestId }),
@@ -418,6 +454,18 @@ export class SandboxOperationPipeline implements SandboxOperations {
     }
     const problem = this.#inapplicable(action, sandbox, body);
     if (problem) return { sandboxId: id, server: server.name, outcome: 'not-applicable', reason: problem, sandbox };
+    // 4q. the quotas the action would meet (no reservation: a dry run changes nothing)
+    try {
+      const team = sandbox.ownership?.team;
+      if (action === 'renew') {
+        const { expiresAt } = body as { expiresAt: string };
+        await this.#o.quotas?.admitRenew({ team, expiresAt, currentExpiresAt: sandbox.expiresAt, now: this.#clock() }, this.#exemption(ctx));
+      }
+      if (action === 'resume') await this.#o.quotas?.admitResume({ team, imageUri: sandbox.image?.uri }, this.#exemption(ctx));
+    } catch (error) {
+      if (!isDenial(error)) throw error;
+      return { sandboxId: id, server: server.name, outcome: 'denied', reason: (error as Error).message, sandbox };
+    }
     return { sandboxId: id, server: server.name, outcome: 'would-succeed', sandbox };
   }
 
@@ -563,6 +611,12 @@ export class SandboxOperationPipeline implements SandboxOperations {
     if (sandbox.status.state !== needed) {
       await this.#reject(input, stateConflict(`Sandbox ${id} is ${sandbox.status.state}; ${verb} needs a ${needed} sandbox.`));
     }
+    if (action === 'sandbox.resume') {
+      // 4q. quotas: the team within its quota, the image still allowed
+      await this.#decided(input, async () =>
+        this.#o.quotas?.admitResume({ team: sandbox.ownership?.team, imageUri: sandbox.image?.uri }, this.#exemption(ctx)),
+      );
+    }
     await this.#attempt(input, 202, verb, () => call(server.client, id, requestId), () => ({ details: { before: { state: sandbox.status.state } } }));
     const seenAt = this.#clock();
     const after = await this.loadForPermissionCheck(`${server.name}/${id}`);
@@ -592,14 +646,25 @@ export class SandboxOperationPipeline implements SandboxOperations {
     return { caller, server, sandbox, input };
   }
 
-  /** Runs a decision; a refusal is audited `denied` and rethrown. */
-  async #decided(input: AuditAttemptInput, decide: () => Promise<void>): Promise<void> {
+  /** Runs a decision (or a quota check); a refusal is audited `denied` and rethrown. */
+  async #decided<T>(input: AuditAttemptInput, decide: () => Promise<T>): Promise<T> {
     try {
-      await decide();
+      return await decide();
     } catch (error) {
       if (isDenial(error)) await this.#o.audit.denied(input, auditErrorOf(error));
       throw error;
     }
+  }
+
+  /**
+   * The caller's quota exemption (`quotaExemption`; default: its decision for
+   * `opensandbox.admin.manage` is ALLOW). Asked at most once per operation, and only when a quota
+   * would refuse.
+   */
+  #exemption(ctx: SandboxOperationContext): Exemption {
+    let asked: Promise<boolean> | undefined;
+    const exempt = this.#o.quotaExemption ?? (credentials => this.#o.decisions.allowsBasic(credentials, opensandboxAdminManagePermission));
+    return () => (asked ??= exempt(ctx.credentials));
   }
 
   /** Records a refusal by the console itself (`failed`, no upstream call) and throws it. */

@@ -150,6 +150,20 @@ export class SandboxDecisions {
     return decision.result === AuthorizeResult.CONDITIONAL ? this.#transform(decision.conditions) : undefined;
   }
 
+  /**
+   * True when the caller's decision for a basic permission is ALLOW (e.g. `opensandbox.admin.manage`
+   * for the quota exemption and the admin routes). Anything else — DENY, a decision that cannot be
+   * evaluated, the permission service failing — is false (logged by {@link decide}).
+   */
+  async allowsBasic(credentials: BackstageCredentials, permission: BasicPermission): Promise<boolean> {
+    try {
+      const [decision] = await this.decide(credentials, [permission]);
+      return decision.result === AuthorizeResult.ALLOW;
+    } catch {
+      return false;
+    }
+  }
+
   /** The read decision (for lists). */
   async readDecision(credentials: BackstageCredentials): Promise<PolicyDecision> {
     const [decision] = await this.decide(credentials, [opensandboxSandboxReadPermission]);

@@ -12,10 +12,13 @@ import {
   QueryPermissionResponse,
 } from '@backstage/plugin-permission-common';
 import {
-  decideOpensandboxPermission,
+  configRoleBindings,
+  decideForGrants,
   isOpensandboxPermission,
+  matchRoleBindings,
+  OpensandboxMatchedGrant,
+  OpensandboxRoleCaller,
   OpensandboxRoleConfig,
-  resolveServiceRole,
 } from '@opensandbox-console/plugin-opensandbox-node';
 
 function serviceSubject(options?: PermissionsServiceRequestOptions): string | undefined {
@@ -28,25 +31,31 @@ function serviceSubject(options?: PermissionsServiceRequestOptions): string | un
  * A `PermissionsService` that also applies the role model (`opensandbox.permissionPolicy`) to
  * SERVICE principals. Backstage decides service principals from their `accessRestrictions` alone
  * and never asks the policy; with this wrapper an `opensandbox.*` permission is granted to a
- * service only when the framework allows it AND its configured role does (scoped to its teams).
- * Users are decided by the framework (the policy) unchanged.
+ * service only when the framework allows it AND its roles do (the union of its configured entry
+ * and its database role bindings, each scoped to its teams). Users are decided by the framework
+ * (the policy) unchanged.
  */
 export class ServiceRolePermissions implements PermissionsService {
   constructor(
     private readonly inner: PermissionsService,
     private readonly roles: OpensandboxRoleConfig,
+    /** The grants of a caller from config AND database bindings; default: config only. */
+    private readonly bindings?: { grantsOf(caller: OpensandboxRoleCaller): Promise<OpensandboxMatchedGrant[]> },
   ) {}
 
-  #narrow<T extends PolicyDecision>(
+  async #narrow<T extends PolicyDecision>(
     requests: Array<{ permission: AuthorizePermissionRequest['permission'] }>,
     decisions: T[],
     subject: string,
-  ): T[] {
-    const service = resolveServiceRole(this.roles, subject);
+  ): Promise<T[]> {
+    const caller = { type: 'service' as const, subject };
+    const grants = this.bindings
+      ? await this.bindings.grantsOf(caller)
+      : matchRoleBindings(configRoleBindings(this.roles), caller);
     return decisions.map((decision, i) => {
       const permission = requests[i].permission;
       if (decision.result === AuthorizeResult.DENY || !isOpensandboxPermission(permission)) return decision;
-      return decideOpensandboxPermission(permission, service?.role, { teams: service?.teams ?? [] }) as T;
+      return decideForGrants(permission, grants) as T;
     });
   }
 
@@ -58,7 +67,7 @@ export class ServiceRolePermissions implements PermissionsService {
     const subject = serviceSubject(options);
     if (!subject) return decisions;
     // A basic-permission request never gets a conditional decision from the role model.
-    return this.#narrow(requests, decisions as PolicyDecision[], subject).map(d =>
+    return (await this.#narrow(requests, decisions as PolicyDecision[], subject)).map(d =>
       d.result === AuthorizeResult.CONDITIONAL ? { result: AuthorizeResult.DENY } : d,
     ) as AuthorizePermissionResponse[];
   }

@@ -19,16 +19,19 @@ import {
 } from '../__testUtils__/consoleBackend';
 
 interface Row {
-  method: 'get' | 'post' | 'delete' | 'patch';
+  method: 'get' | 'post' | 'delete' | 'patch' | 'put';
   /** The path as in openapi.yaml. */
   path: string;
   expected: Record<Persona, number>;
   paused?: boolean;
   body?: () => unknown;
   query?: Record<string, string>;
+  /** Content-Type of a string body. */
+  contentType?: string;
 }
 
 const ALLOWED_FOR_TEAM_A = { none: 401, viewer: 403, operatorOwnTeam: 0, operatorOtherTeam: 404, admin: 0, service: 0 };
+const ADMIN_ONLY = (ok: number): Record<Persona, number> => ({ none: 401, viewer: 403, operatorOwnTeam: 403, operatorOtherTeam: 403, admin: ok, service: 403 });
 const mutation = (ok: number) =>
   Object.fromEntries(Object.entries(ALLOWED_FOR_TEAM_A).map(([k, v]) => [k, v === 0 ? ok : v])) as Record<Persona, number>;
 
@@ -59,6 +62,31 @@ const MATRIX: Row[] = [
     expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 404, admin: 200, service: 200 },
   },
   { method: 'get', path: '/audit-events', expected: { none: 401, viewer: 403, operatorOwnTeam: 403, operatorOtherTeam: 403, admin: 200, service: 403 } },
+  // Role bindings (docs/governance.md): opensandbox.admin.manage, admins only.
+  { method: 'get', path: '/admin/role-bindings', expected: ADMIN_ONLY(200) },
+  { method: 'post', path: '/admin/role-bindings', expected: ADMIN_ONLY(201), body: () => ({ subject: `user:default/matrix-${Math.random().toString(36).slice(2)}`, role: 'viewer' }) },
+  // No binding has this id: 404 for admins, 403 for everyone else (nothing is revealed).
+  { method: 'delete', path: '/admin/role-bindings/{bindingId}', expected: ADMIN_ONLY(404) },
+  { method: 'get', path: '/admin/role-bindings/explain', expected: ADMIN_ONLY(200), query: { user: 'user:default/vic' } },
+  { method: 'get', path: '/admin/role-bindings/export', expected: ADMIN_ONLY(200) },
+  {
+    method: 'post',
+    path: '/admin/role-bindings/import',
+    expected: ADMIN_ONLY(200),
+    query: { mode: 'merge', dryRun: 'true' },
+    contentType: 'application/yaml',
+    body: () => 'bindings:\n  - { subject: group:default/team-b, role: viewer }\n',
+  },
+  // The role policy's internal route: the permission plugin's token only.
+  { method: 'get', path: '/internal/role-bindings', expected: ADMIN_ONLY(403) },
+  // Quotas (docs/governance.md): the caller's first team, 400 without one (the service, and pat,
+  // whose only group grants a role); admin routes need opensandbox.admin.manage.
+  // {team} is group:default/team-a; PUT runs before DELETE.
+  { method: 'get', path: '/quotas', expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 200, admin: 400, service: 400 } },
+  { method: 'get', path: '/admin/quotas', expected: ADMIN_ONLY(200) },
+  { method: 'get', path: '/admin/quotas/{team}', expected: ADMIN_ONLY(200) },
+  { method: 'put', path: '/admin/quotas/{team}', expected: ADMIN_ONLY(200), body: () => ({}) },
+  { method: 'delete', path: '/admin/quotas/{team}', expected: ADMIN_ONLY(204) },
 ];
 
 describe('role matrix (real permission backend + role policy module)', () => {
@@ -91,8 +119,10 @@ describe('role matrix (real permission backend + role policy module)', () => {
 
   it.each(cells)('%s as %s → %i', async (_name, persona, expected, row) => {
     const id = await seedUpstreamSandbox(sim.url, { owner: 'ada', team: 'team-a', paused: row.paused });
-    const url = `/api/opensandbox${row.path.replace('{sandboxId}', id).replace('{port}', '8080')}`;
+    const url = `/api/opensandbox${row.path.replace('{sandboxId}', id).replace('{port}', '8080').replace('{team}', encodeURIComponent('group:default/team-a'))}`;
     let req = (request(server) as any)[row.method](url).set('Authorization', authHeader(persona));
+    if (row.query) req = req.query(row.query);
+    if (row.contentType) req = req.type(row.contentType);
     if (row.body) req = req.send(row.body());
     const res = await req;
     expect(res.status).toBe(expected);

@@ -46,6 +46,8 @@ export class HttpSandboxOperations implements SandboxOperations {
         authorization: `Bearer ${token}`,
         ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(ctx.requestId ? { 'x-request-id': ctx.requestId } : {}),
+        // The audit channel (`scaffolder`, `mcp`); the console accepts it from plugin tokens only.
+        ...(ctx.channel && ctx.channel !== 'http' ? { 'x-opensandbox-channel': ctx.channel } : {}),
         ...init.headers,
       },
       body: init.body !== undefined ? JSON.stringify(init.body) : undefined,

@@ -5,9 +5,12 @@ import { MockPermissionApi } from '@backstage/test-utils';
 import { ResponseError } from '@backstage/errors';
 import type { AuditEvent, ConsoleSettings, OpenSandboxApi, SandboxDetails } from '../api';
 
-/** Settings of a console without a lifetime cap (what `GET /settings` answers then); override any field. */
+/**
+ * Settings of a console with one OpenSandbox server and without a lifetime cap (what
+ * `GET /settings` answers then); override any field.
+ */
 export function makeSettings(overrides: Partial<ConsoleSettings> = {}): ConsoleSettings {
-  return { maxTimeoutSeconds: null, minTimeoutSeconds: 60, requestBodyLimitBytes: 1048576, ...overrides };
+  return { maxTimeoutSeconds: null, minTimeoutSeconds: 60, requestBodyLimitBytes: 1048576, servers: ['default'], ...overrides };
 }
 
 /**

@@ -33,6 +33,44 @@ export interface ListSandboxesQuery {
    * `['component:default/payments-api']` (OR'ed; at most 20; lower-case).
    */
   entity?: string[];
+  /**
+   * Case-insensitive substring of the sandbox's name (`metadata.name`) or id, at most
+   * {@link MAX_SEARCH_LENGTH} characters. Blank values are not sent.
+   */
+  search?: string;
+  /** Sort key. Server default `createdAt`. */
+  sort?: SandboxSortKey;
+  /**
+   * Sort direction. Server default `desc` for `createdAt`, `asc` for the other keys; sandboxes
+   * without a value (no name, no expiry) come last either way.
+   */
+  order?: SortOrder;
+  /**
+   * Only sandboxes expiring within this many seconds from now (already expired ones included;
+   * sandboxes without expiry never), a whole number >= 0, e.g. `3600` for "Expiring soon".
+   */
+  expiringWithinSeconds?: number;
+  /** Only the sandboxes of this OpenSandbox server (a name of {@link ConsoleSettings.servers}). */
+  server?: string;
+}
+
+/** Sort keys of {@link ListSandboxesQuery.sort}. @public */
+export type SandboxSortKey = 'createdAt' | 'expiresAt' | 'name' | 'state';
+
+/** Sort directions of {@link ListSandboxesQuery.order}. @public */
+export type SortOrder = 'asc' | 'desc';
+
+/** The longest `search` the server accepts (characters). @public */
+export const MAX_SEARCH_LENGTH = 100;
+
+/**
+ * Where a sandbox lives, for the calls about one sandbox. Without `server` the client calls the
+ * default server's routes (`/sandboxes/:id/...`); with it, `/servers/:server/sandboxes/:id/...`.
+ * @public
+ */
+export interface SandboxServerOptions {
+  /** The OpenSandbox server of the sandbox (its `server` field), e.g. `default` or `eu-west`. */
+  server?: string;
 }
 
 /**
@@ -49,6 +87,11 @@ export type ConsoleCreateSandboxRequest = Omit<CreateSandboxRequest, 'secureAcce
    * The backend stamps it as `backstage.io/entity*` labels (see `sandbox.ownership.entity`).
    */
   entityRef?: string;
+  /**
+   * The OpenSandbox server to create the sandbox on (a name of {@link ConsoleSettings.servers}).
+   * Leave it out to let the backend pick: the first server that serves the owning team.
+   */
+  server?: string;
 };
 
 /**
@@ -67,6 +110,42 @@ export interface ConsoleSettings {
   minTimeoutSeconds: number;
   /** The largest JSON request body the console accepts, in bytes. */
   requestBodyLimitBytes: number;
+  /**
+   * The OpenSandbox servers of the console by name; the first is the default (the one the
+   * `/sandboxes/:id` routes use). One entry (`default`) in the single-server setup. Older
+   * backends leave it out, which means one server.
+   */
+  servers?: string[];
+}
+
+/**
+ * The quota and caps that apply to one team, with its usage (`GET /api/opensandbox/quotas`). Every
+ * limit is null when not limited. See docs/governance.md.
+ * @public
+ */
+export interface TeamQuota {
+  /** The team (lower-case group ref). */
+  team: string;
+  limits: {
+    /** Concurrent non-terminated sandboxes of the team. */
+    maxSandboxes: number | null;
+    /** Largest `timeout` at create, seconds. */
+    maxTimeoutSeconds: number | null;
+    /** Farthest a renewal may reach, seconds from now. */
+    maxRenewSeconds: number | null;
+    /** Image prefixes a sandbox's image must start with (normalised, e.g. `docker.io/library/`). */
+    allowedImageRegistries: string[] | null;
+    /** Largest `resourceLimits.cpu` per sandbox (Kubernetes quantity). */
+    maxCpu: string | null;
+    /** Largest `resourceLimits.memory` per sandbox (Kubernetes quantity). */
+    maxMemory: string | null;
+  };
+  /** Sandboxes of the team now: in the inventory, and creates in flight. */
+  usage: { sandboxes: number; reserved: number };
+  /** Sandboxes the team may still create; null when `maxSandboxes` is not limited. */
+  remaining: number | null;
+  /** The caller is exempt from quotas (it may administer the console). */
+  exempt: boolean;
 }
 
 /**
@@ -110,7 +189,7 @@ export interface CreateSandboxOptions {
  * Options of {@link OpenSandboxApi.renewExpiration}.
  * @public
  */
-export interface RenewExpirationOptions {
+export interface RenewExpirationOptions extends SandboxServerOptions {
   /**
    * Allow an `expiresAt` earlier than the current expiry (the server refuses it with 400
    * otherwise). Sent as `allowShorten: true` only when true.
@@ -122,7 +201,7 @@ export interface RenewExpirationOptions {
  * Options of {@link OpenSandboxApi.getEndpoint}.
  * @public
  */
-export interface GetEndpointOptions {
+export interface GetEndpointOptions extends SandboxServerOptions {
   /** Ask for an endpoint routed through the OpenSandbox server proxy instead of a direct one. */
   useServerProxy?: boolean;
 }
@@ -191,7 +270,9 @@ export interface AuditEventsPage {
 export type AuditExportFormat = 'csv' | 'ndjson';
 
 /**
- * Client of the OpenSandbox console backend (`/api/opensandbox`). Every method rejects with a
+ * Client of the OpenSandbox console backend (`/api/opensandbox`). The methods about one sandbox
+ * take an optional {@link SandboxServerOptions}: with `server` they call
+ * `/servers/:server/sandboxes/:id/...`, without it the default server's `/sandboxes/:id/...`. Every method rejects with a
  * `ResponseError` (from `@backstage/errors`) on a non-2xx answer; its `statusCode` is 400 for
  * invalid input (`body.error.fields` names the fields), 403 when not allowed, 404 for unknown
  * sandboxes, 409 when the sandbox state does not allow the action, 429 when OpenSandbox is busy
@@ -206,15 +287,27 @@ export interface OpenSandboxApi {
    * the groups that only grant roles); the first is the server's default.
    */
   listTeams(): Promise<string[]>;
-  /** `GET /sandboxes`: one page of sandboxes, newest first. */
+  /**
+   * `GET /sandboxes`: one page of sandboxes from the console's inventory, newest first unless
+   * `query.sort` says otherwise; `syncedAt` of the answer tells how fresh the inventory is.
+   */
   listSandboxes(query?: ListSandboxesQuery): Promise<ConsoleListSandboxesResponse>;
   /**
    * `GET /settings`: the lifetime cap and limits the server validates with. Fetched once per
    * client and cached (a failed load is not cached, so the next call tries again).
    */
   getSettings(): Promise<ConsoleSettings>;
-  /** `GET /sandboxes/:id`: one sandbox with its decoded ownership and last recorded renewal. */
-  getSandbox(id: string): Promise<SandboxDetails>;
+  /**
+   * `GET /quotas?team=`: the quota and caps of one of the caller's teams (default: its first team),
+   * with the usage. 403 for a team that is not the caller's (unless it administers the console).
+   * Optional: implementations for older backends may leave it out.
+   */
+  getQuota?(team?: string): Promise<TeamQuota>;
+  /**
+   * `GET /sandboxes/:id` (or `/servers/:server/sandboxes/:id` with `options.server`): one sandbox
+   * with its decoded ownership and last recorded renewal.
+   */
+  getSandbox(id: string, options?: SandboxServerOptions): Promise<SandboxDetails>;
   /**
    * `POST /sandboxes`: creates a sandbox. Resolves once the server answers 202, which the real
    * upstream does only when the sandbox runs (this can take tens of seconds to minutes), or 200
@@ -223,7 +316,7 @@ export interface OpenSandboxApi {
    */
   createSandbox(request: ConsoleCreateSandboxRequest, options?: CreateSandboxOptions): Promise<ConsoleSandbox>;
   /** `DELETE /sandboxes/:id`: terminates and removes the sandbox (204). */
-  deleteSandbox(id: string): Promise<void>;
+  deleteSandbox(id: string, options?: SandboxServerOptions): Promise<void>;
   /**
    * `POST /sandboxes/:id/renew-expiration`: sets the new absolute expiry. An `expiresAt` earlier
    * than the current expiry is refused with 400 unless `options.allowShorten`.
@@ -236,9 +329,9 @@ export interface OpenSandboxApi {
     options?: RenewExpirationOptions,
   ): Promise<RenewSandboxExpirationResponse>;
   /** `POST /sandboxes/:id/pause` (202). */
-  pauseSandbox(id: string): Promise<void>;
+  pauseSandbox(id: string, options?: SandboxServerOptions): Promise<void>;
   /** `POST /sandboxes/:id/resume` (202). */
-  resumeSandbox(id: string): Promise<void>;
+  resumeSandbox(id: string, options?: SandboxServerOptions): Promise<void>;
   /**
    * `GET /sandboxes/:id/endpoints/:port`: how to reach a port of the sandbox.
    * @returns `endpoint` as `host[:port]/path` WITHOUT a scheme, and any `headers` every request
@@ -251,7 +344,11 @@ export interface OpenSandboxApi {
    * are refused with 400. Needs `opensandbox.sandbox.update` on the sandbox.
    * @returns the updated sandbox.
    */
-  updateMetadata(id: string, patch: Record<string, string | null>): Promise<ConsoleSandbox>;
+  updateMetadata(
+    id: string,
+    patch: Record<string, string | null>,
+    options?: SandboxServerOptions,
+  ): Promise<ConsoleSandbox>;
   /**
    * `GET /audit-events`: one page of audit events matching `filter`, newest first. Needs the
    * `opensandbox.audit.read` permission (403 otherwise); 400 for invalid filter values, e.g.

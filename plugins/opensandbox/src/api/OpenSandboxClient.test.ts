@@ -77,6 +77,71 @@ describe('OpenSandboxClient', () => {
     expect(fetch.mock.calls[0][0]).toBe(`${BASE}/sandboxes`);
   });
 
+  it('lists with search, sort, order, expiringWithinSeconds and server after the filters, before the paging', async () => {
+    const list = { items: [], pagination: {}, syncedAt: '2026-06-15T10:47:00.000Z' };
+    const { client, fetch } = setup({ body: list });
+    await expect(
+      client.listSandboxes({
+        states: ['Running'],
+        team: ['group:default/team-a'],
+        search: '  demo api ',
+        sort: 'name',
+        order: 'desc',
+        expiringWithinSeconds: 3600,
+        server: 'eu-west',
+        page: 2,
+        pageSize: 50,
+      }),
+    ).resolves.toEqual(list);
+    // Blank search, no sort: nothing of them is sent; expiringWithinSeconds 0 is a real filter.
+    await client.listSandboxes({ search: '   ', expiringWithinSeconds: 0 });
+    await client.listSandboxes({ sort: 'expiresAt' });
+    expect(fetch.mock.calls.map(c => c[0])).toEqual([
+      `${BASE}/sandboxes?state=Running&team=group%3Adefault%2Fteam-a&search=demo+api&sort=name&order=desc&expiringWithinSeconds=3600&server=eu-west&page=2&pageSize=50`,
+      `${BASE}/sandboxes?expiringWithinSeconds=0`,
+      `${BASE}/sandboxes?sort=expiresAt`,
+    ]);
+    expect(new URL(fetch.mock.calls[0][0]).searchParams.get('search')).toBe('demo api');
+  });
+
+  it('calls /servers/:server/sandboxes/:id/... for every sandbox call given a server, else the default routes', async () => {
+    const { client, fetch } = setup({ body: { id: 'abc', expiresAt: '2026-06-15T12:00:00Z' } });
+    const on = { server: 'eu west' };
+    await client.getSandbox('abc', on);
+    await client.deleteSandbox('abc', on);
+    await client.pauseSandbox('abc', on);
+    await client.resumeSandbox('abc', on);
+    await client.renewExpiration('abc', '2026-06-15T12:00:00.000Z', on);
+    await client.renewExpiration('abc', '2026-06-15T11:00:00.000Z', { ...on, allowShorten: true });
+    await client.getEndpoint('abc', 8080, { ...on, useServerProxy: true });
+    await client.updateMetadata('abc', { stage: 'dev' }, on);
+    await client.getSandbox('abc', {});
+    const server = `${BASE}/servers/eu%20west/sandboxes/abc`;
+    expect(fetch.mock.calls.map(c => [c[1]?.method, c[0], c[1]?.body])).toEqual([
+      ['GET', server, undefined],
+      ['DELETE', server, undefined],
+      ['POST', `${server}/pause`, undefined],
+      ['POST', `${server}/resume`, undefined],
+      // The server travels in the path only, never in the body.
+      ['POST', `${server}/renew-expiration`, '{"expiresAt":"2026-06-15T12:00:00.000Z"}'],
+      ['POST', `${server}/renew-expiration`, '{"expiresAt":"2026-06-15T11:00:00.000Z","allowShorten":true}'],
+      ['GET', `${server}/endpoints/8080?use_server_proxy=true`, undefined],
+      ['PATCH', `${server}/metadata`, '{"stage":"dev"}'],
+      ['GET', `${BASE}/sandboxes/abc`, undefined],
+    ]);
+  });
+
+  it('creates on a named server with the body field server', async () => {
+    const { client, fetch } = setup({ body: { id: 'abc', server: 'us' } });
+    await client.createSandbox({ image: { uri: 'python:3.11-slim' }, resourceLimits: {}, server: 'us' });
+    expect(fetch.mock.calls[0][0]).toBe(`${BASE}/sandboxes`);
+    expect(JSON.parse(String(fetch.mock.calls[0][1]?.body))).toEqual({
+      image: { uri: 'python:3.11-slim' },
+      resourceLimits: {},
+      server: 'us',
+    });
+  });
+
   it('gets, creates, deletes, pauses and resumes with the right method, URL and body', async () => {
     const { client, fetch } = setup({ body: { id: 'sb 1' } });
     await client.getSandbox('sb 1');

@@ -19,6 +19,8 @@ import type {
   OpenSandboxApi,
   RenewExpirationOptions,
   SandboxDetails,
+  SandboxServerOptions,
+  TeamQuota,
 } from './OpenSandboxApi';
 import { newIdempotencyKey as randomUuid } from '../lib/errors';
 
@@ -60,11 +62,16 @@ export class OpenSandboxClient implements OpenSandboxApi {
     return this.settings;
   }
 
+  /** `GET {base}/quotas[?team=<group ref>]`. */
+  async getQuota(team?: string): Promise<TeamQuota> {
+    return this.request('GET', `/quotas${team ? `?${new URLSearchParams({ team })}` : ''}`);
+  }
+
   /**
-   * `GET {base}/sandboxes?state=A&state=B&metadata=<k%3Dv%26k2%3Dv2>&owner=..&team=..&entity=..&page=N&pageSize=M`.
-   * `state`, `owner`, `team` and `entity` are repeated once per value; `metadata` is ONE
-   * parameter whose value is itself a form-encoded `k=v&k2=v2` string (so it ends up encoded
-   * twice on the wire).
+   * `GET {base}/sandboxes?state=A&state=B&metadata=<k%3Dv%26k2%3Dv2>&owner=..&team=..&entity=..&search=..&sort=..&order=..&expiringWithinSeconds=..&server=..&page=N&pageSize=M`
+   * (in that order; absent and blank values left out). `state`, `owner`, `team` and `entity`
+   * are repeated once per value; `metadata` is ONE parameter whose value is itself a form-encoded
+   * `k=v&k2=v2` string (so it ends up encoded twice on the wire). `search` is trimmed.
    */
   async listSandboxes(query: ListSandboxesQuery = {}): Promise<ConsoleListSandboxesResponse> {
     const params = new URLSearchParams();
@@ -74,15 +81,23 @@ export class OpenSandboxClient implements OpenSandboxApi {
     for (const key of ['owner', 'team', 'entity'] as const) {
       for (const ref of query[key] ?? []) params.append(key, ref);
     }
+    const search = query.search?.trim();
+    if (search) params.set('search', search);
+    if (query.sort) params.set('sort', query.sort);
+    if (query.order) params.set('order', query.order);
+    if (query.expiringWithinSeconds !== undefined) {
+      params.set('expiringWithinSeconds', String(query.expiringWithinSeconds));
+    }
+    if (query.server) params.set('server', query.server);
     if (query.page !== undefined) params.set('page', String(query.page));
     if (query.pageSize !== undefined) params.set('pageSize', String(query.pageSize));
     const qs = params.toString();
     return this.request('GET', `/sandboxes${qs ? `?${qs}` : ''}`);
   }
 
-  /** `GET {base}/sandboxes/:id`. */
-  async getSandbox(id: string): Promise<SandboxDetails> {
-    return this.request('GET', `/sandboxes/${encodeURIComponent(id)}`);
+  /** `GET {base}/sandboxes/:id`, or `{base}/servers/:server/sandboxes/:id` with `options.server`. */
+  async getSandbox(id: string, options: SandboxServerOptions = {}): Promise<SandboxDetails> {
+    return this.request('GET', sandboxPath(id, options));
   }
 
   /**
@@ -97,14 +112,14 @@ export class OpenSandboxClient implements OpenSandboxApi {
     return this.request('POST', '/sandboxes', request, headers);
   }
 
-  /** `DELETE {base}/sandboxes/:id`, expects 204. */
-  async deleteSandbox(id: string): Promise<void> {
-    await this.request('DELETE', `/sandboxes/${encodeURIComponent(id)}`);
+  /** `DELETE {base}[/servers/:server]/sandboxes/:id`, expects 204. */
+  async deleteSandbox(id: string, options: SandboxServerOptions = {}): Promise<void> {
+    await this.request('DELETE', sandboxPath(id, options));
   }
 
   /**
-   * `POST {base}/sandboxes/:id/renew-expiration` with `{ expiresAt }` (RFC 3339), plus
-   * `allowShorten: true` only when `options.allowShorten` is true.
+   * `POST {base}[/servers/:server]/sandboxes/:id/renew-expiration` with `{ expiresAt }`
+   * (RFC 3339), plus `allowShorten: true` only when `options.allowShorten` is true.
    */
   async renewExpiration(
     id: string,
@@ -112,33 +127,37 @@ export class OpenSandboxClient implements OpenSandboxApi {
     options: RenewExpirationOptions = {},
   ): Promise<RenewSandboxExpirationResponse> {
     const body = options.allowShorten === true ? { expiresAt, allowShorten: true } : { expiresAt };
-    return this.request('POST', `/sandboxes/${encodeURIComponent(id)}/renew-expiration`, body);
+    return this.request('POST', `${sandboxPath(id, options)}/renew-expiration`, body);
   }
 
-  /** `POST {base}/sandboxes/:id/pause`, expects 202 with an empty body. */
-  async pauseSandbox(id: string): Promise<void> {
-    await this.request('POST', `/sandboxes/${encodeURIComponent(id)}/pause`);
+  /** `POST {base}[/servers/:server]/sandboxes/:id/pause`, expects 202 with an empty body. */
+  async pauseSandbox(id: string, options: SandboxServerOptions = {}): Promise<void> {
+    await this.request('POST', `${sandboxPath(id, options)}/pause`);
   }
 
-  /** `POST {base}/sandboxes/:id/resume`, expects 202 with an empty body. */
-  async resumeSandbox(id: string): Promise<void> {
-    await this.request('POST', `/sandboxes/${encodeURIComponent(id)}/resume`);
+  /** `POST {base}[/servers/:server]/sandboxes/:id/resume`, expects 202 with an empty body. */
+  async resumeSandbox(id: string, options: SandboxServerOptions = {}): Promise<void> {
+    await this.request('POST', `${sandboxPath(id, options)}/resume`);
   }
 
-  /** `GET {base}/sandboxes/:id/endpoints/:port?use_server_proxy=true|false`. */
+  /** `GET {base}[/servers/:server]/sandboxes/:id/endpoints/:port?use_server_proxy=true|false`. */
   async getEndpoint(id: string, port: number, options: GetEndpointOptions = {}): Promise<Endpoint> {
     const params = new URLSearchParams({
       use_server_proxy: String(options.useServerProxy ?? false),
     });
     return this.request(
       'GET',
-      `/sandboxes/${encodeURIComponent(id)}/endpoints/${encodeURIComponent(String(port))}?${params}`,
+      `${sandboxPath(id, options)}/endpoints/${encodeURIComponent(String(port))}?${params}`,
     );
   }
 
-  /** `PATCH {base}/sandboxes/:id/metadata` with the merge patch as JSON body. */
-  async updateMetadata(id: string, patch: Record<string, string | null>): Promise<ConsoleSandbox> {
-    return this.request('PATCH', `/sandboxes/${encodeURIComponent(id)}/metadata`, patch);
+  /** `PATCH {base}[/servers/:server]/sandboxes/:id/metadata` with the merge patch as JSON body. */
+  async updateMetadata(
+    id: string,
+    patch: Record<string, string | null>,
+    options: SandboxServerOptions = {},
+  ): Promise<ConsoleSandbox> {
+    return this.request('PATCH', `${sandboxPath(id, options)}/metadata`, patch);
   }
 
   /**
@@ -206,6 +225,12 @@ export class OpenSandboxClient implements OpenSandboxApi {
     const text = await response.text();
     return (text ? JSON.parse(text) : undefined) as T;
   }
+}
+
+/** `/sandboxes/:id` (default server) or `/servers/:server/sandboxes/:id`, each part URL-encoded. */
+function sandboxPath(id: string, options: SandboxServerOptions): string {
+  const sandbox = `/sandboxes/${encodeURIComponent(id)}`;
+  return options.server ? `/servers/${encodeURIComponent(options.server)}${sandbox}` : sandbox;
 }
 
 /** The query parameters of an audit filter, in a fixed order, without empty values. */

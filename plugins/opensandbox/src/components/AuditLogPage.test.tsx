@@ -4,7 +4,7 @@ import { Route, Routes, useLocation } from 'react-router-dom';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { ResponseError } from '@backstage/errors';
-import { opensandboxApiRef } from '../api';
+import { AUDIT_ACTIONS, opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
 import { createFakeApi, createPermissionApi, makeAuditEvent, withFreshPermissionCache } from '../__testUtils__/testUtils';
 import { AuditLogPage } from './AuditLogPage';
@@ -433,7 +433,7 @@ describe('audit helpers', () => {
   it('lists what a link had that the filter ignores', () => {
     const params = new URLSearchParams('action=sandbox.nuke&outcome=bogus&from=yesterday&to=2026-06-15T10%3A00%3A00Z&actor=x');
     expect(auditSearchProblems(params)).toEqual([
-      'action "sandbox.nuke" is not one of sandbox.create, sandbox.delete, sandbox.renew, sandbox.pause, sandbox.resume, sandbox.metadata.update',
+      `action "sandbox.nuke" is not one of ${AUDIT_ACTIONS.join(', ')}`,
       'outcome "bogus" is not one of initiated, succeeded, failed, denied, unknown',
       'from "yesterday" is not a date-time such as 2026-06-15T10:00:00Z',
     ]);

@@ -33,12 +33,14 @@ export function portError(text: string): string | undefined {
 export function EndpointCard(props: {
   api: OpenSandboxApi;
   sandboxId: string;
+  /** The sandbox's OpenSandbox server when known (the lookup then uses `/servers/:server/...`). */
+  server?: string;
   /** Disables the lookup (e.g. without `opensandbox.sandbox.endpoint`). */
   disabled?: boolean;
   /** Tooltip on the disabled button explaining why. */
   disabledReason?: string;
 }) {
-  const { api, sandboxId, disabled, disabledReason } = props;
+  const { api, sandboxId, server, disabled, disabledReason } = props;
   const [portText, setPortText] = useState('8080');
   const [useServerProxy, setUseServerProxy] = useState(false);
   const [loading, setLoading] = useState(false);
@@ -51,7 +53,9 @@ export function EndpointCard(props: {
     setError(undefined);
     setEndpoint(undefined);
     try {
-      setEndpoint(await api.getEndpoint(sandboxId, Number(portText), { useServerProxy }));
+      setEndpoint(
+        await api.getEndpoint(sandboxId, Number(portText), server ? { useServerProxy, server } : { useServerProxy }),
+      );
     } catch (e) {
       setError(errorMessage(e));
     } finally {

@@ -1,4 +1,6 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { useLocation } from 'react-router-dom';
 import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { identityApiRef } from '@backstage/core-plugin-api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
@@ -12,6 +14,7 @@ import {
   createFakeApi,
   createPermissionApi,
   makeSandbox,
+  makeSettings,
   withFreshPermissionCache,
 } from '../__testUtils__/testUtils';
 import { EntitySandboxesContent } from './EntitySandboxesContent';
@@ -52,14 +55,23 @@ const SANDBOXES = [
   }),
 ];
 
-function page(items: ReturnType<typeof makeSandbox>[]) {
-  return { items, pagination: { page: 1, pageSize: 20, totalItems: items.length, totalPages: 1, hasNextPage: false } };
+function page(items: ReturnType<typeof makeSandbox>[], syncedAt?: string | null) {
+  return {
+    items,
+    pagination: { page: 1, pageSize: 20, totalItems: items.length, totalPages: 1, hasNextPage: false },
+    ...(syncedAt !== undefined ? { syncedAt } : {}),
+  };
+}
+
+function Location() {
+  const location = useLocation();
+  return <div data-testid="location">{`${location.pathname}${location.search}`}</div>;
 }
 
 async function render(
   entity: Entity,
   api: ReturnType<typeof createFakeApi>,
-  options: { ownershipEntityRefs?: string[]; denied?: string[] } = {},
+  options: { ownershipEntityRefs?: string[]; denied?: string[]; route?: string } = {},
 ) {
   const identityApi = mockApis.identity({
     userEntityRef: 'user:default/jane.doe',
@@ -77,10 +89,12 @@ async function render(
       >
         <EntityProvider entity={entity}>
           <EntitySandboxesContent />
+          <Location />
         </EntityProvider>
       </TestApiProvider>,
     ),
     {
+      routeEntries: [options.route ?? '/catalog/default/component/payments-api/sandboxes'],
       mountedRoutes: {
         '/opensandbox': rootRouteRef,
         '/catalog/:namespace/:kind/:name': entityRouteRef,
@@ -177,7 +191,7 @@ describe('EntitySandboxesContent', () => {
     const api = createFakeApi();
     api.listTeams.mockResolvedValue(['group:default/team-b']);
     api.listSandboxes.mockResolvedValue(page(SANDBOXES));
-    await render(TEAM_A, api, { denied: ['opensandbox.audit.read'] });
+    await render(TEAM_A, api, { denied: ['opensandbox.admin.manage'] });
     await screen.findAllByTestId('sandbox-link');
     await waitFor(() =>
       expect(screen.getByTestId('entity-create-gate')).toHaveAttribute(
@@ -219,5 +233,80 @@ describe('EntitySandboxesContent', () => {
     await render({ ...TEAM_A, kind: 'User', metadata: { name: 'jane.doe' } }, api);
     expect(await screen.findByText('No sandboxes for this kind of entity')).toBeInTheDocument();
     expect(api.listSandboxes).not.toHaveBeenCalled();
+  });
+});
+
+describe('EntitySandboxesContent search, sort, "Expiring soon", servers and freshness', () => {
+  const TAB = '/catalog/default/component/payments-api/sandboxes';
+  const entityFilter = { entity: ['component:default/payments-api'] };
+  beforeEach(() => {
+    jest.useFakeTimers({ advanceTimers: true, now: Date.parse('2026-06-15T10:47:30Z') });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('searches, sorts and filters "Expiring soon" on the server next to the entity filter, in the URL', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([SANDBOXES[0]], '2026-06-15T10:47:27.000Z'));
+    const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+    await render(PAYMENTS, api, { route: `${TAB}?page=2` });
+    await screen.findAllByTestId('sandbox-link');
+    expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...entityFilter, page: 2, pageSize: 20 });
+    expect(screen.getByTestId('list-freshness')).toHaveTextContent(/^Updated [34]s ago$/);
+
+    fireEvent.change(screen.getByTestId('search-input'), { target: { value: 'pay' } });
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...entityFilter, search: 'pay', page: 1, pageSize: 20 }),
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent(new RegExp(`^${TAB}\\?search=pay$`));
+
+    await user.click(await screen.findByTestId('sort-name'));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({
+        ...entityFilter,
+        search: 'pay',
+        sort: 'name',
+        order: 'asc',
+        page: 1,
+        pageSize: 20,
+      }),
+    );
+    await user.click(screen.getByTestId('expiring-soon'));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({
+        ...entityFilter,
+        search: 'pay',
+        sort: 'name',
+        order: 'asc',
+        expiringWithinSeconds: 3600,
+        page: 1,
+        pageSize: 20,
+      }),
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent(new RegExp(`^${TAB}\\?search=pay&sort=name&expiring=soon$`));
+  });
+
+  it('says the search matched nothing instead of "no sandbox was created for this component"', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([]));
+    await render(PAYMENTS, api, { route: `${TAB}?search=zzz` });
+    expect(await screen.findByText('No sandbox matches the search and filters.')).toBeInTheDocument();
+    expect(api.listSandboxes).toHaveBeenCalledWith({ ...entityFilter, search: 'zzz', page: 1, pageSize: 20 });
+  });
+
+  it('shows the Server column and filter with several servers and links sandboxes with their server', async () => {
+    const api = createFakeApi();
+    api.getSettings.mockResolvedValue(makeSettings({ servers: ['eu-west', 'us-east'] }));
+    api.listSandboxes.mockResolvedValue(page([{ ...SANDBOXES[0], server: 'us-east' }]));
+    const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+    await render(PAYMENTS, api);
+    await waitFor(() => expect(screen.getByTestId('sandbox-server')).toHaveTextContent('us-east'));
+    expect(screen.getByTestId('sandbox-link')).toHaveAttribute('href', '/opensandbox/servers/us-east/sandboxes/sbx-1');
+    fireEvent.mouseDown(screen.getByTestId('server-filter'));
+    await user.click(await screen.findByRole('option', { name: 'eu-west' }));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...entityFilter, server: 'eu-west', page: 1, pageSize: 20 }),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import Box from '@material-ui/core/Box';
 import IconButton from '@material-ui/core/IconButton';
@@ -10,10 +11,21 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { opensandboxApiRef } from '../api';
 import { createParamsForEntity, filterRef, sandboxFilterForEntity } from '../lib/entity';
 import { readAnnotationDefaults } from '../lib/annotations';
-import { Gate, useAuditGate, useCreateGate } from './permissions';
+import {
+  DEFAULT_LIST_STATE,
+  effectiveSort,
+  listQueryOf,
+  ListState,
+  listStateFromSearch,
+  listStateToSearch,
+  toggleSort,
+} from '../lib/listState';
+import { Gate, useAdminGate, useCreateGate } from './permissions';
 import { CreateButton } from './CreateButton';
 import { SandboxTable, useSandboxPage } from './SandboxTable';
 import { AnnotationWarnings } from './AnnotationWarnings';
+import { ExpiringSoonToggle, Freshness, SearchBox, ServerFilter } from './ListControls';
+import { useServers } from '../lib/limits';
 
 /** Tooltip of a group tab's "Create sandbox" when the caller may not create for that team. */
 export function notYourTeamReason(groupRef: string): string {
@@ -22,14 +34,14 @@ export function notYourTeamReason(groupRef: string): string {
 
 /**
  * On a Group's tab, whether the caller may create a sandbox owned by that group: when it is one of
- * their teams (`api.listTeams()`), or when they may name any team (administrators; approximated
- * by `opensandbox.audit.read`, which only administrators hold). Other entities: always allowed.
+ * their teams (`api.listTeams()`), or when they may name any team (administrators: holders of
+ * `opensandbox.admin.manage`). Other entities: always allowed.
  */
 function useTeamGate(entity: Entity): Gate {
   const api = useApi(opensandboxApiRef);
   const isGroup = entity.kind.toLocaleLowerCase('en-US') === 'group';
   const teams = useAsync(async () => (isGroup ? api.listTeams() : []), [api, isGroup]);
-  const admin = useAuditGate();
+  const admin = useAdminGate();
   if (!isGroup) return { allowed: true, loading: false };
   if (teams.loading || admin.loading) return { allowed: false, loading: true, reason: 'Loading…' };
   if (admin.allowed) return { allowed: true, loading: false };
@@ -52,12 +64,32 @@ function CreateFromEntity(props: { entity: Entity; testId: string; withIcon?: bo
   return <CreateButton gate={effective} testId={props.testId} withIcon={props.withIcon} search={search} />;
 }
 
+/** The part of the list state the entity tab keeps in the URL. */
+type TabState = Pick<ListState, 'page' | 'pageSize' | 'search' | 'sort' | 'order' | 'expiringSoon' | 'server'>;
+
 function EntitySandboxes(props: { entity: Entity; filter: NonNullable<ReturnType<typeof sandboxFilterForEntity>> }) {
   const { entity, filter } = props;
-  const page = useSandboxPage(filter);
+  const servers = useServers();
+  const severalServers = servers.length > 1;
+  // Search, sort, "Expiring soon", server, page and page size live in the URL like on the list
+  // page (`?search=dev&sort=name&page=2`); the entity's own filter does not.
+  const [searchParams, setSearchParams] = useSearchParams();
+  const { page: pageNumber, pageSize, search, sort, order, expiringSoon, server } = listStateFromSearch(searchParams);
+  const tab: TabState = { page: pageNumber, pageSize, search, sort, order, expiringSoon, server };
+  const update = (patch: Partial<TabState>) =>
+    setSearchParams(listStateToSearch({ ...DEFAULT_LIST_STATE, ...tab, page: 1, ...patch }), { replace: true });
+  const page = useSandboxPage(
+    { ...filter, ...listQueryOf(tab) },
+    { paging: { page: pageNumber, pageSize, onChange: (next, size) => update({ page: next, pageSize: size }) } },
+  );
   const isGroup = !!filter.team;
   const warnings = isGroup ? [] : readAnnotationDefaults(entity).warnings.map(w => w.message);
   const what = isGroup ? 'team' : entity.kind.toLocaleLowerCase('en-US');
+  const filtered = !!search || !!expiringSoon || !!server;
+  let emptyDescription = isGroup
+    ? 'This team owns no sandbox you can see.'
+    : `No sandbox you can see was created for this ${what}.`;
+  if (filtered) emptyDescription = 'No sandbox matches the search and filters.';
 
   let body;
   if (page.error) {
@@ -74,14 +106,12 @@ function EntitySandboxes(props: { entity: Entity; filter: NonNullable<ReturnType
           <EmptyState
             missing="data"
             title="No sandboxes"
-            description={
-              isGroup
-                ? 'This team owns no sandbox you can see.'
-                : `No sandbox you can see was created for this ${what}.`
-            }
+            description={emptyDescription}
             action={<CreateFromEntity entity={entity} testId="entity-empty-create-gate" />}
           />
         }
+        showServer={severalServers}
+        sorting={{ ...effectiveSort(tab), onSort: key => update(toggleSort(tab, key)) }}
       />
     );
   }
@@ -89,15 +119,22 @@ function EntitySandboxes(props: { entity: Entity; filter: NonNullable<ReturnType
   return (
     <Box data-testid="entity-sandboxes">
       <AnnotationWarnings messages={warnings} />
-      <Box display="flex" justifyContent="flex-end" alignItems="center" mb={2} style={{ gap: 8 }}>
-        <Tooltip title="Refresh">
-          <span>
-            <IconButton aria-label="Refresh" onClick={page.retry} disabled={page.loading}>
-              <RefreshIcon />
-            </IconButton>
-          </span>
-        </Tooltip>
-        <CreateFromEntity entity={entity} testId="entity-create-gate" withIcon />
+      <Box display="flex" flexWrap="wrap" alignItems="center" mb={2} style={{ gap: 16 }}>
+        <SearchBox value={search} onChange={next => update({ search: next || undefined })} />
+        <ExpiringSoonToggle selected={!!expiringSoon} onChange={selected => update({ expiringSoon: selected || undefined })} />
+        {severalServers && <ServerFilter servers={servers} value={server} onChange={next => update({ server: next })} />}
+        {/* Freshness, Refresh and Create stay together on the right, also when the row wraps. */}
+        <Box display="flex" alignItems="center" ml="auto" style={{ gap: 8 }}>
+          <Freshness syncedAt={page.value?.syncedAt} />
+          <Tooltip title="Refresh">
+            <span>
+              <IconButton aria-label="Refresh" onClick={page.retry} disabled={page.loading}>
+                <RefreshIcon />
+              </IconButton>
+            </span>
+          </Tooltip>
+          <CreateFromEntity entity={entity} testId="entity-create-gate" withIcon />
+        </Box>
       </Box>
       {body}
     </Box>

@@ -1,5 +1,5 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { Route, Routes } from 'react-router-dom';
+import { Route, Routes, useParams } from 'react-router-dom';
 import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { identityApiRef } from '@backstage/core-plugin-api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
@@ -22,11 +22,17 @@ import {
   applyAnnotationDefaults,
   buildCreateRequest,
   DEFAULT_FORM_VALUES,
+  formFieldOf,
   OTHER_TEAM,
   ownGroupRefs,
   serverFieldErrors,
 } from './SandboxCreatePage';
 import { splitCommand } from '../lib/parse';
+
+function ServerDetailStub() {
+  const { server, sandboxId } = useParams();
+  return <div>{`detail page of ${sandboxId} on ${server}`}</div>;
+}
 
 const OWNERSHIP = ['user:default/jane.doe', 'group:default/team-a', 'group:default/team-b'];
 
@@ -65,6 +71,7 @@ async function render(
         <Routes>
           <Route path="/opensandbox/create" element={<SandboxCreatePage />} />
           <Route path="/opensandbox/:sandboxId" element={<div>detail page</div>} />
+          <Route path="/opensandbox/servers/:server/sandboxes/:sandboxId" element={<ServerDetailStub />} />
         </Routes>
       </TestApiProvider>
     ),
@@ -407,9 +414,9 @@ describe('ownGroupRefs', () => {
 });
 
 describe('SandboxCreatePage "Other team…" for non-administrators', () => {
-  it('offers only the caller\'s teams without opensandbox.audit.read', async () => {
+  it('offers only the caller\'s teams without opensandbox.admin.manage', async () => {
     const api = createFakeApi();
-    await render(api, { denied: ['opensandbox.audit.read'] });
+    await render(api, { denied: ['opensandbox.admin.manage'] });
     const select = await teamSelect();
     expect(within(select).getAllByRole('option').map(o => (o as HTMLOptionElement).value)).toEqual([
       'group:default/team-a',
@@ -420,7 +427,7 @@ describe('SandboxCreatePage "Other team…" for non-administrators', () => {
   it('keeps the caller\'s first team, with a note, when ?team= is not one of theirs', async () => {
     const api = createFakeApi();
     api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
-    await render(api, { denied: ['opensandbox.audit.read'], route: '/opensandbox/create?team=group%3Adefault%2Fplatform' });
+    await render(api, { denied: ['opensandbox.admin.manage'], route: '/opensandbox/create?team=group%3Adefault%2Fplatform' });
     expect((await teamSelect()).value).toBe('group:default/team-a');
     expect(screen.queryByLabelText('Other team')).not.toBeInTheDocument();
     expect(
@@ -807,5 +814,95 @@ describe('SandboxCreatePage entity refs are case-insensitive', () => {
       /^The request is \d+ bytes, more than the 1000 bytes the console accepts; shorten the environment variables or metadata$/,
     );
     expect(buildCreateRequest({ ...base, env }, { requestBodyLimitBytes: 1048576 }).errors).toEqual({});
+  });
+});
+
+describe('SandboxCreatePage with several OpenSandbox servers', () => {
+  function fill() {
+    type(/Image URI/, 'python:3.11-slim');
+    type(/Entrypoint/, 'python -V');
+  }
+
+  it('offers a server select, sends the picked server and opens the sandbox on its server', async () => {
+    const api = createFakeApi();
+    api.getSettings.mockResolvedValue(makeSettings({ servers: ['eu-west', 'us-east'] }));
+    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id', server: 'us-east' }));
+    await render(api);
+    const select = (await screen.findByLabelText('OpenSandbox server')) as HTMLSelectElement;
+    expect(Array.from(select.options).map(o => [o.value, o.textContent])).toEqual([
+      ['', 'Automatic (from the owning team)'],
+      ['eu-west', 'eu-west'],
+      ['us-east', 'us-east'],
+    ]);
+    expect(select.value).toBe('');
+    fill();
+    fireEvent.change(select, { target: { value: 'us-east' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
+    expect(api.createSandbox.mock.calls[0][0]).toEqual({
+      image: { uri: 'python:3.11-slim' },
+      entrypoint: ['python', '-V'],
+      timeout: 3600,
+      resourceLimits: { cpu: '500m', memory: '512Mi' },
+      team: 'group:default/team-a',
+      server: 'us-east',
+    });
+    expect(await screen.findByText('detail page of new-id on us-east')).toBeInTheDocument();
+  });
+
+  it('leaves the server out for "Automatic", so the backend picks it from the team', async () => {
+    const api = createFakeApi();
+    api.getSettings.mockResolvedValue(makeSettings({ servers: ['eu-west', 'us-east'] }));
+    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id', server: 'eu-west' }));
+    await render(api);
+    await screen.findByLabelText('OpenSandbox server');
+    fill();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
+    expect(api.createSandbox.mock.calls[0][0]).not.toHaveProperty('server');
+  });
+
+  it('preselects ?server= and shows a server field error next to the select', async () => {
+    const api = createFakeApi();
+    api.getSettings.mockResolvedValue(makeSettings({ servers: ['eu-west', 'us-east'] }));
+    api.createSandbox.mockRejectedValue(
+      await backendError(400, {
+        name: 'InputError',
+        message: 'server: us-east does not serve team group:default/team-a',
+        fields: [{ field: 'server', message: 'us-east does not serve team group:default/team-a' }],
+      }),
+    );
+    await render(api, { route: '/opensandbox/create?server=us-east' });
+    const select = (await screen.findByLabelText('OpenSandbox server')) as HTMLSelectElement;
+    expect(select.value).toBe('us-east');
+    fill();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox.mock.calls[0]?.[0]).toHaveProperty('server', 'us-east'));
+    expect(await screen.findByText('us-east does not serve team group:default/team-a')).toBeInTheDocument();
+    expect(select).toHaveAttribute('aria-invalid', 'true');
+  });
+
+  it('offers no server select with one server and never sends one', async () => {
+    const api = createFakeApi();
+    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id', server: 'default' }));
+    await render(api, { route: '/opensandbox/create?server=default' });
+    await noExpirationOption();
+    expect(screen.queryByLabelText('OpenSandbox server')).not.toBeInTheDocument();
+    fill();
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
+    expect(api.createSandbox.mock.calls[0][0]).not.toHaveProperty('server');
+    expect(await screen.findByText('detail page of new-id on default')).toBeInTheDocument();
+  });
+
+  it('maps a server field error to the server field', () => {
+    expect(formFieldOf('server')).toBe('server');
+    expect(serverFieldErrors([{ field: 'server', message: 'is not an OpenSandbox server of the console (a, b)' }])).toEqual({
+      server: ['is not an OpenSandbox server of the console (a, b)'],
+    });
+    expect(buildCreateRequest({ ...DEFAULT_FORM_VALUES, imageUri: 'x', entrypoint: 'y', server: ' eu-west ' }).request.server).toBe(
+      'eu-west',
+    );
+    expect(buildCreateRequest({ ...DEFAULT_FORM_VALUES, imageUri: 'x', entrypoint: 'y' }).request).not.toHaveProperty('server');
   });
 });

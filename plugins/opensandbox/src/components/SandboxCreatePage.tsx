@@ -20,7 +20,7 @@ import {
   validateCreateSandboxRequest,
 } from '@opensandbox-console/plugin-opensandbox-common';
 import { ConsoleCreateSandboxRequest, opensandboxApiRef } from '../api';
-import { rootRouteRef, sandboxRouteRef } from '../routes';
+import { rootRouteRef } from '../routes';
 import { errorMessage, formatDuration } from '../lib/format';
 import { parseKeyValueLines, splitCommand } from '../lib/parse';
 import { filterRef, normalizeEntityRef } from '../lib/entity';
@@ -34,9 +34,11 @@ import {
   isRetryableCreateFailure,
   newIdempotencyKey,
 } from '../lib/errors';
-import { NotAllowedPanel, useAuditGate, useCreateGate } from './permissions';
+import { NotAllowedPanel, useAdminGate, useCreateGate } from './permissions';
 import { AnnotationWarnings } from './AnnotationWarnings';
 import { ErrorNotice } from './ErrorNotice';
+import { useSandboxLink } from './useSandboxLink';
+import { TeamQuotaNotice } from './TeamQuotaNotice';
 
 export { ownGroupRefs } from '../lib/entity';
 
@@ -61,6 +63,11 @@ export interface CreateFormValues {
   team: string;
   /** Catalog entity the sandbox is created for (`component:default/payments-api`); optional. */
   entityRef: string;
+  /**
+   * The OpenSandbox server to create the sandbox on; empty to let the backend pick (the first
+   * server that serves the owning team). Only offered when the console has several servers.
+   */
+  server: string;
 }
 
 /** Value of the "Other team…" option of the team select. */
@@ -78,6 +85,7 @@ export const DEFAULT_FORM_VALUES: CreateFormValues = {
   metadata: '',
   team: '',
   entityRef: '',
+  server: '',
 };
 
 /**
@@ -114,12 +122,13 @@ export function formFieldOf(field: string): FormField {
   if (field === 'metadata' || field.startsWith('metadata.')) return 'metadata';
   if (field === 'team') return 'team';
   if (field === 'entityRef') return 'entityRef';
+  if (field === 'server') return 'server';
   return 'form';
 }
 
 function fieldMessage(error: FieldError, shown: FormField): string {
   // Messages of whole fields read naturally on their own; keep the key for nested ones.
-  const whole = ['image.uri', 'entrypoint', 'timeout', 'resourceLimits', 'env', 'metadata', 'team', 'entityRef'];
+  const whole = ['image.uri', 'entrypoint', 'timeout', 'resourceLimits', 'env', 'metadata', 'team', 'entityRef', 'server'];
   if (whole.includes(error.field) || (shown === 'cpu' && error.field === 'resourceLimits.cpu') || (shown === 'memory' && error.field === 'resourceLimits.memory')) {
     return error.message;
   }
@@ -160,7 +169,8 @@ export function serverFieldErrors(fields: FieldError[]): Partial<Record<FormFiel
  * `validateCreateSandboxRequest` the backend runs (with the console's lifetime cap
  * `maxTimeoutSeconds` and the limits of `GET /settings`, when known). The timeout is whole
  * minutes; its messages are in minutes. The team and entity refs are sent in the lower-case full
- * form (`Group:Default/Team-A` and `group:team-a` become `group:default/team-a`).
+ * form (`Group:Default/Team-A` and `group:team-a` become `group:default/team-a`); `server` only
+ * when one was picked.
  * @returns the body, and the errors per form field (empty when the body may be sent).
  */
 export function buildCreateRequest(
@@ -216,6 +226,8 @@ export function buildCreateRequest(
     request.team = normalizeEntityRef(values.team, { defaultKind: 'group' }) ?? values.team.trim();
   }
   if (values.entityRef.trim()) request.entityRef = normalizeEntityRef(values.entityRef) ?? values.entityRef.trim();
+  // No server: the backend picks the first server that serves the owning team.
+  if (values.server.trim()) request.server = values.server.trim();
 
   for (const error of validateCreateSandboxRequest(request, { maxTimeoutSeconds: options.maxTimeoutSeconds })) {
     const field = formFieldOf(error.field);
@@ -313,11 +325,13 @@ function CreateFormLoader() {
   const [params] = useSearchParams();
   const entityRef = params.get('entityRef')?.trim() || undefined;
   const team = params.get('team')?.trim() || undefined;
+  // `?server=` (from a list filtered to one server) preselects that server.
+  const server = params.get('server')?.trim() ?? '';
   const catalogApi = useApiHolder().get(catalogApiRef);
   const rootLink = useRouteRef(rootRouteRef);
 
   const start = useAsync(async (): Promise<FormStart> => {
-    const base = { ...DEFAULT_FORM_VALUES, entityRef: entityRef ?? '', team: team ?? '' };
+    const base = { ...DEFAULT_FORM_VALUES, entityRef: entityRef ?? '', team: team ?? '', server };
     if (!entityRef) return { initial: base, team, applied: [], warnings: [] };
     let loadError: string | undefined;
     try {
@@ -339,7 +353,7 @@ function CreateFormLoader() {
       loadError = errorMessage(e);
     }
     return { initial: base, team, entityRef, applied: [], warnings: [], loadError };
-  }, [catalogApi, entityRef, team]);
+  }, [catalogApi, entityRef, team, server]);
 
   if (!start.value) {
     return (
@@ -359,7 +373,7 @@ function CreateForm(props: { start: FormStart }) {
   const api = useApi(opensandboxApiRef);
   const navigate = useNavigate();
   const rootLink = useRouteRef(rootRouteRef);
-  const sandboxLink = useRouteRef(sandboxRouteRef);
+  const sandboxLink = useSandboxLink();
 
   const [values, setValues] = useState<CreateFormValues>(start.initial);
   const [errors, setErrors] = useState<Partial<Record<FormField, string[]>>>({});
@@ -382,15 +396,19 @@ function CreateForm(props: { start: FormStart }) {
   const offerNoExpiration = !!consoleSettings.settings && maxTimeoutSeconds === undefined;
   const noExpiration = values.noExpiration && offerNoExpiration;
   const minMinutes = Math.max(1, Math.ceil((consoleSettings.settings?.minTimeoutSeconds ?? 60) / 60));
+  // With several OpenSandbox servers the form offers a choice (default: the backend picks).
+  const servers = consoleSettings.settings?.servers ?? [];
+  const serverOptions = values.server && !servers.includes(values.server) ? [...servers, values.server] : servers;
+  const offerServer = servers.length > 1;
 
   // Team choice: the caller's teams from the backend (its groups minus role groups; the first is
   // the default), and "Other team…" with a text field for callers who may name any team. The
-  // server lets only administrators do that; the audit-read permission (administrators only)
+  // server lets only administrators do that; `opensandbox.admin.manage` (administrators only)
   // approximates it here.
   const identity = useAsync(() => api.listTeams(), [api]);
-  const auditGate = useAuditGate();
-  const canNameOtherTeam = auditGate.allowed;
-  const teamsLoading = identity.loading || auditGate.loading;
+  const adminGate = useAdminGate();
+  const canNameOtherTeam = adminGate.allowed;
+  const teamsLoading = identity.loading || adminGate.loading;
   const groups = identity.value ?? [];
   const [teamChoice, setTeamChoice] = useState<string | undefined>();
   // `?team=` preselects that group when it is one of the caller's, else "Other team…" with it
@@ -432,7 +450,7 @@ function CreateForm(props: { start: FormStart }) {
     event?.preventDefault();
     setServerError(undefined);
     const built = buildCreateRequest(
-      { ...values, noExpiration, team: effectiveTeam },
+      { ...values, noExpiration, team: effectiveTeam, server: offerServer ? values.server : '' },
       {
         maxTimeoutSeconds,
         minTimeoutSeconds: consoleSettings.settings?.minTimeoutSeconds,
@@ -447,7 +465,8 @@ function CreateForm(props: { start: FormStart }) {
       // 202 (created) or 200 (a retry answered with the sandbox an earlier attempt made).
       const created = await api.createSandbox(built.request, { idempotencyKey: idempotencyKey.current });
       idempotencyKey.current = undefined;
-      navigate(sandboxLink({ sandboxId: created.id }));
+      // The new sandbox's page on its server (`/servers/:server/sandboxes/:id`).
+      navigate(sandboxLink(created));
     } catch (e) {
       const details = errorDetails(e);
       if (details.fields.length > 0) setErrors(serverFieldErrors(details.fields));
@@ -650,6 +669,12 @@ function CreateForm(props: { start: FormStart }) {
                       {!teamsLoading && canNameOtherTeam && <option value={OTHER_TEAM}>Other team…</option>}
                     </TextField>
                   </Grid>
+                  {/* Governance: the chosen team's remaining quota and the caps that apply. */}
+                  {selectedTeam !== OTHER_TEAM && effectiveTeam && (
+                    <Grid item xs={12}>
+                      <TeamQuotaNotice team={effectiveTeam} />
+                    </Grid>
+                  )}
                   {selectedTeam === OTHER_TEAM && (
                     <Grid item xs={12} sm={6}>
                       <TextField
@@ -661,6 +686,36 @@ function CreateForm(props: { start: FormStart }) {
                           'team',
                         )}
                       />
+                    </Grid>
+                  )}
+                  {offerServer && (
+                    <Grid item xs={12}>
+                      <TextField
+                        id="opensandbox-create-server"
+                        name="server"
+                        label="OpenSandbox server"
+                        select
+                        fullWidth
+                        variant="outlined"
+                        value={values.server}
+                        onChange={e => set('server', e.target.value)}
+                        disabled={submitting}
+                        error={!!errors.server?.length}
+                        SelectProps={{ native: true }}
+                        InputLabelProps={{ shrink: true }}
+                        inputProps={{ 'data-testid': 'create-server' }}
+                        helperText={hint(
+                          'Where the sandbox runs. Automatic: the first server that serves the owning team.',
+                          'server',
+                        )}
+                      >
+                        <option value="">Automatic (from the owning team)</option>
+                        {serverOptions.map(name => (
+                          <option key={name} value={name}>
+                            {name}
+                          </option>
+                        ))}
+                      </TextField>
                     </Grid>
                   )}
                   <Grid item xs={12}>

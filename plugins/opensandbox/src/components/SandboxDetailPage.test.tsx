@@ -669,3 +669,133 @@ describe('renew until helpers', () => {
     );
   });
 });
+
+describe('SandboxDetailPage of a sandbox on a named OpenSandbox server', () => {
+  const SERVER = 'eu-west';
+  const ON = { server: SERVER };
+  let user: ReturnType<typeof userEvent.setup>;
+  beforeEach(() => {
+    jest.useFakeTimers({ advanceTimers: true, now: NOW });
+    user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  async function renderAt(
+    route: string,
+    api: ReturnType<typeof createFakeApi>,
+    permission: ReturnType<typeof createPermissionApi> = createPermissionApi(),
+  ) {
+    return renderInTestApp(
+      withFreshPermissionCache(
+        <TestApiProvider apis={[[opensandboxApiRef, api], [permissionApiRef, permission.permissionApi]]}>
+          <Routes>
+            <Route path="/opensandbox" element={<div>list page</div>} />
+            <Route path="/opensandbox/servers/:server/sandboxes/:sandboxId" element={<SandboxDetailPage />} />
+            <Route path="/opensandbox/sandboxes/:sandboxId" element={<SandboxDetailPage />} />
+          </Routes>
+        </TestApiProvider>,
+      ),
+      { mountedRoutes: { '/opensandbox': rootRouteRef }, routeEntries: [route] },
+    );
+  }
+
+  it('reads the sandbox from its server and names it <server>/<id> in the permission checks', async () => {
+    const api = createFakeApi();
+    api.getSettings.mockResolvedValue(makeSettings({ servers: ['default', SERVER] }));
+    api.getSandbox.mockResolvedValue(makeSandbox({ server: SERVER }));
+    const permission = createPermissionApi();
+    await renderAt(`/opensandbox/servers/${SERVER}/sandboxes/${ID}`, api, permission);
+    expect(await screen.findByTestId('field-state')).toHaveTextContent('Running');
+    expect(api.getSandbox).toHaveBeenCalledWith(ID, ON);
+    await waitFor(() => expect(screen.getByTestId('field-server')).toHaveTextContent(SERVER));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Delete' })).toBeEnabled());
+    const asked = permission.handler.mock.calls.map(([r]) => [r.permission.name, (r as any).resourceRef]);
+    expect(asked).toEqual(
+      expect.arrayContaining([
+        ['opensandbox.sandbox.update', `${SERVER}/${ID}`],
+        ['opensandbox.sandbox.delete', `${SERVER}/${ID}`],
+        ['opensandbox.sandbox.endpoint', `${SERVER}/${ID}`],
+      ]),
+    );
+    expect(asked.filter(([, ref]) => ref === ID)).toEqual([]);
+  });
+
+  it('pauses, renews, edits metadata, gets endpoints and deletes on that server', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox({ server: SERVER }));
+    api.renewExpiration.mockResolvedValue({ expiresAt: '2026-06-15T11:30:00Z' });
+    api.updateMetadata.mockResolvedValue(makeSandbox({ server: SERVER }));
+    api.getEndpoint.mockResolvedValue({ endpoint: 'gw.example.com/x' });
+    await renderAt(`/opensandbox/servers/${SERVER}/sandboxes/${ID}`, api);
+    await screen.findByTestId('field-state');
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Pause' })).toBeEnabled());
+
+    await user.click(screen.getByRole('button', { name: 'Pause' }));
+    await waitFor(() => expect(api.pauseSandbox).toHaveBeenCalledWith(ID, ON));
+
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Renew' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Renew' }));
+    const minutes = screen.getByLabelText('Extend by (minutes)');
+    await user.clear(minutes);
+    await user.type(minutes, '30');
+    await user.click(screen.getByTestId('renew-confirm'));
+    await waitFor(() => expect(api.renewExpiration).toHaveBeenCalledWith(ID, '2026-06-15T11:30:00.000Z', ON));
+
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Edit metadata' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Edit metadata' }));
+    fireEvent.change(screen.getByTestId('metadata-edit-input'), { target: { value: 'name=demo-api\nproject=payments\nstage=dev' } });
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(api.updateMetadata).toHaveBeenCalledWith(ID, { stage: 'dev' }, ON));
+
+    const port = screen.getByLabelText('Port');
+    await user.clear(port);
+    await user.type(port, '3000');
+    await user.click(screen.getByRole('button', { name: 'Get endpoint' }));
+    await waitFor(() => expect(api.getEndpoint).toHaveBeenCalledWith(ID, 3000, { useServerProxy: false, server: SERVER }));
+
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Delete' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    await user.click(await screen.findByTestId('confirm-delete'));
+    await waitFor(() => expect(api.deleteSandbox).toHaveBeenCalledWith(ID, ON));
+    expect(await screen.findByText('list page')).toBeInTheDocument();
+    // Every read of the page went to the same server.
+    for (const call of api.getSandbox.mock.calls) expect(call).toEqual([ID, ON]);
+  });
+
+  it('resumes on that server and sends allowShorten together with the server', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValueOnce(makeSandbox({ server: SERVER, status: { state: 'Paused' } }));
+    api.getSandbox.mockResolvedValue(makeSandbox({ server: SERVER }));
+    api.renewExpiration.mockResolvedValue({ expiresAt: '2026-06-15T10:55:00Z' });
+    await renderAt(`/opensandbox/servers/${SERVER}/sandboxes/${ID}`, api);
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Resume' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Resume' }));
+    await waitFor(() => expect(api.resumeSandbox).toHaveBeenCalledWith(ID, ON));
+
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Renew' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Renew' }));
+    await user.click(screen.getByRole('radio', { name: 'Set the new expiry' }));
+    fireEvent.change(screen.getByLabelText('New expiry (UTC)'), { target: { value: '2026-06-15T10:55' } });
+    await user.click(screen.getByRole('checkbox', { name: 'Shorten the expiration' }));
+    await user.click(screen.getByTestId('renew-confirm'));
+    await waitFor(() => expect(api.renewExpiration).toHaveBeenCalledTimes(1));
+    expect(api.renewExpiration.mock.calls[0]).toEqual([ID, '2026-06-15T10:55:00.000Z', { allowShorten: true, server: SERVER }]);
+  });
+
+  it('keeps /opensandbox/sandboxes/:id on the default server (no server in the calls, id as resourceRef), without a Server row for one server', async () => {
+    const api = createFakeApi();
+    api.getSandbox.mockResolvedValue(makeSandbox({ server: 'default' }));
+    const permission = createPermissionApi();
+    await renderAt(`/opensandbox/sandboxes/${ID}`, api, permission);
+    expect(await screen.findByTestId('field-state')).toHaveTextContent('Running');
+    expect(api.getSandbox.mock.calls[0]).toEqual([ID]);
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Pause' })).toBeEnabled());
+    await user.click(screen.getByRole('button', { name: 'Pause' }));
+    await waitFor(() => expect(api.pauseSandbox.mock.calls[0]).toEqual([ID]));
+    expect(screen.queryByTestId('field-server')).not.toBeInTheDocument();
+    const asked = permission.handler.mock.calls.map(([r]) => (r as any).resourceRef).filter(Boolean);
+    expect(new Set(asked)).toEqual(new Set([ID]));
+  });
+});

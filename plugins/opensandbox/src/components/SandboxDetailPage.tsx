@@ -30,7 +30,7 @@ import {
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-common';
-import { opensandboxApiRef, SandboxDetails } from '../api';
+import { OpenSandboxApi, opensandboxApiRef, SandboxDetails } from '../api';
 import { rootRouteRef } from '../routes';
 import {
   formatAgo,
@@ -40,6 +40,7 @@ import {
   sandboxSource,
 } from '../lib/format';
 import { useNow } from '../lib/useNow';
+import { useServers } from '../lib/limits';
 import { ErrorDetails, errorDetails } from '../lib/errors';
 import { ErrorNotice } from './ErrorNotice';
 import { ExpiresIn } from './ExpiresIn';
@@ -54,8 +55,27 @@ import { OwnerCell, useMissingOwners } from './SandboxTable';
 const useStyles = makeStyles(theme => ({
   actions: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1), marginBottom: theme.spacing(2) },
   label: { fontWeight: theme.typography.fontWeightBold as number, width: '30%', verticalAlign: 'top' },
-  code: { fontFamily: 'monospace', wordBreak: 'break-all' },
+  // Long ids, images, commands and metadata wrap after separators (`/ . - _ : =`, see
+  // {@link BreakableText}), and inside a part only when that part alone is wider than the card.
+  code: { fontFamily: 'monospace', wordBreak: 'normal', overflowWrap: 'anywhere' },
+  metadataCell: { wordBreak: 'normal', overflowWrap: 'anywhere', verticalAlign: 'top' },
 }));
+
+/** Text with line-break opportunities after `/ . - _ : =` (ids, image refs, label keys). */
+export function BreakableText(props: { text: string }) {
+  const parts = props.text.split(/(?<=[/._:=-])/);
+  return (
+    <>
+      {parts.map((part, i) => (
+        // eslint-disable-next-line react/no-array-index-key
+        <span key={i}>
+          {part}
+          {i < parts.length - 1 && <wbr />}
+        </span>
+      ))}
+    </>
+  );
+}
 
 function Field(props: { label: string; testId: string; children: ReactNode }) {
   const classes = useStyles();
@@ -97,8 +117,9 @@ function NotFound(props: { message: string; listLink: string }) {
   );
 }
 
-function Overview(props: { sandbox: ConsoleSandbox }) {
+function Overview(props: { sandbox: ConsoleSandbox; server?: string }) {
   const { sandbox } = props;
+  const servers = useServers();
   const classes = useStyles();
   const now = useNow(10_000);
   const missingOwners = useMissingOwners([sandbox]);
@@ -118,11 +139,20 @@ function Overview(props: { sandbox: ConsoleSandbox }) {
           <Field label="Last transition" testId="field-last-transition">
             {formatTimestamp(sandbox.status?.lastTransitionAt)}
           </Field>
+          {servers.length > 1 && (
+            <Field label="Server" testId="field-server">
+              {sandbox.server ?? props.server ?? servers[0]}
+            </Field>
+          )}
           <Field label="ID" testId="field-id">
-            <span className={classes.code}>{sandbox.id}</span>
+            <span className={classes.code}>
+              <BreakableText text={sandbox.id} />
+            </span>
           </Field>
           <Field label="Image" testId="field-image">
-            <span className={classes.code}>{sandboxSource(sandbox)}</span>
+            <span className={classes.code}>
+              <BreakableText text={sandboxSource(sandbox)} />
+            </span>
           </Field>
           <Field label="Entrypoint" testId="field-entrypoint">
             <span className={classes.code}>{formatCommand(sandbox.entrypoint) || '-'}</span>
@@ -155,6 +185,7 @@ function Overview(props: { sandbox: ConsoleSandbox }) {
 }
 
 function MetadataCard(props: { metadata?: Record<string, string> }) {
+  const classes = useStyles();
   const entries = Object.entries(props.metadata ?? {}).sort(([a], [b]) => a.localeCompare(b));
   return (
     <InfoCard title="Metadata">
@@ -165,11 +196,15 @@ function MetadataCard(props: { metadata?: Record<string, string> }) {
           <TableBody>
             {entries.map(([key, value]) => (
               <TableRow key={key}>
-                <TableCell component="th" scope="row">
-                  <code>{key}</code>
+                <TableCell component="th" scope="row" className={classes.metadataCell}>
+                  <code>
+                    <BreakableText text={key} />
+                  </code>
                 </TableCell>
-                <TableCell>
-                  <code>{value}</code>
+                <TableCell className={classes.metadataCell}>
+                  <code>
+                    <BreakableText text={value} />
+                  </code>
                 </TableCell>
               </TableRow>
             ))}
@@ -232,24 +267,52 @@ export function renewedNotice(answered: string, requested: string): string {
 }
 
 /**
- * Details of one sandbox (`:sandboxId` route parameter) with its actions: renew, pause/resume,
- * edit metadata, delete (confirmed) and endpoint lookup, each disabled with a tooltip when the
- * user lacks its permission on this sandbox; and its audit history for users who may read the
- * audit log. When OpenSandbox's expiry differs from the last audited renewal, a warning offers to
- * renew again. Action errors show the server's message, when to retry (429) and the request id.
+ * The API calls about one sandbox. With `server` they carry `{ server }` (the client then calls
+ * `/servers/:server/sandboxes/:id/...`); without it they are made exactly as on a console with one
+ * server (the default server's `/sandboxes/:id/...`).
+ */
+export function sandboxCalls(api: OpenSandboxApi, id: string, server?: string) {
+  const at = server ? { server } : undefined;
+  return {
+    get: () => (at ? api.getSandbox(id, at) : api.getSandbox(id)),
+    pause: () => (at ? api.pauseSandbox(id, at) : api.pauseSandbox(id)),
+    resume: () => (at ? api.resumeSandbox(id, at) : api.resumeSandbox(id)),
+    delete: () => (at ? api.deleteSandbox(id, at) : api.deleteSandbox(id)),
+    updateMetadata: (patch: Record<string, string | null>) =>
+      at ? api.updateMetadata(id, patch, at) : api.updateMetadata(id, patch),
+    /** `allowShorten` is sent only for a confirmed earlier expiry, never otherwise. */
+    renew: (expiresAt: string, allowShorten: boolean) => {
+      if (allowShorten) return api.renewExpiration(id, expiresAt, { allowShorten: true, ...at });
+      return at ? api.renewExpiration(id, expiresAt, at) : api.renewExpiration(id, expiresAt);
+    },
+  };
+}
+
+/**
+ * Details of one sandbox (`:sandboxId` route parameter, and `:server` on
+ * `/servers/:server/sandboxes/:sandboxId`) with its actions: renew, pause/resume, edit metadata,
+ * delete (confirmed) and endpoint lookup, each disabled with a tooltip when the user lacks its
+ * permission on this sandbox; and its audit history for users who may read the audit log. With a
+ * `:server` every call goes to the backend's `/servers/:server/sandboxes/:id/...` routes (and the
+ * permission checks name the sandbox `<server>/<id>`); without one, to the default server's
+ * `/sandboxes/:id/...`. When OpenSandbox's expiry differs from the last audited renewal, a warning
+ * offers to renew again. Action errors show the server's message, when to retry (429) and the
+ * request id.
  * @public
  */
 export function SandboxDetailPage() {
   const classes = useStyles();
-  const { sandboxId = '' } = useParams();
+  const { sandboxId = '', server } = useParams();
   const api = useApi(opensandboxApiRef);
   const rootLink = useRouteRef(rootRouteRef);
   const navigate = useNavigate();
-
+  // The sandbox's server is in the route; absent on the default server's routes.
   const { value: sandbox, loading, error, retry } = useAsyncRetry(
-    () => api.getSandbox(sandboxId),
-    [api, sandboxId],
+    () => sandboxCalls(api, sandboxId, server).get(),
+    [api, sandboxId, server],
   );
+  // Actions name the sandbox by the id the server answered.
+  const calls = sandboxCalls(api, sandbox?.id ?? sandboxId, server);
   const [busy, setBusy] = useState<Action | undefined>();
   const [actionError, setActionError] = useState<{ prefix: string; details: ErrorDetails } | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
@@ -258,7 +321,9 @@ export function SandboxDetailPage() {
   const [renewError, setRenewError] = useState<ErrorDetails | undefined>();
   const [deleteOpen, setDeleteOpen] = useState(false);
   const [metadataOpen, setMetadataOpen] = useState(false);
-  const gates = useSandboxGates(sandboxId || undefined);
+  // The permission framework names a sandbox `<server>/<id>`, or `<id>` on the default server.
+  const resourceRef = server ? `${server}/${sandboxId}` : sandboxId;
+  const gates = useSandboxGates(sandboxId ? resourceRef : undefined);
   const auditGate = useAuditGate();
 
   const run = async (action: Action, fn: () => Promise<unknown>, done: string) => {
@@ -279,16 +344,13 @@ export function SandboxDetailPage() {
   };
 
   // The dialog stays open while renewing; errors show in it, so the time can be corrected.
-  const renew = async (id: string, choice: RenewChoice) => {
+  const renew = async (choice: RenewChoice) => {
     setBusy('renew');
     setRenewError(undefined);
     setActionError(undefined);
     setNotice(undefined);
     try {
-      // `allowShorten` is sent only for a confirmed earlier expiry, never otherwise.
-      const answer = choice.allowShorten
-        ? await api.renewExpiration(id, choice.expiresAt, { allowShorten: true })
-        : await api.renewExpiration(id, choice.expiresAt);
+      const answer = await calls.renew(choice.expiresAt, !!choice.allowShorten);
       setRenewOpen(undefined);
       // What OpenSandbox set, which may differ from what was asked for.
       setNotice(renewedNotice(answer?.expiresAt ?? choice.expiresAt, choice.expiresAt));
@@ -311,7 +373,12 @@ export function SandboxDetailPage() {
     else if (error) body = <ResponseErrorPanel error={error} />;
     return (
       <Page themeId="tool">
-        <Header title="Sandbox" subtitle={sandboxId} type="Sandboxes" typeLink={rootLink()} />
+        <Header
+          title="Sandbox"
+          subtitle={server ? `${sandboxId} on ${server}` : sandboxId}
+          type="Sandboxes"
+          typeLink={rootLink()}
+        />
         <Content>{body}</Content>
       </Page>
     );
@@ -345,7 +412,7 @@ export function SandboxDetailPage() {
                 startIcon={<PlayArrowIcon />}
                 disabled={!!busy || !gates.update.allowed}
                 onClick={async () => {
-                  if (await run('resume', () => api.resumeSandbox(sandbox.id), 'Resume requested.')) retry();
+                  if (await run('resume', () => calls.resume(), 'Resume requested.')) retry();
                 }}
               >
                 Resume
@@ -358,7 +425,7 @@ export function SandboxDetailPage() {
                 startIcon={<PauseIcon />}
                 disabled={!!busy || state !== 'running' || !gates.update.allowed}
                 onClick={async () => {
-                  if (await run('pause', () => api.pauseSandbox(sandbox.id), 'Pause requested.')) retry();
+                  if (await run('pause', () => calls.pause(), 'Pause requested.')) retry();
                 }}
               >
                 Pause
@@ -441,7 +508,7 @@ export function SandboxDetailPage() {
         )}
         <Grid container spacing={3}>
           <Grid item xs={12} md={7}>
-            <Overview sandbox={sandbox} />
+            <Overview sandbox={sandbox} server={server} />
           </Grid>
           <Grid item xs={12} md={5}>
             <Grid container spacing={3} direction="column">
@@ -452,6 +519,7 @@ export function SandboxDetailPage() {
                 <EndpointCard
                   api={api}
                   sandboxId={sandbox.id}
+                  server={server}
                   disabled={!gates.endpoint.allowed}
                   disabledReason={gates.endpoint.reason}
                 />
@@ -472,7 +540,7 @@ export function SandboxDetailPage() {
             busy={busy === 'renew'}
             error={renewError}
             onClose={() => setRenewOpen(undefined)}
-            onRenew={choice => renew(sandbox.id, choice)}
+            onRenew={choice => renew(choice)}
           />
         )}
         {metadataOpen && (
@@ -483,7 +551,7 @@ export function SandboxDetailPage() {
             onClose={() => setMetadataOpen(false)}
             onSave={async patch => {
               setMetadataOpen(false);
-              const ok = await run('metadata', () => api.updateMetadata(sandbox.id, patch), 'Metadata updated.');
+              const ok = await run('metadata', () => calls.updateMetadata(patch), 'Metadata updated.');
               if (ok) retry();
             }}
           />
@@ -495,7 +563,7 @@ export function SandboxDetailPage() {
           onClose={() => setDeleteOpen(false)}
           onConfirm={async () => {
             setDeleteOpen(false);
-            if (await run('delete', () => api.deleteSandbox(sandbox.id), 'Sandbox deleted.')) {
+            if (await run('delete', () => calls.delete(), 'Sandbox deleted.')) {
               navigate(rootLink());
             }
           }}

@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
@@ -10,9 +10,24 @@ import type { Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import { opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { createFakeApi, createPermissionApi, withFreshPermissionCache, makeSandbox } from '../__testUtils__/testUtils';
+import {
+  createFakeApi,
+  createPermissionApi,
+  withFreshPermissionCache,
+  makeSandbox,
+  makeSettings,
+} from '../__testUtils__/testUtils';
 import { SandboxListPage } from './SandboxListPage';
-import { DEFAULT_LIST_STATE, listStateFromSearch, listStateToSearch, normalizeMetadataFilter } from '../lib/listState';
+import { FRESHNESS_EXPLANATION } from './ListControls';
+import {
+  DEFAULT_LIST_STATE,
+  listQueryOf,
+  listStateFromSearch,
+  listStateToSearch,
+  normalizeMetadataFilter,
+  normalizeSearch,
+  toggleSort,
+} from '../lib/listState';
 
 function Location() {
   const location = useLocation();
@@ -28,10 +43,11 @@ function DetailStub() {
   );
 }
 
-function page(items: ReturnType<typeof makeSandbox>[], pagination = {}) {
+function page(items: ReturnType<typeof makeSandbox>[], pagination = {}, syncedAt?: string | null) {
   return {
     items,
     pagination: { page: 1, pageSize: 20, totalItems: items.length, totalPages: 1, hasNextPage: false, ...pagination },
+    ...(syncedAt !== undefined ? { syncedAt } : {}),
   };
 }
 
@@ -106,7 +122,7 @@ describe('SandboxListPage', () => {
     jest.useRealTimers();
   });
 
-  it('renders one row per sandbox with state, name link, image, owner, created and countdown', async () => {
+  it('renders one row per sandbox with state, name link, image, owner, team, created and countdown', async () => {
     const api = createFakeApi();
     api.listSandboxes.mockResolvedValue(
       page([
@@ -143,7 +159,11 @@ describe('SandboxListPage', () => {
     expect(within(firstRow).getByTestId('team-link')).toHaveAttribute('href', '/catalog/default/group/team-a');
     expect(within(firstRow).queryByTestId('entity-link')).not.toBeInTheDocument();
     expect(within(links[1].closest('tr')!).queryByTestId('owner-link')).not.toBeInTheDocument();
-    expect(within(firstRow).getByText('2026-06-15 10:00:00 UTC')).toBeInTheDocument();
+    // Created: how long ago, the UTC time in the title.
+    expect(within(firstRow).getByTestId('sandbox-created')).toHaveTextContent(/^47m ago$/);
+    expect(within(firstRow).getByTestId('sandbox-created')).toHaveAttribute('title', '2026-06-15 10:00:00 UTC');
+    // The image shows under the name.
+    expect(within(firstRow).getByTestId('sandbox-image')).toHaveAttribute('title', 'python:3.11-slim');
     expect(within(links[1].closest('tr')!).getByText('snapshot snap-1')).toBeInTheDocument();
     expect(screen.getByText('3 in total')).toBeInTheDocument();
     await waitFor(() =>
@@ -483,8 +503,11 @@ describe('SandboxListPage', () => {
     const flagged = screen.getByTestId('owner-missing').closest('tr')!;
     expect(within(flagged).getByTestId('sandbox-link')).toHaveTextContent('b');
     expect(screen.getByRole('img', { name: 'Owner not found in the catalog' })).toBe(screen.getByTestId('owner-missing'));
-    // Owner names stay on one line ("Guest (development)" never breaks mid-word).
-    for (const owner of screen.getAllByTestId('sandbox-owner')) expect(owner).toHaveStyle({ whiteSpace: 'nowrap' });
+    // Owner names ("Guest (development)") wrap between words when the window is narrow, never
+    // inside a word.
+    for (const owner of screen.getAllByTestId('sandbox-owner')) {
+      expect(owner).toHaveStyle({ whiteSpace: 'normal', wordBreak: 'normal', overflowWrap: 'normal' });
+    }
   });
 });
 
@@ -523,5 +546,342 @@ describe('list state in the URL', () => {
     });
     expect(normalizeMetadataFilter('backstage.io/entity-kind', 'Component')).toEqual(['backstage.io/entity-kind', 'component']);
     expect(normalizeMetadataFilter('name', 'Demo-API')).toEqual(['name', 'Demo-API']);
+  });
+});
+
+describe('SandboxListPage search, sort, "Expiring soon" and freshness (server-side)', () => {
+  const base = { states: [], metadata: {}, page: 1, pageSize: 20 };
+  beforeEach(() => {
+    jest.useFakeTimers({ advanceTimers: true, now: Date.parse('2026-06-15T10:47:30Z') });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('searches on the server 300 ms after the last keystroke, once, back on page 1, kept in the URL', async () => {
+    // Timers only move when the test moves them, so the debounce is measured exactly.
+    jest.useFakeTimers({ now: Date.parse('2026-06-15T10:47:30Z') });
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()], { page: 2, totalItems: 30, totalPages: 2 }));
+    await render(api, [], { route: '/opensandbox?page=2' });
+    await screen.findAllByTestId('sandbox-link');
+    expect(api.listSandboxes).toHaveBeenCalledTimes(1);
+    expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...base, page: 2 });
+
+    const input = screen.getByTestId('search-input');
+    fireEvent.change(input, { target: { value: 'd' } });
+    act(() => jest.advanceTimersByTime(200));
+    fireEvent.change(input, { target: { value: 'de' } });
+    act(() => jest.advanceTimersByTime(200));
+    fireEvent.change(input, { target: { value: ' Demo-A ' } });
+    act(() => jest.advanceTimersByTime(299));
+    expect(api.listSandboxes).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox\?page=2$/);
+
+    act(() => jest.advanceTimersByTime(1));
+    await waitFor(() => expect(api.listSandboxes).toHaveBeenCalledTimes(2));
+    // Trimmed, case kept (the server compares case-insensitively), page 1.
+    expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...base, search: 'Demo-A' });
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox\?search=Demo-A$/);
+
+    // Clearing searches for everything again, at once.
+    fireEvent.click(screen.getByRole('button', { name: 'Clear search' }));
+    await waitFor(() => expect(api.listSandboxes).toHaveBeenCalledTimes(3));
+    expect(api.listSandboxes).toHaveBeenLastCalledWith(base);
+    expect(input).toHaveValue('');
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox$/);
+  });
+
+  it('searches at once on Enter and caps the input at 100 characters', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
+    await render(api);
+    await screen.findAllByTestId('sandbox-link');
+    const input = screen.getByTestId('search-input');
+    expect(input).toHaveAttribute('maxLength', '100');
+    fireEvent.change(input, { target: { value: '6f1c2b7e' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...base, search: '6f1c2b7e' }));
+    expect(api.listSandboxes).toHaveBeenCalledTimes(2);
+  });
+
+  it('sorts on the server from the Name, State, Expires and Created headers and shows the server\'s order', async () => {
+    const api = createFakeApi();
+    // The "server" answers in an order no client-side sort of the rows would give.
+    api.listSandboxes.mockResolvedValue(
+      page([
+        makeSandbox({ id: 'b', metadata: { name: 'bravo' } }),
+        makeSandbox({ id: 'c', metadata: { name: 'charlie' } }),
+        makeSandbox({ id: 'a', metadata: { name: 'alpha' } }),
+      ]),
+    );
+    const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+    await render(api, [], { route: '/opensandbox?page=3&state=Running' });
+    await screen.findAllByTestId('sandbox-link');
+    // The default: newest first.
+    expect(screen.getByTestId('sort-createdAt')).toHaveAttribute('data-sort-direction', 'desc');
+    expect(screen.getByTestId('sort-name')).toHaveAttribute('data-sort-direction', 'none');
+
+    await user.click(screen.getByTestId('sort-name'));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...base, states: ['Running'], sort: 'name', order: 'asc' }),
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox\?state=Running&sort=name$/);
+    await waitFor(() => expect(screen.getByTestId('sort-name')).toHaveAttribute('data-sort-direction', 'asc'));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('sandbox-link').map(l => l.textContent)).toEqual(['bravo', 'charlie', 'alpha']),
+    );
+
+    await user.click(screen.getByTestId('sort-name'));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...base, states: ['Running'], sort: 'name', order: 'desc' }),
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox\?state=Running&sort=name&order=desc$/);
+
+    await user.click(screen.getByTestId('sort-expiresAt'));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...base, states: ['Running'], sort: 'expiresAt', order: 'asc' }),
+    );
+    await user.click(screen.getByTestId('sort-state'));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...base, states: ['Running'], sort: 'state', order: 'asc' }),
+    );
+
+    // Created: newest first is the default and leaves the URL and the request without a sort.
+    await user.click(screen.getByTestId('sort-createdAt'));
+    await waitFor(() => expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...base, states: ['Running'] }));
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox\?state=Running$/);
+    await user.click(screen.getByTestId('sort-createdAt'));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...base, states: ['Running'], sort: 'createdAt', order: 'asc' }),
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox\?state=Running&order=asc$/);
+    expect(api.listSandboxes).toHaveBeenCalledTimes(7);
+  });
+
+  it('filters "Expiring soon" on the server (expiringWithinSeconds=3600), back on page 1, kept in the URL', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
+    const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+    await render(api, [], { route: '/opensandbox?page=2' });
+    await screen.findAllByTestId('sandbox-link');
+    const toggle = screen.getByTestId('expiring-soon');
+    expect(toggle).toHaveAttribute('aria-pressed', 'false');
+
+    await user.click(toggle);
+    await waitFor(() => expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...base, expiringWithinSeconds: 3600 }));
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox\?expiring=soon$/);
+    await waitFor(() => expect(screen.getByTestId('expiring-soon')).toHaveAttribute('aria-pressed', 'true'));
+
+    await user.click(screen.getByTestId('expiring-soon'));
+    await waitFor(() => expect(api.listSandboxes).toHaveBeenLastCalledWith(base));
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox$/);
+  });
+
+  it('says "No sandbox matches these filters" for an empty search result', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([]));
+    await render(api, [], { route: '/opensandbox?search=nothing-like-this' });
+    expect(await screen.findByText('No sandbox matches these filters.')).toBeInTheDocument();
+    expect(screen.getByTestId('search-input')).toHaveValue('nothing-like-this');
+  });
+
+  it('restores search, sort, "Expiring soon", server and page from a shared link with one request', async () => {
+    const api = createFakeApi();
+    api.getSettings.mockResolvedValue(makeSettings({ servers: ['eu-west', 'us-east'] }));
+    api.listSandboxes.mockResolvedValue(page([makeSandbox({ server: 'us-east' })], { page: 2, totalItems: 25, totalPages: 2 }));
+    await render(api, [], { route: '/opensandbox?search=demo&sort=expiresAt&order=desc&expiring=soon&server=us-east&page=2' });
+    await screen.findAllByTestId('sandbox-link');
+    expect(api.listSandboxes).toHaveBeenCalledTimes(1);
+    expect(api.listSandboxes).toHaveBeenCalledWith({
+      ...base,
+      search: 'demo',
+      sort: 'expiresAt',
+      order: 'desc',
+      expiringWithinSeconds: 3600,
+      server: 'us-east',
+      page: 2,
+    });
+    expect(screen.getByTestId('search-input')).toHaveValue('demo');
+    expect(screen.getByTestId('expiring-soon')).toHaveAttribute('aria-pressed', 'true');
+    expect(screen.getByTestId('sort-expiresAt')).toHaveAttribute('data-sort-direction', 'desc');
+    await waitFor(() => expect(screen.getByTestId('server-filter')).toHaveTextContent('us-east'));
+  });
+
+  it('shows "Updated 12s ago" from syncedAt, ticking, with a tooltip saying where the list comes from', async () => {
+    jest.useFakeTimers({ now: Date.parse('2026-06-15T10:47:30Z') });
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()], {}, '2026-06-15T10:47:18.000Z'));
+    const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+    await render(api);
+    const freshness = await screen.findByTestId('list-freshness');
+    expect(freshness).toHaveTextContent(/^Updated 12s ago$/);
+    expect(freshness).toHaveAttribute('data-stale', 'false');
+    act(() => jest.advanceTimersByTime(5000));
+    expect(screen.getByTestId('list-freshness')).toHaveTextContent(/^Updated 17s ago$/);
+    await user.hover(screen.getByTestId('list-freshness'));
+    expect((await screen.findByRole('tooltip')).textContent).toBe(
+      `${FRESHNESS_EXPLANATION} Last sync: 2026-06-15 10:47:18 UTC.`,
+    );
+    expect(FRESHNESS_EXPLANATION).toBe(
+      "The list comes from the console's inventory of sandboxes, refreshed from OpenSandbox every few seconds and on every change made in the console.",
+    );
+  });
+
+  it('keeps names and images on one line (ellipsis, full text in the title) and shows the team under the owner', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(
+      page([
+        makeSandbox({ id: 'a', metadata: { name: 'long-lived-workbench' }, image: { uri: 'ghcr.io/example/batch-job:1.4' } }),
+        makeSandbox({ id: 'b', metadata: { name: 'team-only' }, ownership: { team: 'group:default/team-a' } }),
+      ]),
+    );
+    await render(api);
+    const links = await screen.findAllByTestId('sandbox-link');
+    for (const el of [...links, ...screen.getAllByTestId('sandbox-image')]) {
+      expect(el).toHaveStyle({ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' });
+    }
+    expect(screen.getAllByTestId('sandbox-image')[0]).toHaveAttribute('title', 'ghcr.io/example/batch-job:1.4');
+    expect(links[0]).toHaveAttribute('title', 'long-lived-workbench (a)');
+    expect(screen.getByRole('columnheader', { name: 'Owner / team' })).toBeInTheDocument();
+    expect(screen.queryByRole('columnheader', { name: 'Image' })).not.toBeInTheDocument();
+    const [first, second] = links.map(l => l.closest('tr')!);
+    expect(within(first).getByTestId('owner-link')).toHaveTextContent('jane.doe');
+    expect(within(first).getByTestId('team-link')).toHaveTextContent('team-a');
+    // No owner: only the team, no "-" above it.
+    expect(within(second).queryByTestId('sandbox-owner')).not.toBeInTheDocument();
+    expect(within(second).getByTestId('team-link')).toHaveTextContent('team-a');
+    for (const el of screen.getAllByTestId('sandbox-expires-in')) expect(el.closest('td')).toHaveStyle({ whiteSpace: 'nowrap' });
+  });
+
+  it('says "Not synced yet" before the first sync, warns when the last sync is old, and says nothing without syncedAt', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()], {}, null));
+    const first = await render(api);
+    expect(await screen.findByTestId('list-freshness')).toHaveTextContent(/^Not synced yet$/);
+    first.unmount();
+
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()], {}, '2026-06-15T10:37:30.000Z'));
+    const second = await render(api);
+    const stale = await screen.findByTestId('list-freshness');
+    expect(stale).toHaveTextContent(/^Updated 10m ago$/);
+    expect(stale).toHaveAttribute('data-stale', 'true');
+    second.unmount();
+
+    // An older backend without syncedAt: no freshness note at all.
+    api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
+    await render(api);
+    await screen.findAllByTestId('sandbox-link');
+    expect(screen.queryByTestId('list-freshness')).not.toBeInTheDocument();
+  });
+});
+
+describe('SandboxListPage with several OpenSandbox servers', () => {
+  const base = { states: [], metadata: {}, page: 1, pageSize: 20 };
+  beforeEach(() => {
+    jest.useFakeTimers({ advanceTimers: true, now: Date.parse('2026-06-15T10:47:30Z') });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('shows a Server column, filters by server and links each sandbox with its server', async () => {
+    const api = createFakeApi();
+    api.getSettings.mockResolvedValue(makeSettings({ servers: ['eu-west', 'us-east'] }));
+    api.listSandboxes.mockResolvedValue(
+      page([
+        makeSandbox({ id: 'sb-eu', metadata: { name: 'eu-box' }, server: 'eu-west' }),
+        makeSandbox({ id: 'sb-us', metadata: { name: 'us-box' }, server: 'us-east' }),
+      ]),
+    );
+    const user = userEvent.setup({ delay: null, advanceTimers: jest.advanceTimersByTime });
+    await render(api, [], { route: '/opensandbox?page=2' });
+    await waitFor(() => expect(screen.getAllByTestId('sandbox-server').map(c => c.textContent)).toEqual(['eu-west', 'us-east']));
+    expect(screen.getByRole('columnheader', { name: 'Server' })).toBeInTheDocument();
+    expect(screen.getAllByTestId('sandbox-link').map(l => l.getAttribute('href'))).toEqual([
+      '/opensandbox/servers/eu-west/sandboxes/sb-eu',
+      '/opensandbox/servers/us-east/sandboxes/sb-us',
+    ]);
+    expect(screen.getByTestId('server-filter')).toHaveTextContent('All servers');
+
+    fireEvent.mouseDown(screen.getByTestId('server-filter'));
+    await user.click(await screen.findByRole('option', { name: 'us-east' }));
+    await waitFor(() => expect(api.listSandboxes).toHaveBeenLastCalledWith({ ...base, server: 'us-east' }));
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox\?server=us-east$/);
+    // "Create sandbox" offers the filtered server.
+    await waitFor(() =>
+      expect(screen.getByTestId('create-gate-link')).toHaveAttribute('href', '/opensandbox/create?server=us-east'),
+    );
+
+    fireEvent.mouseDown(screen.getByTestId('server-filter'));
+    await user.click(await screen.findByRole('option', { name: 'All servers' }));
+    await waitFor(() => expect(api.listSandboxes).toHaveBeenLastCalledWith(base));
+    expect(screen.getByTestId('location')).toHaveTextContent(/^\/opensandbox$/);
+  });
+
+  it('shows no Server column or filter with one server, and still links with the server', async () => {
+    const api = createFakeApi();
+    api.listSandboxes.mockResolvedValue(page([makeSandbox({ id: 'sb-1', server: 'default' })]));
+    await render(api);
+    await screen.findAllByTestId('sandbox-link');
+    await waitFor(() => expect(api.getSettings).toHaveBeenCalled());
+    expect(screen.queryByTestId('server-filter')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('sandbox-server')).not.toBeInTheDocument();
+    expect(screen.queryByRole('columnheader', { name: 'Server' })).not.toBeInTheDocument();
+    expect(screen.getByTestId('sandbox-link')).toHaveAttribute('href', '/opensandbox/servers/default/sandboxes/sb-1');
+  });
+});
+
+describe('list state: search, sort, "Expiring soon" and server', () => {
+  it('reads and writes them, leaving defaults out', () => {
+    const state = {
+      ...DEFAULT_LIST_STATE,
+      search: 'demo api',
+      sort: 'name' as const,
+      order: 'desc' as const,
+      expiringSoon: true,
+      server: 'eu-west',
+      page: 2,
+    };
+    const search = listStateToSearch(state).toString();
+    expect(search).toBe('search=demo+api&sort=name&order=desc&expiring=soon&server=eu-west&page=2');
+    expect(listStateFromSearch(new URLSearchParams(search))).toEqual(state);
+    expect(listQueryOf(state)).toEqual({
+      search: 'demo api',
+      sort: 'name',
+      order: 'desc',
+      expiringWithinSeconds: 3600,
+      server: 'eu-west',
+    });
+    expect(listQueryOf(DEFAULT_LIST_STATE)).toEqual({});
+  });
+
+  it('drops default directions, unknown sort keys and directions, bad server names and blank searches', () => {
+    expect(listStateToSearch({ ...DEFAULT_LIST_STATE, sort: 'name', order: 'asc' }).toString()).toBe('sort=name');
+    expect(listStateToSearch({ ...DEFAULT_LIST_STATE, sort: 'createdAt', order: 'desc' }).toString()).toBe('');
+    expect(listStateToSearch({ ...DEFAULT_LIST_STATE, order: 'asc' }).toString()).toBe('order=asc');
+    expect(
+      listStateFromSearch(new URLSearchParams('sort=owner&order=sideways&server=Not%20A%20Server&search=%20%20&expiring=later')),
+    ).toEqual(DEFAULT_LIST_STATE);
+    expect(listStateFromSearch(new URLSearchParams('sort=createdAt&order=DESC'))).toEqual(DEFAULT_LIST_STATE);
+    expect(listStateFromSearch(new URLSearchParams('sort=expiresAt&order=asc'))).toEqual({ ...DEFAULT_LIST_STATE, sort: 'expiresAt' });
+    expect(listQueryOf({ order: 'asc' })).toEqual({ sort: 'createdAt', order: 'asc' });
+  });
+
+  it('toggles the direction of the active column and starts others in their default direction', () => {
+    expect(toggleSort({}, 'name')).toEqual({ sort: 'name', order: undefined });
+    expect(toggleSort({ sort: 'name' }, 'name')).toEqual({ sort: 'name', order: 'desc' });
+    expect(toggleSort({ sort: 'name', order: 'desc' }, 'name')).toEqual({ sort: 'name', order: undefined });
+    expect(toggleSort({}, 'createdAt')).toEqual({ sort: undefined, order: 'asc' });
+    expect(toggleSort({ order: 'asc' }, 'createdAt')).toEqual({ sort: undefined, order: undefined });
+    expect(toggleSort({ sort: 'name', order: 'desc' }, 'createdAt')).toEqual({ sort: undefined, order: undefined });
+  });
+
+  it('normalises searches: no control characters, trimmed, at most 100 characters', () => {
+    expect(normalizeSearch('  demo\tapi\n ')).toBe('demo api');
+    expect(normalizeSearch('x'.repeat(150))).toHaveLength(100);
+    expect(normalizeSearch('   ')).toBe('');
+    // 99 letters and an emoji (two UTF-16 units): the emoji is left out rather than cut in half.
+    expect(normalizeSearch(`${'x'.repeat(99)}😀`)).toBe('x'.repeat(99));
   });
 });

@@ -17,6 +17,7 @@ import ToggleButton from '@material-ui/lab/ToggleButton';
 import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
 import RefreshIcon from '@material-ui/icons/Refresh';
 import HistoryIcon from '@material-ui/icons/History';
+import SecurityIcon from '@material-ui/icons/Security';
 import {
   Content,
   EmptyState,
@@ -30,18 +31,23 @@ import {
   validateMetadataKey,
   validateMetadataValue,
 } from '@opensandbox-console/plugin-opensandbox-common';
-import { auditRouteRef } from '../routes';
+import { adminRouteRef, auditRouteRef } from '../routes';
 import { filterRef, MAX_REF_FILTER_VALUES, ownGroupRefs } from '../lib/entity';
 import {
+  effectiveSort,
+  listQueryOf,
   ListState,
   listStateFromSearch,
   listStateToSearch,
   normalizeMetadataFilter,
   QuickFilter,
+  toggleSort,
 } from '../lib/listState';
+import { useServers } from '../lib/limits';
 import { KNOWN_STATES } from './StateChip';
-import { useAuditGate, useCreateGate } from './permissions';
+import { useAdminGate, useAuditGate, useCreateGate } from './permissions';
 import { CreateButton } from './CreateButton';
+import { ExpiringSoonToggle, Freshness, SearchBox, ServerFilter } from './ListControls';
 import { SandboxFilter, SandboxTable, useSandboxPage } from './SandboxTable';
 
 export { PAGE_SIZE_OPTIONS, DEFAULT_PAGE_SIZE } from './SandboxTable';
@@ -65,6 +71,7 @@ const useStyles = makeStyles(theme => ({
   actions: { marginLeft: 'auto', display: 'flex', gap: theme.spacing(1), alignItems: 'center' },
 }));
 
+
 /**
  * The signed-in user's refs for the quick filters, lower-case: `user` (Mine) and up to 20 group
  * refs among the ownership refs (My teams).
@@ -82,11 +89,15 @@ function useQuickFilterRefs() {
 }
 
 /**
- * The sandbox list: quick filters (All / Mine / My teams), state and metadata filters,
- * server-side pagination, a create button (disabled without `opensandbox.sandbox.create`), a
- * refresh button and, for users who may read it, a link to the audit log. Filters, page and page
- * size live in the URL (`?filter=mine&state=Running&metadata=project%3Dpayments&page=2`), so Back
- * from a sandbox restores the list as it was and a filtered list can be shared.
+ * The sandbox list: a search box (name or id, on the server), quick filters (All / Mine /
+ * My teams, Expiring soon), state and metadata filters, a server filter and Server column when
+ * the console has several OpenSandbox servers, headers that sort on the server (State, Name,
+ * Created, Expires), server-side pagination, how fresh the console's inventory is, a create
+ * button (disabled without `opensandbox.sandbox.create`), a refresh button and, for users who may
+ * read it, a link to the audit log (for administrators also one to the administration page).
+ * Filters, search, sort, page and page size live in the URL
+ * (`?filter=mine&state=Running&metadata=project%3Dpayments&search=demo&sort=name&page=2`), so
+ * Back from a sandbox restores the list as it was and a filtered list can be shared.
  * @public
  */
 export function SandboxListPage() {
@@ -94,7 +105,11 @@ export function SandboxListPage() {
   const auditLink = useRouteRef(auditRouteRef);
   const createGate = useCreateGate();
   const auditGate = useAuditGate();
+  const adminLink = useRouteRef(adminRouteRef);
+  const adminGate = useAdminGate();
   const refs = useQuickFilterRefs();
+  const servers = useServers();
+  const severalServers = servers.length > 1;
 
   const [searchParams, setSearchParams] = useSearchParams();
   const listState = listStateFromSearch(searchParams);
@@ -105,7 +120,7 @@ export function SandboxListPage() {
   const [metadataInput, setMetadataInput] = useState('');
   const [metadataError, setMetadataError] = useState<string | undefined>();
 
-  const filter: SandboxFilter = { states, metadata };
+  const filter: SandboxFilter = { states, metadata, ...listQueryOf(listState) };
   if (quick === 'mine' && refs.value) filter.owner = [refs.value.user];
   if (quick === 'teams' && refs.value) filter.team = refs.value.teams;
   const page = useSandboxPage(filter, {
@@ -149,11 +164,20 @@ export function SandboxListPage() {
     update({ metadata: next });
   };
 
-  const filtered = quick !== 'all' || states.length > 0 || Object.keys(metadata).length > 0;
+  const filtered =
+    quick !== 'all' ||
+    states.length > 0 ||
+    Object.keys(metadata).length > 0 ||
+    !!listState.search ||
+    !!listState.expiringSoon ||
+    !!listState.server;
   const noTeams = !!refs.value && refs.value.teams.length === 0;
+  // With the list filtered to one server, "Create sandbox" offers that server.
+  const createSearch = listState.server ? new URLSearchParams({ server: listState.server }).toString() : undefined;
 
   const filters = (
     <div className={classes.filters}>
+      <SearchBox value={listState.search} onChange={search => update({ search: search || undefined })} />
       <ToggleButtonGroup
         exclusive
         size="small"
@@ -185,6 +209,10 @@ export function SandboxListPage() {
           My teams
         </ToggleButton>
       </ToggleButtonGroup>
+      <ExpiringSoonToggle
+        selected={!!listState.expiringSoon}
+        onChange={selected => update({ expiringSoon: selected || undefined })}
+      />
       <FormControl variant="outlined" size="small" className={classes.stateSelect}>
         <InputLabel id="opensandbox-state-filter-label">State</InputLabel>
         <Select
@@ -205,6 +233,7 @@ export function SandboxListPage() {
           ))}
         </Select>
       </FormControl>
+      {severalServers && <ServerFilter servers={servers} value={listState.server} onChange={server => update({ server })} />}
       <div className={classes.metadataGroup}>
         <TextField
           className={classes.metadataInput}
@@ -245,6 +274,7 @@ export function SandboxListPage() {
         ))}
       </div>
       <div className={classes.actions}>
+        <Freshness syncedAt={page.value?.syncedAt} />
         <Tooltip title="Refresh">
           {/* A span, since a disabled button fires no events for the tooltip. */}
           <span>
@@ -253,7 +283,7 @@ export function SandboxListPage() {
             </IconButton>
           </span>
         </Tooltip>
-        <CreateButton gate={createGate} testId="create-gate" withIcon />
+        <CreateButton gate={createGate} testId="create-gate" withIcon search={createSearch} />
       </div>
     </div>
   );
@@ -280,6 +310,8 @@ export function SandboxListPage() {
             action={filtered ? undefined : <CreateButton gate={createGate} testId="empty-create-gate" />}
           />
         }
+        showServer={severalServers}
+        sorting={{ ...effectiveSort(listState), onSort: key => update(toggleSort(listState, key)) }}
       />
     );
   }
@@ -296,6 +328,17 @@ export function SandboxListPage() {
             style={{ color: 'inherit', borderColor: 'currentColor' }}
           >
             Audit log
+          </Button>
+        )}
+        {adminGate.allowed && (
+          <Button
+            variant="outlined"
+            startIcon={<SecurityIcon />}
+            component={RouterLink}
+            to={adminLink()}
+            style={{ color: 'inherit', borderColor: 'currentColor', marginLeft: 8 }}
+          >
+            Administration
           </Button>
         )}
       </Header>

@@ -5,26 +5,30 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import Box from '@material-ui/core/Box';
 import Link from '@material-ui/core/Link';
 import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import WarningIcon from '@material-ui/icons/Warning';
 import { Table, TableColumn } from '@backstage/core-components';
-import { useApi, useApiHolder, useRouteRef } from '@backstage/core-plugin-api';
+import { useApi, useApiHolder } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import type {
   ConsoleListSandboxesResponse,
   ConsoleSandbox,
 } from '@opensandbox-console/plugin-opensandbox-common';
 import { ListSandboxesQuery, opensandboxApiRef } from '../api';
-import { sandboxRouteRef } from '../routes';
 import {
+  formatAgo,
   formatTimestamp,
   sandboxDisplayName,
   sandboxSource,
 } from '../lib/format';
+import { useNow } from '../lib/useNow';
 import { DEFAULT_PAGE_SIZE, PAGE_SIZE_OPTIONS } from '../lib/listState';
 import { ExpiresIn } from './ExpiresIn';
 import { StateChip } from './StateChip';
 import { EntityLink } from './EntityLink';
+import { SortHeader, SortingContext, TableSorting } from './ListControls';
+import { useSandboxLink } from './useSandboxLink';
 
 export { PAGE_SIZE_OPTIONS, DEFAULT_PAGE_SIZE };
 /** Tooltip of the flag next to owners the catalog does not know. */
@@ -155,33 +159,95 @@ const useStyles = makeStyles(theme => ({
     whiteSpace: 'nowrap',
   },
   missing: { color: theme.palette.warning.main, fontSize: '1rem' },
+  // In the table, long names and images end in an ellipsis (the full text in the title) instead
+  // of widening the table or breaking mid-word; narrower below 1280 px, so the table fits a
+  // 1024 px window next to the sidebar.
+  nameCell: {
+    display: 'flex',
+    flexDirection: 'column',
+    maxWidth: 240,
+    minWidth: 0,
+    [theme.breakpoints.down('md')]: { maxWidth: 160 },
+  },
+  // The owner with the owning team under it. Display names ("Guest (development)") stay on one
+  // line while there is room and wrap between words, never inside one, when the window is narrow.
+  ownerCell: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start' },
+  wrapsBetweenWords: { whiteSpace: 'normal', overflowWrap: 'normal', wordBreak: 'normal' },
+  ellipsis: { display: 'block', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', maxWidth: '100%' },
 }));
 
 function NameCell(props: { sandbox: ConsoleSandbox }) {
-  const sandboxLink = useRouteRef(sandboxRouteRef);
+  const classes = useStyles();
+  const sandboxLink = useSandboxLink();
+  const source = sandboxSource(props.sandbox);
+  const name = props.sandbox.metadata?.name;
   return (
-    <Link
-      component={RouterLink}
-      to={sandboxLink({ sandboxId: props.sandbox.id })}
-      title={props.sandbox.id}
-      data-testid="sandbox-link"
-    >
-      {sandboxDisplayName(props.sandbox)}
-    </Link>
+    <div className={classes.nameCell}>
+      <Link
+        component={RouterLink}
+        to={sandboxLink(props.sandbox)}
+        title={name ? `${name} (${props.sandbox.id})` : props.sandbox.id}
+        className={classes.ellipsis}
+        data-testid="sandbox-link"
+      >
+        {sandboxDisplayName(props.sandbox)}
+      </Link>
+      <Typography
+        variant="caption"
+        color="textSecondary"
+        className={classes.ellipsis}
+        title={source}
+        data-testid="sandbox-image"
+      >
+        {source}
+      </Typography>
+    </div>
+  );
+}
+
+/** The owner (user) and, under it, the owning team (group), as catalog links; `-` for neither. */
+function OwnerAndTeamCell(props: { sandbox: ConsoleSandbox; withTeam: boolean }) {
+  const classes = useStyles();
+  const { ownership } = props.sandbox;
+  const team = props.withTeam ? ownership?.team : undefined;
+  if (!ownership?.owner && !team) return <>-</>;
+  return (
+    <div className={classes.ownerCell}>
+      {ownership?.owner && <OwnerCell owner={ownership.owner} wrap />}
+      {team && (
+        <span className={classes.wrapsBetweenWords}>
+          <EntityLink entityRef={team} testId="team-link" />
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** When the sandbox was created, relative (`47m ago`, ticking); the UTC time is in the title. */
+export function CreatedAgo(props: { createdAt?: string }) {
+  const now = useNow(10_000);
+  if (!props.createdAt) return <>-</>;
+  return (
+    <span title={formatTimestamp(props.createdAt)} data-testid="sandbox-created">
+      {formatAgo(props.createdAt, now) || formatTimestamp(props.createdAt)}
+    </span>
   );
 }
 
 /**
  * The owner as a catalog link, flagged when the catalog does not know it (`missing`, or else the
- * table's lookup).
+ * table's lookup). On one line, or with `wrap` (the table), wrapping between words when narrow.
  */
-export function OwnerCell(props: { owner?: string; missing?: boolean }) {
+export function OwnerCell(props: { owner?: string; missing?: boolean; wrap?: boolean }) {
   const classes = useStyles();
   const missingOwners = useContext(MissingOwnersContext);
   if (!props.owner) return <>-</>;
   const missing = props.missing ?? missingOwners.has(props.owner);
   return (
-    <span className={classes.owner} data-testid="sandbox-owner">
+    <span
+      className={props.wrap ? `${classes.owner} ${classes.wrapsBetweenWords}` : classes.owner}
+      data-testid="sandbox-owner"
+    >
       <EntityLink entityRef={props.owner} testId="owner-link" />
       {missing && (
         <Tooltip title={OWNER_NOT_FOUND}>
@@ -197,12 +263,22 @@ export function OwnerCell(props: { owner?: string; missing?: boolean }) {
 }
 
 /** Optional columns of {@link SandboxTable}. */
-export type SandboxColumn = 'owner' | 'team' | 'entity';
+export type SandboxColumn = 'owner' | 'team' | 'entity' | 'server';
+
+// Cells a little narrower than Material UI's dense default (16px + 24px), so the table fits a
+// 1024 px window next to the sidebar; short values (names, links, countdowns) stay on one line.
+const CELL = { paddingLeft: 8, paddingRight: 8 } as const;
+const NO_WRAP = { ...CELL, whiteSpace: 'nowrap' } as const;
+const HEADER = { paddingLeft: 8, paddingRight: 8, whiteSpace: 'nowrap' } as const;
+const FIRST_CELL = { paddingLeft: 16, paddingRight: 8, whiteSpace: 'nowrap' } as const;
+const FIRST_HEADER = { ...HEADER, paddingLeft: 16 } as const;
 
 /**
  * The sandbox table shared by the list page and the entity tab: state, name (link to the detail
- * page), image, owner (catalog link, flagged when missing from the catalog), team, entity,
- * created and a live expiry countdown, with server-side pagination.
+ * page) with the image under it, owner (catalog link, flagged when missing from the catalog)
+ * with the team under it, entity, server (only with several servers), how long ago it was created
+ * and a live expiry countdown, with server-side pagination and, with `sorting`, headers that
+ * sort on the server (State, Name, Created, Expires).
  */
 export function SandboxTable(props: {
   page: SandboxPage & { value: ConsoleListSandboxesResponse };
@@ -210,55 +286,74 @@ export function SandboxTable(props: {
   emptyContent: ReactNode;
   /** Columns to leave out, e.g. `team` on a group's tab. */
   hide?: SandboxColumn[];
+  /** The server-side sort the headers show and change; without it the headers are plain. */
+  sorting?: TableSorting;
+  /** Show the Server column (the console has several OpenSandbox servers). */
+  showServer?: boolean;
 }) {
-  const { page, title, emptyContent, hide = [] } = props;
+  const { page, title, emptyContent, hide = [], sorting, showServer = false } = props;
   const { value } = page;
   const missingOwners = useMissingOwners(value.items);
-  const hideKey = hide.join(',');
+  const hideKey = [...hide, ...(showServer ? [] : ['server'])].join(',');
   const dataKey = useDataKey(value.items);
 
   const columns = useMemo<TableColumn<ConsoleSandbox>[]>(() => {
     const hidden = hideKey.split(',');
     const all: (TableColumn<ConsoleSandbox> & { key?: SandboxColumn })[] = [
       {
-        title: 'State',
+        title: <SortHeader label="State" sortKey="state" />,
         field: 'status.state',
         render: row => <StateChip state={row.status?.state} />,
-        width: '130px',
       },
-      { title: 'Name', field: 'id', render: row => <NameCell sandbox={row} /> },
-      { title: 'Image', render: row => sandboxSource(row) },
+      {
+        title: <SortHeader label="Name" sortKey="name" />,
+        field: 'id',
+        render: row => <NameCell sandbox={row} />,
+        cellStyle: CELL,
+      },
+      {
+        key: 'server',
+        title: 'Server',
+        field: 'server',
+        render: row => <span data-testid="sandbox-server">{row.server ?? '-'}</span>,
+        cellStyle: NO_WRAP,
+      },
       {
         key: 'owner',
-        title: 'Owner',
-        render: row => <OwnerCell owner={row.ownership?.owner} />,
-      },
-      {
-        key: 'team',
-        title: 'Team',
-        render: row => (
-          <EntityLink entityRef={row.ownership?.team} testId="team-link" />
-        ),
+        title: hidden.includes('team') ? 'Owner' : 'Owner / team',
+        render: row => <OwnerAndTeamCell sandbox={row} withTeam={!hidden.includes('team')} />,
       },
       {
         key: 'entity',
         title: 'Entity',
-        render: row => (
-          <EntityLink entityRef={row.ownership?.entity} testId="entity-link" />
-        ),
+        render: row => <EntityLink entityRef={row.ownership?.entity} testId="entity-link" />,
+        cellStyle: NO_WRAP,
       },
-      { title: 'Created', render: row => formatTimestamp(row.createdAt) },
       {
-        title: 'Expires',
+        title: <SortHeader label="Created" sortKey="createdAt" />,
+        render: row => <CreatedAgo createdAt={row.createdAt} />,
+        cellStyle: NO_WRAP,
+      },
+      {
+        title: <SortHeader label="Expires" sortKey="expiresAt" />,
         render: row => <ExpiresIn expiresAt={row.expiresAt} />,
+        cellStyle: NO_WRAP,
       },
     ];
+    // Every column sizes to its content ('auto'), instead of material-table's equal shares that
+    // squeeze long values until they break mid-word.
     return all
       .filter(c => !c.key || !hidden.includes(c.key))
-      .map(({ key: _key, ...column }) => column);
+      .map(({ key: _key, ...column }, index) => ({
+        ...column,
+        width: 'auto',
+        headerStyle: index === 0 ? FIRST_HEADER : HEADER,
+        cellStyle: index === 0 ? FIRST_CELL : column.cellStyle ?? CELL,
+      }));
   }, [hideKey]);
 
   return (
+    <SortingContext.Provider value={sorting}>
     <MissingOwnersContext.Provider value={missingOwners}>
       <Table<ConsoleSandbox>
         key={dataKey}
@@ -289,5 +384,6 @@ export function SandboxTable(props: {
         emptyContent={<Box p={2}>{emptyContent}</Box>}
       />
     </MissingOwnersContext.Provider>
+    </SortingContext.Provider>
   );
 }

@@ -4,3 +4,5 @@ export { SandboxCreatePage } from './SandboxCreatePage';
 export { SandboxDetailPage } from './SandboxDetailPage';
 export { StateChip } from './StateChip';
 export { AuditLogPage } from './AuditLogPage';
+export { AdminPage } from './admin/AdminPage';
+export { RoleBindingsCard } from './admin/RoleBindingsCard';

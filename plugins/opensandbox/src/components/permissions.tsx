@@ -4,6 +4,7 @@ import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
+  opensandboxAdminManagePermission,
   opensandboxAuditReadPermission,
   opensandboxSandboxCreatePermission,
   opensandboxSandboxDeletePermission,
@@ -21,6 +22,7 @@ export const DENIED_REASONS = {
   endpoint: `You may not get endpoints of this sandbox (${opensandboxSandboxEndpointPermission.name})`,
   create: `You may not create sandboxes (${opensandboxSandboxCreatePermission.name})`,
   audit: `You may not read the audit log (${opensandboxAuditReadPermission.name})`,
+  admin: `You may not administer the console (${opensandboxAdminManagePermission.name})`,
 } as const;
 
 /** A permission check as a control sees it. */
@@ -68,6 +70,14 @@ export function useCreateGate(): Gate {
 /** The basic permission `opensandbox.audit.read`. */
 export function useAuditGate(): Gate {
   return toGate(usePermission({ permission: opensandboxAuditReadPermission }), DENIED_REASONS.audit);
+}
+
+/**
+ * The basic permission `opensandbox.admin.manage`: the administration page (role bindings) and
+ * every admin-only control (e.g. naming a team that is not the caller's on create).
+ */
+export function useAdminGate(): Gate {
+  return toGate(usePermission({ permission: opensandboxAdminManagePermission }), DENIED_REASONS.admin);
 }
 
 /**

@@ -40,6 +40,16 @@ export function useConsoleSettings(): SettingsState {
   };
 }
 
+/**
+ * The OpenSandbox servers of the console (`servers` of `GET /settings`), default first; empty
+ * while loading, when the settings cannot be read and from older backends (the pages then show
+ * no server column, filter or select).
+ */
+export function useServers(): string[] {
+  const { settings } = useConsoleSettings();
+  return settings?.servers ?? [];
+}
+
 /** The largest whole number of minutes within a cap in seconds (`86400` -> `1440`). */
 export function capInMinutes(maxTimeoutSeconds: number): number {
   return Math.floor(maxTimeoutSeconds / 60);

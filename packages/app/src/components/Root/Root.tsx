@@ -2,6 +2,7 @@ import { PropsWithChildren } from 'react';
 import ComputerIcon from '@material-ui/icons/Computer';
 import CategoryIcon from '@material-ui/icons/Category';
 import HistoryIcon from '@material-ui/icons/History';
+import SecurityIcon from '@material-ui/icons/Security';
 import {
   Sidebar,
   SidebarDivider,
@@ -13,7 +14,10 @@ import {
 } from '@backstage/core-components';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { Settings as SidebarSettings, UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
-import { opensandboxAuditReadPermission } from '@opensandbox-console/plugin-opensandbox-common';
+import {
+  opensandboxAdminManagePermission,
+  opensandboxAuditReadPermission,
+} from '@opensandbox-console/plugin-opensandbox-common';
 import MenuIcon from '@material-ui/icons/Menu';
 
 /** "Audit log", only for users with `opensandbox.audit.read` (hidden while the check runs). */
@@ -22,9 +26,15 @@ const AuditLogItem = () => {
   return allowed ? <SidebarItem icon={HistoryIcon} to="opensandbox/audit" text="Audit log" /> : null;
 };
 
+/** "Administration" (role bindings), only for users with `opensandbox.admin.manage`. */
+const AdminItem = () => {
+  const { allowed } = usePermission({ permission: opensandboxAdminManagePermission });
+  return allowed ? <SidebarItem icon={SecurityIcon} to="opensandbox/admin" text="Administration" /> : null;
+};
+
 /**
- * The app shell: a sidebar with Sandboxes, Audit log (for users who may read it), Catalog and
- * Settings around the routed pages.
+ * The app shell: a sidebar with Sandboxes, Audit log (for users who may read it), Administration
+ * (for administrators), Catalog and Settings around the routed pages.
  */
 export const Root = ({ children }: PropsWithChildren<{}>) => (
   <SidebarPage>
@@ -33,6 +43,7 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
         <SidebarScrollWrapper>
           <SidebarItem icon={ComputerIcon} to="opensandbox" text="Sandboxes" />
           <AuditLogItem />
+          <AdminItem />
           <SidebarItem icon={CategoryIcon} to="catalog" text="Catalog" />
         </SidebarScrollWrapper>
       </SidebarGroup>
