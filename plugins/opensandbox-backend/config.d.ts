@@ -55,6 +55,39 @@ export interface Config {
      */
     maxTimeoutSeconds?: number;
     /**
+     * Create presets: named starting points platform teams offer at the top of the create form
+     * (served to browsers by `GET /api/opensandbox/settings`). Choosing one fills the form; every
+     * field but `name` is optional, and what a preset leaves out keeps the form's value (an
+     * entity's `opensandbox.backstage.io/default-*` annotations, else the form default). Checked at
+     * start with the create request's rules and `maxTimeoutSeconds`: a bad preset stops the
+     * backend. Served to every signed-in user: never put secrets in `env`.
+     */
+    presets?: Array<{
+      /** Unique id, 1-63 lower-case letters, digits and `-`; `?preset=<name>` preselects it. @visibility backend */
+      name: string;
+      /** Shown on the choice; default `name`. @visibility backend */
+      title?: string;
+      /** What the preset is for, one or two sentences. @visibility backend */
+      description?: string;
+      /** Image URI, e.g. `python:3.12-slim`. @visibility backend */
+      image?: string;
+      /** Entrypoint as an argument list, e.g. `[python, -m, http.server, '8000']`. @visibility backend */
+      entrypoint?: string[];
+      /** Resource limits, Kubernetes quantities. */
+      resourceLimits?: {
+        /** e.g. `500m`, `2`. @visibility backend */
+        cpu?: string;
+        /** e.g. `512Mi`, `2Gi`. @visibility backend */
+        memory?: string;
+      };
+      /** Timeout in seconds (>= 60, at most `maxTimeoutSeconds`). @visibility backend */
+      timeoutSeconds?: number;
+      /** Metadata labels added to the form's (the preset wins on the same key). @visibility backend */
+      metadata?: { [key: string]: string };
+      /** Environment variables added to the form's. No secrets: browsers see them. @visibility backend */
+      env?: { [name: string]: string };
+    }>;
+    /**
      * Seconds between runs of the task that settles creates whose outcome was unknown (timeout,
      * lost connection) by finding their sandbox through its create token. Default 60, at least 5.
      * @visibility backend
@@ -68,6 +101,34 @@ export interface Config {
        * @visibility backend
        */
       syncIntervalSeconds?: number;
+    };
+    /**
+     * Expiry warnings (docs/operations.md, "Live status and expiry warnings"): a scheduled task
+     * (one replica at a time) notifies each sandbox's owner and team through Backstage
+     * notifications (`@backstage/plugin-notifications-backend`) before the sandbox expires, once
+     * per lead time and expiry (the sent state is in the database); a renewal makes them due again.
+     * The first (largest) lead time is also the pages' "expiring soon" window.
+     */
+    expiryWarnings?: {
+      /** Default true. @visibility backend */
+      enabled?: boolean;
+      /**
+       * Minutes before `expiresAt` at which to warn, e.g. `[60, 10]` (the default). Whole numbers
+       * from 1 to 10080, no repeats. Only the latest due one is sent (a sandbox created 30 minutes
+       * before its expiry gets the 60-minute warning at once, then the 10-minute one).
+       * @visibility backend
+       */
+      leadTimesMinutes?: number[];
+      /** Seconds between two scans of the inventory. Default 60; an integer >= 1. @visibility backend */
+      intervalSeconds?: number;
+      /**
+       * The app path where the sandbox pages are mounted, for the notification's link
+       * (`<linkBasePath>/servers/<server>/sandboxes/<id>?renew=1`, which opens the renew dialog).
+       * Default `/opensandbox`. @visibility backend
+       */
+      linkBasePath?: string;
+      /** Send attempts of one warning when the notifications backend fails. Default 3 (1-10). @visibility backend */
+      maxAttempts?: number;
     };
     /**
      * Team quotas and caps (docs/governance.md), enforced on create, renew and resume before any
@@ -106,6 +167,36 @@ export interface Config {
        * @visibility backend
        */
       principals?: { [principal: string]: number };
+    };
+    /**
+     * Bulk actions (`POST /api/opensandbox/bulk/{renew|pause|resume|delete}`, docs/operations.md):
+     * every item runs through the same pipeline as the single-sandbox routes.
+     */
+    bulk?: {
+      /**
+       * Most sandboxes one batch may select (explicit items or a filter); more is refused with 400
+       * naming this cap before anything runs. Default 100; an integer from 1 to 1000.
+       * @visibility backend
+       */
+      maxItems?: number;
+      /**
+       * Most items of one batch in flight toward OpenSandbox at once (each item's calls run one
+       * after another). Default 4; an integer from 1 to 32.
+       * @visibility backend
+       */
+      concurrency?: number;
+      /**
+       * Seconds a delete confirmation token from a dry run stays valid. Default 600; 30 to 86400.
+       * @visibility backend
+       */
+      confirmationTtlSeconds?: number;
+      /**
+       * HMAC secret of delete confirmation tokens (at least 16 characters), the same on every
+       * replica. Unset: a random key is created once in the plugin's database (table
+       * `opensandbox_secrets`) and shared by every replica through it.
+       * @visibility secret
+       */
+      confirmationSecret?: string;
     };
     /** The audit log of mutating operations (see docs/audit.md). */
     audit?: {

@@ -1,5 +1,7 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import notificationsPlugin from '@backstage/plugin-notifications/alpha';
+import signalsPlugin from '@backstage/plugin-signals/alpha';
 import opensandboxPlugin from '@opensandbox-console/plugin-opensandbox/alpha';
 import { signInModule } from './modules/signIn';
 
@@ -9,5 +11,7 @@ import { signInModule } from './modules/signIn';
  * and the jest tests, and the shared app-config.yaml keeps serving the legacy app unchanged.
  */
 export default createApp({
-  features: [catalogPlugin, opensandboxPlugin, signInModule],
+  // Signals push live status to the sandbox pages; notifications show the expiry warnings
+  // (page /notifications with its nav item).
+  features: [catalogPlugin, opensandboxPlugin, signalsPlugin, notificationsPlugin, signInModule],
 });

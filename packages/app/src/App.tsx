@@ -23,6 +23,8 @@ import {
 } from '@backstage/core-plugin-api';
 import { CatalogEntityPage, CatalogIndexPage } from '@backstage/plugin-catalog';
 import { UserSettingsPage } from '@backstage/plugin-user-settings';
+import { NotificationsPage } from '@backstage/plugin-notifications';
+import { signalsPlugin } from '@backstage/plugin-signals';
 import { OpenSandboxPage, opensandboxPlugin } from '@opensandbox-console/plugin-opensandbox';
 import { apis } from './apis';
 import { Root } from './components/Root/Root';
@@ -72,7 +74,8 @@ function ConsoleSignInPage(props: SignInPageProps) {
 
 const app = createApp({
   apis: [...apis, oidcAuthApiFactory],
-  plugins: [opensandboxPlugin],
+  // Signals push live status to the sandbox pages (its API is registered by the plugin).
+  plugins: [opensandboxPlugin, signalsPlugin],
   components: {
     SignInPage: props => <ConsoleSignInPage {...props} />,
   },
@@ -87,6 +90,8 @@ const routes = (
       {entityPage}
     </Route>
     <Route path="/settings" element={<UserSettingsPage />} />
+    {/* Expiry warnings and other notifications (sidebar item in Root). */}
+    <Route path="/notifications" element={<NotificationsPage />} />
   </FlatRoutes>
 );
 

@@ -36,6 +36,12 @@ backend.add(import('@opensandbox-console/plugin-opensandbox-backend'));
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@opensandbox-console/plugin-opensandbox-backend-module-scaffolder'));
 
+// Live status and expiry warnings (docs/operations.md): signals push the console's inventory
+// changes to open pages (channel opensandbox:sandboxes, over /api/signals); notifications deliver
+// the expiry warnings (/api/notifications; the apps show them on /notifications).
+backend.add(import('@backstage/plugin-signals-backend'));
+backend.add(import('@backstage/plugin-notifications-backend'));
+
 // MCP: the actions of the plugins in backend.actions.pluginSources (the console's) as MCP tools at
 // /api/mcp-actions/v1 (streamable HTTP). See docs/automation.md.
 backend.add(import('@backstage/plugin-mcp-actions-backend'));

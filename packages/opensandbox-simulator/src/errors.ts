@@ -104,6 +104,12 @@ export const errors = {
     new ApiError(500, 'DOCKER::SANDBOX_IMAGE_PULL_FAILED', message),
   pauseFailed: (message: string) =>
     new ApiError(500, 'DOCKER::SANDBOX_PAUSE_FAILED', message),
+  diagnosticsNotImplemented: () =>
+    new ApiError(
+      501,
+      'DIAGNOSTICS_NOT_IMPLEMENTED',
+      'The stable Diagnostics API is not implemented by this OpenSandbox server.',
+    ),
   snapshotsNotImplemented: () =>
     new ApiError(
       501,

@@ -12,6 +12,7 @@ export type {
 } from './server';
 export type { SimulatorState, CreateOptions, RestartResult } from './context';
 export { DEFAULT_STARTUP_MS, DEFAULT_UNPULLABLE_IMAGE_PATTERN } from './store';
+export type { FailInput } from './store';
 export {
   DOCKER_API_VERSION,
   imagePullFailureMessage,
@@ -24,6 +25,7 @@ export type {
   FaultRule,
   LoggedRequest,
   SandboxRecord,
+  LogLine,
 } from './types';
 export { loadSeedFile } from './seed';
 export { parseMetadataFilter } from './metadataFilter';

@@ -16,6 +16,7 @@ import {
   waitWhileCreateBlocks,
 } from './middleware';
 import { controlRoutes } from './routes/control';
+import { diagnosticsRoutes } from './routes/diagnostics';
 import { sandboxRoutes } from './routes/sandboxes';
 import { snapshotRoutes } from './routes/snapshots';
 import { FaultRule, SeedSandbox } from './types';
@@ -118,6 +119,7 @@ export function createSimulatorApp(
   for (const prefix of ['/v1', '/']) {
     app.use(prefix, sandboxRoutes(state, { endpointHost }));
     app.use(prefix, snapshotRoutes());
+    app.use(prefix, diagnosticsRoutes(state));
   }
   app.use(notFound);
   app.use(errorHandler);

@@ -160,6 +160,8 @@ export class SandboxStore {
     for (const r of records) {
       const unique = this.uniqueCreatedAt(r.createdAt);
       r.status.lastTransitionAt += unique - r.createdAt;
+      if (r.finishedAt !== undefined) r.finishedAt += unique - r.createdAt;
+      r.logs = r.logs?.map(line => ({ ...line, at: line.at + unique - r.createdAt }));
       r.requestedAt = unique;
       r.createdAt = unique;
       this.sandboxes.set(r.id, r);
@@ -269,6 +271,11 @@ export class SandboxStore {
     return record;
   }
 
+  /** True when a sandbox with this id is stored (expired ones not yet swept included). */
+  has(id: string): boolean {
+    return this.sandboxes.has(id);
+  }
+
   /** @throws ApiError 404 */
   get(id: string): SandboxRecord {
     const s = this.sandboxes.get(id);
@@ -338,6 +345,32 @@ export class SandboxStore {
   }
 
   /**
+   * The container's main process exits now: Docker's `Failed` / `CONTAINER_EXITED_ERROR` /
+   * `Sandbox container exited with code <n>.` (or `Terminated` for exit code 0), with
+   * `lastTransitionAt` = the exit time; `state`, `reason` and `message` can be given to play
+   * another runtime. The sandbox stays listed (Docker keeps exited containers until deleted or
+   * expired). @throws ApiError 404
+   */
+  fail(id: string, input: FailInput = {}): SandboxRecord {
+    const s = this.get(id);
+    const now = this.options.now();
+    const exitCode = input.exitCode ?? (input.oomKilled ? 137 : 1);
+    const state = input.state ?? exitedState(exitCode);
+    const defaults = exitedStatus(state, exitCode);
+    s.status = {
+      state,
+      reason: input.reason ?? defaults.reason,
+      message: input.message ?? defaults.message,
+      lastTransitionAt: now,
+    };
+    s.exitCode = exitCode;
+    s.finishedAt = now;
+    if (input.oomKilled) s.oomKilled = true;
+    if (input.logs?.length) s.logs = [...(s.logs ?? []), ...input.logs.map(text => ({ at: now, text }))];
+    return s;
+  }
+
+  /**
    * A server restart: every renewal is lost, each sandbox's `expiresAt` goes
    * back to the expiry of its container label (`requestedAt + timeout`).
    * Sandboxes are kept otherwise. Returns the ids whose expiry changed.
@@ -399,8 +432,17 @@ export class SandboxStore {
     if (seed.expiresAt) expiresAt = time(seed.expiresAt, 'expiresAt');
     else if (seed.timeout !== undefined && seed.timeout !== null)
       expiresAt = createdAt + seed.timeout * 1000;
-    const state = seed.state ?? 'Running';
-    const defaults = dockerStatus(state);
+    const exited = seed.exitCode !== undefined;
+    const state = seed.state ?? (exited ? exitedState(seed.exitCode!) : 'Running');
+    const defaults = exited ? exitedStatus(state, seed.exitCode!) : dockerStatus(state);
+    // An exited container finished a minute after its creation (or at start, if younger).
+    const finishedAt = exited ? Math.min(createdAt + 60_000, now) : undefined;
+    const logEnd = finishedAt ?? now;
+    const lines = seed.logs ?? [];
+    const logs = lines.map((text, i) => ({
+      at: createdAt + Math.round(((logEnd - createdAt) * (i + 1)) / (lines.length + 1)),
+      text: String(text),
+    }));
     return {
       id: seed.id ?? randomUUID(),
       containerId: newContainerId(),
@@ -417,13 +459,51 @@ export class SandboxStore {
         state,
         reason: seed.reason ?? defaults.reason,
         message: seed.message ?? defaults.message,
-        lastTransitionAt: createdAt,
+        // Docker reports an exited container's FinishedAt.
+        lastTransitionAt: finishedAt ?? createdAt,
       },
       requestedAt: createdAt,
       createdAt,
       expiresAt,
       labelExpiresAt: expiresAt,
       ...this.allocatePorts(),
+      ...(exited ? { exitCode: seed.exitCode, finishedAt } : {}),
+      ...(seed.oomKilled ? { oomKilled: true } : {}),
+      ...(logs.length > 0 ? { logs } : {}),
     };
   }
+}
+
+/** The state of an exited Docker container: `Terminated` for exit code 0, else `Failed`. */
+function exitedState(exitCode: number): string {
+  return exitCode === 0 ? 'Terminated' : 'Failed';
+}
+
+/**
+ * Reason and message of an exited container, as the Docker runtime reports them:
+ * `CONTAINER_EXITED` / `Sandbox container exited successfully.` for exit code 0,
+ * `CONTAINER_EXITED_ERROR` / `Sandbox container exited with code <n>.` otherwise. Another state
+ * than Terminated/Failed keeps its usual reason and message.
+ */
+function exitedStatus(state: string, exitCode: number): { reason: string; message: string } {
+  if (state !== 'Terminated' && state !== 'Failed') return dockerStatus(state);
+  return exitCode === 0
+    ? { reason: 'CONTAINER_EXITED', message: 'Sandbox container exited successfully.' }
+    : { reason: 'CONTAINER_EXITED_ERROR', message: `Sandbox container exited with code ${exitCode}.` };
+}
+
+/** What `POST /_simulator/sandboxes/{id}/fail` (or {@link SandboxStore.fail}) does to a sandbox. */
+export interface FailInput {
+  /** Exit code of the main process; default 137 with `oomKilled`, else 1. 0 means it finished. */
+  exitCode?: number;
+  /** The out-of-memory killer stopped it. */
+  oomKilled?: boolean;
+  /** Default `Failed` (`Terminated` for exit code 0). */
+  state?: string;
+  /** Default the Docker runtime's (`CONTAINER_EXITED_ERROR`); e.g. `POD_PLATFORM_UNSCHEDULABLE` to play Kubernetes. */
+  reason?: string;
+  /** Default the Docker runtime's (`Sandbox container exited with code 137.`). */
+  message?: string;
+  /** Lines the container printed before it stopped (appended to its logs). */
+  logs?: string[];
 }

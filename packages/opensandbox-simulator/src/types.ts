@@ -54,6 +54,27 @@ export interface SandboxRecord {
   proxyHostPort: number;
   /** Simulated Docker host port mapped to container port 8080. */
   httpHostPort: number;
+  /**
+   * Exit code of the container's main process once it has exited (`State.ExitCode`), for
+   * Failed/Terminated sandboxes made by a seed or `POST /_simulator/sandboxes/{id}/fail`.
+   */
+  exitCode?: number;
+  /** The kernel's out-of-memory killer stopped the container (`State.OOMKilled`). */
+  oomKilled?: boolean;
+  /** Epoch ms the container exited (`State.FinishedAt`). */
+  finishedAt?: number;
+  /**
+   * The container's output as `docker logs --timestamps` serves it (plain-text diagnostics),
+   * oldest first: epoch ms and one line of text each.
+   */
+  logs?: LogLine[];
+}
+
+/** One line of a sandbox's container output. */
+export interface LogLine {
+  /** Epoch ms (simulated clock). */
+  at: number;
+  text: string;
 }
 
 /**
@@ -85,6 +106,19 @@ export interface SeedSandbox {
   timeout?: number | null;
   /** Absolute ISO 8601 expiry; overrides `timeout`. */
   expiresAt?: string;
+  /**
+   * The container's exit code, for a sandbox whose entrypoint has exited: without `state`, 0
+   * gives `Terminated` and anything else `Failed` (reason `CONTAINER_EXITED_ERROR`, message
+   * `Sandbox container exited with code <n>.`), as the Docker runtime reports them.
+   */
+  exitCode?: number;
+  /** The out-of-memory killer stopped it (`OOMKilled: True` in the inspect and events diagnostics). */
+  oomKilled?: boolean;
+  /**
+   * Lines of container output (served by `GET /sandboxes/{id}/diagnostics/logs`), spread evenly
+   * from `createdAt` to the exit (or to the simulator's start).
+   */
+  logs?: string[];
 }
 
 /**

@@ -585,3 +585,49 @@ export function validateEndpointQuery(
   if (issues.length) return fail(issues);
   return { port: port!, useServerProxy: useServerProxy!, expires };
 }
+
+/** Kinds of the deprecated plain-text diagnostics (`GET /sandboxes/{id}/diagnostics/{kind}`). */
+export type DiagnosticsKind = 'logs' | 'events' | 'inspect' | 'summary';
+
+/** Validated query of a plain-text diagnostics request (the real server's FastAPI parameters). */
+export interface DiagnosticsQuery {
+  /** `scope` given: the structured Diagnostics API, answered 501 (logs, events). */
+  scope?: string;
+  /** logs: trailing lines (1-10000, default 100); summary: log lines (default 50). */
+  tail: number;
+  /** logs: only lines newer than this duration (`10m`, `1h`; unparsable = 10m). */
+  since?: string;
+  /** events: at most this many events (1-500, default 50); summary: `event_limit` (default 20). */
+  limit: number;
+}
+
+/**
+ * Validates the query of `GET /sandboxes/{id}/diagnostics/{kind}` like upstream's `api/devops.py`:
+ * logs `scope`, `tail` (1-10000, default 100), `since`; events `scope`, `limit` (1-500, default
+ * 50); inspect nothing; summary `tail` (default 50) and `event_limit` (1-500, default 20). Other
+ * parameters are ignored, as FastAPI does. @throws RequestValidationError (422)
+ */
+export function validateDiagnosticsQuery(kind: DiagnosticsKind, params: URLSearchParams): DiagnosticsQuery {
+  const issues: Issues = [];
+  const intParam = (name: string, fallback: number, le: number) => {
+    const raw = last(params, name);
+    return raw === undefined ? fallback : int(raw, ['query', name], issues, { ge: 1, le });
+  };
+  let tail = 100;
+  let limit = 50;
+  let since: string | undefined;
+  let scope: string | undefined;
+  if (kind === 'logs') {
+    scope = last(params, 'scope');
+    tail = intParam('tail', 100, 10000)!;
+    since = last(params, 'since');
+  } else if (kind === 'events') {
+    scope = last(params, 'scope');
+    limit = intParam('limit', 50, 500)!;
+  } else if (kind === 'summary') {
+    tail = intParam('tail', 50, 10000)!;
+    limit = intParam('event_limit', 20, 500)!;
+  }
+  if (issues.length) return fail(issues);
+  return { scope, tail, since, limit };
+}

@@ -255,6 +255,20 @@ export function rateLimited(limitPerMinute: number, retryAfterSeconds: number): 
   );
 }
 
+/**
+ * 409: a bulk delete's `confirmationToken` does not bind this request (the selection changed since
+ * the dry run, or another caller or action) or has expired. Nothing was done.
+ */
+export function bulkConfirmationRefused(reason: 'mismatch' | 'expired'): ConsoleError {
+  return new ConsoleError(
+    'BulkConfirmationError',
+    409,
+    reason === 'expired'
+      ? 'The confirmation token has expired; run the dry run again and confirm its result.'
+      : 'The selection changed since the dry run (or the token belongs to another request): nothing was deleted. Run the dry run again and confirm its result.',
+  );
+}
+
 /** What the user is told for known upstream error codes (matched on the part after `::`). */
 interface KnownCode {
   status: number;

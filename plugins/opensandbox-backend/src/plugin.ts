@@ -3,6 +3,8 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { opensandboxPermissions } from '@opensandbox-console/plugin-opensandbox-common';
 import {
   opensandboxSandboxPermissionResourceRef,
@@ -13,6 +15,7 @@ import {
 } from '@opensandbox-console/plugin-opensandbox-node';
 import { registerSandboxActions } from './actions';
 import { createAuditEventsRouter } from './audit/auditEventsRouter';
+import { BulkOperations, ConfirmationTokens, createBulkRouter, readBulkConfig } from './bulk';
 import { scheduleAuditMaintenance } from './audit/auditMaintenance';
 import { DatabaseAuditRecorder } from './audit/DatabaseAuditRecorder';
 import { DatabaseAuditStore } from './audit/DatabaseAuditStore';
@@ -26,10 +29,13 @@ import {
   scheduleGovernanceMaintenance,
 } from './governance';
 import { createRouter } from './http/router';
+import { ExpiryWarnings, ExpiryWarningStore, readExpiryWarningsConfig, scheduleExpiryWarnings } from './expiry';
+import { createChangesRouter, LiveStatusPublisher, SandboxChanges } from './live';
 import { SandboxInventoryStore } from './inventory/SandboxInventoryStore';
 import { scheduleInventorySync } from './inventory/scheduleInventorySync';
 import { scheduleCreateReconciliation } from './operations/reconcileCreates';
 import { SandboxOperationPipeline } from './operations/SandboxOperationPipeline';
+import { readSandboxPresets } from './operations/presets';
 import { SandboxDecisions } from './permissions/SandboxDecisions';
 import { ServiceRolePermissions } from './permissions/ServiceRolePermissions';
 
@@ -58,6 +64,8 @@ export const opensandboxPlugin = createBackendPlugin({
         discovery: coreServices.discovery,
         auth: coreServices.auth,
         roleBindingsSignal: opensandboxRoleBindingsSignalServiceRef,
+        signals: signalsServiceRef,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -74,6 +82,8 @@ export const opensandboxPlugin = createBackendPlugin({
         discovery,
         auth,
         roleBindingsSignal,
+        signals,
+        notifications,
       }) {
         // The pipeline needs the registered rules, so it is built below; the registry only calls
         // getResources once requests arrive.
@@ -100,6 +110,9 @@ export const opensandboxPlugin = createBackendPlugin({
         // Team quotas and caps, rate limits (docs/governance.md).
         const governance = await createGovernance({ database, config, logger });
         const quotaExemption = createQuotaExemption({ permissions: decider, userInfo, bindings: roleBindings, logger });
+        // Live status and expiry warnings (docs/operations.md): a signal on every inventory change.
+        const liveStatus = new LiveStatusPublisher({ signals, inventory, logger });
+        const expiryConfig = readExpiryWarningsConfig(config);
         const operations = new SandboxOperationPipeline({
           servers,
           decisions: new SandboxDecisions(decider, permissionsRegistry, logger),
@@ -108,9 +121,12 @@ export const opensandboxPlugin = createBackendPlugin({
           inventory,
           quotas: governance.enforcer,
           quotaExemption,
+          onInventoryChange: change => liveStatus.publish(change),
+          expiringSoonSeconds: expiryConfig.leadTimesMinutes[0] * 60,
           userInfo,
           logger,
           maxTimeoutSeconds: config.getOptionalNumber('opensandbox.maxTimeoutSeconds'),
+          presets: readSandboxPresets(config, { maxTimeoutSeconds: config.getOptionalNumber('opensandbox.maxTimeoutSeconds') }),
           roleGroups: new Set(
             Object.values(roles?.members ?? {})
               .flat()
@@ -123,6 +139,32 @@ export const opensandboxPlugin = createBackendPlugin({
         await scheduleAuditMaintenance({ scheduler, store: auditStore, config, logger });
         await scheduleCreateReconciliation({ scheduler, config, logger, operations });
         await scheduleGovernanceMaintenance({ scheduler, logger, reservations: governance.reservations, limiter: governance.limiter });
+        // Bulk actions (docs/operations.md): every item through the pipeline, a batch audit row.
+        const bulkConfig = readBulkConfig(config);
+        const bulk = new BulkOperations({
+          pipeline: operations,
+          audit: new DatabaseAuditRecorder({ store: auditStore, auditor, logger, config }),
+          userInfo,
+          logger,
+          config: bulkConfig,
+          tokens: new ConfirmationTokens({
+            secret: bulkConfig.confirmationSecret,
+            knex: bulkConfig.confirmationSecret === undefined ? await database.getClient() : undefined,
+            ttlSeconds: bulkConfig.confirmationTtlSeconds,
+          }),
+        });
+        await scheduleExpiryWarnings({
+          scheduler,
+          logger,
+          config: expiryConfig,
+          warnings: new ExpiryWarnings({
+            inventory,
+            store: await ExpiryWarningStore.create({ database }),
+            notifications,
+            config: expiryConfig,
+            logger,
+          }),
+        });
         const rateLimit = createRateLimitMiddleware({ limiter: governance.limiter, config: governance.rateLimitConfig, httpAuth, logger });
         await scheduleInventorySync({
           scheduler,
@@ -136,7 +178,9 @@ export const opensandboxPlugin = createBackendPlugin({
             httpAuth,
             rateLimit,
             extraRouters: [
+              createBulkRouter({ bulk, httpAuth, rateLimit }),
               createAuditEventsRouter({ store: auditStore, httpAuth, permissions: decider }),
+              createChangesRouter({ changes: new SandboxChanges({ inventory, decisions: new SandboxDecisions(decider, permissionsRegistry, logger) }), httpAuth }),
               createQuotasRouter({
                 enforcer: governance.enforcer,
                 store: governance.store,

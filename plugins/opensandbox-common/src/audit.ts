@@ -19,6 +19,12 @@ export const AUDIT_ACTIONS = [
   // Governance: a role binding added or removed (docs/governance.md; details: before/after).
   'binding.create',
   'binding.delete',
+  // Bulk actions (docs/operations.md): one row per executed batch (details: selection, counts per
+  // outcome); every item's own row carries the same batch id.
+  'bulk.renew',
+  'bulk.pause',
+  'bulk.resume',
+  'bulk.delete',
 ] as const;
 
 /** One of {@link AUDIT_ACTIONS}. @public */

@@ -10,3 +10,7 @@ export * from './permissions';
 export * from './validation';
 export * from './audit';
 export * from './roleBindings';
+export * from './bulk';
+export * from './failureExplanations';
+export * from './presets';
+export * from './liveStatus';

@@ -42,7 +42,22 @@ export type {
   SandboxSortKey,
   SortOrder,
   SandboxLastRenewal,
+  SandboxDiagnostics,
+  SandboxDiagnosticsKind,
+  SandboxPreset,
+  SandboxChangeRef,
+  SandboxChangesResponse,
+  BulkAction,
+  BulkCheckItem,
+  BulkCheckResponse,
+  BulkFilter,
+  BulkRequest,
+  BulkResponse,
+  BulkRunItem,
+  BulkRunResponse,
 } from './api';
+export { SANDBOX_CHANGES_CHANNEL } from '@opensandbox-console/plugin-opensandbox-common';
+export type { SandboxChangeSignal } from '@opensandbox-console/plugin-opensandbox-common';
 export type {
   ConsoleSandbox,
   ConsoleListSandboxesResponse,

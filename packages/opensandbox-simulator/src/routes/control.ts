@@ -7,7 +7,32 @@ import express, { Router } from 'express';
 import { SimulatorState } from '../context';
 import { validateFaultRules } from '../faults';
 import { toSandbox } from '../serialize';
+import type { FailInput } from '../store';
 import { formatTimestamp } from '../time';
+
+/**
+ * Checks the body of `POST /_simulator/sandboxes/{id}/fail`.
+ * @throws Error naming the bad field
+ */
+export function validateFailInput(body: unknown): FailInput {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('the body must be an object');
+  const b = body as Record<string, unknown>;
+  const known = ['exitCode', 'oomKilled', 'state', 'reason', 'message', 'logs'];
+  for (const key of Object.keys(b)) {
+    if (!known.includes(key)) throw new Error(`unknown field '${key}' (known: ${known.join(', ')})`);
+  }
+  if (b.exitCode !== undefined && (!Number.isInteger(b.exitCode) || (b.exitCode as number) < 0 || (b.exitCode as number) > 255)) {
+    throw new Error('exitCode must be an integer from 0 to 255');
+  }
+  if (b.oomKilled !== undefined && typeof b.oomKilled !== 'boolean') throw new Error('oomKilled must be a boolean');
+  for (const key of ['state', 'reason', 'message']) {
+    if (b[key] !== undefined && (typeof b[key] !== 'string' || b[key] === '')) throw new Error(`${key} must be a non-empty string`);
+  }
+  if (b.logs !== undefined && (!Array.isArray(b.logs) || b.logs.some(line => typeof line !== 'string'))) {
+    throw new Error('logs must be a list of strings');
+  }
+  return b as FailInput;
+}
 
 function badRequest(message: string) {
   return { code: 'SIMULATOR::BAD_REQUEST', message };
@@ -117,6 +142,24 @@ export function controlRoutes(state: SimulatorState): Router {
   router.get('/sandboxes', (_req, res) => {
     state.sweep();
     res.status(200).json({ items: state.store.list().map(toSandbox) });
+  });
+
+  // Puts a sandbox in Failed (or another exited state) with a reason, message and exit code, so
+  // consoles and tests can show failure explanations; see README "Control API".
+  router.post('/sandboxes/:sandboxId/fail', (req, res) => {
+    let input;
+    try {
+      input = validateFailInput(req.body ?? {});
+    } catch (e) {
+      res.status(400).json(badRequest((e as Error).message));
+      return;
+    }
+    state.sweep();
+    if (!state.store.has(req.params.sandboxId)) {
+      res.status(404).json({ code: 'SIMULATOR::NOT_FOUND', message: `Sandbox ${req.params.sandboxId} not found.` });
+      return;
+    }
+    res.status(200).json(toSandbox(state.store.fail(req.params.sandboxId, input)));
   });
 
   router.use((_req, res) => {

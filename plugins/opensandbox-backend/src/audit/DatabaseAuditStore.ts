@@ -360,6 +360,7 @@ export class DatabaseAuditStore {
       query.where('sandbox_id', filter.sandboxId);
     if (filter.team !== undefined) query.where('team', filter.team);
     if (filter.outcome !== undefined) query.where('outcome', filter.outcome);
+    if (filter.batchId !== undefined) query.where('batch_id', filter.batchId);
     if (filter.from !== undefined)
       query.where('occurred_at', '>=', filter.from);
     if (filter.to !== undefined) query.where('occurred_at', '<', filter.to);

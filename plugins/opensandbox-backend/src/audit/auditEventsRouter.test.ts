@@ -181,6 +181,8 @@ describe('createAuditEventsRouter', () => {
         '/audit-events?actor=user:default/bob&action=sandbox.delete&team=group:default/a',
       );
       expect(byActor.body).toEqual({ items: [] });
+      const byBatch = await request(a).get('/audit-events?batchId=batch-9');
+      expect(byBatch.body).toEqual({ items: [expected.c] });
       const service = await request(a)
         .get('/audit-events?actor=service:ci')
         .set('authorization', mockCredentials.service.header());
@@ -270,7 +272,7 @@ describe('createAuditEventsRouter', () => {
         ['format=csv&limit=5', 'limit applies only to format=json'],
         [
           'outcom=failed',
-          'unknown query parameter outcom; known: actor, action, sandboxId, team, outcome, from, to, limit, cursor, format',
+          'unknown query parameter outcom; known: actor, action, sandboxId, team, outcome, batchId, from, to, limit, cursor, format',
         ],
       ];
       for (const [query, message] of cases) {

@@ -34,6 +34,7 @@ const EXPORTS = {
 /**
  * `GET /audit-events`: the audit log, for callers (user or service) allowed
  * `opensandbox.audit.read` (else 403). Query: `actor`, `action`, `sandboxId`, `team`, `outcome`,
+ * `batchId` (the rows of one bulk operation),
  * `from`/`to` (ISO 8601 with zone, or epoch ms; `from` inclusive, `to` exclusive), `limit`
  * (1-200, default 50), `cursor`, `format`:
  * - `json` (default): `{ items, nextCursor? }`, newest first;

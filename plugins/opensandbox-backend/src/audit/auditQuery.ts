@@ -28,6 +28,7 @@ const KNOWN = [
   'sandboxId',
   'team',
   'outcome',
+  'batchId',
   'from',
   'to',
   'limit',
@@ -94,6 +95,7 @@ export function parseAuditEventsQuery(
   if (raw.actor !== undefined) filter.actor = raw.actor;
   if (raw.sandboxId !== undefined) filter.sandboxId = raw.sandboxId;
   if (raw.team !== undefined) filter.team = raw.team;
+  if (raw.batchId !== undefined) filter.batchId = raw.batchId;
   if (raw.action !== undefined)
     filter.action = oneOf<AuditAction>('action', raw.action, AUDIT_ACTIONS);
   if (raw.outcome !== undefined) {

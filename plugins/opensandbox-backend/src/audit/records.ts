@@ -40,6 +40,8 @@ export interface AuditEventFilter {
   sandboxId?: string;
   team?: string;
   outcome?: AuditOutcome;
+  /** The rows of one bulk operation (its batch row and its items' rows). */
+  batchId?: string;
   /** Inclusive lower bound of `occurredAt`, epoch ms UTC. */
   from?: number;
   /** Exclusive upper bound of `occurredAt`, epoch ms UTC. */

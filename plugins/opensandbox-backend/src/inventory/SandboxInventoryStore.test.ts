@@ -270,7 +270,8 @@ describe('SandboxInventoryStore', () => {
     await store.remove('main', 'c'); // 5
     const changes = await store.changedSince(v0);
     expect(changes.items.map(e => [e.sandbox.id, e.version, e.sandbox.status.state])).toEqual([['b', 4, 'Paused']]);
-    expect(changes.removed).toEqual([{ server: 'main', id: 'c', version: 5, removedAt: T0 + MIN }]);
+    // The tombstone keeps the removed sandbox's last body (live status checks permissions on it).
+    expect(changes.removed).toEqual([{ server: 'main', id: 'c', version: 5, removedAt: T0 + MIN, sandbox: sandbox('c') }]);
     expect(changes).toMatchObject({ version: 5, hasMore: false, reset: false });
     expect(await store.changedSince(5)).toMatchObject({ items: [], removed: [], version: 5, hasMore: false });
 

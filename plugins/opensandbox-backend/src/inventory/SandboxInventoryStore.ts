@@ -93,6 +93,11 @@ export interface InventoryRemoval {
   version: number;
   /** Epoch ms (UTC). */
   removedAt: number;
+  /**
+   * The sandbox as last stored before its removal (for permission checks of live status);
+   * absent for tombstones written before the console kept it.
+   */
+  sandbox?: ConsoleSandbox;
 }
 
 /** Result of {@link SandboxInventoryStore.upsertPage}: sandbox ids by outcome. */
@@ -612,7 +617,7 @@ export class SandboxInventoryStore {
     const [rows, removals] = await Promise.all([
       this.withBodies().where('s.version', '>', version).orderBy('s.version').limit(limit) as Promise<RowWithBody[]>,
       this.knex(REMOVALS_TABLE).where('version', '>', version).orderBy('version').limit(limit).select('*') as Promise<
-        Array<{ version: number | string; server: string; id: string; removed_at: number | string }>
+        Array<{ version: number | string; server: string; id: string; removed_at: number | string; body?: string | null }>
       >,
     ]);
     type Event = { version: number; item?: InventoryEntry; removal?: InventoryRemoval };
@@ -620,7 +625,13 @@ export class SandboxInventoryStore {
       ...rows.map(r => ({ version: num(r.version), item: entryOf(r) })),
       ...removals.map(r => ({
         version: num(r.version),
-        removal: { server: r.server, id: r.id, version: num(r.version), removedAt: num(r.removed_at) },
+        removal: {
+          server: r.server,
+          id: r.id,
+          version: num(r.version),
+          removedAt: num(r.removed_at),
+          ...(r.body ? { sandbox: JSON.parse(r.body) as ConsoleSandbox } : {}),
+        },
       })),
     ].sort((a, b) => a.version - b.version);
     const truncated = rows.length === limit || removals.length === limit;
@@ -709,13 +720,18 @@ export class SandboxInventoryStore {
       const present: Array<{ id: string }> = await tx(SANDBOXES_TABLE).where({ server }).whereIn('id', chunk).select('id');
       if (present.length === 0) continue;
       const presentIds = present.map(r => r.id).sort();
+      // The last body goes into the tombstone: live status decides who may learn of the removal.
+      const bodies = new Map<string, string>(
+        ((await tx(BODIES_TABLE).where({ server }).whereIn('id', presentIds).select('id', 'body')) as Array<{ id: string; body: string }>)
+          .map(r => [r.id, r.body]),
+      );
       await tx(LABELS_TABLE).where({ server }).whereIn('id', presentIds).delete();
       await tx(BODIES_TABLE).where({ server }).whereIn('id', presentIds).delete();
       await tx(SIGHTINGS_TABLE).where({ server }).whereIn('id', presentIds).delete();
       await tx(SANDBOXES_TABLE).where({ server }).whereIn('id', presentIds).delete();
       let version = counter.take(presentIds.length);
       const now = this.clock();
-      const tombstones = presentIds.map(id => ({ version: version++, server, id, removed_at: now }));
+      const tombstones = presentIds.map(id => ({ version: version++, server, id, removed_at: now, body: bodies.get(id) ?? null }));
       for (const rows of chunks(tombstones, LABEL_CHUNK)) await tx(REMOVALS_TABLE).insert(rows);
       removed.push(...presentIds);
     }

@@ -52,7 +52,7 @@ describe('scheduleInventorySync', () => {
     expect([...tasks.keys()]).toEqual(['opensandbox-inventory-sync-main', 'opensandbox-inventory-sync-eu']);
     expect(inventorySyncTaskId('main')).toBe('opensandbox-inventory-sync-main');
     const def = tasks.get('opensandbox-inventory-sync-main')!.def;
-    expect(def).toMatchObject({ frequency: { seconds: 30 }, timeout: { seconds: 600 }, scope: 'global' });
+    expect(def).toMatchObject({ frequency: { seconds: 30 }, initialDelay: { seconds: 30 }, timeout: { seconds: 600 }, scope: 'global' });
 
     await run(tasks.get('opensandbox-inventory-sync-main')!.fn);
     expect(syncA).toHaveBeenCalledTimes(1);

@@ -74,6 +74,9 @@ export async function scheduleInventorySync(options: ScheduleInventorySyncOption
     await scheduler.scheduleTask({
       id: inventorySyncTaskId(target.name),
       frequency: { seconds: intervalSeconds },
+      // The first sync after a start happens on demand, with the first list (the pipeline syncs a
+      // server that never was); the scheduled runs follow one interval later.
+      initialDelay: { seconds: intervalSeconds },
       timeout: { seconds: SYNC_TIMEOUT_SECONDS },
       scope: 'global',
       fn: async () => {

@@ -20,6 +20,7 @@ import {
   opensandboxSandboxUpdatePermission,
   RenewSandboxExpirationResponse,
   RESERVED_OWNERSHIP_KEYS,
+  SandboxPreset,
   validateCreateSandboxRequest,
   validateMetadata,
   validateRenewRequest,
@@ -107,6 +108,29 @@ export interface SandboxOperationPipelineOptions {
   quotaExemption?: (credentials: SandboxOperationContext['credentials']) => Promise<boolean>;
   /** Current time, epoch ms. Default `Date.now`. */
   clock?: () => number;
+  /** Create presets (`opensandbox.presets`, read by `./presets`), served by {@link SandboxOperationPipeline.settings}. */
+  presets?: SandboxPreset[];
+  /**
+   * Called after the inventory saw a real change (live status, `../live`): a console operation's
+   * write-through (`console`: added, changed or removed a sandbox) or a sync that found changes
+   * made elsewhere (`sync`). Not awaited by the operation; errors are the listener's to handle.
+   */
+  onInventoryChange?: (change: InventoryChange) => void;
+  /**
+   * The "expiring soon" window of the pages, seconds (`GET /settings`): the first (largest) lead
+   * time of the expiry warnings. Absent: not answered (the pages use one hour).
+   */
+  expiringSoonSeconds?: number;
+}
+
+/** What {@link SandboxOperationPipelineOptions.onInventoryChange} is told. */
+export interface InventoryChange {
+  /** Server name. */
+  server: string;
+  /** The sandbox ids that changed (added, updated or removed), sorted. */
+  ids: string[];
+  /** `console`: write-through of a console operation; `sync`: the scheduled sync. */
+  source: 'console' | 'sync';
 }
 
 /** Adds the decoded `ownership` and the server name to an upstream sandbox. */
@@ -152,6 +176,8 @@ export class SandboxOperationPipeline implements SandboxOperations {
   readonly #o: SandboxOperationPipelineOptions;
   readonly #roleGroups: ReadonlySet<string>;
   readonly #clock: () => number;
+  /** First syncs in flight, per server (see `#ensureSynced`). */
+  readonly #firstSyncs = new Map<string, Promise<unknown>>();
 
   constructor(options: SandboxOperationPipelineOptions) {
     this.#o = options;
@@ -165,6 +191,8 @@ export class SandboxOperationPipeline implements SandboxOperations {
       minTimeoutSeconds: MIN_TIMEOUT_SECONDS,
       requestBodyLimitBytes: REQUEST_BODY_LIMIT_BYTES,
       servers: this.#o.servers.map(s => s.name),
+      presets: this.#o.presets ?? [],
+      ...(this.#o.expiringSoonSeconds !== undefined ? { expiringSoonSeconds: this.#o.expiringSoonSeconds } : {}),
     };
   }
 
@@ -191,6 +219,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
     const decision = await this.#o.decisions.readDecision(ctx.credentials);
     // DENY: an empty list (no server matches), never an error.
     let servers = ctx.server === undefined ? this.serverNames() : [this.#server(ctx.server).name];
+    await this.#ensureSynced(servers);
     if (decision.result === AuthorizeResult.DENY) servers = [];
     const filters: PermissionCriteria<SandboxFilter>[] = [];
     const conditions = this.#o.decisions.filtersOf(decision);
@@ -219,7 +248,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
    */
   async syncInventory(serverName: string): Promise<SyncServerResult> {
     const server = this.#server(serverName);
-    return syncServer({
+    const synced = await syncServer({
       server: server.name,
       store: this.#o.inventory,
       clock: this.#clock,
@@ -231,6 +260,33 @@ export class SandboxOperationPipeline implements SandboxOperations {
         return { items: result.items.map(s => withOwnership(s, server.name)), pagination: result.pagination };
       },
     });
+    if (synced.changedIds.length > 0) this.#changed({ server: server.name, ids: synced.changedIds, source: 'sync' });
+    return synced;
+  }
+
+  /**
+   * A server whose inventory was never synced is synced now, once (concurrent lists share the
+   * run), so the first list after a fresh start is complete instead of empty until the scheduled
+   * sync's first run (the scheduler may start global tasks late). A failure is logged, and not
+   * retried inline for 30 s; the list then answers what the inventory has.
+   */
+  async #ensureSynced(servers: string[]): Promise<void> {
+    await Promise.all(
+      servers.map(async name => {
+        const last = await this.#o.inventory.lastSync(name);
+        // Synced once already, or a sync was just attempted and failed (OpenSandbox down or slow:
+        // don't make every list wait for it again).
+        if (last?.syncedAt || (last && this.#clock() - last.attemptedAt < 30_000)) return;
+        let run = this.#firstSyncs.get(name);
+        if (!run) {
+          run = this.syncInventory(name)
+            .catch(error => this.#o.logger.warn(`First inventory sync of ${name} failed: ${(error as Error)?.message}`))
+            .finally(() => this.#firstSyncs.delete(name));
+          this.#firstSyncs.set(name, run);
+        }
+        await run;
+      }),
+    );
   }
 
   /** The configured server names, default first. */
@@ -582,15 +638,26 @@ export class SandboxOperationPipeline implements SandboxOperations {
    */
   async #remember(sandbox: ConsoleSandbox, seenAt: number): Promise<void> {
     try {
-      await this.#o.inventory.upsert(sandbox.server ?? this.#o.servers[0].name, sandbox, seenAt);
+      const server = sandbox.server ?? this.#o.servers[0].name;
+      const { changed } = await this.#o.inventory.upsert(server, sandbox, seenAt);
+      if (changed) this.#changed({ server, ids: [sandbox.id], source: 'console' });
     } catch (error) {
       this.#o.logger.warn(`Could not write sandbox ${sandbox.id} to the inventory; the next sync repairs it`, error as Error);
     }
   }
 
+  /** Tells the live status listener about an inventory change; its failures never fail an operation. */
+  #changed(change: InventoryChange): void {
+    try {
+      this.#o.onInventoryChange?.(change);
+    } catch (error) {
+      this.#o.logger.warn(`Could not publish the inventory change of ${change.server}`, error as Error);
+    }
+  }
+
   async #forget(server: string, sandboxId: string): Promise<void> {
     try {
-      await this.#o.inventory.remove(server, sandboxId);
+      if (await this.#o.inventory.remove(server, sandboxId)) this.#changed({ server, ids: [sandboxId], source: 'console' });
     } catch (error) {
       this.#o.logger.warn(`Could not remove sandbox ${sandboxId} from the inventory; the next sync repairs it`, error as Error);
     }

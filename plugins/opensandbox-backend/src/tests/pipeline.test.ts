@@ -211,7 +211,7 @@ describe('operation pipeline', () => {
   it('serves the settings forms need', async () => {
     const res = await request(server).get('/api/opensandbox/settings').set('Authorization', authHeader('viewer'));
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ maxTimeoutSeconds: 86400, minTimeoutSeconds: 60, requestBodyLimitBytes: 1048576, servers: ['default'] });
+    expect(res.body).toEqual({ maxTimeoutSeconds: 86400, minTimeoutSeconds: 60, requestBodyLimitBytes: 1048576, servers: ['default'], expiringSoonSeconds: 3600, presets: [] });
     expect((await request(server).get('/api/opensandbox/settings').set('Authorization', authHeader('none'))).status).toBe(401);
   });
 });

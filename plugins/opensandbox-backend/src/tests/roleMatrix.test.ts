@@ -61,6 +61,14 @@ const MATRIX: Row[] = [
     path: '/sandboxes/{sandboxId}/endpoints/{port}',
     expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 404, admin: 200, service: 200 },
   },
+  // Diagnostics: whoever may read the sandbox (tests/diagnostics.test.ts).
+  {
+    method: 'get',
+    path: '/sandboxes/{sandboxId}/diagnostics/{kind}',
+    expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 404, admin: 200, service: 200 },
+  },
+  // Live status: every signed-in caller; the answer is filtered by its read permission (tests/liveStatus.test.ts).
+  { method: 'get', path: '/changes', expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 200, admin: 200, service: 200 }, query: { since: '0' } },
   { method: 'get', path: '/audit-events', expected: { none: 401, viewer: 403, operatorOwnTeam: 403, operatorOtherTeam: 403, admin: 200, service: 403 } },
   // Role bindings (docs/governance.md): opensandbox.admin.manage, admins only.
   { method: 'get', path: '/admin/role-bindings', expected: ADMIN_ONLY(200) },
@@ -87,6 +95,16 @@ const MATRIX: Row[] = [
   { method: 'get', path: '/admin/quotas/{team}', expected: ADMIN_ONLY(200) },
   { method: 'put', path: '/admin/quotas/{team}', expected: ADMIN_ONLY(200), body: () => ({}) },
   { method: 'delete', path: '/admin/quotas/{team}', expected: ADMIN_ONLY(204) },
+  // Bulk actions (dry runs, the default): every signed-in caller gets 200 with a verdict per
+  // sandbox; the decisions are per item (tests/bulk.test.ts).
+  ...(['renew', 'pause', 'resume', 'delete'] as const).map(
+    (action): Row => ({
+      method: 'post',
+      path: `/bulk/${action}`,
+      expected: { none: 401, viewer: 200, operatorOwnTeam: 200, operatorOtherTeam: 200, admin: 200, service: 200 },
+      body: () => ({ items: [{ id: 'matrix-bulk-sandbox' }], ...(action === 'renew' ? { extendSeconds: 3600 } : {}) }),
+    }),
+  ),
 ];
 
 describe('role matrix (real permission backend + role policy module)', () => {
@@ -119,7 +137,7 @@ describe('role matrix (real permission backend + role policy module)', () => {
 
   it.each(cells)('%s as %s → %i', async (_name, persona, expected, row) => {
     const id = await seedUpstreamSandbox(sim.url, { owner: 'ada', team: 'team-a', paused: row.paused });
-    const url = `/api/opensandbox${row.path.replace('{sandboxId}', id).replace('{port}', '8080').replace('{team}', encodeURIComponent('group:default/team-a'))}`;
+    const url = `/api/opensandbox${row.path.replace('{sandboxId}', id).replace('{port}', '8080').replace('{kind}', 'logs').replace('{team}', encodeURIComponent('group:default/team-a'))}`;
     let req = (request(server) as any)[row.method](url).set('Authorization', authHeader(persona));
     if (row.query) req = req.query(row.query);
     if (row.contentType) req = req.type(row.contentType);

@@ -9,6 +9,7 @@ import type {
   ConsoleSandbox,
   Endpoint,
   RenewSandboxExpirationResponse,
+  SandboxPreset,
 } from '@opensandbox-console/plugin-opensandbox-common';
 import type { ListSandboxesQuery } from '../lifecycle/OpenSandboxLifecycleClient';
 // eslint-disable-next-line import/no-cycle
@@ -141,6 +142,16 @@ export interface ConsoleSettings {
   requestBodyLimitBytes: number;
   /** The OpenSandbox servers of the console (names; the first is the default). */
   servers: string[];
+  /**
+   * The window of "expiring soon" (list highlight and filter), seconds: the first (largest) lead
+   * time of `opensandbox.expiryWarnings.leadTimesMinutes`. Absent from older backends.
+   */
+  expiringSoonSeconds?: number;
+  /**
+   * Create presets (`opensandbox.presets`) the create form offers as choices; empty when none are
+   * configured. Absent from older backends.
+   */
+  presets?: SandboxPreset[];
 }
 
 /**

@@ -32,6 +32,7 @@ export function createFakeApi(): jest.Mocked<OpenSandboxApi> {
     updateMetadata: jest.fn(),
     listAuditEvents: jest.fn().mockResolvedValue({ items: [] }),
     exportAuditEvents: jest.fn(),
+    runBulk: jest.fn(),
   };
 }
 

@@ -5,7 +5,12 @@ import type {
   CreateSandboxRequest,
   Endpoint,
   RenewSandboxExpirationResponse,
+  SandboxChangesResponse,
+  SandboxPreset,
 } from '@opensandbox-console/plugin-opensandbox-common';
+
+export type { SandboxPreset } from '@opensandbox-console/plugin-opensandbox-common';
+export type { SandboxChangeRef, SandboxChangesResponse } from '@opensandbox-console/plugin-opensandbox-common';
 
 /**
  * Query of {@link OpenSandboxApi.listSandboxes}. Every filter is optional; filters are AND'ed,
@@ -116,6 +121,39 @@ export interface ConsoleSettings {
    * backends leave it out, which means one server.
    */
   servers?: string[];
+  /**
+   * Create presets (`opensandbox.presets` of the backend): the choices at the top of the create
+   * form, in config order. Empty or absent (older backends) when none are configured.
+   */
+  presets?: SandboxPreset[];
+  /**
+   * The "expiring soon" window in seconds (list highlight and filter): the first lead time of
+   * the backend's expiry warnings (`opensandbox.expiryWarnings.leadTimesMinutes`). Older backends
+   * leave it out (the pages then use one hour).
+   */
+  expiringSoonSeconds?: number;
+}
+
+/**
+ * Kinds of plain-text diagnostics ({@link OpenSandboxApi.getDiagnostics}): the sandbox's
+ * container output (`logs`), its runtime events (`events`), the runtime's view of the container
+ * (`inspect`) and all three together (`summary`).
+ * @public
+ */
+export type SandboxDiagnosticsKind = 'logs' | 'events' | 'inspect' | 'summary';
+
+/**
+ * Diagnostics of one sandbox (`GET /sandboxes/:id/diagnostics/:kind`).
+ * @public
+ */
+export interface SandboxDiagnostics {
+  kind: SandboxDiagnosticsKind;
+  /** False when the OpenSandbox server does not offer this diagnostic (`text` is then empty). */
+  available: boolean;
+  /** Display-oriented text, possibly long; do not parse it. */
+  text: string;
+  /** Why the diagnostic is not available. */
+  reason?: string;
 }
 
 /**
@@ -214,11 +252,22 @@ export type {
   AuditAction,
   AuditEvent,
   AuditOutcome,
+  BulkAction,
+  BulkCheckItem,
+  BulkCheckResponse,
+  BulkFilter,
+  BulkRequest,
+  BulkResponse,
+  BulkRunItem,
+  BulkRunResponse,
 } from '@opensandbox-console/plugin-opensandbox-common';
 import type {
   AuditAction,
   AuditEvent,
   AuditOutcome,
+  BulkAction,
+  BulkRequest,
+  BulkResponse,
 } from '@opensandbox-console/plugin-opensandbox-common';
 
 /**
@@ -236,6 +285,8 @@ export interface AuditEventFilter {
   /** Exact team entity ref, e.g. `group:default/team-a`. */
   team?: string;
   outcome?: AuditOutcome;
+  /** The rows of one bulk operation (`batchId` of a bulk execution): its batch row and its items. */
+  batchId?: string;
   /**
    * Inclusive lower bound: ISO 8601 with a zone (`2026-11-29T10:00:00.000Z`), a date
    * (`2026-11-29`, midnight UTC) or epoch milliseconds as a string.
@@ -350,6 +401,13 @@ export interface OpenSandboxApi {
     options?: SandboxServerOptions,
   ): Promise<ConsoleSandbox>;
   /**
+   * `GET /sandboxes/:id/diagnostics/:kind`: the sandbox's plain-text logs, events, inspect output
+   * or summary, for callers allowed to read the sandbox (404 otherwise). `available: false` with a
+   * `reason` when the OpenSandbox server does not offer them. Optional: older backends have no
+   * diagnostics route.
+   */
+  getDiagnostics?(id: string, kind: SandboxDiagnosticsKind, options?: SandboxServerOptions): Promise<SandboxDiagnostics>;
+  /**
    * `GET /audit-events`: one page of audit events matching `filter`, newest first. Needs the
    * `opensandbox.audit.read` permission (403 otherwise); 400 for invalid filter values, e.g.
    * `from must be earlier than to`.
@@ -363,6 +421,21 @@ export interface OpenSandboxApi {
    * Fetched through `fetchApi`, so the request carries the user's Backstage token.
    */
   exportAuditEvents(filter: AuditEventFilter, format: AuditExportFormat): Promise<Blob>;
+  /**
+   * `POST /bulk/{renew|pause|resume|delete}`: a dry run (the default: `dryRun` absent or true)
+   * answers a verdict per sandbox and a `confirmationToken`; an execution (`dryRun: false`; a
+   * delete also needs the dry run's `confirmationToken`) runs every sandbox through the same
+   * checks and audit as the single actions and answers the outcome per sandbox and the `batchId`
+   * of its audit rows. 400 above the server's cap (`opensandbox.bulk.maxItems`), 409 when a
+   * delete's selection changed since its dry run. Optional: older backends have no bulk actions.
+   */
+  runBulk?(action: BulkAction, request: BulkRequest): Promise<BulkResponse>;
+  /**
+   * `GET /changes[?since=<version>]` (live status): the sandboxes the caller may read that changed
+   * or were removed after `since`, and the version to pass next time; without `since`, only the
+   * current version. Optional: older backends have no such route (404), the pages then re-list.
+   */
+  getSandboxChanges?(since?: number): Promise<SandboxChangesResponse>;
 }
 
 /**

@@ -299,6 +299,33 @@ describe('OpenSandboxClient', () => {
     ]);
   });
 
+  it('lists audit events of one batch with batchId after outcome', async () => {
+    const { client, fetch } = setup({ body: { items: [] } });
+    await client.listAuditEvents({ outcome: 'failed', batchId: ' b-1 ', from: '2026-06-01T00:00:00.000Z' });
+    expect(fetch.mock.calls[0][0]).toBe(`${BASE}/audit-events?outcome=failed&batchId=b-1&from=2026-06-01T00%3A00%3A00.000Z`);
+  });
+
+  it('runs bulk actions with the request as JSON body and a request id', async () => {
+    const answer = { action: 'delete', dryRun: true, total: 0, counts: {}, items: [], confirmationToken: 't', confirmationExpiresAt: 'x' };
+    const { client, fetch } = setup({ body: answer });
+    await expect(client.runBulk('delete', { filter: { state: ['Running'], mine: true } })).resolves.toEqual(answer);
+    await client.runBulk('renew', { items: [{ id: 'a', server: 'eu' }], extendSeconds: 3600, dryRun: false });
+    expect(fetch.mock.calls.map(c => [c[0], c[1]])).toEqual([
+      [
+        `${BASE}/bulk/delete`,
+        { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'rid-1' }, body: '{"filter":{"state":["Running"],"mine":true}}' },
+      ],
+      [
+        `${BASE}/bulk/renew`,
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'rid-2' },
+          body: '{"items":[{"id":"a","server":"eu"}],"extendSeconds":3600,"dryRun":false}',
+        },
+      ],
+    ]);
+  });
+
   it('exports audit events as a Blob with format and no paging', async () => {
     const fetch = jest.fn(
       async (_url: string, _init?: RequestInit) =>

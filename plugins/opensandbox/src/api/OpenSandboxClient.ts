@@ -5,12 +5,16 @@ import type {
   ConsoleSandbox,
   Endpoint,
   RenewSandboxExpirationResponse,
+  SandboxChangesResponse,
 } from '@opensandbox-console/plugin-opensandbox-common';
 import type {
   AuditEventFilter,
   AuditEventsPage,
   AuditEventsPageOptions,
   AuditExportFormat,
+  BulkAction,
+  BulkRequest,
+  BulkResponse,
   ConsoleCreateSandboxRequest,
   ConsoleSettings,
   CreateSandboxOptions,
@@ -19,6 +23,8 @@ import type {
   OpenSandboxApi,
   RenewExpirationOptions,
   SandboxDetails,
+  SandboxDiagnostics,
+  SandboxDiagnosticsKind,
   SandboxServerOptions,
   TeamQuota,
 } from './OpenSandboxApi';
@@ -160,8 +166,17 @@ export class OpenSandboxClient implements OpenSandboxApi {
     return this.request('PATCH', `${sandboxPath(id, options)}/metadata`, patch);
   }
 
+  /** `GET {base}[/servers/:server]/sandboxes/:id/diagnostics/:kind`. */
+  async getDiagnostics(
+    id: string,
+    kind: SandboxDiagnosticsKind,
+    options: SandboxServerOptions = {},
+  ): Promise<SandboxDiagnostics> {
+    return this.request('GET', `${sandboxPath(id, options)}/diagnostics/${encodeURIComponent(kind)}`);
+  }
+
   /**
-   * `GET {base}/audit-events?actor=&action=&sandboxId=&team=&outcome=&from=&to=&limit=&cursor=`
+   * `GET {base}/audit-events?actor=&action=&sandboxId=&team=&outcome=&batchId=&from=&to=&limit=&cursor=`
    * (parameters in that order, empty ones left out).
    */
   async listAuditEvents(
@@ -181,6 +196,16 @@ export class OpenSandboxClient implements OpenSandboxApi {
     params.set('format', format);
     const response = await this.send('GET', `/audit-events?${params}`);
     return response.blob();
+  }
+
+  /** `GET {base}/changes[?since=N]`. */
+  async getSandboxChanges(since?: number): Promise<SandboxChangesResponse> {
+    return this.request('GET', since === undefined ? '/changes' : `/changes?${new URLSearchParams({ since: String(since) })}`);
+  }
+
+  /** `POST {base}/bulk/:action` with the request as JSON body. */
+  async runBulk(action: BulkAction, request: BulkRequest): Promise<BulkResponse> {
+    return this.request('POST', `/bulk/${encodeURIComponent(action)}`, request);
   }
 
   private async send(
@@ -236,7 +261,7 @@ function sandboxPath(id: string, options: SandboxServerOptions): string {
 /** The query parameters of an audit filter, in a fixed order, without empty values. */
 function auditFilterParams(filter: AuditEventFilter): URLSearchParams {
   const params = new URLSearchParams();
-  const keys = ['actor', 'action', 'sandboxId', 'team', 'outcome', 'from', 'to'] as const;
+  const keys = ['actor', 'action', 'sandboxId', 'team', 'outcome', 'batchId', 'from', 'to'] as const;
   for (const key of keys) {
     const value = filter[key]?.trim();
     if (value) params.set(key, value);

@@ -24,6 +24,7 @@ import { formatAuditTime } from '../lib/audit';
 import { errorMessage, SHORT_ID_LENGTH } from '../lib/format';
 import type { AuditEventsState } from './useAuditEvents';
 import { EntityLink } from './EntityLink';
+import { FailureExplanationLink } from './FailureInsights';
 
 const useStyles = makeStyles({
   succeeded: { backgroundColor: green[700], color: '#fff' },
@@ -35,6 +36,7 @@ const useStyles = makeStyles({
   nowrap: { whiteSpace: 'nowrap' },
   withFilter: { display: 'inline-flex', alignItems: 'center', whiteSpace: 'nowrap' },
   filterButton: { padding: 2, marginLeft: 2 },
+  errorWithWhy: { display: 'flex', alignItems: 'baseline', minWidth: 0 },
   // Long error texts take one line, cut with an ellipsis; the full text is in a tooltip.
   error: {
     display: 'block',
@@ -203,12 +205,18 @@ function Cell(props: {
     case 'error': {
       const text = [event.errorCode, event.errorMessage].filter(Boolean).join(': ');
       if (!text) return <>-</>;
+      // A failed, denied or unknown row links to the explanation of its error code ("Why?").
       return (
-        <Tooltip title={text}>
-          <span className={classes.error} data-testid="audit-error-text">
-            {text}
-          </span>
-        </Tooltip>
+        <span className={classes.errorWithWhy}>
+          <Tooltip title={text}>
+            <span className={classes.error} data-testid="audit-error-text">
+              {text}
+            </span>
+          </Tooltip>
+          {event.outcome !== 'succeeded' && event.errorCode && (
+            <FailureExplanationLink facts={{ errorCode: event.errorCode, message: event.errorMessage ?? undefined }} />
+          )}
+        </span>
       );
     }
     case 'requestId':

@@ -309,6 +309,19 @@ describe('AuditLogPage', () => {
     expect(screen.getByLabelText('From (UTC)')).toHaveValue('2026-06-01T00:00');
   });
 
+  it('filters by the batch of a bulk action from the link of its result, and by a typed batch id', async () => {
+    const api = createFakeApi();
+    await render(api, { entry: '/opensandbox/audit?batchId=0b7c1c1e-5555' });
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenCalledTimes(1));
+    expect(api.listAuditEvents).toHaveBeenCalledWith({ batchId: '0b7c1c1e-5555' }, { limit: 50 });
+    expect(screen.getByLabelText('Batch ID')).toHaveValue('0b7c1c1e-5555');
+    await user.clear(screen.getByLabelText('Batch ID'));
+    await user.type(screen.getByLabelText('Batch ID'), ' other-batch ');
+    await user.click(screen.getByRole('button', { name: 'Apply filters' }));
+    await waitFor(() => expect(api.listAuditEvents).toHaveBeenLastCalledWith({ batchId: 'other-batch' }, { limit: 50 }));
+    expect(screen.getByTestId('location')).toHaveTextContent('/opensandbox/audit?batchId=other-batch');
+  });
+
   it('appends the next page with the cursor on "Load more"', async () => {
     const api = createFakeApi();
     api.listAuditEvents

@@ -186,6 +186,14 @@ function AuditLog() {
               ))}
             </TextField>
             <TextField
+              {...field('batchId')}
+              className={classes.text}
+              label="Batch ID"
+              placeholder="3f2b8c1e-..."
+              helperText="The rows of one bulk action (shown after it ran)"
+              inputProps={{ 'data-testid': 'audit-batch-filter' }}
+            />
+            <TextField
               {...field('from')}
               className={classes.date}
               label="From (UTC)"

@@ -23,9 +23,10 @@ import {
 import { Gate, useAdminGate, useCreateGate } from './permissions';
 import { CreateButton } from './CreateButton';
 import { SandboxTable, useSandboxPage } from './SandboxTable';
+import { useLiveChanges } from './useLiveChanges';
 import { AnnotationWarnings } from './AnnotationWarnings';
 import { ExpiringSoonToggle, Freshness, SearchBox, ServerFilter } from './ListControls';
-import { useServers } from '../lib/limits';
+import { useExpiringSoonSeconds, useServers } from '../lib/limits';
 
 /** Tooltip of a group tab's "Create sandbox" when the caller may not create for that team. */
 export function notYourTeamReason(groupRef: string): string {
@@ -76,12 +77,15 @@ function EntitySandboxes(props: { entity: Entity; filter: NonNullable<ReturnType
   const [searchParams, setSearchParams] = useSearchParams();
   const { page: pageNumber, pageSize, search, sort, order, expiringSoon, server } = listStateFromSearch(searchParams);
   const tab: TabState = { page: pageNumber, pageSize, search, sort, order, expiringSoon, server };
+  const expiringSoonSeconds = useExpiringSoonSeconds();
   const update = (patch: Partial<TabState>) =>
     setSearchParams(listStateToSearch({ ...DEFAULT_LIST_STATE, ...tab, page: 1, ...patch }), { replace: true });
   const page = useSandboxPage(
-    { ...filter, ...listQueryOf(tab) },
+    { ...filter, ...listQueryOf(tab, expiringSoonSeconds) },
     { paging: { page: pageNumber, pageSize, onChange: (next, size) => update({ page: next, pageSize: size }) } },
   );
+  // Live status: the current page is refetched when a sandbox the user may see changes.
+  useLiveChanges({ onChange: () => page.refresh?.() });
   const isGroup = !!filter.team;
   const warnings = isGroup ? [] : readAnnotationDefaults(entity).warnings.map(w => w.message);
   const what = isGroup ? 'team' : entity.kind.toLocaleLowerCase('en-US');
@@ -121,7 +125,7 @@ function EntitySandboxes(props: { entity: Entity; filter: NonNullable<ReturnType
       <AnnotationWarnings messages={warnings} />
       <Box display="flex" flexWrap="wrap" alignItems="center" mb={2} style={{ gap: 16 }}>
         <SearchBox value={search} onChange={next => update({ search: next || undefined })} />
-        <ExpiringSoonToggle selected={!!expiringSoon} onChange={selected => update({ expiringSoon: selected || undefined })} />
+        <ExpiringSoonToggle seconds={expiringSoonSeconds} selected={!!expiringSoon} onChange={selected => update({ expiringSoon: selected || undefined })} />
         {severalServers && <ServerFilter servers={servers} value={server} onChange={next => update({ server: next })} />}
         {/* Freshness, Refresh and Create stay together on the right, also when the row wraps. */}
         <Box display="flex" alignItems="center" ml="auto" style={{ gap: 8 }}>

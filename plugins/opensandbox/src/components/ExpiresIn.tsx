@@ -1,22 +1,53 @@
+import { createContext, useContext } from 'react';
 import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import AlarmIcon from '@material-ui/icons/Alarm';
 import { formatExpiresIn, formatTimestamp } from '../lib/format';
+import { EXPIRING_SOON_SECONDS, formatSoonWindow } from '../lib/listState';
 import { useNow } from '../lib/useNow';
 
 /**
+ * The "expiring soon" window in seconds that {@link ExpiresIn} highlights: the backend's
+ * `expiringSoonSeconds` (its first expiry warning lead time), provided by the sandbox table;
+ * one hour elsewhere.
+ */
+export const ExpiringSoonContext = createContext<number>(EXPIRING_SOON_SECONDS);
+
+const useStyles = makeStyles(theme => ({
+  soon: {
+    color: theme.palette.warning.dark,
+    fontWeight: theme.typography.fontWeightMedium as number,
+    display: 'inline-flex',
+    alignItems: 'center',
+    gap: 2,
+  },
+  icon: { fontSize: '1rem' },
+}));
+
+/**
  * Live countdown to a sandbox's expiry: `in 12m`, `expired`, or `never` (manual cleanup).
- * Ticks every second; the absolute time is in the title.
+ * Ticks every second; the absolute time is in the title. Within the "expiring soon" window
+ * ({@link ExpiringSoonContext}) it is highlighted with an alarm icon (`data-expiring-soon`).
  */
 export function ExpiresIn(props: { expiresAt?: string }) {
+  const classes = useStyles();
   const now = useNow();
+  const soonWindow = useContext(ExpiringSoonContext);
   const text = formatExpiresIn(props.expiresAt, now);
+  const at = props.expiresAt ? Date.parse(props.expiresAt) : NaN;
+  const soon = Number.isFinite(at) && at > now && at - now <= soonWindow * 1000;
+  const title = props.expiresAt ? formatTimestamp(props.expiresAt) : 'Manual cleanup: no expiry';
   return (
     <Typography
       component="span"
       variant="inherit"
       color={text === 'expired' ? 'error' : 'inherit'}
-      title={props.expiresAt ? formatTimestamp(props.expiresAt) : 'Manual cleanup: no expiry'}
+      className={soon ? classes.soon : undefined}
+      title={soon ? `${title}: expires within ${formatSoonWindow(soonWindow)}; renew it to keep it` : title}
       data-testid="sandbox-expires-in"
+      data-expiring-soon={soon ? 'true' : undefined}
     >
+      {soon && <AlarmIcon className={classes.icon} aria-label="Expiring soon" />}
       {text}
     </Typography>
   );

@@ -16,7 +16,7 @@ import ClearIcon from '@material-ui/icons/Clear';
 import SearchIcon from '@material-ui/icons/Search';
 import { MAX_SEARCH_LENGTH, SandboxSortKey, SortOrder } from '../api';
 import { formatAgo, formatTimestamp } from '../lib/format';
-import { normalizeSearch } from '../lib/listState';
+import { EXPIRING_SOON_SECONDS, formatSoonWindow, normalizeSearch } from '../lib/listState';
 import { useNow } from '../lib/useNow';
 
 /** How long the search box waits after the last keystroke before it searches, ms. */
@@ -123,11 +123,14 @@ export function SearchBox(props: { value?: string; onChange: (search: string) =>
   );
 }
 
-/** The "Expiring soon" quick filter: only sandboxes that expire within the next hour. */
-export function ExpiringSoonToggle(props: { selected: boolean; onChange: (selected: boolean) => void }) {
+/**
+ * The "Expiring soon" quick filter: only sandboxes that expire within the next `seconds` (the
+ * backend's first expiry warning lead time; default one hour).
+ */
+export function ExpiringSoonToggle(props: { selected: boolean; onChange: (selected: boolean) => void; seconds?: number }) {
   const classes = useStyles();
   return (
-    <Tooltip title="Only sandboxes that expire within the next hour">
+    <Tooltip title={`Only sandboxes that expire within the next ${formatSoonWindow(props.seconds ?? EXPIRING_SOON_SECONDS)}`}>
       <ToggleButton
         size="small"
         value="expiring"

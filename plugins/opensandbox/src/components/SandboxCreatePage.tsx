@@ -39,6 +39,8 @@ import { AnnotationWarnings } from './AnnotationWarnings';
 import { ErrorNotice } from './ErrorNotice';
 import { useSandboxLink } from './useSandboxLink';
 import { TeamQuotaNotice } from './TeamQuotaNotice';
+import { PresetPicker } from './PresetPicker';
+import { applyPreset } from '../lib/presets';
 
 export { ownGroupRefs } from '../lib/entity';
 
@@ -327,6 +329,8 @@ function CreateFormLoader() {
   const team = params.get('team')?.trim() || undefined;
   // `?server=` (from a list filtered to one server) preselects that server.
   const server = params.get('server')?.trim() ?? '';
+  // `?preset=` preselects a create preset once the settings name it.
+  const preset = params.get('preset')?.trim() || undefined;
   const catalogApi = useApiHolder().get(catalogApiRef);
   const rootLink = useRouteRef(rootRouteRef);
 
@@ -365,10 +369,10 @@ function CreateFormLoader() {
       </Page>
     );
   }
-  return <CreateForm start={start.value} />;
+  return <CreateForm start={start.value} preset={preset} />;
 }
 
-function CreateForm(props: { start: FormStart }) {
+function CreateForm(props: { start: FormStart; preset?: string }) {
   const { start } = props;
   const api = useApi(opensandboxApiRef);
   const navigate = useNavigate();
@@ -432,6 +436,27 @@ function CreateForm(props: { start: FormStart }) {
     formChanged();
     setValues(prev => ({ ...prev, [key]: value }));
   };
+
+  // Create presets (`opensandbox.presets`): choosing one resets the fields presets set to the
+  // form's starting values (the entity's annotation defaults, else the form defaults) with the
+  // preset on top; team, entity and server stay as chosen. "Custom" goes back to the start.
+  const presets = consoleSettings.settings?.presets ?? [];
+  const [presetName, setPresetName] = useState<string | undefined>();
+  const choosePreset = (name: string | undefined) => {
+    const chosen = presets.find(p => p.name === name);
+    if (chosen?.name === presetName) return;
+    formChanged();
+    setPresetName(chosen?.name);
+    setErrors({});
+    setValues(prev => ({ ...applyPreset(start.initial, chosen), team: prev.team, entityRef: prev.entityRef, server: prev.server }));
+  };
+  const presetFromQuery = useRef(props.preset);
+  useEffect(() => {
+    const name = presetFromQuery.current;
+    if (!name || presets.length === 0) return;
+    presetFromQuery.current = undefined;
+    if (presets.some(p => p.name === name)) choosePreset(name);
+  }); // eslint-disable-line react-hooks/exhaustive-deps
 
   const fieldProps = (key: keyof CreateFormValues) => ({
     id: `opensandbox-create-${key}`,
@@ -520,6 +545,21 @@ function CreateForm(props: { start: FormStart }) {
               </Box>
             )}
             <AnnotationWarnings messages={start.warnings} />
+            {presets.length > 0 && (
+              <Box mb={2}>
+                <PresetPicker
+                  presets={presets}
+                  selected={presetName}
+                  onSelect={choosePreset}
+                  disabled={submitting}
+                  note={
+                    start.applied.length > 0
+                      ? "Choosing one fills the form: a preset's values replace the entity's defaults for the fields it sets."
+                      : undefined
+                  }
+                />
+              </Box>
+            )}
             {consoleSettings.error && (
               <Box mb={2}>
                 <ErrorNotice

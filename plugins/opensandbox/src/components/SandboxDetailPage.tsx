@@ -30,6 +30,7 @@ import {
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-common';
+import { explainSandboxStatus } from '@opensandbox-console/plugin-opensandbox-common';
 import { OpenSandboxApi, opensandboxApiRef, SandboxDetails } from '../api';
 import { rootRouteRef } from '../routes';
 import {
@@ -49,8 +50,13 @@ import { DeleteDialog, MetadataDialog, RenewChoice, RenewDialog } from './Sandbo
 import { EndpointCard } from './EndpointCard';
 import { GateTooltip, useAuditGate, useSandboxGates } from './permissions';
 import { SandboxHistoryCard } from './SandboxHistoryCard';
+import { FailurePanel } from './FailureInsights';
+import { DiagnosticsCard } from './DiagnosticsCard';
+import type { SandboxDiagnosticsKind } from '../api';
 import { EntityLink } from './EntityLink';
 import { OwnerCell, useMissingOwners } from './SandboxTable';
+import { useLiveChanges } from './useLiveChanges';
+import { useRenewDeepLink } from './useRenewDeepLink';
 
 const useStyles = makeStyles(theme => ({
   actions: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1), marginBottom: theme.spacing(2) },
@@ -266,6 +272,11 @@ export function renewedNotice(answered: string, requested: string): string {
     : `${set} OpenSandbox set this instead of the requested ${formatTimestamp(requested)}.`;
 }
 
+/** The diagnostics tab a sandbox opens on: where its failure explanation says to look, else the logs. */
+function defaultDiagnosticsKind(sandbox: ConsoleSandbox): SandboxDiagnosticsKind {
+  return explainSandboxStatus(sandbox.status)?.look ?? 'logs';
+}
+
 /**
  * The API calls about one sandbox. With `server` they carry `{ server }` (the client then calls
  * `/servers/:server/sandboxes/:id/...`); without it they are made exactly as on a console with one
@@ -306,10 +317,12 @@ export function SandboxDetailPage() {
   const api = useApi(opensandboxApiRef);
   const rootLink = useRouteRef(rootRouteRef);
   const navigate = useNavigate();
+  // Live status: bumped when this sandbox changed (signal or poll), which reloads it.
+  const [liveRefreshes, setLiveRefreshes] = useState(0);
   // The sandbox's server is in the route; absent on the default server's routes.
   const { value: sandbox, loading, error, retry } = useAsyncRetry(
     () => sandboxCalls(api, sandboxId, server).get(),
-    [api, sandboxId, server],
+    [api, sandboxId, server, liveRefreshes],
   );
   // Actions name the sandbox by the id the server answered.
   const calls = sandboxCalls(api, sandbox?.id ?? sandboxId, server);
@@ -325,6 +338,8 @@ export function SandboxDetailPage() {
   const resourceRef = server ? `${server}/${sandboxId}` : sandboxId;
   const gates = useSandboxGates(sandboxId ? resourceRef : undefined);
   const auditGate = useAuditGate();
+  // Failure insights: the diagnostics tab shown (the failure panel's "Show logs" selects one).
+  const [diagnosticsKind, setDiagnosticsKind] = useState<SandboxDiagnosticsKind | undefined>();
 
   const run = async (action: Action, fn: () => Promise<unknown>, done: string) => {
     setBusy(action);
@@ -365,6 +380,19 @@ export function SandboxDetailPage() {
     setRenewError(undefined);
     setRenewOpen({ initialExpiresAt });
   };
+  // Live status: reload when this sandbox changed or was removed (it then shows as not found).
+  useLiveChanges({
+    concerns: changes =>
+      changes.some(c => c.id === (sandbox?.id ?? sandboxId) && (c.server === (sandbox?.server ?? server) || !(sandbox?.server ?? server))),
+    onChange: () => setLiveRefreshes(n => n + 1),
+  });
+  // `?renew=1` (the link of an expiry warning) opens the renew dialog once.
+  useRenewDeepLink({
+    ready: !!sandbox,
+    decided: !gates.update.loading,
+    allowed: gates.update.allowed && !!sandbox?.expiresAt,
+    open: () => openRenew(),
+  });
 
   if (!sandbox) {
     const missing = notFoundMessage(error, sandboxId);
@@ -506,6 +534,15 @@ export function SandboxDetailPage() {
             <ResponseErrorPanel error={error} title="Could not refresh the sandbox" />
           </Box>
         )}
+        <Box mb={2}>
+          <FailurePanel
+            sandbox={sandbox}
+            onShow={kind => {
+              setDiagnosticsKind(kind);
+              document.getElementById('opensandbox-diagnostics')?.scrollIntoView?.({ behavior: 'smooth' });
+            }}
+          />
+        </Box>
         <Grid container spacing={3}>
           <Grid item xs={12} md={7}>
             <Overview sandbox={sandbox} server={server} />
@@ -525,6 +562,15 @@ export function SandboxDetailPage() {
                 />
               </Grid>
             </Grid>
+          </Grid>
+          <Grid item xs={12} id="opensandbox-diagnostics">
+            <DiagnosticsCard
+              api={api}
+              sandboxId={sandbox.id}
+              server={server}
+              kind={diagnosticsKind ?? defaultDiagnosticsKind(sandbox)}
+              onKindChange={setDiagnosticsKind}
+            />
           </Grid>
           {auditGate.allowed && (
             <Grid item xs={12}>

@@ -43,12 +43,14 @@ import {
   QuickFilter,
   toggleSort,
 } from '../lib/listState';
-import { useServers } from '../lib/limits';
+import { useExpiringSoonSeconds, useServers } from '../lib/limits';
 import { KNOWN_STATES } from './StateChip';
 import { useAdminGate, useAuditGate, useCreateGate } from './permissions';
 import { CreateButton } from './CreateButton';
 import { ExpiringSoonToggle, Freshness, SearchBox, ServerFilter } from './ListControls';
 import { SandboxFilter, SandboxTable, useSandboxPage } from './SandboxTable';
+import { useLiveChanges } from './useLiveChanges';
+import { useListBulkActions } from './bulk/useListBulkActions';
 
 export { PAGE_SIZE_OPTIONS, DEFAULT_PAGE_SIZE } from './SandboxTable';
 export type { QuickFilter } from '../lib/listState';
@@ -95,6 +97,8 @@ function useQuickFilterRefs() {
  * Created, Expires), server-side pagination, how fresh the console's inventory is, a create
  * button (disabled without `opensandbox.sandbox.create`), a refresh button and, for users who may
  * read it, a link to the audit log (for administrators also one to the administration page).
+ * Users who may change the listed sandboxes can select rows (the page, or all sandboxes matching
+ * the filter) and renew, pause, resume or delete them together (dry run first; see `bulk/`).
  * Filters, search, sort, page and page size live in the URL
  * (`?filter=mine&state=Running&metadata=project%3Dpayments&search=demo&sort=name&page=2`), so
  * Back from a sandbox restores the list as it was and a filtered list can be shared.
@@ -120,7 +124,9 @@ export function SandboxListPage() {
   const [metadataInput, setMetadataInput] = useState('');
   const [metadataError, setMetadataError] = useState<string | undefined>();
 
-  const filter: SandboxFilter = { states, metadata, ...listQueryOf(listState) };
+  // "Expiring soon": the backend's first expiry warning lead time (one hour by default).
+  const expiringSoonSeconds = useExpiringSoonSeconds();
+  const filter: SandboxFilter = { states, metadata, ...listQueryOf(listState, expiringSoonSeconds) };
   if (quick === 'mine' && refs.value) filter.owner = [refs.value.user];
   if (quick === 'teams' && refs.value) filter.team = refs.value.teams;
   const page = useSandboxPage(filter, {
@@ -132,6 +138,10 @@ export function SandboxListPage() {
     // "Mine" / "My teams" from a link wait for the user's refs instead of listing everything first.
     enabled: quick === 'all' || !refs.loading,
   });
+  // Live status: the current page is refetched when a sandbox the user may see changes.
+  useLiveChanges({ onChange: () => page.refresh?.() });
+  // Row selection and the bulk toolbar (hidden for users who may not change these sandboxes).
+  const bulk = useListBulkActions({ filter, page: page.value, reload: page.retry });
 
   const addMetadataFilter = useCallback(() => {
     const text = metadataInput.trim();
@@ -210,6 +220,7 @@ export function SandboxListPage() {
         </ToggleButton>
       </ToggleButtonGroup>
       <ExpiringSoonToggle
+        seconds={expiringSoonSeconds}
         selected={!!listState.expiringSoon}
         onChange={selected => update({ expiringSoon: selected || undefined })}
       />
@@ -295,8 +306,11 @@ export function SandboxListPage() {
     body = <Progress />;
   } else {
     body = (
+      <>
+      {bulk.toolbar}
       <SandboxTable
         page={{ ...page, value: page.value }}
+        selection={bulk.selection}
         title="Sandboxes"
         emptyContent={
           <EmptyState
@@ -313,6 +327,7 @@ export function SandboxListPage() {
         showServer={severalServers}
         sorting={{ ...effectiveSort(listState), onSort: key => update(toggleSort(listState, key)) }}
       />
+      </>
     );
   }
 
@@ -344,6 +359,7 @@ export function SandboxListPage() {
       </Header>
       <Content>
         {filters}
+        {bulk.dialog}
         {body}
       </Content>
     </Page>

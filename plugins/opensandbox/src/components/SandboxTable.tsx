@@ -1,4 +1,4 @@
-import { createContext, ReactNode, useContext, useMemo, useState } from 'react';
+import { createContext, ReactNode, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -23,12 +23,16 @@ import {
   sandboxSource,
 } from '../lib/format';
 import { useNow } from '../lib/useNow';
+import { useExpiringSoonSeconds } from '../lib/limits';
 import { DEFAULT_PAGE_SIZE, PAGE_SIZE_OPTIONS } from '../lib/listState';
-import { ExpiresIn } from './ExpiresIn';
+import { ExpiresIn, ExpiringSoonContext } from './ExpiresIn';
 import { StateChip } from './StateChip';
+import { StateWithFailure } from './FailureInsights';
 import { EntityLink } from './EntityLink';
 import { SortHeader, SortingContext, TableSorting } from './ListControls';
 import { useSandboxLink } from './useSandboxLink';
+import { SelectionContext, selectionColumn } from './bulk/SelectionColumn';
+import type { BulkSelection } from './bulk/useBulkSelection';
 
 export { PAGE_SIZE_OPTIONS, DEFAULT_PAGE_SIZE };
 /** Tooltip of the flag next to owners the catalog does not know. */
@@ -43,6 +47,12 @@ export interface SandboxPage {
   loading: boolean;
   error?: Error;
   retry: () => void;
+  /**
+   * Refetches the page quietly (live status): the table keeps showing the current rows, without
+   * its loading overlay, until the new ones arrive; a load in flight is superseded. Always set by
+   * {@link useSandboxPage}.
+   */
+  refresh?: () => void;
   pageSize: number;
   setPage: (page: number) => void;
   setPageSize: (pageSize: number) => void;
@@ -72,6 +82,9 @@ export function useSandboxPage(
   const ownPage = paging.key === key ? paging.page : 1;
   const page = control ? control.page : ownPage;
   const pageSize = control ? control.pageSize : pageSizeState;
+  // Live refreshes re-run the load through a dependency (a retry would be dropped while loading).
+  const [refreshes, setRefreshes] = useState(0);
+  const quiet = useRef(false);
   const { value, loading, error, retry } = useAsyncRetry(
     async () =>
       enabled
@@ -81,13 +94,25 @@ export function useSandboxPage(
             pageSize,
           })
         : undefined,
-    [api, key, page, pageSize, enabled],
+    [api, key, page, pageSize, enabled, refreshes],
   );
+  useEffect(() => {
+    if (!loading) quiet.current = false;
+  }, [loading]);
+  // A refetch that answers the same page keeps the same object: the table is not rebuilt.
+  const shown = useRef(value);
+  if (value !== shown.current && !(value && shown.current && JSON.stringify(value) === JSON.stringify(shown.current))) {
+    shown.current = value;
+  }
   return {
-    value,
-    loading,
+    value: shown.current,
+    loading: loading && !(quiet.current && value),
     error,
     retry,
+    refresh: () => {
+      quiet.current = true;
+      setRefreshes(n => n + 1);
+    },
     pageSize,
     setPage: (next: number) => (control ? control.onChange(next, pageSize) : setPaging({ key, page: next })),
     setPageSize: (next: number) => {
@@ -290,10 +315,15 @@ export function SandboxTable(props: {
   sorting?: TableSorting;
   /** Show the Server column (the console has several OpenSandbox servers). */
   showServer?: boolean;
+  /** Row selection for bulk actions: a checkbox column (rows, and the page in the header). */
+  selection?: BulkSelection;
 }) {
-  const { page, title, emptyContent, hide = [], sorting, showServer = false } = props;
+  const { page, title, emptyContent, hide = [], sorting, showServer = false, selection } = props;
+  const selectable = !!selection;
   const { value } = page;
   const missingOwners = useMissingOwners(value.items);
+  // Expiry countdowns within the first expiry warning lead time are highlighted.
+  const expiringSoonSeconds = useExpiringSoonSeconds();
   const hideKey = [...hide, ...(showServer ? [] : ['server'])].join(',');
   const dataKey = useDataKey(value.items);
 
@@ -303,7 +333,12 @@ export function SandboxTable(props: {
       {
         title: <SortHeader label="State" sortKey="state" />,
         field: 'status.state',
-        render: row => <StateChip state={row.status?.state} />,
+        // A known failure gets a badge whose tooltip is the one-line explanation.
+        render: row => (
+          <StateWithFailure status={row.status}>
+            <StateChip state={row.status?.state} />
+          </StateWithFailure>
+        ),
       },
       {
         title: <SortHeader label="Name" sortKey="name" />,
@@ -342,7 +377,7 @@ export function SandboxTable(props: {
     ];
     // Every column sizes to its content ('auto'), instead of material-table's equal shares that
     // squeeze long values until they break mid-word.
-    return all
+    const shown = all
       .filter(c => !c.key || !hidden.includes(c.key))
       .map(({ key: _key, ...column }, index) => ({
         ...column,
@@ -350,10 +385,13 @@ export function SandboxTable(props: {
         headerStyle: index === 0 ? FIRST_HEADER : HEADER,
         cellStyle: index === 0 ? FIRST_CELL : column.cellStyle ?? CELL,
       }));
-  }, [hideKey]);
+    return selectable ? [selectionColumn, ...shown] : shown;
+  }, [hideKey, selectable]);
 
   return (
     <SortingContext.Provider value={sorting}>
+    <ExpiringSoonContext.Provider value={expiringSoonSeconds}>
+    <SelectionContext.Provider value={selection ? { selection, rows: value.items } : undefined}>
     <MissingOwnersContext.Provider value={missingOwners}>
       <Table<ConsoleSandbox>
         key={dataKey}
@@ -384,6 +422,8 @@ export function SandboxTable(props: {
         emptyContent={<Box p={2}>{emptyContent}</Box>}
       />
     </MissingOwnersContext.Provider>
+    </SelectionContext.Provider>
+    </ExpiringSoonContext.Provider>
     </SortingContext.Provider>
   );
 }

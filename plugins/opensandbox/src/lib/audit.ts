@@ -23,7 +23,7 @@ export function normalizeTeamFilter(team: string): string {
 }
 
 /** Keys of {@link AuditEventFilter}, in the order the URL and the API use them. */
-export const AUDIT_FILTER_KEYS = ['actor', 'action', 'sandboxId', 'team', 'outcome', 'from', 'to'] as const;
+export const AUDIT_FILTER_KEYS = ['actor', 'action', 'sandboxId', 'team', 'outcome', 'batchId', 'from', 'to'] as const;
 
 /**
  * The audit filter as typed in the filter bar. `from`/`to` are `datetime-local` values
@@ -37,6 +37,8 @@ export interface AuditFilterForm {
   team: string;
   /** '' for any outcome. */
   outcome: string;
+  /** The batch id of a bulk operation. */
+  batchId: string;
   from: string;
   to: string;
 }
@@ -48,6 +50,7 @@ export const EMPTY_AUDIT_FILTER_FORM: AuditFilterForm = {
   sandboxId: '',
   team: '',
   outcome: '',
+  batchId: '',
   from: '',
   to: '',
 };
@@ -91,6 +94,7 @@ export function formToAuditFilter(form: AuditFilterForm): {
   if (form.sandboxId.trim()) filter.sandboxId = form.sandboxId.trim();
   if (form.team.trim()) filter.team = normalizeTeamFilter(form.team);
   if (form.outcome) filter.outcome = form.outcome as AuditEventFilter['outcome'];
+  if (form.batchId.trim()) filter.batchId = form.batchId.trim();
   for (const key of ['from', 'to'] as const) {
     if (!form[key].trim()) continue;
     const iso = localInputToUtcIso(form[key]);
@@ -111,6 +115,7 @@ export function auditFilterToForm(filter: AuditEventFilter): AuditFilterForm {
     sandboxId: filter.sandboxId ?? '',
     team: filter.team ?? '',
     outcome: filter.outcome ?? '',
+    batchId: filter.batchId ?? '',
     from: utcIsoToLocalInput(filter.from),
     to: utcIsoToLocalInput(filter.to),
   };

@@ -2,6 +2,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/core-plugin-api';
 import type { FieldError } from '@opensandbox-console/plugin-opensandbox-common';
 import { ConsoleSettings, opensandboxApiRef } from '../api';
+import { EXPIRING_SOON_SECONDS } from './listState';
 
 /** The console settings as the forms use them; see {@link useConsoleSettings}. */
 export interface SettingsState {
@@ -48,6 +49,16 @@ export function useConsoleSettings(): SettingsState {
 export function useServers(): string[] {
   const { settings } = useConsoleSettings();
   return settings?.servers ?? [];
+}
+
+/**
+ * The "expiring soon" window in seconds (`expiringSoonSeconds` of `GET /settings`: the backend's
+ * first expiry warning lead time); one hour while loading and from older backends.
+ */
+export function useExpiringSoonSeconds(): number {
+  const { settings } = useConsoleSettings();
+  const seconds = settings?.expiringSoonSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : EXPIRING_SOON_SECONDS;
 }
 
 /** The largest whole number of minutes within a cap in seconds (`86400` -> `1440`). */

@@ -14,8 +14,18 @@ export const DEFAULT_PAGE_SIZE = 20;
 /** The quick filters of the list: every visible sandbox, the user's own, or their teams'. */
 export type QuickFilter = 'all' | 'mine' | 'teams';
 
-/** The window of the "Expiring soon" filter, in seconds (one hour). */
+/**
+ * The default window of "Expiring soon" (filter and highlight), in seconds (one hour): the
+ * backend's `expiringSoonSeconds` setting (its first expiry warning lead time) replaces it.
+ */
 export const EXPIRING_SOON_SECONDS = 3600;
+
+/** `1 hour`, `2 hours`, `10 minutes`: an "Expiring soon" window for tooltips. */
+export function formatSoonWindow(seconds: number): string {
+  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
 
 /** The sort keys the list offers (the server's `sort` values). */
 export const SORT_KEYS: readonly SandboxSortKey[] = ['createdAt', 'expiresAt', 'name', 'state'];
@@ -110,11 +120,13 @@ export function normalizeSearch(text: string): string {
  */
 export function listQueryOf(
   state: Pick<ListState, 'search' | 'sort' | 'order' | 'expiringSoon' | 'server'>,
+  /** The "Expiring soon" window (`expiringSoonSeconds` of the settings); default one hour. */
+  expiringSoonSeconds: number = EXPIRING_SOON_SECONDS,
 ): Pick<ListSandboxesQuery, 'search' | 'sort' | 'order' | 'expiringWithinSeconds' | 'server'> {
   const query: Pick<ListSandboxesQuery, 'search' | 'sort' | 'order' | 'expiringWithinSeconds' | 'server'> = {};
   if (state.search) query.search = state.search;
   if (state.sort || state.order) Object.assign(query, effectiveSort(state));
-  if (state.expiringSoon) query.expiringWithinSeconds = EXPIRING_SOON_SECONDS;
+  if (state.expiringSoon) query.expiringWithinSeconds = expiringSoonSeconds;
   if (state.server) query.server = state.server;
   return query;
 }

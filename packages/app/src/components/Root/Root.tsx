@@ -13,6 +13,7 @@ import {
   SidebarSpace,
 } from '@backstage/core-components';
 import { usePermission } from '@backstage/plugin-permission-react';
+import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
 import { Settings as SidebarSettings, UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
 import {
   opensandboxAdminManagePermission,
@@ -34,7 +35,8 @@ const AdminItem = () => {
 
 /**
  * The app shell: a sidebar with Sandboxes, Audit log (for users who may read it), Administration
- * (for administrators), Catalog and Settings around the routed pages.
+ * (for administrators), Catalog, Notifications (expiry warnings; unread count) and Settings around
+ * the routed pages.
  */
 export const Root = ({ children }: PropsWithChildren<{}>) => (
   <SidebarPage>
@@ -48,6 +50,9 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
         </SidebarScrollWrapper>
       </SidebarGroup>
       <SidebarSpace />
+      <SidebarDivider />
+      {/* Expiry warnings of sandboxes (opensandbox.expiryWarnings) arrive here. */}
+      <NotificationsSidebarItem />
       <SidebarDivider />
       <SidebarGroup label="Settings" icon={<UserSettingsSignInAvatar />} to="/settings">
         <SidebarSettings />
