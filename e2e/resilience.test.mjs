@@ -109,7 +109,7 @@ test('a renewal lost by an OpenSandbox restart shows as drift; "Renew again" res
   // OpenSandbox restarts and forgets the renewal (its Docker runtime keeps renewals in memory).
   const reverted = await simulator('POST', '/_simulator/restart');
   assert.ok(JSON.stringify(reverted).includes(created.id));
-  await page.getByRole('button', { name: 'Refresh' }).click();
+  await page.getByRole('button', { name: 'Refresh', exact: true }).click();
   const drift = page.getByTestId('renewal-drift');
   await drift.waitFor();
   assert.equal((await page.getByTestId('drift-reported').textContent()).trim(), shown(created.expiresAt));

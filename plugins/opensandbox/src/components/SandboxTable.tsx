@@ -292,10 +292,10 @@ export type SandboxColumn = 'owner' | 'team' | 'entity' | 'server';
 
 // Cells a little narrower than Material UI's dense default (16px + 24px), so the table fits a
 // 1024 px window next to the sidebar; short values (names, links, countdowns) stay on one line.
-const CELL = { paddingLeft: 8, paddingRight: 8 } as const;
+const CELL = { paddingLeft: 4, paddingRight: 4 } as const;
 const NO_WRAP = { ...CELL, whiteSpace: 'nowrap' } as const;
-const HEADER = { paddingLeft: 8, paddingRight: 8, whiteSpace: 'nowrap' } as const;
-const FIRST_CELL = { paddingLeft: 16, paddingRight: 8, whiteSpace: 'nowrap' } as const;
+const HEADER = { paddingLeft: 4, paddingRight: 4, whiteSpace: 'nowrap' } as const;
+const FIRST_CELL = { paddingLeft: 16, paddingRight: 4, whiteSpace: 'nowrap' } as const;
 const FIRST_HEADER = { ...HEADER, paddingLeft: 16 } as const;
 
 /**
