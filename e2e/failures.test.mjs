@@ -86,7 +86,7 @@ test('the list badges the failed sandbox; its page explains exit code 137 and sh
     await badge.hover();
     const tooltip = page.getByRole('tooltip');
     await tooltip.waitFor();
-    await page.evaluate(() => Promise.all(document.getAnimations().map(a => a.finished)));
+    await page.evaluate(() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => undefined))));
     assert.equal((await tooltip.textContent()).trim(), EXIT_137);
     await page.screenshot({ path: shot('docs-failure-badge.png') });
     await page.mouse.move(0, 0);
@@ -126,7 +126,7 @@ test('the list badges the failed sandbox; its page explains exit code 137 and sh
     assert.equal(box.overflowY, 'auto');
     await panel.screenshot({ path: shot('docs-failure-panel.png') });
     // The page scrolls inside Backstage's layout: a taller window shows the panel and the logs.
-    await page.setViewportSize({ width: 1440, height: 1700 });
+    await page.setViewportSize({ width: 1440, height: 1340 });
     await page.getByTestId('diagnostics-card').scrollIntoViewIfNeeded();
     await page.screenshot({ path: shot('docs-failure-explanation.png') });
     await page.setViewportSize({ width: 1440, height: 900 });
@@ -144,7 +144,7 @@ test('the list badges the failed sandbox; its page explains exit code 137 and sh
     // Refresh reads the events again.
     const [again] = await Promise.all([
       page.waitForResponse(r => new URL(r.url()).pathname.endsWith(`/sandboxes/${FAILED}/diagnostics/events`)),
-      page.getByRole('button', { name: 'Refresh diagnostics' }).click(),
+      page.getByRole('button', { name: 'Reload diagnostics' }).click(),
     ]);
     assert.equal(again.status(), 200);
   });
@@ -201,7 +201,7 @@ test("a create whose image cannot be pulled is audited failed, and the audit row
     const dialog = admin.getByRole('dialog');
     await dialog.waitFor();
     // Let the dialog's opening transition finish before the screenshot.
-    await admin.evaluate(() => Promise.all(document.getAnimations().map(a => a.finished)));
+    await admin.evaluate(() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => undefined))));
     assert.equal((await dialog.getByRole('heading').textContent()).trim(), 'The image could not be pulled');
     assert.match(await dialog.textContent(), /Error code: DOCKER::SANDBOX_IMAGE_PULL_FAILED/);
     await admin.screenshot({ path: shot('docs-audit-why.png') });

@@ -124,7 +124,7 @@ export function DiagnosticsCard(props: {
             <span>
               <IconButton
                 size="small"
-                aria-label="Refresh diagnostics"
+                aria-label="Reload diagnostics"
                 onClick={() => setReloads(n => n + 1)}
                 disabled={!supported || state.loading}
                 data-testid="diagnostics-refresh"

@@ -147,7 +147,7 @@ describe('DiagnosticsCard', () => {
     expect(text.textContent).toBe(LOGS);
     expect(api.getDiagnostics).toHaveBeenCalledWith(ID, 'logs');
 
-    fireEvent.click(screen.getByRole('button', { name: 'Refresh diagnostics' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Reload diagnostics' }));
     await waitFor(() => expect(api.getDiagnostics).toHaveBeenCalledTimes(2));
 
     fireEvent.click(screen.getByRole('tab', { name: 'Events' }));
@@ -182,7 +182,7 @@ describe('DiagnosticsCard', () => {
     expect(screen.getByTestId('diagnostics-unsupported')).toHaveTextContent(
       "Diagnostics are not available: this console's backend does not offer them.",
     );
-    expect(screen.getByRole('button', { name: 'Refresh diagnostics' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Reload diagnostics' })).toBeDisabled();
   });
 
   it('shows an error with the request id when the call fails', async () => {

@@ -20,6 +20,7 @@ import {
   FailureFacts,
 } from '@opensandbox-console/plugin-opensandbox-common';
 import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-common';
+import { ResponseError } from '@backstage/errors';
 
 const useStyles = makeStyles(theme => ({
   badge: {
@@ -189,5 +190,25 @@ export function StateWithFailure(props: { status?: ConsoleSandbox['status']; chi
       {props.children}
       <FailureBadge status={props.status} />
     </span>
+  );
+}
+
+/**
+ * The explanation of a failed request (an error thrown by the API client), for error alerts: its
+ * title and what to do, from the error's `upstreamCode` (else its name). For errors that may
+ * succeed when retried (the alert already says when), the why instead of the what to do. Nothing
+ * for errors without an explanation, or whose id is in `skip`.
+ */
+export function ErrorExplanation(props: { error: unknown; retryAfterSeconds?: number; skip?: string[] }) {
+  const body = ResponseError.is(props.error) ? (props.error.body?.error as Record<string, unknown> | undefined) : undefined;
+  const upstreamCode = typeof body?.upstreamCode === 'string' ? body.upstreamCode : undefined;
+  const code = upstreamCode ?? (typeof body?.name === 'string' ? body.name : undefined);
+  const explanation = code ? explainFailure({ errorCode: code, retryAfterSeconds: props.retryAfterSeconds }) : undefined;
+  if (!explanation || props.skip?.includes(explanation.id)) return null;
+  return (
+    <Typography variant="body2" component="div" data-testid="error-explanation" data-failure-id={explanation.id} style={{ marginTop: 4 }}>
+      <strong>{explanation.title}.</strong>{' '}
+      {explanation.retryable ? explanation.explanation : `What to do: ${explanation.action}`}
+    </Typography>
   );
 }

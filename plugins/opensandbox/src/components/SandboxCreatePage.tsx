@@ -40,6 +40,7 @@ import { ErrorNotice } from './ErrorNotice';
 import { useSandboxLink } from './useSandboxLink';
 import { TeamQuotaNotice } from './TeamQuotaNotice';
 import { PresetPicker } from './PresetPicker';
+import { ErrorExplanation } from './FailureInsights';
 import { applyPreset } from '../lib/presets';
 
 export { ownGroupRefs } from '../lib/entity';
@@ -382,7 +383,7 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
   const [values, setValues] = useState<CreateFormValues>(start.initial);
   const [errors, setErrors] = useState<Partial<Record<FormField, string[]>>>({});
   const [submitting, setSubmitting] = useState(false);
-  const [serverError, setServerError] = useState<{ details: ErrorDetails; retryable: boolean } | undefined>();
+  const [serverError, setServerError] = useState<{ details: ErrorDetails; retryable: boolean; error?: unknown } | undefined>();
   const elapsed = useElapsed(submitting);
   // The Idempotency-Key of the current submission: made on the first attempt, reused by retries
   // of the same form (so a retry after a timeout returns the sandbox the first attempt made),
@@ -498,7 +499,7 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
       // The key made a sandbox that is gone: the same key can never succeed again, a new one can.
       const consumed = isConsumedIdempotencyKey(details);
       if (consumed) idempotencyKey.current = undefined;
-      setServerError({ details, retryable: !consumed && isRetryableCreateFailure(details.status) });
+      setServerError({ details, retryable: !consumed && isRetryableCreateFailure(details.status), error: e });
       setSubmitting(false);
     }
   };
@@ -795,6 +796,12 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                           ) : undefined
                         }
                       >
+                        {/* Failure insights: what the error means and what to do (e.g. a quota, a pool). */}
+                        <ErrorExplanation
+                          error={serverError.error}
+                          retryAfterSeconds={serverError.details.retryAfterSeconds}
+                          skip={['upstream-timeout', 'upstream-unreachable', 'rate-limited']}
+                        />
                         {serverError.retryable && (
                           <Typography variant="body2" component="div" data-testid="create-retry-hint">
                             Retry sends the same request with the same Idempotency-Key: if the first

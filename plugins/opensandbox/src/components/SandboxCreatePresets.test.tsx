@@ -150,3 +150,47 @@ describe('create presets', () => {
     expect(value(/Image URI/)).toBe('python:3.11-slim'); // back to the entity's defaults
   });
 });
+
+describe('create errors with an explanation', () => {
+  it('explains a cluster quota refusal with what to do', async () => {
+    const { backendError } = await import('../__testUtils__/testUtils');
+    const api = createFakeApi();
+    api.createSandbox.mockRejectedValue(
+      await backendError(403, {
+        name: 'QuotaExceededError',
+        message: 'The OpenSandbox namespace quota refused this sandbox: free resources by deleting sandboxes you no longer need, or ask the platform team for a larger quota. (request id r1)',
+        upstreamCode: 'KUBERNETES::QUOTA_EXCEEDED',
+        requestId: 'r1',
+      }),
+    );
+    await render(api);
+    fireEvent.change(screen.getByLabelText(/Image URI/), { target: { value: 'python:3.12-slim' } });
+    fireEvent.change(screen.getByLabelText(/Entrypoint/), { target: { value: 'sleep infinity' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    const hint = await screen.findByTestId('error-explanation');
+    expect(hint).toHaveAttribute('data-failure-id', 'quota-exceeded');
+    expect(hint).toHaveTextContent(
+      'The cluster quota for sandboxes is used up. What to do: Delete sandboxes you no longer need or ask for less CPU and memory; if the team needs more, ask the platform team to raise the namespace quota.',
+    );
+  });
+
+  it('explains an exhausted pool (the alert already says when to retry)', async () => {
+    const { backendError } = await import('../__testUtils__/testUtils');
+    const api = createFakeApi();
+    api.createSandbox.mockRejectedValue(
+      await backendError(
+        429,
+        { name: 'CapacityExhaustedError', message: 'The OpenSandbox pool has no capacity left right now; try again later.', upstreamCode: 'KUBERNETES::POOL_CAPACITY_EXHAUSTED' },
+        { 'Retry-After': '45' },
+      ),
+    );
+    await render(api);
+    fireEvent.change(screen.getByLabelText(/Image URI/), { target: { value: 'python:3.12-slim' } });
+    fireEvent.change(screen.getByLabelText(/Entrypoint/), { target: { value: 'sleep infinity' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    expect(await screen.findByTestId('error-explanation')).toHaveTextContent(
+      'No pre-started sandbox is free right now. This sandbox comes from a pool of pre-started sandboxes, and none became free before OpenSandbox stopped waiting. Nothing was created.',
+    );
+    expect(screen.getByTestId('retry-after')).toHaveTextContent('Try again in 45 seconds.');
+  });
+});
