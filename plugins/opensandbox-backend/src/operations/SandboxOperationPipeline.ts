@@ -146,12 +146,6 @@ function lower(ref: string): string {
   return ref.toLocaleLowerCase('en-US');
 }
 
-/** What a lifecycle action needs the sandbox's state to be. */
-const REQUIRED_STATE: Partial<Record<AuditAction, string>> = {
-  'sandbox.pause': 'Running',
-  'sandbox.resume': 'Paused',
-};
-
 /**
  * The one operation pipeline of the console. Every entry point (HTTP routes, bulk, scaffolder and
  * agent actions) calls these methods with the caller's credentials, and every method reads in the
@@ -178,6 +172,8 @@ export class SandboxOperationPipeline implements SandboxOperations {
   readonly #clock: () => number;
   /** First syncs in flight, per server (see `#ensureSynced`). */
   readonly #firstSyncs = new Map<string, Promise<unknown>>();
+  /** Servers known to have synced once: lists skip the database check for them. */
+  readonly #synced = new Set<string>();
 
   constructor(options: SandboxOperationPipelineOptions) {
     this.#o = options;
@@ -273,7 +269,9 @@ export class SandboxOperationPipeline implements SandboxOperations {
   async #ensureSynced(servers: string[]): Promise<void> {
     await Promise.all(
       servers.map(async name => {
+        if (this.#synced.has(name)) return;
         const last = await this.#o.inventory.lastSync(name);
+        if (last?.syncedAt) this.#synced.add(name);
         // Synced once already, or a sync was just attempted and failed (OpenSandbox down or slow:
         // don't make every list wait for it again).
         if (last?.syncedAt || (last && this.#clock() - last.attemptedAt < 30_000)) return;
@@ -673,11 +671,9 @@ export class SandboxOperationPipeline implements SandboxOperations {
     const id = checkSandboxId(sandboxId);
     const requestId = ctx.requestId ?? randomUUID();
     const { server, sandbox, input } = await this.#loadAndDecide(id, action, opensandboxSandboxUpdatePermission, {}, { ...ctx, requestId });
-    const needed = REQUIRED_STATE[action]!;
     const verb = action === 'sandbox.pause' ? 'pause' : 'resume';
-    if (sandbox.status.state !== needed) {
-      await this.#reject(input, stateConflict(`Sandbox ${id} is ${sandbox.status.state}; ${verb} needs a ${needed} sandbox.`));
-    }
+    const wrongState = this.#inapplicable(verb, sandbox);
+    if (wrongState) await this.#reject(input, stateConflict(wrongState));
     if (action === 'sandbox.resume') {
       // 4q. quotas: the team within its quota, the image still allowed
       await this.#decided(input, async () =>
