@@ -8,5 +8,3 @@ export { opensandboxScaffolderModule as default } from './module';
 export { createSandboxAction } from './actions/createSandbox';
 export { deleteSandboxAction, getEndpointAction, renewSandboxAction } from './actions/lifecycle';
 export type { SandboxTemplateActionOptions } from './actions/shared';
-export { readAnnotationDefaults } from './annotations';
-export type { AnnotationDefaults } from './annotations';

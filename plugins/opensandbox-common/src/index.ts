@@ -14,3 +14,4 @@ export * from './bulk';
 export * from './failureExplanations';
 export * from './presets';
 export * from './liveStatus';
+export * from './annotations';

@@ -1,7 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { formatFieldErrors, MIN_TIMEOUT_SECONDS, validateCreateSandboxRequest } from '@opensandbox-console/plugin-opensandbox-common';
-import { readAnnotationDefaults, splitCommand } from '../annotations';
+import { readAnnotationDefaults, splitCommand } from '@opensandbox-console/plugin-opensandbox-common';
 import { consoleLink, given, SandboxTemplateActionOptions, stepContext, stepError } from './shared';
 
 const EXAMPLE = `steps:
@@ -99,9 +99,9 @@ export function createSandboxAction({ operations, config }: SandboxTemplateActio
     async handler(ctx) {
       const { input } = ctx;
       const { defaults, warnings } = readAnnotationDefaults(input.annotations);
-      for (const warning of warnings) ctx.logger.warn(`${warning} (ignored)`);
+      for (const warning of warnings) ctx.logger.warn(`${warning.message} (ignored)`);
 
-      let entrypoint: string[] | undefined = defaults.entrypoint;
+      let entrypoint: string[] | undefined = defaults.entrypointArgs;
       if (typeof input.entrypoint === 'string' && given(input.entrypoint)) {
         const { args, error } = splitCommand(input.entrypoint);
         if (error) throw new InputError(`entrypoint ${error}`);
@@ -109,7 +109,7 @@ export function createSandboxAction({ operations, config }: SandboxTemplateActio
       } else if (Array.isArray(input.entrypoint) && input.entrypoint.length > 0) {
         entrypoint = input.entrypoint;
       }
-      const image = given(input.image) ?? defaults.image;
+      const image = given(input.image) ?? defaults.imageUri;
       const name = given(input.name);
       const team = given(input.team);
       const entityRef = given(input.entityRef);

@@ -312,7 +312,8 @@ interface FormStart {
   loadError?: string;
 }
 
-const ANNOTATION_FIELDS: Record<keyof AnnotationDefaults, string> = {
+/** The form fields an annotation fills (`entrypointArgs` is the split form of `entrypoint`). */
+const ANNOTATION_FIELDS: Record<Exclude<keyof AnnotationDefaults, 'entrypointArgs'>, string> = {
   imageUri: 'default-image',
   entrypoint: 'default-entrypoint',
   cpu: 'default-cpu',
@@ -344,9 +345,9 @@ function CreateFormLoader() {
       const entity = await catalogApi.getEntityByRef(entityRef);
       if (!entity) throw new Error('not found');
       const { defaults, warnings } = readAnnotationDefaults(entity);
-      const applied = (Object.keys(defaults) as (keyof AnnotationDefaults)[]).map(
-        key => `opensandbox.backstage.io/${ANNOTATION_FIELDS[key]}`,
-      );
+      const applied = (Object.keys(ANNOTATION_FIELDS) as (keyof typeof ANNOTATION_FIELDS)[])
+        .filter(key => defaults[key] !== undefined)
+        .map(key => `opensandbox.backstage.io/${ANNOTATION_FIELDS[key]}`);
       return {
         initial: applyAnnotationDefaults(base, defaults),
         team,

@@ -86,6 +86,7 @@ describe('readAnnotationDefaults', () => {
       defaults: {
         imageUri: 'python:3.12-slim',
         entrypoint: 'python -m http.server 8000',
+        entrypointArgs: ['python', '-m', 'http.server', '8000'],
         cpu: '250m',
         memory: '1Gi',
         timeoutSeconds: 5400,

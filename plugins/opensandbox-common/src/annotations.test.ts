@@ -12,10 +12,21 @@ describe('readAnnotationDefaults', () => {
         'backstage.io/techdocs-ref': 'dir:.',
       }),
     ).toEqual({
-      defaults: { image: 'python:3.12-slim', entrypoint: ['sh', '-c', 'echo "hi there"'], memory: '512Mi' },
+      defaults: {
+        imageUri: 'python:3.12-slim',
+        entrypoint: `sh -c 'echo "hi there"'`,
+        entrypointArgs: ['sh', '-c', 'echo "hi there"'],
+        memory: '512Mi',
+      },
       warnings: [
-        expect.stringMatching(/^Annotation opensandbox\.backstage\.io\/default-cpu: must be a quantity/),
-        expect.stringMatching(/^Annotation opensandbox\.backstage\.io\/default-timeout: must be at least 60 seconds/),
+        {
+          annotation: 'opensandbox.backstage.io/default-cpu',
+          message: expect.stringMatching(/^Annotation opensandbox\.backstage\.io\/default-cpu: must be a quantity/),
+        },
+        {
+          annotation: 'opensandbox.backstage.io/default-timeout',
+          message: expect.stringMatching(/^Annotation opensandbox\.backstage\.io\/default-timeout: must be at least 60 seconds/),
+        },
       ],
     });
   });

@@ -1,28 +1,51 @@
-import { validateCreateSandboxRequest } from '@opensandbox-console/plugin-opensandbox-common';
+import { validateCreateSandboxRequest } from './validation';
 
-/** Annotation: default image URI, e.g. `python:3.12-slim`. */
+/** Annotation: default image URI of sandboxes created for an entity, e.g. `python:3.12-slim`. @public */
 export const ANNOTATION_DEFAULT_IMAGE = 'opensandbox.backstage.io/default-image';
-/** Annotation: default entrypoint, one command line, e.g. `python -m http.server 8000`. */
+/** Annotation: default entrypoint, one command line, e.g. `python -m http.server 8000`. @public */
 export const ANNOTATION_DEFAULT_ENTRYPOINT = 'opensandbox.backstage.io/default-entrypoint';
-/** Annotation: default CPU limit, a Kubernetes quantity, e.g. `500m`. */
+/** Annotation: default CPU limit, a Kubernetes quantity, e.g. `500m`. @public */
 export const ANNOTATION_DEFAULT_CPU = 'opensandbox.backstage.io/default-cpu';
-/** Annotation: default memory limit, a Kubernetes quantity, e.g. `1Gi`. */
+/** Annotation: default memory limit, a Kubernetes quantity, e.g. `1Gi`. @public */
 export const ANNOTATION_DEFAULT_MEMORY = 'opensandbox.backstage.io/default-memory';
-/** Annotation: default timeout in seconds (at least 60), e.g. `3600`. */
+/** Annotation: default timeout in seconds (at least 60), e.g. `3600`. @public */
 export const ANNOTATION_DEFAULT_TIMEOUT = 'opensandbox.backstage.io/default-timeout';
 
-/** The valid defaults of an entity's annotations. */
+/**
+ * The valid defaults an entity's `opensandbox.backstage.io/default-*` annotations give to a create
+ * request (the console's create form, the scaffolder action).
+ * @public
+ */
 export interface AnnotationDefaults {
-  image?: string;
-  entrypoint?: string[];
+  /** Image URI, e.g. `python:3.12-slim`. */
+  imageUri?: string;
+  /** The entrypoint command line as written in the annotation. */
+  entrypoint?: string;
+  /** The same command line split into arguments with {@link splitCommand}. */
+  entrypointArgs?: string[];
+  /** CPU limit, a Kubernetes quantity. */
   cpu?: string;
+  /** Memory limit, a Kubernetes quantity. */
   memory?: string;
+  /** Timeout in seconds (≥ 60). */
   timeoutSeconds?: number;
 }
 
 /**
- * Splits a command line into arguments the way a POSIX shell would, without any expansion
- * (whitespace separates, quotes group, backslash escapes) — the console create form's rule.
+ * One invalid annotation; `message` reads "Annotation <key>: <problem>".
+ * @public
+ */
+export interface AnnotationWarning {
+  annotation: string;
+  message: string;
+}
+
+/**
+ * Splits a command line into arguments the way a POSIX shell would, without any expansion:
+ * whitespace separates arguments, `'single'` and `"double"` quotes group, and a backslash escapes
+ * the next character (outside single quotes).
+ * @returns the arguments, or an error message for an unterminated quote (never throws).
+ * @public
  */
 export function splitCommand(input: string): { args: string[]; error?: string } {
   const args: string[] = [];
@@ -58,6 +81,7 @@ export function splitCommand(input: string): { args: string[]; error?: string } 
   return { args };
 }
 
+/** A request that passes validation; each annotation replaces one part of it. */
 const VALID_BASE = { image: { uri: 'image' }, entrypoint: ['run'], resourceLimits: {}, timeout: 3600 };
 
 function problems(override: Record<string, unknown>, field: (name: string) => boolean): string[] {
@@ -67,29 +91,33 @@ function problems(override: Record<string, unknown>, field: (name: string) => bo
 }
 
 /**
- * Reads the `opensandbox.backstage.io/default-*` annotations with the rules of the console's
- * create form (the Sandboxes tab of an entity): each is checked like the create request checks
- * that part; invalid ones are left out of `defaults` and reported in `warnings`.
+ * Reads the `opensandbox.backstage.io/default-*` annotations (an entity's
+ * `metadata.annotations`) and checks each with the rules of the create request
+ * (`validateCreateSandboxRequest`). Invalid ones are left out of `defaults` and reported in
+ * `warnings`; nothing throws. Used by the console's create form and the scaffolder action, so both
+ * read annotations the same way.
+ * @public
  */
 export function readAnnotationDefaults(annotations: Record<string, unknown> | undefined): {
   defaults: AnnotationDefaults;
-  warnings: string[];
+  warnings: AnnotationWarning[];
 } {
   const defaults: AnnotationDefaults = {};
-  const warnings: string[] = [];
+  const warnings: AnnotationWarning[] = [];
   const check = (annotation: string, validate: (value: string) => string[], accept: (value: string) => void) => {
     const raw = annotations?.[annotation];
     if (raw === undefined || raw === null) return;
     const value = String(raw).trim();
     const found = value === '' ? ['must not be empty'] : validate(value);
-    if (found.length > 0) warnings.push(`Annotation ${annotation}: ${found.join('; ')}`);
+    if (found.length > 0) warnings.push({ annotation, message: `Annotation ${annotation}: ${found.join('; ')}` });
     else accept(value);
   };
+
   check(
     ANNOTATION_DEFAULT_IMAGE,
     uri => problems({ image: { uri } }, f => f === 'image' || f.startsWith('image.')),
     uri => {
-      defaults.image = uri;
+      defaults.imageUri = uri;
     },
   );
   check(
@@ -100,7 +128,8 @@ export function readAnnotationDefaults(annotations: Record<string, unknown> | un
       return problems({ entrypoint: args }, f => f.startsWith('entrypoint'));
     },
     line => {
-      defaults.entrypoint = splitCommand(line).args;
+      defaults.entrypoint = line;
+      defaults.entrypointArgs = splitCommand(line).args;
     },
   );
   check(
@@ -119,7 +148,10 @@ export function readAnnotationDefaults(annotations: Record<string, unknown> | un
   );
   check(
     ANNOTATION_DEFAULT_TIMEOUT,
-    text => (/^[0-9]+$/.test(text) ? problems({ timeout: Number(text) }, f => f === 'timeout') : ['must be a whole number of seconds, e.g. 3600']),
+    text =>
+      /^[0-9]+$/.test(text)
+        ? problems({ timeout: Number(text) }, f => f === 'timeout')
+        : ['must be a whole number of seconds, e.g. 3600'],
     text => {
       defaults.timeoutSeconds = Number(text);
     },
