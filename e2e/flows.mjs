@@ -1,4 +1,4 @@
-// Browser flows shared by the end-to-end suites (legacy app on :3000, app-next on :3001).
+// Browser flows shared by the end-to-end suites (app-next on :3000, the legacy app on :3001).
 import assert from 'node:assert/strict';
 
 /** The demo identity provider's password (development only, docs/auth.md). */
@@ -25,7 +25,12 @@ async function openOidcPopup(page, appUrl) {
 }
 
 /** Signs in through the OIDC card: the popup shows the provider's login form. */
-export async function signInWithOidc(page, appUrl, username, { expectSuccess = true } = {}) {
+export async function signInWithOidc(
+  page,
+  appUrl,
+  username,
+  { expectSuccess = true } = {},
+) {
   const popup = await openOidcPopup(page, appUrl);
   await popup.getByLabel('Username').fill(username);
   await popup.getByLabel('Password').fill(DEMO_PASSWORD);
@@ -33,7 +38,8 @@ export async function signInWithOidc(page, appUrl, username, { expectSuccess = t
     popup.waitForEvent('close'),
     popup.getByRole('button', { name: 'Sign in', exact: true }).click(),
   ]);
-  if (expectSuccess) await page.getByRole('heading', { name: 'Sandboxes', level: 1 }).waitFor();
+  if (expectSuccess)
+    await page.getByRole('heading', { name: 'Sandboxes', level: 1 }).waitFor();
 }
 
 /**
@@ -48,11 +54,21 @@ export async function createSandboxFromComponentTab(page, appUrl, name) {
   await page.getByTestId('entity-create-gate-link').click();
 
   await page.getByTestId('create-entity-defaults').waitFor();
-  assert.equal(await page.getByTestId('create-imageUri').inputValue(), 'python:3.12-slim');
-  assert.equal(await page.getByLabel('Catalog entity').inputValue(), 'component:default/payments-api');
+  assert.equal(
+    await page.getByTestId('create-imageUri').inputValue(),
+    'python:3.12-slim',
+  );
+  assert.equal(
+    await page.getByLabel('Catalog entity').inputValue(),
+    'component:default/payments-api',
+  );
   await page.getByTestId('create-metadata').fill(`name=${name}`);
   const [createResponse] = await Promise.all([
-    page.waitForResponse(r => r.url().endsWith('/api/opensandbox/sandboxes') && r.request().method() === 'POST'),
+    page.waitForResponse(
+      r =>
+        r.url().endsWith('/api/opensandbox/sandboxes') &&
+        r.request().method() === 'POST',
+    ),
     page.getByRole('button', { name: 'Create', exact: true }).click(),
   ]);
   assert.equal(createResponse.status(), 202);
@@ -75,12 +91,24 @@ export async function checkListLayout(page, label) {
   const problems = await page.evaluate(() => {
     const found = [];
     const doc = document.documentElement;
-    if (doc.scrollWidth > doc.clientWidth + 1) found.push(`page scrolls sideways (${doc.scrollWidth} > ${doc.clientWidth})`);
-    const table = document.querySelector('[data-testid="sandbox-link"]')?.closest('table');
+    if (doc.scrollWidth > doc.clientWidth + 1)
+      found.push(
+        `page scrolls sideways (${doc.scrollWidth} > ${doc.clientWidth})`,
+      );
+    const table = document
+      .querySelector('[data-testid="sandbox-link"]')
+      ?.closest('table');
     const card = table?.closest('[class*="MuiPaper-root"]');
     if (!table || !card) found.push('no sandbox table in a card');
-    else if (table.getBoundingClientRect().right > card.getBoundingClientRect().right + 1) {
-      found.push(`table wider than its card (${table.getBoundingClientRect().right} > ${card.getBoundingClientRect().right})`);
+    else if (
+      table.getBoundingClientRect().right >
+      card.getBoundingClientRect().right + 1
+    ) {
+      found.push(
+        `table wider than its card (${table.getBoundingClientRect().right} > ${
+          card.getBoundingClientRect().right
+        })`,
+      );
     }
     const oneLine = document.querySelectorAll(
       [
@@ -103,13 +131,18 @@ export async function checkListLayout(page, label) {
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         const range = document.createRange();
         range.selectNodeContents(node);
-        for (const rect of range.getClientRects()) if (rect.width > 0) tops.push(rect.top);
+        for (const rect of range.getClientRects())
+          if (rect.width > 0) tops.push(rect.top);
       }
-      const lines = tops.filter((top, i) => tops.findIndex(other => Math.abs(other - top) < 4) === i).length;
-      if (lines > 1) found.push(`"${el.textContent}" wraps onto ${lines} lines`);
+      const lines = tops.filter(
+        (top, i) => tops.findIndex(other => Math.abs(other - top) < 4) === i,
+      ).length;
+      if (lines > 1)
+        found.push(`"${el.textContent}" wraps onto ${lines} lines`);
     }
     for (const cell of document.querySelectorAll('tbody td')) {
-      if (cell.scrollWidth > cell.clientWidth + 1) found.push(`cell "${cell.textContent}" overflows`);
+      if (cell.scrollWidth > cell.clientWidth + 1)
+        found.push(`cell "${cell.textContent}" overflows`);
     }
     return found;
   });

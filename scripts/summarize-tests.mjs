@@ -9,7 +9,9 @@ if (jestFile && existsSync(jestFile)) {
   const results = JSON.parse(readFileSync(jestFile, 'utf8'));
   passed += results.numPassedTests;
   failed += results.numFailedTests + (results.numRuntimeErrorTestSuites ?? 0);
-  console.log(`jest: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped (${results.numTotalTestSuites} suites)`);
+  console.log(
+    `jest: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${results.numPendingTests} skipped (${results.numTotalTestSuites} suites)`,
+  );
 } else {
   failed += 1;
   console.log('jest: no results file');

@@ -6,11 +6,16 @@
  * Env: BENCH_PG_URL (admin connection, default postgresql://postgres@127.0.0.1:5432/postgres),
  * BENCH_ROWS (default 1000000), BENCH_PATH_ROWS (rows written through the store's insert path,
  * default 20000), BENCH_QUERIES (per scenario, default 200), BENCH_MAX_SECONDS (fill budget,
- * default 900). Creates a fresh database and drops it at the end.
+ * default 900), BENCH_RENEWS (phase 4, renewals per variant, default 1000; 0 skips it).
+ * Creates a fresh database and drops it at the end.
+ *
+ * Phase 4 (`./renewCost.ts`): renewals through the real operation pipeline with the real audit
+ * recorder and with a no-op one, on the filled table: what fail-closed audit costs a mutation.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import knexFactory, { Knex } from 'knex';
+import { measureRenewCost } from './renewCost';
 import { DatabaseAuditStore } from '../../plugins/opensandbox-backend/src/audit/DatabaseAuditStore';
 import { encodeCursor } from '../../plugins/opensandbox-backend/src/audit/cursor';
 import {
@@ -26,6 +31,7 @@ const ADMIN_URL =
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const PATH_ROWS = Math.min(ROWS, Number(process.env.BENCH_PATH_ROWS ?? 20_000));
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
+const RENEWS = Number(process.env.BENCH_RENEWS ?? 1000);
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 900);
 const PATH_CONCURRENCY = 16;
 const BULK_CHUNK = 1000;
@@ -230,6 +236,9 @@ async function main() {
       const first = await store.query(filter, { limit: 50 });
       return store.query(filter, { limit: 50, cursor: first.nextCursor });
     });
+
+    // 4. What fail-closed audit costs a mutation: renew through the pipeline with and without it.
+    if (RENEWS > 0) await measureRenewCost({ knex, store, renews: RENEWS });
   } finally {
     await knex.destroy();
     await admin.raw(`DROP DATABASE IF EXISTS ${dbName}`);

@@ -24,6 +24,42 @@ export interface Config {
       /** Defaults to the top-level `createTimeoutSeconds`. @visibility backend */
       createTimeoutSeconds?: number;
       /**
+       * This server's connection pool; keys left out come from the top-level `connection`.
+       * @visibility backend
+       */
+      connection?: {
+        /**
+         * Most connections open to the server at once; further requests wait in the pool's queue.
+         * Default 64.
+         * @visibility backend
+         */
+        connections?: number;
+        /**
+         * How long an idle connection is kept for the next call when the server announces no
+         * keep-alive time (uvicorn, the OpenSandbox server, announces none and closes connections
+         * idle for its `timeout_keep_alive`, 30 s by default), in seconds. Keep it below the
+         * server's. Default 4.
+         * @visibility backend
+         */
+        keepAliveTimeoutSeconds?: number;
+        /**
+         * Upper bound of a keep-alive time the server announces (`Keep-Alive: timeout=N`), in
+         * seconds. Default 600.
+         * @visibility backend
+         */
+        keepAliveMaxTimeoutSeconds?: number;
+        /**
+         * How much earlier than the server's announced keep-alive time an idle connection is
+         * dropped, in milliseconds, so a call never races the server closing it. Default 500.
+         * (Node's global client uses 2000: against a server announcing 1 s it opened a new
+         * connection for every call.)
+         * @visibility backend
+         */
+        keepAliveMarginMilliseconds?: number;
+        /** Timeout of opening a connection, in seconds. Default 10. @visibility backend */
+        connectTimeoutSeconds?: number;
+      };
+      /**
        * Group refs whose sandboxes are created here by default (and only they may create here);
        * absent: open to every team.
        * @visibility backend
@@ -47,6 +83,42 @@ export interface Config {
      * @visibility backend
      */
     createTimeoutSeconds?: number;
+    /**
+     * The connection pool of the console's upstream client (one pool per server, owned by the
+     * console rather than shared through Node's global client): keep-alive and limits.
+     */
+    connection?: {
+      /**
+       * Most connections open to the server at once; further requests wait in the pool's queue.
+       * Default 64.
+       * @visibility backend
+       */
+      connections?: number;
+      /**
+       * How long an idle connection is kept for the next call when the server announces no
+       * keep-alive time (uvicorn, the OpenSandbox server, announces none and closes connections
+       * idle for its `timeout_keep_alive`, 30 s by default), in seconds. Keep it below the
+       * server's. Default 4.
+       * @visibility backend
+       */
+      keepAliveTimeoutSeconds?: number;
+      /**
+       * Upper bound of a keep-alive time the server announces (`Keep-Alive: timeout=N`), in
+       * seconds. Default 600.
+       * @visibility backend
+       */
+      keepAliveMaxTimeoutSeconds?: number;
+      /**
+       * How much earlier than the server's announced keep-alive time an idle connection is
+       * dropped, in milliseconds, so a call never races the server closing it. Default 500.
+       * (Node's global client uses 2000: against a server announcing 1 s it opened a new
+       * connection for every call.)
+       * @visibility backend
+       */
+      keepAliveMarginMilliseconds?: number;
+      /** Timeout of opening a connection, in seconds. Default 10. @visibility backend */
+      connectTimeoutSeconds?: number;
+    };
     /**
      * Largest `timeout` (seconds) a create request may ask for, and the farthest a renewal may
      * reach from now. Unset: no console-side cap. The browser reads it from

@@ -19,8 +19,12 @@ describe('App', () => {
 
     render(App.createRoot());
 
-    expect(await screen.findByText('OpenID Connect', {}, { timeout: 10_000 })).toBeInTheDocument();
-    expect(screen.getByText('Sign in with the demo identity provider')).toBeInTheDocument();
+    expect(
+      await screen.findByText('OpenID Connect', {}, { timeout: 10_000 }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Sign in with the demo identity provider'),
+    ).toBeInTheDocument();
     expect(screen.getByText('Guest')).toBeInTheDocument();
   });
 });

@@ -10,7 +10,14 @@ const entity = (kind: string, name: string): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind,
   metadata: { name, namespace: 'default' },
-  spec: kind === 'Group' ? { type: 'team', children: [] } : { type: 'service', owner: 'group:default/team-a', lifecycle: 'production' },
+  spec:
+    kind === 'Group'
+      ? { type: 'team', children: [] }
+      : {
+          type: 'service',
+          owner: 'group:default/team-a',
+          lifecycle: 'production',
+        },
 });
 
 const entities = [
@@ -32,7 +39,11 @@ jest.setTimeout(30_000);
 
 /** The hrefs of the links named `name` (nav items and entity tabs are both links). */
 async function linkTargets(name: string) {
-  const links = await screen.findAllByRole('link', { name }, { timeout: 15_000 });
+  const links = await screen.findAllByRole(
+    'link',
+    { name },
+    { timeout: 15_000 },
+  );
   return links.map(link => link.getAttribute('href'));
 }
 
@@ -50,13 +61,17 @@ describe('app-next features', () => {
   ])('puts a "Sandboxes" tab on the %s entity page', async (kind, name) => {
     renderApp(`/catalog/default/${kind}/${name}`);
     await waitFor(async () =>
-      expect(await linkTargets('Sandboxes')).toContain(`/catalog/default/${kind}/${name}/sandboxes`),
+      expect(await linkTargets('Sandboxes')).toContain(
+        `/catalog/default/${kind}/${name}/sandboxes`,
+      ),
     );
   });
 
   it('has no "Sandboxes" tab on a user entity page', async () => {
     renderApp('/catalog/default/user/guest');
-    expect(await linkTargets('Overview')).toContain('/catalog/default/user/guest');
+    expect(await linkTargets('Overview')).toContain(
+      '/catalog/default/user/guest',
+    );
     expect(await linkTargets('Sandboxes')).toEqual(['/opensandbox']);
   });
 });

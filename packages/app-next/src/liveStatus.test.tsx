@@ -13,14 +13,27 @@ describe('app-next live status and expiry warnings', () => {
   it('has the signals API and the notifications page with its nav item (expiry warnings)', async () => {
     renderTestApp({
       // The features of App.tsx (without the sign-in module).
-      features: [catalogPlugin, opensandboxPlugin, signalsPlugin, notificationsPlugin],
+      features: [
+        catalogPlugin,
+        opensandboxPlugin,
+        signalsPlugin,
+        notificationsPlugin,
+      ],
       initialRouteEntries: ['/catalog'],
       apis: [[catalogApiRef, catalogApiMock({ entities: [] })]],
     });
-    const links = await screen.findAllByRole('link', { name: /Notifications/ }, { timeout: 15_000 });
-    expect(links.map(link => link.getAttribute('href'))).toContain('/notifications');
+    const links = await screen.findAllByRole(
+      'link',
+      { name: /Notifications/ },
+      { timeout: 15_000 },
+    );
+    expect(links.map(link => link.getAttribute('href'))).toContain(
+      '/notifications',
+    );
     // The signals plugin installs its API extension, which the sandbox pages use for live status.
     expect(signalsPlugin.getExtension('api:signals')).toBeDefined();
-    expect(notificationsPlugin.getExtension('page:notifications')).toBeDefined();
+    expect(
+      notificationsPlugin.getExtension('page:notifications'),
+    ).toBeDefined();
   });
 });

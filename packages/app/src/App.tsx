@@ -25,7 +25,10 @@ import { CatalogEntityPage, CatalogIndexPage } from '@backstage/plugin-catalog';
 import { UserSettingsPage } from '@backstage/plugin-user-settings';
 import { NotificationsPage } from '@backstage/plugin-notifications';
 import { signalsPlugin } from '@backstage/plugin-signals';
-import { OpenSandboxPage, opensandboxPlugin } from '@opensandbox-console/plugin-opensandbox';
+import {
+  OpenSandboxPage,
+  opensandboxPlugin,
+} from '@opensandbox-console/plugin-opensandbox';
 import { apis } from './apis';
 import { Root } from './components/Root/Root';
 import { entityPage } from './components/catalog/EntityPage';
@@ -59,7 +62,8 @@ const oidcAuthApiFactory = createApiFactory({
 /** OIDC always; the guest only when auth.environment is `development`. */
 function ConsoleSignInPage(props: SignInPageProps) {
   const configApi = useApi(configApiRef);
-  const development = configApi.getOptionalString('auth.environment') === 'development';
+  const development =
+    configApi.getOptionalString('auth.environment') === 'development';
   const oidcProvider = {
     id: 'oidc-auth-provider',
     title: 'OpenID Connect',
@@ -68,7 +72,9 @@ function ConsoleSignInPage(props: SignInPageProps) {
       : "Sign in with your organisation's identity provider",
     apiRef: oidcAuthApiRef,
   };
-  const providers: IdentityProviders = development ? [oidcProvider, 'guest'] : [oidcProvider];
+  const providers: IdentityProviders = development
+    ? [oidcProvider, 'guest']
+    : [oidcProvider];
   return <SignInPage {...props} providers={providers} />;
 }
 
@@ -86,7 +92,10 @@ const routes = (
     <Route path="/" element={<Navigate to="opensandbox" />} />
     <Route path="/opensandbox" element={<OpenSandboxPage />} />
     <Route path="/catalog" element={<CatalogIndexPage />} />
-    <Route path="/catalog/:namespace/:kind/:name" element={<CatalogEntityPage />}>
+    <Route
+      path="/catalog/:namespace/:kind/:name"
+      element={<CatalogEntityPage />}
+    >
       {entityPage}
     </Route>
     <Route path="/settings" element={<UserSettingsPage />} />

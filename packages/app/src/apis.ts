@@ -3,7 +3,10 @@ import {
   configApiRef,
   createApiFactory,
 } from '@backstage/core-plugin-api';
-import { ScmIntegrationsApi, scmIntegrationsApiRef } from '@backstage/integration-react';
+import {
+  ScmIntegrationsApi,
+  scmIntegrationsApiRef,
+} from '@backstage/integration-react';
 
 /**
  * App-level API factories. The OpenSandbox client comes from the plugin itself

@@ -19,12 +19,18 @@ backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 // Catalog: the example organisation, components and software templates (Template entities need
 // the scaffolder entity model module).
 backend.add(import('@backstage/plugin-catalog-backend'));
-backend.add(import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
 
 // Permissions: the framework is on, decided by the OpenSandbox role policy (viewer, operator,
 // admin from opensandbox.permissionPolicy; other plugins' permissions are allowed in the demo).
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(import('@opensandbox-console/plugin-opensandbox-backend-module-permission-policy'));
+backend.add(
+  import(
+    '@opensandbox-console/plugin-opensandbox-backend-module-permission-policy'
+  ),
+);
 
 // OpenSandbox Console. It also registers its agent actions (opensandbox:list-sandboxes, ...) with
 // the actions registry.
@@ -34,7 +40,9 @@ backend.add(import('@opensandbox-console/plugin-opensandbox-backend'));
 // (opensandbox:sandbox:create, :renew, :delete, :get-endpoint), which run as the user running the
 // template through the console's permissions and audit. See docs/automation.md.
 backend.add(import('@backstage/plugin-scaffolder-backend'));
-backend.add(import('@opensandbox-console/plugin-opensandbox-backend-module-scaffolder'));
+backend.add(
+  import('@opensandbox-console/plugin-opensandbox-backend-module-scaffolder'),
+);
 
 // Live status and expiry warnings (docs/operations.md): signals push the console's inventory
 // changes to open pages (channel opensandbox:sandboxes, over /api/signals); notifications deliver

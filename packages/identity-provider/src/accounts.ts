@@ -20,7 +20,11 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { username: 'bob', email: 'bob@example.com', name: 'Bob Operator' },
   { username: 'vic', email: 'vic@example.com', name: 'Vic Viewer' },
   { username: 'pat', email: 'pat@example.com', name: 'Pat Admin' },
-  { username: 'mallory', email: 'mallory@example.com', name: 'Mallory (not in the catalog)' },
+  {
+    username: 'mallory',
+    email: 'mallory@example.com',
+    name: 'Mallory (not in the catalog)',
+  },
 ];
 
 /** Finds an account by login name or email (case-insensitive). */
@@ -29,7 +33,9 @@ export function findDemoAccount(
   login: string,
 ): DemoAccount | undefined {
   const key = login.trim().toLocaleLowerCase('en-US');
-  return accounts.find(a => a.username === key || a.email.toLocaleLowerCase('en-US') === key);
+  return accounts.find(
+    a => a.username === key || a.email.toLocaleLowerCase('en-US') === key,
+  );
 }
 
 /** The OIDC claims of an account (scopes `openid email profile`). */

@@ -32,11 +32,17 @@ Environment:
 `;
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map(s => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean);
 }
 
 /** Turns argv and env into provider options. Throws on bad input. */
-export function optionsFromArgs(argv: string[], env: NodeJS.ProcessEnv): IdentityProviderOptions | 'help' {
+export function optionsFromArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): IdentityProviderOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -50,11 +56,19 @@ export function optionsFromArgs(argv: string[], env: NodeJS.ProcessEnv): Identit
   if (values.help) return 'help';
   const portText = values.port ?? env.IDP_PORT ?? '7300';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got '${portText}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be a port number, got '${portText}'`);
   const ttlText = env.IDP_ACCESS_TOKEN_TTL_SECONDS ?? '600';
   const ttl = Number(ttlText);
-  if (!Number.isSafeInteger(ttl) || ttl <= 0) throw new Error(`IDP_ACCESS_TOKEN_TTL_SECONDS must be a positive integer, got '${ttlText}'`);
-  const issuer = (values.issuer ?? env.IDP_ISSUER ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!Number.isSafeInteger(ttl) || ttl <= 0)
+    throw new Error(
+      `IDP_ACCESS_TOKEN_TTL_SECONDS must be a positive integer, got '${ttlText}'`,
+    );
+  const issuer = (
+    values.issuer ??
+    env.IDP_ISSUER ??
+    `http://localhost:${port}`
+  ).replace(/\/+$/, '');
   const redirectUris = list(env.IDP_BACKSTAGE_REDIRECT_URIS);
   return {
     issuer,
@@ -62,12 +76,17 @@ export function optionsFromArgs(argv: string[], env: NodeJS.ProcessEnv): Identit
     port,
     backstageClient: {
       clientId: env.IDP_BACKSTAGE_CLIENT_ID || 'backstage',
-      clientSecret: env.IDP_BACKSTAGE_CLIENT_SECRET || DEFAULT_BACKSTAGE_CLIENT_SECRET,
-      redirectUris: redirectUris.length > 0 ? redirectUris : ['http://localhost:7007/api/auth/oidc/handler/frame'],
+      clientSecret:
+        env.IDP_BACKSTAGE_CLIENT_SECRET || DEFAULT_BACKSTAGE_CLIENT_SECRET,
+      redirectUris:
+        redirectUris.length > 0
+          ? redirectUris
+          : ['http://localhost:7007/api/auth/oidc/handler/frame'],
     },
     automationClient: {
       clientId: env.IDP_AUTOMATION_CLIENT_ID || 'ci-bot',
-      clientSecret: env.IDP_AUTOMATION_CLIENT_SECRET || DEFAULT_AUTOMATION_CLIENT_SECRET,
+      clientSecret:
+        env.IDP_AUTOMATION_CLIENT_SECRET || DEFAULT_AUTOMATION_CLIENT_SECRET,
     },
     consoleAudience: env.IDP_CONSOLE_AUDIENCE || 'opensandbox-console',
     accessTokenTtlSeconds: ttl,
@@ -78,17 +97,25 @@ export function optionsFromArgs(argv: string[], env: NodeJS.ProcessEnv): Identit
   };
 }
 
-export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
+export async function main(
+  argv = process.argv.slice(2),
+  env = process.env,
+): Promise<void> {
   const options = optionsFromArgs(argv, env);
   if (options === 'help') {
     process.stdout.write(USAGE);
     return;
   }
-  const log = (line: string) => process.stdout.write(`[identity-provider] ${line}\n`);
+  const log = (line: string) =>
+    process.stdout.write(`[identity-provider] ${line}\n`);
   const running = await startIdentityProvider({ ...options, log });
   log(
     `issuer ${options.issuer} listening on http://${options.host}:${running.port} ` +
-      `(signing key ${options.signingKey.kid}, ${env.IDP_SIGNING_KEY || env.IDP_SIGNING_KEY_FILE ? 'from the environment' : 'generated at start'}); ` +
+      `(signing key ${options.signingKey.kid}, ${
+        env.IDP_SIGNING_KEY || env.IDP_SIGNING_KEY_FILE
+          ? 'from the environment'
+          : 'generated at start'
+      }); ` +
       `clients ${options.backstageClient.clientId}, ${options.automationClient.clientId}; DEVELOPMENT ONLY`,
   );
   const stop = () => {

@@ -34,7 +34,9 @@ async function freePort(): Promise<number> {
 }
 
 function basic(id: string, secret: string) {
-  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+  return `Basic ${Buffer.from(
+    `${encodeURIComponent(id)}:${encodeURIComponent(secret)}`,
+  ).toString('base64')}`;
 }
 
 function decodeJwt(token: string) {
@@ -53,14 +55,26 @@ async function verifyWithJwks(token: string) {
   const jwk = keys.find((k: { kid: string }) => k.kid === jwt.header.kid);
   expect(jwk).toBeDefined();
   expect(jwt.header.alg).toBe('RS256');
-  const ok = verify('sha256', Buffer.from(jwt.signingInput), createPublicKey({ key: jwk, format: 'jwk' }), jwt.signature);
+  const ok = verify(
+    'sha256',
+    Buffer.from(jwt.signingInput),
+    createPublicKey({ key: jwk, format: 'jwk' }),
+    jwt.signature,
+  );
   return { ...jwt, ok };
 }
 
-async function clientCredentials(id: string, secret: string, extra: Record<string, string> = {}) {
+async function clientCredentials(
+  id: string,
+  secret: string,
+  extra: Record<string, string> = {},
+) {
   return fetch(`${issuer}/token`, {
     method: 'POST',
-    headers: { authorization: basic(id, secret), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: basic(id, secret),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: 'client_credentials', ...extra }),
   });
 }
@@ -68,15 +82,19 @@ async function clientCredentials(id: string, secret: string, extra: Record<strin
 beforeAll(async () => {
   const port = await freePort();
   issuer = `http://localhost:${port}`;
-  child = spawn(process.execPath, [BIN, '--port', String(port), '--issuer', issuer], {
-    env: {
-      ...process.env,
-      IDP_BACKSTAGE_CLIENT_SECRET: BACKSTAGE_SECRET,
-      IDP_AUTOMATION_CLIENT_SECRET: CI_BOT_SECRET,
-      IDP_SIGNING_KEY: JSON.stringify(signingKey),
+  child = spawn(
+    process.execPath,
+    [BIN, '--port', String(port), '--issuer', issuer],
+    {
+      env: {
+        ...process.env,
+        IDP_BACKSTAGE_CLIENT_SECRET: BACKSTAGE_SECRET,
+        IDP_AUTOMATION_CLIENT_SECRET: CI_BOT_SECRET,
+        IDP_SIGNING_KEY: JSON.stringify(signingKey),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   child.stdout!.on('data', d => (output += d));
   child.stderr!.on('data', d => (output += d));
   const deadline = Date.now() + 30_000;
@@ -86,7 +104,8 @@ beforeAll(async () => {
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`provider did not start:\n${output}`);
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`provider did not start:\n${output}`);
     await new Promise(r => setTimeout(r, 200));
   }
 });
@@ -114,10 +133,18 @@ describe('discovery and keys', () => {
       code_challenge_methods_supported: ['S256'],
     });
     expect(doc.grant_types_supported).toEqual(
-      expect.arrayContaining(['authorization_code', 'refresh_token', 'client_credentials']),
+      expect.arrayContaining([
+        'authorization_code',
+        'refresh_token',
+        'client_credentials',
+      ]),
     );
-    expect(doc.scopes_supported).toEqual(expect.arrayContaining(['openid', 'email', 'profile']));
-    expect(doc.claims_supported).toEqual(expect.arrayContaining(['email', 'email_verified']));
+    expect(doc.scopes_supported).toEqual(
+      expect.arrayContaining(['openid', 'email', 'profile']),
+    );
+    expect(doc.claims_supported).toEqual(
+      expect.arrayContaining(['email', 'email_verified']),
+    );
   });
 
   it('publishes the signing key (public part only) in the JWKS', async () => {
@@ -125,8 +152,15 @@ describe('discovery and keys', () => {
     expect(res.status).toBe(200);
     const { keys } = await res.json();
     expect(keys).toHaveLength(1);
-    expect(keys[0]).toMatchObject({ kty: 'RSA', kid: signingKey.kid, alg: 'RS256', use: 'sig', n: signingKey.n });
-    for (const privateMember of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(keys[0]).not.toHaveProperty(privateMember);
+    expect(keys[0]).toMatchObject({
+      kty: 'RSA',
+      kid: signingKey.kid,
+      alg: 'RS256',
+      use: 'sig',
+      n: signingKey.n,
+    });
+    for (const privateMember of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+      expect(keys[0]).not.toHaveProperty(privateMember);
   });
 });
 
@@ -139,15 +173,24 @@ describe('client credentials (automation)', () => {
     const jwt = await verifyWithJwks(body.access_token);
     expect(jwt.ok).toBe(true);
     expect(jwt.header).toMatchObject({ typ: 'at+jwt', kid: signingKey.kid });
-    expect(jwt.payload).toMatchObject({ iss: issuer, aud: 'opensandbox-console', sub: 'ci-bot', client_id: 'ci-bot' });
+    expect(jwt.payload).toMatchObject({
+      iss: issuer,
+      aud: 'opensandbox-console',
+      sub: 'ci-bot',
+      client_id: 'ci-bot',
+    });
     expect(jwt.payload.exp - jwt.payload.iat).toBe(600);
     expect(Math.abs(jwt.payload.iat - Date.now() / 1000)).toBeLessThan(30);
   });
 
   it('accepts the console resource indicator explicitly and refuses others', async () => {
-    const ok = await clientCredentials('ci-bot', CI_BOT_SECRET, { resource: 'urn:opensandbox-console' });
+    const ok = await clientCredentials('ci-bot', CI_BOT_SECRET, {
+      resource: 'urn:opensandbox-console',
+    });
     expect(ok.status).toBe(200);
-    const bad = await clientCredentials('ci-bot', CI_BOT_SECRET, { resource: 'urn:something-else' });
+    const bad = await clientCredentials('ci-bot', CI_BOT_SECRET, {
+      resource: 'urn:something-else',
+    });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toBe('invalid_target');
   });
@@ -158,7 +201,10 @@ describe('client credentials (automation)', () => {
     expect((await wrong.json()).error).toBe('invalid_client');
     const backstage = await clientCredentials('backstage', BACKSTAGE_SECRET);
     expect(backstage.status).toBe(400);
-    expect(await backstage.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/grant/) });
+    expect(await backstage.json()).toMatchObject({
+      error: 'invalid_request',
+      error_description: expect.stringMatching(/grant/),
+    });
   });
 });
 
@@ -180,12 +226,16 @@ class Browser {
   }
 
   /** Follows redirects on the provider until one leaves it (returns that URL) or a page answers. */
-  async follow(url: string, init: RequestInit = {}): Promise<{ url: string; res?: Response }> {
+  async follow(
+    url: string,
+    init: RequestInit = {},
+  ): Promise<{ url: string; res?: Response }> {
     let res = await this.request(url, init);
     let current = url;
     for (let i = 0; i < 10; i++) {
       const location = res.headers.get('location');
-      if (res.status < 300 || res.status >= 400 || !location) return { url: current, res };
+      if (res.status < 300 || res.status >= 400 || !location)
+        return { url: current, res };
       current = new URL(location, current).href;
       if (!current.startsWith(issuer)) return { url: current };
       res = await this.request(current);
@@ -216,7 +266,12 @@ function authorizeUrl(challenge?: string) {
   return `${issuer}/auth?${params}`;
 }
 
-async function signIn(browser: Browser, username: string, password: string, challenge: string) {
+async function signIn(
+  browser: Browser,
+  username: string,
+  password: string,
+  challenge: string,
+) {
   const start = await browser.follow(authorizeUrl(challenge));
   expect(start.res?.status).toBe(200);
   const html = await start.res!.text();
@@ -232,7 +287,10 @@ async function signIn(browser: Browser, username: string, password: string, chal
 async function exchange(body: Record<string, string>) {
   return fetch(`${issuer}/token`, {
     method: 'POST',
-    headers: { authorization: basic('backstage', BACKSTAGE_SECRET), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: basic('backstage', BACKSTAGE_SECRET),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams(body),
   });
 }
@@ -250,22 +308,39 @@ describe('authorization code + PKCE (the Backstage client)', () => {
     expect(code).toBeTruthy();
 
     // The code is bound to the PKCE verifier.
-    const wrongVerifier = await exchange({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: pkce().verifier });
+    const wrongVerifier = await exchange({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: pkce().verifier,
+    });
     expect(wrongVerifier.status).toBe(400);
     expect((await wrongVerifier.json()).error).toBe('invalid_grant');
 
     // A fresh sign-in (the code above is now consumed) with the right verifier.
     const again = await browser.follow(authorizeUrl(challenge));
     const code2 = new URL(again.url).searchParams.get('code')!;
-    const res = await exchange({ grant_type: 'authorization_code', code: code2, redirect_uri: REDIRECT_URI, code_verifier: verifier });
+    const res = await exchange({
+      grant_type: 'authorization_code',
+      code: code2,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+    });
     expect(res.status).toBe(200);
     const tokens = await res.json();
     expect(tokens.refresh_token).toBeTruthy();
     const idToken = await verifyWithJwks(tokens.id_token);
     expect(idToken.ok).toBe(true);
-    expect(idToken.payload).toMatchObject({ iss: issuer, aud: 'backstage', sub: 'ada', nonce: 'nonce-1' });
+    expect(idToken.payload).toMatchObject({
+      iss: issuer,
+      aud: 'backstage',
+      sub: 'ada',
+      nonce: 'nonce-1',
+    });
 
-    const me = await fetch(`${issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    const me = await fetch(`${issuer}/me`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
     expect(me.status).toBe(200);
     expect(await me.json()).toEqual({
       sub: 'ada',
@@ -275,13 +350,21 @@ describe('authorization code + PKCE (the Backstage client)', () => {
       preferred_username: 'ada',
     });
 
-    const refreshed = await exchange({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+    const refreshed = await exchange({
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token,
+    });
     expect(refreshed.status).toBe(200);
     expect((await refreshed.json()).access_token).toBeTruthy();
   });
 
   it('lets mallory sign in at the provider (she is refused later, by the console)', async () => {
-    const done = await signIn(new Browser(), 'mallory@example.com', DEFAULT_DEMO_PASSWORD, pkce().challenge);
+    const done = await signIn(
+      new Browser(),
+      'mallory@example.com',
+      DEFAULT_DEMO_PASSWORD,
+      pkce().challenge,
+    );
     expect(new URL(done.url).searchParams.get('code')).toBeTruthy();
   });
 

@@ -1,4 +1,10 @@
-import { createHash, createPrivateKey, generateKeyPairSync, JsonWebKey, KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  generateKeyPairSync,
+  JsonWebKey,
+  KeyObject,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 /** A private signing JWK as oidc-provider's `jwks` option takes it. */
@@ -10,7 +16,9 @@ function thumbprint(jwk: JsonWebKey): string {
     jwk.kty === 'RSA'
       ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
       : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
-  return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify(members))
+    .digest('base64url');
 }
 
 function algFor(key: KeyObject): string {
@@ -20,7 +28,9 @@ function algFor(key: KeyObject): string {
     if (crv === 'prime256v1') return 'ES256';
     if (crv === 'secp384r1') return 'ES384';
   }
-  throw new Error(`unsupported signing key type ${key.asymmetricKeyType} (use RSA or EC P-256/P-384)`);
+  throw new Error(
+    `unsupported signing key type ${key.asymmetricKeyType} (use RSA or EC P-256/P-384)`,
+  );
 }
 
 /** Turns a private key (PEM text or JWK JSON text) into a signing JWK with `kid` and `alg`. */
@@ -30,8 +40,15 @@ export function signingJwkFromText(text: string): SigningJwk {
     ? createPrivateKey({ key: JSON.parse(trimmed), format: 'jwk' })
     : createPrivateKey(trimmed);
   const jwk = key.export({ format: 'jwk' });
-  const given = trimmed.startsWith('{') ? (JSON.parse(trimmed) as { kid?: string }) : {};
-  return { ...jwk, kid: given.kid ?? thumbprint(jwk), alg: algFor(key), use: 'sig' };
+  const given = trimmed.startsWith('{')
+    ? (JSON.parse(trimmed) as { kid?: string })
+    : {};
+  return {
+    ...jwk,
+    kid: given.kid ?? thumbprint(jwk),
+    alg: algFor(key),
+    use: 'sig',
+  };
 }
 
 /** A fresh RSA signing key; it lives only as long as the process (no private key on disk). */
@@ -45,8 +62,15 @@ export function generateSigningJwk(): SigningJwk {
  * The signing key: IDP_SIGNING_KEY (PEM or JWK text), else the file IDP_SIGNING_KEY_FILE, else a
  * key generated at start.
  */
-export function loadSigningJwk(env: NodeJS.ProcessEnv): { jwk: SigningJwk; source: string } {
-  if (env.IDP_SIGNING_KEY) return { jwk: signingJwkFromText(env.IDP_SIGNING_KEY), source: 'IDP_SIGNING_KEY' };
+export function loadSigningJwk(env: NodeJS.ProcessEnv): {
+  jwk: SigningJwk;
+  source: string;
+} {
+  if (env.IDP_SIGNING_KEY)
+    return {
+      jwk: signingJwkFromText(env.IDP_SIGNING_KEY),
+      source: 'IDP_SIGNING_KEY',
+    };
   if (env.IDP_SIGNING_KEY_FILE) {
     return {
       jwk: signingJwkFromText(readFileSync(env.IDP_SIGNING_KEY_FILE, 'utf8')),

@@ -36,31 +36,45 @@ export function renderLogin(input: {
   const uid = encodeURIComponent(input.uid);
   const consentNote =
     input.prompt === 'consent'
-      ? `<p class="error">${escapeHtml(input.clientName)} asks for consent, which this development provider grants only to the Backstage client.</p>`
+      ? `<p class="error">${escapeHtml(
+          input.clientName,
+        )} asks for consent, which this development provider grants only to the Backstage client.</p>`
       : '';
   return page(
     'Sign in - OpenSandbox demo identity provider',
     `<h1>Sign in</h1>
-<p>to <strong>${escapeHtml(input.clientName)}</strong> with the OpenSandbox demo identity provider.</p>
+<p>to <strong>${escapeHtml(
+      input.clientName,
+    )}</strong> with the OpenSandbox demo identity provider.</p>
 ${consentNote}
 <form method="post" action="/interaction/${uid}/login" autocomplete="off">
   <label for="username">Username</label>
-  <input id="username" name="username" value="${escapeHtml(input.username ?? '')}" autofocus required>
+  <input id="username" name="username" value="${escapeHtml(
+    input.username ?? '',
+  )}" autofocus required>
   <label for="password">Password</label>
   <input id="password" name="password" type="password" required>
-  ${input.error ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>` : ''}
+  ${
+    input.error
+      ? `<p class="error" role="alert">${escapeHtml(input.error)}</p>`
+      : ''
+  }
   <button type="submit">Sign in</button>
 </form>
 <form method="post" action="/interaction/${uid}/abort"><button type="submit">Cancel</button></form>
 <p class="dev">Development only. Demo accounts: ${input.accounts
       .map(a => `<code>${escapeHtml(a.username)}</code>`)
-      .join(', ')}; all share the demo password documented in <code>docs/auth.md</code>.</p>`,
+      .join(
+        ', ',
+      )}; all share the demo password documented in <code>docs/auth.md</code>.</p>`,
   );
 }
 
 export function renderError(error: string, description: string): string {
   return page(
     'Sign-in error - OpenSandbox demo identity provider',
-    `<h1>Sign-in error</h1><p role="alert"><strong>${escapeHtml(error)}</strong></p><p>${escapeHtml(description)}</p>`,
+    `<h1>Sign-in error</h1><p role="alert"><strong>${escapeHtml(
+      error,
+    )}</strong></p><p>${escapeHtml(description)}</p>`,
   );
 }

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import Provider, { AsymmetricSigningAlgorithm, Configuration, errors } from 'oidc-provider';
+import Provider, {
+  AsymmetricSigningAlgorithm,
+  Configuration,
+  errors,
+} from 'oidc-provider';
 import { accountClaims, DemoAccount, findDemoAccount } from './accounts';
 import { SigningJwk } from './keys';
 import { escapeHtml, renderError, renderLogin } from './pages';
@@ -14,7 +18,11 @@ export type IdentityProviderOptions = {
   /** Port; 0 picks a free one (then the issuer should use the same port). */
   port: number;
   /** The Backstage backend: confidential client, authorization code + PKCE, refresh tokens. */
-  backstageClient: { clientId: string; clientSecret: string; redirectUris: string[] };
+  backstageClient: {
+    clientId: string;
+    clientSecret: string;
+    redirectUris: string[];
+  };
   /** The automation client: client credentials only, JWT access tokens for the console. */
   automationClient: { clientId: string; clientSecret: string };
   /** `aud` of the automation access tokens. */
@@ -57,13 +65,16 @@ function sendHtml(res: ServerResponse, status: number, html: string) {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
     // No form-action: Chromium applies it to the redirects after the login POST (to the client).
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
   });
   res.end(html);
 }
 
 /** Builds the oidc-provider configuration. */
-export function providerConfiguration(options: IdentityProviderOptions): Configuration {
+export function providerConfiguration(
+  options: IdentityProviderOptions,
+): Configuration {
   const { backstageClient, automationClient } = options;
   const autoConsentClients = new Set([backstageClient.clientId]);
   return {
@@ -89,7 +100,12 @@ export function providerConfiguration(options: IdentityProviderOptions): Configu
     ],
     responseTypes: ['code'],
     jwks: { keys: [options.signingKey] },
-    cookies: { keys: options.cookieKeys.length > 0 ? options.cookieKeys : [randomBytes(32).toString('hex')] },
+    cookies: {
+      keys:
+        options.cookieKeys.length > 0
+          ? options.cookieKeys
+          : [randomBytes(32).toString('hex')],
+    },
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
@@ -112,18 +128,29 @@ export function providerConfiguration(options: IdentityProviderOptions): Configu
         enabled: true,
         // The automation client gets tokens for the console without naming it.
         defaultResource: (_ctx, client) =>
-          client?.clientId === automationClient.clientId ? CONSOLE_RESOURCE : undefined,
+          client?.clientId === automationClient.clientId
+            ? CONSOLE_RESOURCE
+            : undefined,
         useGrantedResource: () => false,
         getResourceServerInfo: (_ctx, resourceIndicator, client) => {
-          if (resourceIndicator !== CONSOLE_RESOURCE || client.clientId !== automationClient.clientId) {
-            throw new errors.InvalidTarget(`${client.clientId} may not get tokens for ${resourceIndicator}`);
+          if (
+            resourceIndicator !== CONSOLE_RESOURCE ||
+            client.clientId !== automationClient.clientId
+          ) {
+            throw new errors.InvalidTarget(
+              `${client.clientId} may not get tokens for ${resourceIndicator}`,
+            );
           }
           return {
             scope: 'sandboxes',
             audience: options.consoleAudience,
             accessTokenTTL: options.accessTokenTtlSeconds,
             accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: options.signingKey.alg as AsymmetricSigningAlgorithm } },
+            jwt: {
+              sign: {
+                alg: options.signingKey.alg as AsymmetricSigningAlgorithm,
+              },
+            },
           };
         },
       },
@@ -133,7 +160,8 @@ export function providerConfiguration(options: IdentityProviderOptions): Configu
       required: () => true,
     },
     // Refresh tokens for the Backstage client without asking for offline_access.
-    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    issueRefreshToken: async (_ctx, client) =>
+      client.grantTypeAllowed('refresh_token'),
     ttl: {
       AccessToken: options.accessTokenTtlSeconds,
       AuthorizationCode: 60,
@@ -154,10 +182,14 @@ export function providerConfiguration(options: IdentityProviderOptions): Configu
       const session = ctx.oidc.session;
       if (!client || !session?.accountId) return undefined;
       const grantId =
-        ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+        ctx.oidc.result?.consent?.grantId ??
+        session.grantIdFor(client.clientId);
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
       if (!autoConsentClients.has(client.clientId)) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: client.clientId,
+        accountId: session.accountId,
+      });
       grant.addOIDCScope('openid email profile offline_access');
       await grant.save();
       return grant;
@@ -166,57 +198,117 @@ export function providerConfiguration(options: IdentityProviderOptions): Configu
 }
 
 /** Starts the provider with a login form under /interaction/:uid. */
-export async function startIdentityProvider(options: IdentityProviderOptions): Promise<RunningIdentityProvider> {
+export async function startIdentityProvider(
+  options: IdentityProviderOptions,
+): Promise<RunningIdentityProvider> {
   const log = options.log ?? (() => {});
   const provider = new Provider(options.issuer, providerConfiguration(options));
   // Plain HTTP on localhost in development; behind a TLS proxy set provider.proxy = true.
-  provider.on('server_error', (_ctx, error) => log(`server_error ${error.stack ?? error}`));
-  provider.on('grant.success', ctx => log(`token issued to ${ctx.oidc.client?.clientId}`));
+  provider.on('server_error', (_ctx, error) =>
+    log(`server_error ${error.stack ?? error}`),
+  );
+  provider.on('grant.success', ctx =>
+    log(`token issued to ${ctx.oidc.client?.clientId}`),
+  );
   provider.on('grant.error', (ctx, error) =>
-    log(`token request of ${ctx.oidc.client?.clientId ?? '(unknown client)'} refused: ${error.message}`),
+    log(
+      `token request of ${
+        ctx.oidc.client?.clientId ?? '(unknown client)'
+      } refused: ${error.message}`,
+    ),
   );
   const oidcCallback = provider.callback();
 
-  const interactions = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+  const interactions = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+  ) => {
     const match = /^\/interaction\/([^/]+)(\/login|\/abort)?$/.exec(path);
     if (!match) return false;
     const action = match[2];
     try {
       const details = await provider.interactionDetails(req, res);
-      const client = await provider.Client.find(String(details.params.client_id));
+      const client = await provider.Client.find(
+        String(details.params.client_id),
+      );
       const clientName = client?.clientName ?? String(details.params.client_id);
       if (req.method === 'GET' && !action) {
-        sendHtml(res, 200, renderLogin({ uid: details.uid, clientName, accounts: options.accounts, prompt: details.prompt.name }));
-        return true;
-      }
-      if (req.method === 'POST' && action === '/abort') {
-        await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user cancelled the sign-in' }, { mergeWithLastSubmission: false });
-        return true;
-      }
-      if (req.method === 'POST' && action === '/login') {
-        const form = await readForm(req);
-        const account = findDemoAccount(options.accounts, form.get('username') ?? '');
-        if (!account || form.get('password') !== options.demoPassword) {
-          log(`failed login for '${escapeHtml(form.get('username') ?? '')}'`);
-          sendHtml(res, 401, renderLogin({
+        sendHtml(
+          res,
+          200,
+          renderLogin({
             uid: details.uid,
             clientName,
             accounts: options.accounts,
             prompt: details.prompt.name,
-            error: 'Unknown user or wrong password.',
-            username: form.get('username') ?? '',
-          }));
+          }),
+        );
+        return true;
+      }
+      if (req.method === 'POST' && action === '/abort') {
+        await provider.interactionFinished(
+          req,
+          res,
+          {
+            error: 'access_denied',
+            error_description: 'The user cancelled the sign-in',
+          },
+          { mergeWithLastSubmission: false },
+        );
+        return true;
+      }
+      if (req.method === 'POST' && action === '/login') {
+        const form = await readForm(req);
+        const account = findDemoAccount(
+          options.accounts,
+          form.get('username') ?? '',
+        );
+        if (!account || form.get('password') !== options.demoPassword) {
+          log(`failed login for '${escapeHtml(form.get('username') ?? '')}'`);
+          sendHtml(
+            res,
+            401,
+            renderLogin({
+              uid: details.uid,
+              clientName,
+              accounts: options.accounts,
+              prompt: details.prompt.name,
+              error: 'Unknown user or wrong password.',
+              username: form.get('username') ?? '',
+            }),
+          );
           return true;
         }
         log(`${account.username} signed in for ${client?.clientId}`);
-        await provider.interactionFinished(req, res, { login: { accountId: account.username } }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: account.username } },
+          { mergeWithLastSubmission: false },
+        );
         return true;
       }
-      sendHtml(res, 405, renderError('method_not_allowed', `${req.method} ${path}`));
+      sendHtml(
+        res,
+        405,
+        renderError('method_not_allowed', `${req.method} ${path}`),
+      );
       return true;
     } catch (error) {
-      const e = error as { error?: string; error_description?: string; message: string };
-      sendHtml(res, 400, renderError(e.error ?? 'invalid_request', e.error_description ?? e.message));
+      const e = error as {
+        error?: string;
+        error_description?: string;
+        message: string;
+      };
+      sendHtml(
+        res,
+        400,
+        renderError(
+          e.error ?? 'invalid_request',
+          e.error_description ?? e.message,
+        ),
+      );
       return true;
     }
   };
@@ -231,7 +323,8 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     if (path.startsWith('/interaction/')) {
       interactions(req, res, path).catch(error => {
         log(`interaction failed: ${(error as Error).stack}`);
-        if (!res.headersSent) sendHtml(res, 500, renderError('server_error', 'interaction failed'));
+        if (!res.headersSent)
+          sendHtml(res, 500, renderError('server_error', 'interaction failed'));
       });
       return;
     }

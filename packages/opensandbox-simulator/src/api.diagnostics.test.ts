@@ -11,8 +11,12 @@ import { loadSeedFile } from './seed';
 import { Harness, T0, createBody, startHarness } from './__testUtils__/harness';
 
 /** `ErrorResponse` of `spec/diagnostic-api.yml` (the vendored upstream Diagnostics API). */
-const diagnosticSpec = parse(readFileSync(resolve(__dirname, '../spec/diagnostic-api.yml'), 'utf8'));
-const errorResponse = new Ajv2020({ strict: false }).compile(diagnosticSpec.components.schemas.ErrorResponse);
+const diagnosticSpec = parse(
+  readFileSync(resolve(__dirname, '../spec/diagnostic-api.yml'), 'utf8'),
+);
+const errorResponse = new Ajv2020({ strict: false }).compile(
+  diagnosticSpec.components.schemas.ErrorResponse,
+);
 
 let h: Harness;
 beforeAll(async () => {
@@ -31,8 +35,20 @@ beforeAll(async () => {
         metadata: { name: 'failed-batch' },
         logs: ['starting', 'loading rows', 'Killed'],
       },
-      { id: 'done', image: 'alpine:3', entrypoint: ['true'], ageSeconds: 30, exitCode: 0 },
-      { id: 'quiet', image: 'alpine:3', entrypoint: ['sleep', 'infinity'], ageSeconds: 600, timeout: 3600 },
+      {
+        id: 'done',
+        image: 'alpine:3',
+        entrypoint: ['true'],
+        ageSeconds: 30,
+        exitCode: 0,
+      },
+      {
+        id: 'quiet',
+        image: 'alpine:3',
+        entrypoint: ['sleep', 'infinity'],
+        ageSeconds: 600,
+        timeout: 3600,
+      },
       {
         id: 'chatty',
         image: 'python:3.12-slim',
@@ -81,14 +97,22 @@ describe('plain-text diagnostics', () => {
       '2026-06-15T09:40:00.000000000Z four\n2026-06-15T09:50:00.000000000Z five\n',
     );
     // Unparsable `since` means 10 minutes, as upstream.
-    expect((await diag('chatty/diagnostics/logs?since=yesterday')).text).toBe('2026-06-15T09:50:00.000000000Z five\n');
-    expect((await diag('chatty/diagnostics/logs?since=1h&tail=1')).text).toBe('2026-06-15T09:50:00.000000000Z five\n');
+    expect((await diag('chatty/diagnostics/logs?since=yesterday')).text).toBe(
+      '2026-06-15T09:50:00.000000000Z five\n',
+    );
+    expect((await diag('chatty/diagnostics/logs?since=1h&tail=1')).text).toBe(
+      '2026-06-15T09:50:00.000000000Z five\n',
+    );
   });
 
   it('answers "(no logs)" for a container that printed nothing', async () => {
     expect((await diag('quiet/diagnostics/logs')).text).toBe('(no logs)');
-    const created = await h.api.call('POST', '/sandboxes', { body: createBody() });
-    expect((await diag(`${created.body.id}/diagnostics/logs`)).text).toBe('(no logs)');
+    const created = await h.api.call('POST', '/sandboxes', {
+      body: createBody(),
+    });
+    expect((await diag(`${created.body.id}/diagnostics/logs`)).text).toBe(
+      '(no logs)',
+    );
   });
 
   it('reconstructs events from the container state', async () => {
@@ -105,7 +129,9 @@ describe('plain-text diagnostics', () => {
       'Event:      OOMKilled - container was killed due to out-of-memory',
       'Event:      Exited with code 137',
     ]);
-    expect((await diag('quiet/diagnostics/events')).text.split('\n').slice(1)).toEqual([
+    expect(
+      (await diag('quiet/diagnostics/events')).text.split('\n').slice(1),
+    ).toEqual([
       'Status:     running',
       'Created:    2026-06-15T09:50:00.000000000Z',
       'Started:    2026-06-15T09:50:00.000000000Z',
@@ -129,9 +155,15 @@ describe('plain-text diagnostics', () => {
       'Started At:     2026-06-15T09:30:00.000000000Z',
       'Finished At:    2026-06-15T09:31:00.000000000Z',
     ]);
-    expect(res.text).toContain('  CPU:          1.00 cores\n  Memory:       256 MiB\n');
-    expect(res.text).toContain('Labels:\n  name=failed-batch\n  opensandbox.io/id=oom');
-    expect(res.text).toContain('Environment:\n  LOG_LEVEL=debug\n  API_TOKEN=***');
+    expect(res.text).toContain(
+      '  CPU:          1.00 cores\n  Memory:       256 MiB\n',
+    );
+    expect(res.text).toContain(
+      'Labels:\n  name=failed-batch\n  opensandbox.io/id=oom',
+    );
+    expect(res.text).toContain(
+      'Environment:\n  LOG_LEVEL=debug\n  API_TOKEN=***',
+    );
     expect(res.text).not.toContain('secret-value');
   });
 
@@ -139,21 +171,36 @@ describe('plain-text diagnostics', () => {
     const res = await diag('oom/diagnostics/summary?tail=1&event_limit=5');
     expect(res.status).toBe(200);
     expect(res.headers.get('deprecation')).toBeNull();
-    expect(res.text.startsWith(`${'='.repeat(72)}\nSANDBOX DIAGNOSTICS SUMMARY\nSandbox ID: oom\n${'='.repeat(72)}\n`)).toBe(true);
-    expect(res.text).toContain(`${'-'.repeat(40)}\nINSPECT\n${'-'.repeat(40)}\nContainer ID:`);
+    expect(
+      res.text.startsWith(
+        `${'='.repeat(
+          72,
+        )}\nSANDBOX DIAGNOSTICS SUMMARY\nSandbox ID: oom\n${'='.repeat(72)}\n`,
+      ),
+    ).toBe(true);
+    expect(res.text).toContain(
+      `${'-'.repeat(40)}\nINSPECT\n${'-'.repeat(40)}\nContainer ID:`,
+    );
     expect(res.text).toContain('EVENTS');
-    expect(res.text).toMatch(/LOGS \(last 1 lines\)\n-{40}\n2026-06-15T09:30:45.000000000Z Killed\n$/);
+    expect(res.text).toMatch(
+      /LOGS \(last 1 lines\)\n-{40}\n2026-06-15T09:30:45.000000000Z Killed\n$/,
+    );
   });
 
   it('answers the structured form (?scope=) with 501 DIAGNOSTICS_NOT_IMPLEMENTED, even before the lookup', async () => {
-    for (const path of ['oom/diagnostics/logs?scope=container', 'oom/diagnostics/events?scope=runtime', 'nope/diagnostics/logs?scope=all']) {
+    for (const path of [
+      'oom/diagnostics/logs?scope=container',
+      'oom/diagnostics/events?scope=runtime',
+      'nope/diagnostics/logs?scope=all',
+    ]) {
       const res = await diag(path);
       expect(res.status).toBe(501);
       expect(res.headers.get('content-type')).toBe('application/json');
       const body = JSON.parse(res.text);
       expect(body).toEqual({
         code: 'DIAGNOSTICS_NOT_IMPLEMENTED',
-        message: 'The stable Diagnostics API is not implemented by this OpenSandbox server.',
+        message:
+          'The stable Diagnostics API is not implemented by this OpenSandbox server.',
       });
       expect(errorResponse(body)).toBe(true);
     }
@@ -163,12 +210,18 @@ describe('plain-text diagnostics', () => {
     for (const kind of ['logs', 'events', 'inspect', 'summary']) {
       const res = await diag(`nope/diagnostics/${kind}`);
       expect(res.status).toBe(404);
-      expect(JSON.parse(res.text)).toEqual({ code: 'DOCKER::SANDBOX_NOT_FOUND', message: 'Sandbox nope not found.' });
+      expect(JSON.parse(res.text)).toEqual({
+        code: 'DOCKER::SANDBOX_NOT_FOUND',
+        message: 'Sandbox nope not found.',
+      });
     }
     expect((await diag('oom/diagnostics/logs', '')).status).toBe(401);
     const bad = await diag('oom/diagnostics/logs?tail=0');
     expect(bad.status).toBe(422);
-    expect(JSON.parse(bad.text).detail[0]).toMatchObject({ type: 'greater_than_equal', loc: ['query', 'tail'] });
+    expect(JSON.parse(bad.text).detail[0]).toMatchObject({
+      type: 'greater_than_equal',
+      loc: ['query', 'tail'],
+    });
     expect((await diag('oom/diagnostics/events?limit=501')).status).toBe(422);
     const post = await fetch(`${h.sim.url}/v1/sandboxes/oom/diagnostics/logs`, {
       method: 'POST',
@@ -179,13 +232,16 @@ describe('plain-text diagnostics', () => {
   });
 
   it('is also mounted without /v1, like every upstream route', async () => {
-    const res = await fetch(`${h.sim.url}/sandboxes/oom/diagnostics/events`, { headers: { 'OPEN-SANDBOX-API-KEY': h.sim.apiKey! } });
+    const res = await fetch(`${h.sim.url}/sandboxes/oom/diagnostics/events`, {
+      headers: { 'OPEN-SANDBOX-API-KEY': h.sim.apiKey! },
+    });
     expect(res.status).toBe(200);
   });
 });
 
 describe('failures', () => {
-  const get = (id: string) => h.api.call('GET', '/sandboxes/{sandboxId}', { params: { sandboxId: id } });
+  const get = (id: string) =>
+    h.api.call('GET', '/sandboxes/{sandboxId}', { params: { sandboxId: id } });
 
   it('seeds exited containers like the Docker runtime reports them', async () => {
     expect((await get('oom')).body.status).toEqual({
@@ -203,12 +259,16 @@ describe('failures', () => {
   });
 
   it('POST /_simulator/sandboxes/{id}/fail makes a running sandbox fail now', async () => {
-    const id = (await h.api.call('POST', '/sandboxes', { body: createBody() })).body.id;
+    const id = (await h.api.call('POST', '/sandboxes', { body: createBody() }))
+      .body.id;
     h.advance(120);
     const res = await fetch(`${h.sim.url}/_simulator/sandboxes/${id}/fail`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ exitCode: 127, logs: ['/bin/sh: 1: serve: not found'] }),
+      body: JSON.stringify({
+        exitCode: 127,
+        logs: ['/bin/sh: 1: serve: not found'],
+      }),
     });
     expect(res.status).toBe(200);
     expect((await res.json()).status).toEqual({
@@ -220,10 +280,16 @@ describe('failures', () => {
     const got = await get(id);
     expect(got.body.status.state).toBe('Failed');
     // Docker refuses pause of an exited container; the sandbox stays listed until deleted.
-    const pause = await h.api.call('POST', '/sandboxes/{sandboxId}/pause', { params: { sandboxId: id } });
+    const pause = await h.api.call('POST', '/sandboxes/{sandboxId}/pause', {
+      params: { sandboxId: id },
+    });
     expect(pause.status).toBe(409);
-    expect((await diag(`${id}/diagnostics/logs`)).text).toBe('2026-06-15T10:02:00.000000000Z /bin/sh: 1: serve: not found\n');
-    expect((await diag(`${id}/diagnostics/events`)).text).toContain('Event:      Exited with code 127');
+    expect((await diag(`${id}/diagnostics/logs`)).text).toBe(
+      '2026-06-15T10:02:00.000000000Z /bin/sh: 1: serve: not found\n',
+    );
+    expect((await diag(`${id}/diagnostics/events`)).text).toContain(
+      'Event:      Exited with code 127',
+    );
   });
 
   it('plays other runtimes with a given state, reason and message; an out-of-memory kill defaults to 137', async () => {
@@ -236,23 +302,34 @@ describe('failures', () => {
     const k8s = await fail('quiet', {
       state: 'Failed',
       reason: 'POD_PLATFORM_UNSCHEDULABLE',
-      message: "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity.",
+      message:
+        "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity.",
     });
-    expect((await k8s.json()).status).toMatchObject({ state: 'Failed', reason: 'POD_PLATFORM_UNSCHEDULABLE' });
+    expect((await k8s.json()).status).toMatchObject({
+      state: 'Failed',
+      reason: 'POD_PLATFORM_UNSCHEDULABLE',
+    });
     const oom = await fail('chatty', { oomKilled: true });
-    expect((await oom.json()).status.message).toBe('Sandbox container exited with code 137.');
-    expect((await diag('chatty/diagnostics/inspect')).text).toContain('OOMKilled:      True');
+    expect((await oom.json()).status.message).toBe(
+      'Sandbox container exited with code 137.',
+    );
+    expect((await diag('chatty/diagnostics/inspect')).text).toContain(
+      'OOMKilled:      True',
+    );
 
     expect((await fail('chatty', { exitCode: 300 })).status).toBe(400);
     expect(await (await fail('chatty', { colour: 'red' })).json()).toEqual({
       code: 'SIMULATOR::BAD_REQUEST',
-      message: "unknown field 'colour' (known: exitCode, oomKilled, state, reason, message, logs)",
+      message:
+        "unknown field 'colour' (known: exitCode, oomKilled, state, reason, message, logs)",
     });
     expect((await fail('nope', {})).status).toBe(404);
   });
 
   it('reset restores the seeded state', async () => {
-    await fetch(`${h.sim.url}/_simulator/sandboxes/quiet/fail`, { method: 'POST' });
+    await fetch(`${h.sim.url}/_simulator/sandboxes/quiet/fail`, {
+      method: 'POST',
+    });
     h.sim.state.reset();
     expect((await get('quiet')).body.status.state).toBe('Running');
   });
@@ -260,7 +337,11 @@ describe('failures', () => {
   it('the demo seed holds an out-of-memory-killed sandbox with logs', async () => {
     const seed = loadSeedFile(resolve(__dirname, '../seed/demo.yaml'));
     const failed = seed.find(s => s.metadata?.name === 'failed-batch');
-    expect(failed).toMatchObject({ state: 'Failed', exitCode: 137, oomKilled: true });
+    expect(failed).toMatchObject({
+      state: 'Failed',
+      exitCode: 137,
+      oomKilled: true,
+    });
     expect(failed?.logs?.at(-1)).toBe('Killed');
   });
 });

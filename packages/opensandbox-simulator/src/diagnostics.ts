@@ -53,12 +53,18 @@ function exitCodeOf(s: SandboxRecord): number {
 export function parseSince(since: string): number {
   const m = /^(\d+)\s*([smhd])$/.exec(since.trim().toLowerCase());
   if (!m) return 600_000;
-  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[
+    m[2] as 's' | 'm' | 'h' | 'd'
+  ];
   return Number(m[1]) * unit * 1000;
 }
 
 /** `docker logs --timestamps --tail <tail> [--since <now - since>]`, or `(no logs)`. */
-export function logsText(s: SandboxRecord, now: number, query: { tail: number; since?: string }): string {
+export function logsText(
+  s: SandboxRecord,
+  now: number,
+  query: { tail: number; since?: string },
+): string {
   let lines = s.logs ?? [];
   if (query.since) {
     const from = now - parseSince(query.since);
@@ -66,7 +72,9 @@ export function logsText(s: SandboxRecord, now: number, query: { tail: number; s
   }
   lines = lines.slice(-query.tail);
   if (lines.length === 0) return '(no logs)';
-  return `${lines.map(line => `${dockerTime(line.at)} ${line.text}`).join('\n')}\n`;
+  return `${lines
+    .map(line => `${dockerTime(line.at)} ${line.text}`)
+    .join('\n')}\n`;
 }
 
 /** The inspect summary (container, state, resources, network, ports, labels, environment). */
@@ -77,18 +85,27 @@ export function inspectText(s: SandboxRecord): string {
   lines.push(`Name:           ${containerName(s)}`);
   lines.push(`Image:          ${s.image?.uri ?? s.snapshotId ?? 'N/A'}`);
   lines.push(`Status:         ${status}`);
-  lines.push(`Running:        ${py(status === 'running' || status === 'paused')}`);
+  lines.push(
+    `Running:        ${py(status === 'running' || status === 'paused')}`,
+  );
   lines.push(`Paused:         ${py(status === 'paused')}`);
   lines.push(`OOMKilled:      ${py(s.oomKilled === true)}`);
   lines.push(`Exit Code:      ${exitCodeOf(s)}`);
   lines.push(`Started At:     ${dockerTime(s.createdAt)}`);
-  lines.push(`Finished At:    ${s.finishedAt !== undefined ? dockerTime(s.finishedAt) : NEVER}`);
+  lines.push(
+    `Finished At:    ${
+      s.finishedAt !== undefined ? dockerTime(s.finishedAt) : NEVER
+    }`,
+  );
   lines.push('');
   lines.push('Resources:');
   const cpu = s.resourceLimits.cpu;
   if (cpu) {
-    const cores = cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu);
-    if (Number.isFinite(cores)) lines.push(`  CPU:          ${cores.toFixed(2)} cores`);
+    const cores = cpu.endsWith('m')
+      ? Number(cpu.slice(0, -1)) / 1000
+      : Number(cpu);
+    if (Number.isFinite(cores))
+      lines.push(`  CPU:          ${cores.toFixed(2)} cores`);
   }
   const memory = s.resourceLimits.memory;
   const mib = memory ? toMiB(memory) : undefined;
@@ -96,7 +113,13 @@ export function inspectText(s: SandboxRecord): string {
   lines.push('  PIDs Limit:   4096');
   lines.push('');
   lines.push('Network:');
-  lines.push(`  bridge: ${status === 'exited' ? '' : `172.17.0.${2 + ((s.proxyHostPort - 32768) / 2) % 250}`}`);
+  lines.push(
+    `  bridge: ${
+      status === 'exited'
+        ? ''
+        : `172.17.0.${2 + (((s.proxyHostPort - 32768) / 2) % 250)}`
+    }`,
+  );
   lines.push('');
   lines.push('Ports:');
   lines.push(`  44772/tcp -> 0.0.0.0:${s.proxyHostPort}`);
@@ -104,13 +127,16 @@ export function inspectText(s: SandboxRecord): string {
   const labels = { ...s.metadata, 'opensandbox.io/id': s.id };
   lines.push('');
   lines.push('Labels:');
-  for (const key of Object.keys(labels).sort()) lines.push(`  ${key}=${labels[key as keyof typeof labels]}`);
+  for (const key of Object.keys(labels).sort())
+    lines.push(`  ${key}=${labels[key as keyof typeof labels]}`);
   const env = Object.entries(s.env).filter(([, v]) => v !== null);
   if (env.length > 0) {
     lines.push('');
     lines.push('Environment:');
     for (const [key, value] of env) {
-      const secret = ['SECRET', 'TOKEN', 'PASSWORD', 'KEY'].some(word => key.toUpperCase().includes(word));
+      const secret = ['SECRET', 'TOKEN', 'PASSWORD', 'KEY'].some(word =>
+        key.toUpperCase().includes(word),
+      );
       lines.push(secret ? `  ${key}=***` : `  ${key}=${value}`);
     }
   }
@@ -145,8 +171,12 @@ export function eventsText(s: SandboxRecord): string {
   lines.push(`Status:     ${dockerStatus(s)}`);
   lines.push(`Created:    ${dockerTime(s.createdAt)}`);
   lines.push(`Started:    ${dockerTime(s.createdAt)}`);
-  if (s.finishedAt !== undefined) lines.push(`Finished:   ${dockerTime(s.finishedAt)}`);
-  if (s.oomKilled) lines.push('Event:      OOMKilled - container was killed due to out-of-memory');
+  if (s.finishedAt !== undefined)
+    lines.push(`Finished:   ${dockerTime(s.finishedAt)}`);
+  if (s.oomKilled)
+    lines.push(
+      'Event:      OOMKilled - container was killed due to out-of-memory',
+    );
   const exitCode = s.finishedAt !== undefined ? exitCodeOf(s) : 0;
   if (exitCode !== 0) lines.push(`Event:      Exited with code ${exitCode}`);
   if (lines.length <= 3) lines.push('(no notable events)');
@@ -154,7 +184,11 @@ export function eventsText(s: SandboxRecord): string {
 }
 
 /** The one-shot summary: inspect, events and the last `tail` log lines. */
-export function summaryText(s: SandboxRecord, now: number, query: { tail: number }): string {
+export function summaryText(
+  s: SandboxRecord,
+  now: number,
+  query: { tail: number },
+): string {
   const rule = '='.repeat(72);
   const dash = '-'.repeat(40);
   const sections = [

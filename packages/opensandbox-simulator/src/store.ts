@@ -161,7 +161,10 @@ export class SandboxStore {
       const unique = this.uniqueCreatedAt(r.createdAt);
       r.status.lastTransitionAt += unique - r.createdAt;
       if (r.finishedAt !== undefined) r.finishedAt += unique - r.createdAt;
-      r.logs = r.logs?.map(line => ({ ...line, at: line.at + unique - r.createdAt }));
+      r.logs = r.logs?.map(line => ({
+        ...line,
+        at: line.at + unique - r.createdAt,
+      }));
       r.requestedAt = unique;
       r.createdAt = unique;
       this.sandboxes.set(r.id, r);
@@ -366,7 +369,11 @@ export class SandboxStore {
     s.exitCode = exitCode;
     s.finishedAt = now;
     if (input.oomKilled) s.oomKilled = true;
-    if (input.logs?.length) s.logs = [...(s.logs ?? []), ...input.logs.map(text => ({ at: now, text }))];
+    if (input.logs?.length)
+      s.logs = [
+        ...(s.logs ?? []),
+        ...input.logs.map(text => ({ at: now, text })),
+      ];
     return s;
   }
 
@@ -433,14 +440,19 @@ export class SandboxStore {
     else if (seed.timeout !== undefined && seed.timeout !== null)
       expiresAt = createdAt + seed.timeout * 1000;
     const exited = seed.exitCode !== undefined;
-    const state = seed.state ?? (exited ? exitedState(seed.exitCode!) : 'Running');
-    const defaults = exited ? exitedStatus(state, seed.exitCode!) : dockerStatus(state);
+    const state =
+      seed.state ?? (exited ? exitedState(seed.exitCode!) : 'Running');
+    const defaults = exited
+      ? exitedStatus(state, seed.exitCode!)
+      : dockerStatus(state);
     // An exited container finished a minute after its creation (or at start, if younger).
     const finishedAt = exited ? Math.min(createdAt + 60_000, now) : undefined;
     const logEnd = finishedAt ?? now;
     const lines = seed.logs ?? [];
     const logs = lines.map((text, i) => ({
-      at: createdAt + Math.round(((logEnd - createdAt) * (i + 1)) / (lines.length + 1)),
+      at:
+        createdAt +
+        Math.round(((logEnd - createdAt) * (i + 1)) / (lines.length + 1)),
       text: String(text),
     }));
     return {
@@ -485,11 +497,20 @@ function exitedState(exitCode: number): string {
  * `CONTAINER_EXITED_ERROR` / `Sandbox container exited with code <n>.` otherwise. Another state
  * than Terminated/Failed keeps its usual reason and message.
  */
-function exitedStatus(state: string, exitCode: number): { reason: string; message: string } {
+function exitedStatus(
+  state: string,
+  exitCode: number,
+): { reason: string; message: string } {
   if (state !== 'Terminated' && state !== 'Failed') return dockerStatus(state);
   return exitCode === 0
-    ? { reason: 'CONTAINER_EXITED', message: 'Sandbox container exited successfully.' }
-    : { reason: 'CONTAINER_EXITED_ERROR', message: `Sandbox container exited with code ${exitCode}.` };
+    ? {
+        reason: 'CONTAINER_EXITED',
+        message: 'Sandbox container exited successfully.',
+      }
+    : {
+        reason: 'CONTAINER_EXITED_ERROR',
+        message: `Sandbox container exited with code ${exitCode}.`,
+      };
 }
 
 /** What `POST /_simulator/sandboxes/{id}/fail` (or {@link SandboxStore.fail}) does to a sandbox. */

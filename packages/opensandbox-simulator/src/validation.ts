@@ -607,11 +607,16 @@ export interface DiagnosticsQuery {
  * 50); inspect nothing; summary `tail` (default 50) and `event_limit` (1-500, default 20). Other
  * parameters are ignored, as FastAPI does. @throws RequestValidationError (422)
  */
-export function validateDiagnosticsQuery(kind: DiagnosticsKind, params: URLSearchParams): DiagnosticsQuery {
+export function validateDiagnosticsQuery(
+  kind: DiagnosticsKind,
+  params: URLSearchParams,
+): DiagnosticsQuery {
   const issues: Issues = [];
   const intParam = (name: string, fallback: number, le: number) => {
     const raw = last(params, name);
-    return raw === undefined ? fallback : int(raw, ['query', name], issues, { ge: 1, le });
+    return raw === undefined
+      ? fallback
+      : int(raw, ['query', name], issues, { ge: 1, le });
   };
   let tail = 100;
   let limit = 50;

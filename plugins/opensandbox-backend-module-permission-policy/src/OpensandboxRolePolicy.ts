@@ -1,5 +1,8 @@
 import type { UserInfoService } from '@backstage/backend-plugin-api';
-import { AuthorizeResult, PolicyDecision } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
 import type {
   PermissionPolicy,
   PolicyQuery,
@@ -45,11 +48,18 @@ export class OpensandboxRolePolicy implements PermissionPolicy {
     this.#configBindings = configRoleBindings(options.roles);
   }
 
-  async handle(request: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
     if (!isOpensandboxPermission(request.permission)) {
-      if (this.options.fallback) return this.options.fallback.handle(request, user);
+      if (this.options.fallback)
+        return this.options.fallback.handle(request, user);
       return {
-        result: this.options.roles.otherPermissions === 'allow' ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+        result:
+          this.options.roles.otherPermissions === 'allow'
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY,
       };
     }
     if (!user) return { result: AuthorizeResult.DENY };

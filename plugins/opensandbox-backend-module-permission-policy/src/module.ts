@@ -1,4 +1,7 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   OpensandboxRoleBinding,
@@ -32,7 +35,15 @@ export const opensandboxPermissionPolicyModule = createBackendModule({
         auth: coreServices.auth,
         signal: opensandboxRoleBindingsSignalServiceRef,
       },
-      async init({ policy, config, userInfo, logger, discovery, auth, signal }) {
+      async init({
+        policy,
+        config,
+        userInfo,
+        logger,
+        discovery,
+        auth,
+        signal,
+      }) {
         const roles = readOpensandboxRoleConfig(config) ?? {
           otherPermissions: 'allow' as const,
           members: { viewer: [], operator: [], admin: [] },
@@ -42,7 +53,8 @@ export const opensandboxPermissionPolicyModule = createBackendModule({
         let bindings: (() => Promise<OpensandboxRoleBinding[]>) | undefined;
         if (settings.enabled) {
           const cache = new RoleBindingsCache<OpensandboxRoleBinding[]>({
-            load: abort => fetchOpensandboxRoleBindings({ discovery, auth, signal: abort }),
+            load: abort =>
+              fetchOpensandboxRoleBindings({ discovery, auth, signal: abort }),
             ttlMs: settings.cacheSeconds * 1000,
             staleIfErrorMs: settings.staleIfErrorSeconds * 1000,
             fallback: [],
@@ -54,13 +66,19 @@ export const opensandboxPermissionPolicyModule = createBackendModule({
           signal.subscribe(() => cache.invalidate());
           bindings = () => cache.get();
         }
-        const counts = Object.entries(roles.members).map(([role, refs]) => `${role}: ${refs.length}`).join(', ');
+        const counts = Object.entries(roles.members)
+          .map(([role, refs]) => `${role}: ${refs.length}`)
+          .join(', ');
         logger.info(
-          `OpenSandbox role policy installed (${counts}; default role ${roles.defaultRole ?? 'none'}; database role bindings ${
+          `OpenSandbox role policy installed (${counts}; default role ${
+            roles.defaultRole ?? 'none'
+          }; database role bindings ${
             settings.enabled ? `cached ${settings.cacheSeconds} s` : 'disabled'
           })`,
         );
-        policy.setPolicy(new OpensandboxRolePolicy({ roles, userInfo, bindings }));
+        policy.setPolicy(
+          new OpensandboxRolePolicy({ roles, userInfo, bindings }),
+        );
       },
     });
   },

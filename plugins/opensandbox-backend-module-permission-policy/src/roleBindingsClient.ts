@@ -1,5 +1,11 @@
-import type { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
-import { OpensandboxRoleBinding, parseRoleBindingsPayload } from '@opensandbox-console/plugin-opensandbox-node';
+import type {
+  AuthService,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
+import {
+  OpensandboxRoleBinding,
+  parseRoleBindingsPayload,
+} from '@opensandbox-console/plugin-opensandbox-node';
 
 /** The console backend's internal route serving the database role bindings to the policy. */
 export const ROLE_BINDINGS_INTERNAL_PATH = '/internal/role-bindings';
@@ -26,7 +32,9 @@ export async function fetchOpensandboxRoleBindings(options: {
     signal,
   });
   if (res.status !== 200) {
-    throw new Error(`GET ${ROLE_BINDINGS_INTERNAL_PATH} of the opensandbox plugin answered ${res.status}`);
+    throw new Error(
+      `GET ${ROLE_BINDINGS_INTERNAL_PATH} of the opensandbox plugin answered ${res.status}`,
+    );
   }
   return parseRoleBindingsPayload(await res.json());
 }

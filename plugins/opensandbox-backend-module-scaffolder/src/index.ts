@@ -6,5 +6,9 @@
  */
 export { opensandboxScaffolderModule as default } from './module';
 export { createSandboxAction } from './actions/createSandbox';
-export { deleteSandboxAction, getEndpointAction, renewSandboxAction } from './actions/lifecycle';
+export {
+  deleteSandboxAction,
+  getEndpointAction,
+  renewSandboxAction,
+} from './actions/lifecycle';
 export type { SandboxTemplateActionOptions } from './actions/shared';

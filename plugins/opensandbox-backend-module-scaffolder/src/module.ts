@@ -1,8 +1,15 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { opensandboxOperationsServiceRef } from '@opensandbox-console/plugin-opensandbox-node';
 import { createSandboxAction } from './actions/createSandbox';
-import { deleteSandboxAction, getEndpointAction, renewSandboxAction } from './actions/lifecycle';
+import {
+  deleteSandboxAction,
+  getEndpointAction,
+  renewSandboxAction,
+} from './actions/lifecycle';
 
 /**
  * Adds the OpenSandbox template actions to the scaffolder: `opensandbox:sandbox:create`,

@@ -9,7 +9,10 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.alterTable('opensandbox_audit_events', table => {
-    table.string('channel', 32).nullable().comment('http | bulk | mcp | scaffolder');
+    table
+      .string('channel', 32)
+      .nullable()
+      .comment('http | bulk | mcp | scaffolder');
   });
 };
 

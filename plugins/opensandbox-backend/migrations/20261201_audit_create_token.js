@@ -12,7 +12,9 @@ exports.up = async function up(knex) {
     table
       .string('create_token', 64)
       .nullable()
-      .comment('Create token of sandbox.create attempts (label backstage.io/create-token)');
+      .comment(
+        'Create token of sandbox.create attempts (label backstage.io/create-token)',
+      );
     table.index(['create_token'], 'opensandbox_audit_events_create_token_idx');
   });
 };
@@ -22,7 +24,10 @@ exports.up = async function up(knex) {
  */
 exports.down = async function down(knex) {
   await knex.schema.alterTable('opensandbox_audit_events', table => {
-    table.dropIndex(['create_token'], 'opensandbox_audit_events_create_token_idx');
+    table.dropIndex(
+      ['create_token'],
+      'opensandbox_audit_events_create_token_idx',
+    );
     table.dropColumn('create_token');
   });
 };

@@ -41,10 +41,18 @@ exports.up = async function up(knex) {
   const isPg = knex.client.config.client === 'pg';
 
   await knex.schema.createTable('opensandbox_sandboxes', table => {
-    table.comment('Sandbox inventory: last known state of every sandbox (read model)');
-    table.string('server', 64).notNullable().comment('Name of the OpenSandbox server');
+    table.comment(
+      'Sandbox inventory: last known state of every sandbox (read model)',
+    );
+    table
+      .string('server', 64)
+      .notNullable()
+      .comment('Name of the OpenSandbox server');
     table.string('id', 255).notNullable().comment('Upstream sandbox id');
-    table.string('id_lower', 255).notNullable().comment('id lower-cased, for search');
+    table
+      .string('id_lower', 255)
+      .notNullable()
+      .comment('id lower-cased, for search');
     table.text('name').nullable().comment('metadata.name');
     table.text('name_lower').nullable().comment('metadata.name lower-cased');
     table.text('image').nullable().comment('image.uri');
@@ -52,14 +60,29 @@ exports.up = async function up(knex) {
     table.text('state_lower').nullable().comment('status.state lower-cased');
     table.text('reason').nullable().comment('status.reason');
     table.text('message').nullable().comment('status.message');
-    table.text('owner').nullable().comment('Decoded owner user ref, lower-case');
+    table
+      .text('owner')
+      .nullable()
+      .comment('Decoded owner user ref, lower-case');
     table.text('team').nullable().comment('Decoded team group ref, lower-case');
-    table.text('entity').nullable().comment('Decoded catalog entity ref, lower-case');
+    table
+      .text('entity')
+      .nullable()
+      .comment('Decoded catalog entity ref, lower-case');
     table.bigInteger('created_at').notNullable().comment('Epoch ms, UTC');
-    table.bigInteger('expires_at').nullable().comment('Epoch ms, UTC; null = manual cleanup');
+    table
+      .bigInteger('expires_at')
+      .nullable()
+      .comment('Epoch ms, UTC; null = manual cleanup');
     table.bigInteger('first_seen_at').notNullable().comment('Epoch ms, UTC');
-    table.bigInteger('changed_at').notNullable().comment('Epoch ms, UTC; last real change');
-    table.bigInteger('version').notNullable().comment('Global change counter at the last change');
+    table
+      .bigInteger('changed_at')
+      .notNullable()
+      .comment('Epoch ms, UTC; last real change');
+    table
+      .bigInteger('version')
+      .notNullable()
+      .comment('Global change counter at the last change');
     table.string('etag', 64).notNullable().comment('sha256 (hex) of body');
     table.primary(['server', 'id']);
   });
@@ -77,12 +100,20 @@ exports.up = async function up(knex) {
   ];
   if (isPg) {
     indexes.push(
-      ['opensandbox_sandboxes_expires_desc_idx', 'expires_at DESC NULLS LAST, server DESC, id DESC'],
-      ['opensandbox_sandboxes_name_desc_idx', 'name_lower DESC NULLS LAST, server DESC, id DESC'],
+      [
+        'opensandbox_sandboxes_expires_desc_idx',
+        'expires_at DESC NULLS LAST, server DESC, id DESC',
+      ],
+      [
+        'opensandbox_sandboxes_name_desc_idx',
+        'name_lower DESC NULLS LAST, server DESC, id DESC',
+      ],
     );
   }
   for (const [name, columns] of indexes) {
-    await knex.raw(`CREATE INDEX ${name} ON opensandbox_sandboxes (${columns})`);
+    await knex.raw(
+      `CREATE INDEX ${name} ON opensandbox_sandboxes (${columns})`,
+    );
   }
   if (isPg) {
     // Substring search (`LIKE '%term%'` on name_lower / id_lower) through trigrams when the
@@ -102,30 +133,46 @@ exports.up = async function up(knex) {
   }
 
   await knex.schema.createTable('opensandbox_sandbox_sightings', table => {
-    table.comment('When each inventory sandbox was last seen (1:1 with opensandbox_sandboxes)');
+    table.comment(
+      'When each inventory sandbox was last seen (1:1 with opensandbox_sandboxes)',
+    );
     table.string('server', 64).notNullable();
     table.string('id', 255).notNullable();
     table
       .bigInteger('last_seen_at')
       .notNullable()
-      .comment('Epoch ms, UTC: start of the upstream call that last returned the sandbox');
+      .comment(
+        'Epoch ms, UTC: start of the upstream call that last returned the sandbox',
+      );
     table.primary(['server', 'id']);
   });
   if (isPg) {
-    await knex.raw('ALTER TABLE opensandbox_sandbox_sightings SET (fillfactor = 50)');
+    await knex.raw(
+      'ALTER TABLE opensandbox_sandbox_sightings SET (fillfactor = 50)',
+    );
   }
 
   await knex.schema.createTable('opensandbox_sandbox_bodies', table => {
-    table.comment('Bodies of inventory sandboxes (1:1 with opensandbox_sandboxes)');
+    table.comment(
+      'Bodies of inventory sandboxes (1:1 with opensandbox_sandboxes)',
+    );
     table.string('server', 64).notNullable();
     table.string('id', 255).notNullable();
-    table.text('metadata').nullable().comment('JSON; null when upstream sent none');
-    table.text('body').notNullable().comment('ConsoleSandbox as canonical JSON');
+    table
+      .text('metadata')
+      .nullable()
+      .comment('JSON; null when upstream sent none');
+    table
+      .text('body')
+      .notNullable()
+      .comment('ConsoleSandbox as canonical JSON');
     table.primary(['server', 'id']);
   });
 
   await knex.schema.createTable('opensandbox_sandbox_labels', table => {
-    table.comment('Metadata of inventory sandboxes, one row per key (exact filters)');
+    table.comment(
+      'Metadata of inventory sandboxes, one row per key (exact filters)',
+    );
     table.string('server', 64).notNullable();
     table.string('id', 255).notNullable();
     table.text('key').notNullable();
@@ -135,7 +182,9 @@ exports.up = async function up(knex) {
   });
 
   await knex.schema.createTable('opensandbox_sandbox_removals', table => {
-    table.comment('Tombstones of removed inventory sandboxes (for changedSince)');
+    table.comment(
+      'Tombstones of removed inventory sandboxes (for changedSince)',
+    );
     table.bigInteger('version').notNullable().primary();
     table.string('server', 64).notNullable();
     table.string('id', 255).notNullable();
@@ -152,17 +201,33 @@ exports.up = async function up(knex) {
       .notNullable()
       .comment('Removal tombstones with version <= this were pruned');
   });
-  await knex('opensandbox_inventory_version').insert({ id: 1, value: 0, pruned_through: 0 });
+  await knex('opensandbox_inventory_version').insert({
+    id: 1,
+    value: 0,
+    pruned_through: 0,
+  });
 
   await knex.schema.createTable('opensandbox_inventory_syncs', table => {
     table.comment('Last full inventory sync of each OpenSandbox server');
     table.string('server', 64).notNullable().primary();
-    table.bigInteger('synced_at').nullable().comment('Epoch ms, UTC: start of the last successful sync');
-    table.bigInteger('attempted_at').notNullable().comment('Epoch ms, UTC: start of the last sync');
+    table
+      .bigInteger('synced_at')
+      .nullable()
+      .comment('Epoch ms, UTC: start of the last successful sync');
+    table
+      .bigInteger('attempted_at')
+      .notNullable()
+      .comment('Epoch ms, UTC: start of the last sync');
     table.integer('duration_ms').notNullable().comment('Of the last sync');
     table.integer('upstream_calls').notNullable().comment('Of the last sync');
-    table.integer('sandbox_count').nullable().comment('Sandboxes seen by the last successful sync');
-    table.text('error').nullable().comment('Error of the last sync; null when it succeeded');
+    table
+      .integer('sandbox_count')
+      .nullable()
+      .comment('Sandboxes seen by the last successful sync');
+    table
+      .text('error')
+      .nullable()
+      .comment('Error of the last sync; null when it succeeded');
   });
 };
 

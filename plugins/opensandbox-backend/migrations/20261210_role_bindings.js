@@ -17,17 +17,39 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('opensandbox_role_bindings', table => {
-    table.comment('Role bindings of the OpenSandbox Console (added to opensandbox.permissionPolicy)');
+    table.comment(
+      'Role bindings of the OpenSandbox Console (added to opensandbox.permissionPolicy)',
+    );
     table.string('id', 36).notNullable().primary().comment('Public uuid');
-    table.string('binding_key', 64).notNullable().unique().comment('sha256 hex of [subject, role, sorted teams]');
-    table.string('subject', 255).notNullable().comment('Lower-case user/group entity ref, or a service subject');
-    table.string('subject_kind', 16).notNullable().comment('user | group | service');
+    table
+      .string('binding_key', 64)
+      .notNullable()
+      .unique()
+      .comment('sha256 hex of [subject, role, sorted teams]');
+    table
+      .string('subject', 255)
+      .notNullable()
+      .comment('Lower-case user/group entity ref, or a service subject');
+    table
+      .string('subject_kind', 16)
+      .notNullable()
+      .comment('user | group | service');
     table.string('role', 16).notNullable().comment('viewer | operator | admin');
-    table.text('teams').notNullable().comment('JSON array of lower-case group refs; [] = unscoped');
-    table.boolean('exempt').notNullable().defaultTo(false).comment('Exempt from team quotas and caps');
+    table
+      .text('teams')
+      .notNullable()
+      .comment('JSON array of lower-case group refs; [] = unscoped');
+    table
+      .boolean('exempt')
+      .notNullable()
+      .defaultTo(false)
+      .comment('Exempt from team quotas and caps');
     table.text('description').nullable();
     table.bigInteger('created_at').notNullable().comment('Epoch ms, UTC');
-    table.string('created_by', 255).notNullable().comment('User entity ref or service subject');
+    table
+      .string('created_by', 255)
+      .notNullable()
+      .comment('User entity ref or service subject');
     table.index(['subject'], 'opensandbox_role_bindings_subject_idx');
   });
 };

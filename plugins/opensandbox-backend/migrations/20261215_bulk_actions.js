@@ -14,11 +14,20 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.alterTable('opensandbox_audit_events', table => {
-    table.index(['batch_id', 'occurred_at', 'seq'], 'opensandbox_audit_events_batch_idx');
+    table.index(
+      ['batch_id', 'occurred_at', 'seq'],
+      'opensandbox_audit_events_batch_idx',
+    );
   });
   await knex.schema.createTable('opensandbox_secrets', table => {
-    table.comment('Per-deployment random keys of the OpenSandbox Console, shared by all replicas');
-    table.string('name', 64).notNullable().primary().comment('e.g. bulk-confirmation');
+    table.comment(
+      'Per-deployment random keys of the OpenSandbox Console, shared by all replicas',
+    );
+    table
+      .string('name', 64)
+      .notNullable()
+      .primary()
+      .comment('e.g. bulk-confirmation');
     table.text('secret').notNullable().comment('base64url, 32 random bytes');
     table.bigInteger('created_at').notNullable().comment('Epoch ms, UTC');
   });
@@ -30,6 +39,9 @@ exports.up = async function up(knex) {
 exports.down = async function down(knex) {
   await knex.schema.dropTable('opensandbox_secrets');
   await knex.schema.alterTable('opensandbox_audit_events', table => {
-    table.dropIndex(['batch_id', 'occurred_at', 'seq'], 'opensandbox_audit_events_batch_idx');
+    table.dropIndex(
+      ['batch_id', 'occurred_at', 'seq'],
+      'opensandbox_audit_events_batch_idx',
+    );
   });
 };

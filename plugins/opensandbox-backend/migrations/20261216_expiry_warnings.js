@@ -15,16 +15,36 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('opensandbox_expiry_warnings', table => {
-    table.comment('Expiry warnings claimed or sent (one per sandbox, expiry and lead time)');
-    table.string('server', 64).notNullable().comment('Name of the OpenSandbox server');
-    table.string('sandbox_id', 255).notNullable().comment('Upstream sandbox id');
-    table.bigInteger('expires_at').notNullable().comment('Epoch ms, UTC: the expiry warned about');
-    table.integer('lead_minutes').notNullable().comment('Lead time of the warning, minutes');
+    table.comment(
+      'Expiry warnings claimed or sent (one per sandbox, expiry and lead time)',
+    );
+    table
+      .string('server', 64)
+      .notNullable()
+      .comment('Name of the OpenSandbox server');
+    table
+      .string('sandbox_id', 255)
+      .notNullable()
+      .comment('Upstream sandbox id');
+    table
+      .bigInteger('expires_at')
+      .notNullable()
+      .comment('Epoch ms, UTC: the expiry warned about');
+    table
+      .integer('lead_minutes')
+      .notNullable()
+      .comment('Lead time of the warning, minutes');
     table.string('status', 16).notNullable().comment('sending | sent | failed');
     table.integer('attempts').notNullable().comment('Send attempts so far');
-    table.bigInteger('claimed_at').notNullable().comment('Epoch ms, UTC: last claim');
+    table
+      .bigInteger('claimed_at')
+      .notNullable()
+      .comment('Epoch ms, UTC: last claim');
     table.bigInteger('sent_at').nullable().comment('Epoch ms, UTC');
-    table.text('recipients').nullable().comment('JSON array of the entity refs notified');
+    table
+      .text('recipients')
+      .nullable()
+      .comment('JSON array of the entity refs notified');
     table.text('error').nullable().comment('Last send error');
     table.primary(['server', 'sandbox_id', 'expires_at', 'lead_minutes']);
     table.index(['expires_at'], 'opensandbox_expiry_warnings_expires_idx');

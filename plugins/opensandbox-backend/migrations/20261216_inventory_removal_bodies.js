@@ -11,7 +11,12 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.alterTable('opensandbox_sandbox_removals', table => {
-    table.text('body').nullable().comment('Last body of the removed sandbox (JSON), for permission checks');
+    table
+      .text('body')
+      .nullable()
+      .comment(
+        'Last body of the removed sandbox (JSON), for permission checks',
+      );
   });
 };
 

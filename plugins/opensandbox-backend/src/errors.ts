@@ -18,7 +18,10 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
-import { FieldError, formatFieldErrors } from '@opensandbox-console/plugin-opensandbox-common';
+import {
+  FieldError,
+  formatFieldErrors,
+} from '@opensandbox-console/plugin-opensandbox-common';
 import {
   OpenSandboxApiError,
   OpenSandboxProtocolError,
@@ -77,13 +80,19 @@ export class ConsoleError extends CustomErrorBase {
     name: string,
     readonly statusCode: number,
     message: string,
-    extras: { requestId?: string; upstreamCode?: string; retryAfterSeconds?: number } = {},
+    extras: {
+      requestId?: string;
+      upstreamCode?: string;
+      retryAfterSeconds?: number;
+    } = {},
   ) {
     super(message);
     this.name = name;
     if (extras.requestId) Object.assign(this, { requestId: extras.requestId });
-    if (extras.upstreamCode) Object.assign(this, { upstreamCode: extras.upstreamCode });
-    if (extras.retryAfterSeconds !== undefined) Object.assign(this, { retryAfterSeconds: extras.retryAfterSeconds });
+    if (extras.upstreamCode)
+      Object.assign(this, { upstreamCode: extras.upstreamCode });
+    if (extras.retryAfterSeconds !== undefined)
+      Object.assign(this, { retryAfterSeconds: extras.retryAfterSeconds });
   }
 }
 
@@ -139,7 +148,10 @@ export function createInProgress(requestId: string): ConsoleError {
 }
 
 /** 409: the sandbox an idempotent create made is gone; the key cannot be used again. */
-export function idempotencyKeyConsumed(sandboxId: string | null, requestId: string): ConsoleError {
+export function idempotencyKeyConsumed(
+  sandboxId: string | null,
+  requestId: string,
+): ConsoleError {
   return new ConsoleError(
     'IdempotencyKeyConsumedError',
     409,
@@ -150,7 +162,19 @@ export function idempotencyKeyConsumed(sandboxId: string | null, requestId: stri
 
 /** 503: the audit log cannot be written, so the mutation is not performed (fail closed). */
 export function auditUnavailable(): ServiceUnavailableError {
-  return new ServiceUnavailableError('audit log unavailable; the operation was not performed');
+  return new ServiceUnavailableError(
+    'audit log unavailable; the operation was not performed',
+  );
+}
+
+/**
+ * 503: the sandbox list (read from the inventory in the console's database) cannot be answered
+ * because the database does not answer. Sandboxes can still be opened by id (read from OpenSandbox).
+ */
+export function inventoryUnavailable(): ServiceUnavailableError {
+  return new ServiceUnavailableError(
+    'The sandbox list is read from the console database, which does not answer right now; retry shortly (a sandbox can still be opened by its id).',
+  );
 }
 
 /**
@@ -159,11 +183,38 @@ export function auditUnavailable(): ServiceUnavailableError {
  * quota applies).
  */
 export type QuotaViolation =
-  | { limit: 'maxSandboxes'; team: string; value: number; usage: number; action: 'create' | 'resume' }
-  | { limit: 'maxTimeoutSeconds'; team?: string; value: number; requested: number | null }
-  | { limit: 'maxRenewSeconds'; team?: string; value: number; requested: number }
-  | { limit: 'allowedImageRegistries'; team?: string; value: string[]; requested: string; action: 'create' | 'resume' }
-  | { limit: 'maxCpu' | 'maxMemory'; team?: string; value: string; requested: string | null };
+  | {
+      limit: 'maxSandboxes';
+      team: string;
+      value: number;
+      usage: number;
+      action: 'create' | 'resume';
+    }
+  | {
+      limit: 'maxTimeoutSeconds';
+      team?: string;
+      value: number;
+      requested: number | null;
+    }
+  | {
+      limit: 'maxRenewSeconds';
+      team?: string;
+      value: number;
+      requested: number;
+    }
+  | {
+      limit: 'allowedImageRegistries';
+      team?: string;
+      value: string[];
+      requested: string;
+      action: 'create' | 'resume';
+    }
+  | {
+      limit: 'maxCpu' | 'maxMemory';
+      team?: string;
+      value: string;
+      requested: string | null;
+    };
 
 /** `team-a` for `group:default/team-a`, `ns/name` for other namespaces. */
 function teamName(team: string | undefined): string {
@@ -192,7 +243,11 @@ export function quotaExceeded(violation: QuotaViolation): ConsoleError {
   const who = teamName(violation.team);
   let message: string;
   let name = 'CapExceededError';
-  const extra: Record<string, unknown> = { team: violation.team ?? null, limit: violation.limit, value: violation.value };
+  const extra: Record<string, unknown> = {
+    team: violation.team ?? null,
+    limit: violation.limit,
+    value: violation.value,
+  };
   switch (violation.limit) {
     case 'maxSandboxes':
       name = 'QuotaExceededError';
@@ -204,8 +259,14 @@ export function quotaExceeded(violation: QuotaViolation): ConsoleError {
       break;
     case 'maxTimeoutSeconds':
       extra.requested = violation.requested;
-      message = `${who} may create sandboxes with a timeout of at most ${violation.value} seconds (cap maxTimeoutSeconds = ${violation.value}); this request asks for ${
-        violation.requested === null ? 'no expiration' : `${violation.requested} seconds`
+      message = `${who} may create sandboxes with a timeout of at most ${
+        violation.value
+      } seconds (cap maxTimeoutSeconds = ${
+        violation.value
+      }); this request asks for ${
+        violation.requested === null
+          ? 'no expiration'
+          : `${violation.requested} seconds`
       }.`;
       break;
     case 'maxRenewSeconds':
@@ -217,16 +278,26 @@ export function quotaExceeded(violation: QuotaViolation): ConsoleError {
       message =
         violation.value.length === 0
           ? `${who} may not use any image (cap allowedImageRegistries is empty); ${violation.requested} is refused.`
-          : `${who} may use images from ${violation.value.join(', ')} only (cap allowedImageRegistries); ${violation.requested} is not from one of them${
-              violation.action === 'resume' ? ', so the sandbox cannot be resumed' : ''
+          : `${who} may use images from ${violation.value.join(
+              ', ',
+            )} only (cap allowedImageRegistries); ${
+              violation.requested
+            } is not from one of them${
+              violation.action === 'resume'
+                ? ', so the sandbox cannot be resumed'
+                : ''
             }.`;
       break;
     default: {
       const what = violation.limit === 'maxCpu' ? 'CPU' : 'memory';
       const key = violation.limit === 'maxCpu' ? 'cpu' : 'memory';
       extra.requested = violation.requested;
-      message = `${who} may give a sandbox at most ${violation.value} ${what} (cap ${violation.limit} = ${violation.value}); this request ${
-        violation.requested === null ? `sets no resourceLimits.${key}` : `asks for ${violation.requested}`
+      message = `${who} may give a sandbox at most ${
+        violation.value
+      } ${what} (cap ${violation.limit} = ${violation.value}); this request ${
+        violation.requested === null
+          ? `sets no resourceLimits.${key}`
+          : `asks for ${violation.requested}`
       }.`;
     }
   }
@@ -239,14 +310,19 @@ export function quotaExceeded(violation: QuotaViolation): ConsoleError {
 
 /** 503: quotas could not be checked (database unavailable), so the operation is not performed. */
 export function quotaUnavailable(): ServiceUnavailableError {
-  return new ServiceUnavailableError('quotas could not be checked; the operation was not performed');
+  return new ServiceUnavailableError(
+    'quotas could not be checked; the operation was not performed',
+  );
 }
 
 /**
  * 429: the caller's mutation rate limit (`opensandbox.rateLimits`) is used up; `Retry-After` says
  * when the next mutation is accepted. Not audited (nothing was attempted).
  */
-export function rateLimited(limitPerMinute: number, retryAfterSeconds: number): ConsoleError {
+export function rateLimited(
+  limitPerMinute: number,
+  retryAfterSeconds: number,
+): ConsoleError {
   return new ConsoleError(
     'RateLimitedError',
     429,
@@ -259,7 +335,9 @@ export function rateLimited(limitPerMinute: number, retryAfterSeconds: number): 
  * 409: a bulk delete's `confirmationToken` does not bind this request (the selection changed since
  * the dry run, or another caller or action) or has expired. Nothing was done.
  */
-export function bulkConfirmationRefused(reason: 'mismatch' | 'expired'): ConsoleError {
+export function bulkConfirmationRefused(
+  reason: 'mismatch' | 'expired',
+): ConsoleError {
   return new ConsoleError(
     'BulkConfirmationError',
     409,
@@ -288,7 +366,8 @@ export const KNOWN_UPSTREAM_CODES: Readonly<Record<string, KnownCode>> = {
     status: 400,
     name: 'InputError',
     field: 'image.uri',
-    message: 'could not be pulled by OpenSandbox: check the image name, tag and registry credentials',
+    message:
+      'could not be pulled by OpenSandbox: check the image name, tag and registry credentials',
   },
   QUOTA_EXCEEDED: {
     status: 403,
@@ -299,12 +378,14 @@ export const KNOWN_UPSTREAM_CODES: Readonly<Record<string, KnownCode>> = {
   POOL_CAPACITY_EXHAUSTED: {
     status: 429,
     name: 'CapacityExhaustedError',
-    message: 'The OpenSandbox pool has no capacity left right now; try again later.',
+    message:
+      'The OpenSandbox pool has no capacity left right now; try again later.',
   },
   SANDBOX_START_FAILED: {
     status: 502,
     name: 'UpstreamGatewayError',
-    message: 'OpenSandbox could not start the sandbox (the container failed to start).',
+    message:
+      'OpenSandbox could not start the sandbox (the container failed to start).',
   },
   POD_FAILED: {
     status: 502,
@@ -314,7 +395,8 @@ export const KNOWN_UPSTREAM_CODES: Readonly<Record<string, KnownCode>> = {
   POD_READY_TIMEOUT: {
     status: 504,
     name: 'UpstreamTimeoutError',
-    message: 'The sandbox did not become ready in time; OpenSandbox removed it.',
+    message:
+      'The sandbox did not become ready in time; OpenSandbox removed it.',
   },
   SANDBOX_PAUSE_FAILED: {
     status: 502,
@@ -339,7 +421,11 @@ function codeName(code: string | undefined): string {
   return i >= 0 ? code.slice(i + 2) : code;
 }
 
-function withFailure<T extends Error>(error: T, failure: UpstreamFailure, unknown = false): T {
+function withFailure<T extends Error>(
+  error: T,
+  failure: UpstreamFailure,
+  unknown = false,
+): T {
   upstreamFailures.set(error, failure);
   if (unknown) unknownOutcomes.add(error);
   return error;
@@ -380,7 +466,9 @@ export function fromUpstream(error: unknown, call: UpstreamCallContext): Error {
       requestId,
     };
     const shaped = !error.code.startsWith('HTTP_');
-    const known = shaped ? KNOWN_UPSTREAM_CODES[codeName(error.code)] : undefined;
+    const known = shaped
+      ? KNOWN_UPSTREAM_CODES[codeName(error.code)]
+      : undefined;
     const extras = { requestId, upstreamCode: shaped ? error.code : undefined };
     if (!shaped) {
       return withFailure(
@@ -395,7 +483,31 @@ export function fromUpstream(error: unknown, call: UpstreamCallContext): Error {
     }
     if (known?.field) {
       return withFailure(
-        Object.assign(invalidInput([{ field: known.field, message: known.message }]), extras),
+        Object.assign(
+          invalidInput([{ field: known.field, message: known.message }]),
+          extras,
+        ),
+        failure,
+      );
+    }
+    // Docker refused a pause/resume because the container already is in the target state (a
+    // concurrent request got there first): a state conflict (409), not an OpenSandbox failure.
+    if (
+      (codeName(error.code) === 'SANDBOX_PAUSE_FAILED' ||
+        codeName(error.code) === 'SANDBOX_RESUME_FAILED') &&
+      /409 Client Error.*Conflict/.test(error.upstreamMessage)
+    ) {
+      const verb =
+        codeName(error.code) === 'SANDBOX_PAUSE_FAILED'
+          ? 'paused'
+          : 'running (not paused)';
+      return withFailure(
+        Object.assign(
+          new ConflictError(
+            `The sandbox is already ${verb}: another request changed it first (request id ${requestId}).`,
+          ),
+          extras,
+        ),
         failure,
       );
     }
@@ -403,7 +515,8 @@ export function fromUpstream(error: unknown, call: UpstreamCallContext): Error {
       return withFailure(
         new ConsoleError(known.name, known.status, `${known.message}${ref}`, {
           ...extras,
-          retryAfterSeconds: known.status === 429 ? error.retryAfterSeconds ?? 30 : undefined,
+          retryAfterSeconds:
+            known.status === 429 ? error.retryAfterSeconds ?? 30 : undefined,
         }),
         failure,
       );
@@ -411,24 +524,45 @@ export function fromUpstream(error: unknown, call: UpstreamCallContext): Error {
     switch (error.status) {
       case 400:
       case 422:
-        return withFailure(Object.assign(new InputError(error.upstreamMessage), extras), failure);
+        return withFailure(
+          Object.assign(new InputError(error.upstreamMessage), extras),
+          failure,
+        );
       case 404:
-        return withFailure(Object.assign(new NotFoundError(error.upstreamMessage), extras), failure);
+        return withFailure(
+          Object.assign(new NotFoundError(error.upstreamMessage), extras),
+          failure,
+        );
       case 409:
-        return withFailure(Object.assign(new ConflictError(error.upstreamMessage), extras), failure);
+        return withFailure(
+          Object.assign(new ConflictError(error.upstreamMessage), extras),
+          failure,
+        );
       case 501:
         return withFailure(
-          new ConsoleError('NotImplementedError', 501, `This OpenSandbox server does not support ${call.verb}${ref}.`, extras),
+          new ConsoleError(
+            'NotImplementedError',
+            501,
+            `This OpenSandbox server does not support ${call.verb}${ref}.`,
+            extras,
+          ),
           failure,
         );
       case 429:
       case 503:
         return withFailure(
           new ConsoleError(
-            error.status === 429 ? 'TooManyRequestsError' : 'ServiceUnavailableError',
+            error.status === 429
+              ? 'TooManyRequestsError'
+              : 'ServiceUnavailableError',
             error.status,
             `OpenSandbox is busy (${error.status}); try again shortly${ref}.`,
-            { ...extras, retryAfterSeconds: error.retryAfterSeconds ?? (error.status === 429 ? 30 : undefined) },
+            {
+              ...extras,
+              retryAfterSeconds:
+                error.retryAfterSeconds ??
+                (error.status === 429 ? 30 : undefined),
+            },
           ),
           failure,
         );
@@ -445,7 +579,12 @@ export function fromUpstream(error: unknown, call: UpstreamCallContext): Error {
         );
       case 504:
         return withFailure(
-          new ConsoleError('UpstreamTimeoutError', 504, `OpenSandbox timed out during ${call.verb}${ref}.`, extras),
+          new ConsoleError(
+            'UpstreamTimeoutError',
+            504,
+            `OpenSandbox timed out during ${call.verb}${ref}.`,
+            extras,
+          ),
           failure,
           call.mutation,
         );
@@ -462,14 +601,20 @@ export function fromUpstream(error: unknown, call: UpstreamCallContext): Error {
     }
   }
   const maybe = call.mutation
-    ? ` The ${call.verb} may still have happened: the audit log records it as unknown${call.verb === 'create' ? ' until the console finds the sandbox' : ''}.`
+    ? ` The ${
+        call.verb
+      } may still have happened: the audit log records it as unknown${
+        call.verb === 'create' ? ' until the console finds the sandbox' : ''
+      }.`
     : '';
   if (error instanceof OpenSandboxTimeoutError) {
     return withFailure(
       new ConsoleError(
         'UpstreamTimeoutError',
         504,
-        `OpenSandbox did not answer within ${error.timeoutMs / 1000} s (${call.verb}).${maybe} Request id ${requestId}.`,
+        `OpenSandbox did not answer within ${error.timeoutMs / 1000} s (${
+          call.verb
+        }).${maybe} Request id ${requestId}.`,
         { requestId },
       ),
       { kind: 'timeout', message: error.message, requestId },
@@ -509,7 +654,13 @@ export function fromUpstream(error: unknown, call: UpstreamCallContext): Error {
 export function httpStatusOf(error: unknown): number {
   const e = error as { statusCode?: unknown; status?: unknown; name?: string };
   for (const value of [e?.statusCode, e?.status]) {
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599) return value;
+    if (
+      typeof value === 'number' &&
+      Number.isInteger(value) &&
+      value >= 100 &&
+      value <= 599
+    )
+      return value;
   }
   switch (e?.name) {
     case 'InputError':
@@ -535,12 +686,18 @@ export function httpStatusOf(error: unknown): number {
  * The audit columns of a failure: the console's status, and upstream's code and full message
  * when the failure came from upstream (else the error's own name and message).
  */
-export function auditErrorOf(error: unknown): { httpStatus: number; errorCode?: string; errorMessage?: string } {
+export function auditErrorOf(error: unknown): {
+  httpStatus: number;
+  errorCode?: string;
+  errorMessage?: string;
+} {
   const upstream = upstreamFailureOf(error);
   const e = error as { name?: string; message?: string };
   return {
     httpStatus: httpStatusOf(error),
-    errorCode: upstream?.code ?? (upstream ? `UPSTREAM_${upstream.kind.toUpperCase()}` : e?.name),
+    errorCode:
+      upstream?.code ??
+      (upstream ? `UPSTREAM_${upstream.kind.toUpperCase()}` : e?.name),
     errorMessage: upstream ? upstream.message : e?.message,
   };
 }

@@ -21,23 +21,36 @@ describe('readAnnotationDefaults', () => {
       warnings: [
         {
           annotation: 'opensandbox.backstage.io/default-cpu',
-          message: expect.stringMatching(/^Annotation opensandbox\.backstage\.io\/default-cpu: must be a quantity/),
+          message: expect.stringMatching(
+            /^Annotation opensandbox\.backstage\.io\/default-cpu: must be a quantity/,
+          ),
         },
         {
           annotation: 'opensandbox.backstage.io/default-timeout',
-          message: expect.stringMatching(/^Annotation opensandbox\.backstage\.io\/default-timeout: must be at least 60 seconds/),
+          message: expect.stringMatching(
+            /^Annotation opensandbox\.backstage\.io\/default-timeout: must be at least 60 seconds/,
+          ),
         },
       ],
     });
   });
 
   it('gives nothing for an entity without annotations', () => {
-    expect(readAnnotationDefaults(undefined)).toEqual({ defaults: {}, warnings: [] });
+    expect(readAnnotationDefaults(undefined)).toEqual({
+      defaults: {},
+      warnings: [],
+    });
   });
 
   it('splits command lines like a shell, without expansion', () => {
-    expect(splitCommand(`python -m http.server 8000`)).toEqual({ args: ['python', '-m', 'http.server', '8000'] });
-    expect(splitCommand(`echo "a b" 'c d' e\\ f $HOME`)).toEqual({ args: ['echo', 'a b', 'c d', 'e f', '$HOME'] });
-    expect(splitCommand(`echo "open`).error).toBe('has an unterminated " quote');
+    expect(splitCommand(`python -m http.server 8000`)).toEqual({
+      args: ['python', '-m', 'http.server', '8000'],
+    });
+    expect(splitCommand(`echo "a b" 'c d' e\\ f $HOME`)).toEqual({
+      args: ['echo', 'a b', 'c d', 'e f', '$HOME'],
+    });
+    expect(splitCommand(`echo "open`).error).toBe(
+      'has an unterminated " quote',
+    );
   });
 });

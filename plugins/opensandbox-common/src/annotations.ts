@@ -1,15 +1,19 @@
 import { validateCreateSandboxRequest } from './validation';
 
 /** Annotation: default image URI of sandboxes created for an entity, e.g. `python:3.12-slim`. @public */
-export const ANNOTATION_DEFAULT_IMAGE = 'opensandbox.backstage.io/default-image';
+export const ANNOTATION_DEFAULT_IMAGE =
+  'opensandbox.backstage.io/default-image';
 /** Annotation: default entrypoint, one command line, e.g. `python -m http.server 8000`. @public */
-export const ANNOTATION_DEFAULT_ENTRYPOINT = 'opensandbox.backstage.io/default-entrypoint';
+export const ANNOTATION_DEFAULT_ENTRYPOINT =
+  'opensandbox.backstage.io/default-entrypoint';
 /** Annotation: default CPU limit, a Kubernetes quantity, e.g. `500m`. @public */
 export const ANNOTATION_DEFAULT_CPU = 'opensandbox.backstage.io/default-cpu';
 /** Annotation: default memory limit, a Kubernetes quantity, e.g. `1Gi`. @public */
-export const ANNOTATION_DEFAULT_MEMORY = 'opensandbox.backstage.io/default-memory';
+export const ANNOTATION_DEFAULT_MEMORY =
+  'opensandbox.backstage.io/default-memory';
 /** Annotation: default timeout in seconds (at least 60), e.g. `3600`. @public */
-export const ANNOTATION_DEFAULT_TIMEOUT = 'opensandbox.backstage.io/default-timeout';
+export const ANNOTATION_DEFAULT_TIMEOUT =
+  'opensandbox.backstage.io/default-timeout';
 
 /**
  * The valid defaults an entity's `opensandbox.backstage.io/default-*` annotations give to a create
@@ -47,7 +51,10 @@ export interface AnnotationWarning {
  * @returns the arguments, or an error message for an unterminated quote (never throws).
  * @public
  */
-export function splitCommand(input: string): { args: string[]; error?: string } {
+export function splitCommand(input: string): {
+  args: string[];
+  error?: string;
+} {
   const args: string[] = [];
   let current = '';
   let inArg = false;
@@ -59,7 +66,12 @@ export function splitCommand(input: string): { args: string[]; error?: string } 
       else current += ch;
     } else if (quote === '"') {
       if (ch === '"') quote = undefined;
-      else if (ch === '\\' && i + 1 < input.length && /["\\$`]/.test(input[i + 1])) current += input[++i];
+      else if (
+        ch === '\\' &&
+        i + 1 < input.length &&
+        /["\\$`]/.test(input[i + 1])
+      )
+        current += input[++i];
       else current += ch;
     } else if (ch === "'" || ch === '"') {
       quote = ch;
@@ -82,9 +94,17 @@ export function splitCommand(input: string): { args: string[]; error?: string } 
 }
 
 /** A request that passes validation; each annotation replaces one part of it. */
-const VALID_BASE = { image: { uri: 'image' }, entrypoint: ['run'], resourceLimits: {}, timeout: 3600 };
+const VALID_BASE = {
+  image: { uri: 'image' },
+  entrypoint: ['run'],
+  resourceLimits: {},
+  timeout: 3600,
+};
 
-function problems(override: Record<string, unknown>, field: (name: string) => boolean): string[] {
+function problems(
+  override: Record<string, unknown>,
+  field: (name: string) => boolean,
+): string[] {
   return validateCreateSandboxRequest({ ...VALID_BASE, ...override })
     .filter(error => field(error.field))
     .map(error => error.message);
@@ -98,24 +118,38 @@ function problems(override: Record<string, unknown>, field: (name: string) => bo
  * read annotations the same way.
  * @public
  */
-export function readAnnotationDefaults(annotations: Record<string, unknown> | undefined): {
+export function readAnnotationDefaults(
+  annotations: Record<string, unknown> | undefined,
+): {
   defaults: AnnotationDefaults;
   warnings: AnnotationWarning[];
 } {
   const defaults: AnnotationDefaults = {};
   const warnings: AnnotationWarning[] = [];
-  const check = (annotation: string, validate: (value: string) => string[], accept: (value: string) => void) => {
+  const check = (
+    annotation: string,
+    validate: (value: string) => string[],
+    accept: (value: string) => void,
+  ) => {
     const raw = annotations?.[annotation];
     if (raw === undefined || raw === null) return;
     const value = String(raw).trim();
     const found = value === '' ? ['must not be empty'] : validate(value);
-    if (found.length > 0) warnings.push({ annotation, message: `Annotation ${annotation}: ${found.join('; ')}` });
+    if (found.length > 0)
+      warnings.push({
+        annotation,
+        message: `Annotation ${annotation}: ${found.join('; ')}`,
+      });
     else accept(value);
   };
 
   check(
     ANNOTATION_DEFAULT_IMAGE,
-    uri => problems({ image: { uri } }, f => f === 'image' || f.startsWith('image.')),
+    uri =>
+      problems(
+        { image: { uri } },
+        f => f === 'image' || f.startsWith('image.'),
+      ),
     uri => {
       defaults.imageUri = uri;
     },
@@ -134,14 +168,19 @@ export function readAnnotationDefaults(annotations: Record<string, unknown> | un
   );
   check(
     ANNOTATION_DEFAULT_CPU,
-    cpu => problems({ resourceLimits: { cpu } }, f => f === 'resourceLimits.cpu'),
+    cpu =>
+      problems({ resourceLimits: { cpu } }, f => f === 'resourceLimits.cpu'),
     cpu => {
       defaults.cpu = cpu;
     },
   );
   check(
     ANNOTATION_DEFAULT_MEMORY,
-    memory => problems({ resourceLimits: { memory } }, f => f === 'resourceLimits.memory'),
+    memory =>
+      problems(
+        { resourceLimits: { memory } },
+        f => f === 'resourceLimits.memory',
+      ),
     memory => {
       defaults.memory = memory;
     },

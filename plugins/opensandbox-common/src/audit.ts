@@ -36,7 +36,13 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
  * refused attempts.
  * @public
  */
-export const AUDIT_OUTCOMES = ['initiated', 'succeeded', 'failed', 'denied', 'unknown'] as const;
+export const AUDIT_OUTCOMES = [
+  'initiated',
+  'succeeded',
+  'failed',
+  'denied',
+  'unknown',
+] as const;
 
 /** One of {@link AUDIT_OUTCOMES}. @public */
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
@@ -78,4 +84,3 @@ export interface AuditEvent {
   /** The request with secrets redacted; for updates a `before`/`after` diff. */
   details: Record<string, unknown>;
 }
-

@@ -65,7 +65,12 @@ export interface BulkRequest {
 }
 
 /** A dry run's verdict for one sandbox. @public */
-export type BulkCheckOutcome = 'would-succeed' | 'denied' | 'not-applicable' | 'not-found' | 'error';
+export type BulkCheckOutcome =
+  | 'would-succeed'
+  | 'denied'
+  | 'not-applicable'
+  | 'not-found'
+  | 'error';
 
 /** An execution's outcome for one sandbox. @public */
 export type BulkRunOutcome = 'succeeded' | 'failed' | 'denied' | 'skipped';
@@ -108,7 +113,12 @@ export interface BulkRunItem {
   /** The request id of this item's operation (its audit row; sent upstream as X-Request-ID). */
   requestId?: string;
   /** `failed`: the console error (name, HTTP status, message; never upstream's own text). */
-  error?: { name: string; statusCode: number; message: string; upstreamCode?: string };
+  error?: {
+    name: string;
+    statusCode: number;
+    message: string;
+    upstreamCode?: string;
+  };
   /** Renew: the expiry OpenSandbox answered. */
   expiresAt?: string;
 }

@@ -8,7 +8,14 @@ import {
   FailureFacts,
 } from './failureExplanations';
 
-type Expected = { id: string; title: string; explanation: string; action: string; look?: string; retryable?: boolean };
+type Expected = {
+  id: string;
+  title: string;
+  explanation: string;
+  action: string;
+  look?: string;
+  retryable?: boolean;
+};
 
 const READ_LOGS_AND_FIX =
   'Read the logs for the last messages before the exit, then fix the entrypoint, environment variables or image and create the sandbox again.';
@@ -20,7 +27,12 @@ const READ_LOGS_AND_FIX =
 const CASES: Array<[string, FailureFacts, Expected]> = [
   [
     'a Kubernetes pod waiting with InvalidImageName',
-    { state: 'Pending', reason: 'InvalidImageName', message: 'Failed to apply default image tag "Python:3": couldn\'t parse image reference' },
+    {
+      state: 'Pending',
+      reason: 'InvalidImageName',
+      message:
+        'Failed to apply default image tag "Python:3": couldn\'t parse image reference',
+    },
     {
       id: 'invalid-image-name',
       title: 'The image name is not valid',
@@ -32,7 +44,11 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
   ],
   [
     'a create refused with DOCKER::SANDBOX_IMAGE_PULL_FAILED (audit row)',
-    { errorCode: 'DOCKER::SANDBOX_IMAGE_PULL_FAILED', message: 'Failed to pull image ghcr.io/example/does-not-exist:latest: 500 Server Error' },
+    {
+      errorCode: 'DOCKER::SANDBOX_IMAGE_PULL_FAILED',
+      message:
+        'Failed to pull image ghcr.io/example/does-not-exist:latest: 500 Server Error',
+    },
     {
       id: 'image-pull',
       title: 'The image could not be pulled',
@@ -45,7 +61,11 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
   ],
   [
     'a Kubernetes pod reason ImagePullBackOff',
-    { state: 'Pending', reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.example.com/app:9"' },
+    {
+      state: 'Pending',
+      reason: 'ImagePullBackOff',
+      message: 'Back-off pulling image "registry.example.com/app:9"',
+    },
     {
       id: 'image-pull',
       title: 'The image could not be pulled',
@@ -58,7 +78,11 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
   ],
   [
     'a failed BatchSandbox whose message names ErrImagePull',
-    { state: 'Failed', reason: 'FAILED', message: 'container sandbox: ErrImagePull: rpc error: code = NotFound' },
+    {
+      state: 'Failed',
+      reason: 'FAILED',
+      message: 'container sandbox: ErrImagePull: rpc error: code = NotFound',
+    },
     {
       id: 'image-pull',
       title: 'The image could not be pulled',
@@ -71,7 +95,10 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
   ],
   [
     'KUBERNETES::QUOTA_EXCEEDED',
-    { errorCode: 'KUBERNETES::QUOTA_EXCEEDED', message: 'exceeded quota: compute-resources, requested: limits.cpu=1' },
+    {
+      errorCode: 'KUBERNETES::QUOTA_EXCEEDED',
+      message: 'exceeded quota: compute-resources, requested: limits.cpu=1',
+    },
     {
       id: 'quota-exceeded',
       title: 'The cluster quota for sandboxes is used up',
@@ -89,7 +116,8 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
       title: 'No pre-started sandbox is free right now',
       explanation:
         'This sandbox comes from a pool of pre-started sandboxes, and none became free before OpenSandbox stopped waiting. Nothing was created.',
-      action: 'Try again in 45 seconds. If it keeps happening, ask the platform team to enlarge the pool.',
+      action:
+        'Try again in 45 seconds. If it keeps happening, ask the platform team to enlarge the pool.',
       retryable: true,
     },
   ],
@@ -101,46 +129,63 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
       title: 'No pre-started sandbox is free right now',
       explanation:
         'This sandbox comes from a pool of pre-started sandboxes, and none became free before OpenSandbox stopped waiting. Nothing was created.',
-      action: 'Try again in a minute. If it keeps happening, ask the platform team to enlarge the pool.',
+      action:
+        'Try again in a minute. If it keeps happening, ask the platform team to enlarge the pool.',
       retryable: true,
     },
   ],
   [
     "the console's team quota (QuotaExceededError)",
-    { errorCode: 'QuotaExceededError', message: 'team-a has 10 of 10 sandboxes (quota maxSandboxes = 10)' },
+    {
+      errorCode: 'QuotaExceededError',
+      message: 'team-a has 10 of 10 sandboxes (quota maxSandboxes = 10)',
+    },
     {
       id: 'team-quota',
       title: 'The team has reached its sandbox quota',
       explanation:
         'The console limits how many sandboxes a team may have at once, and this team is at its limit. Nothing was sent to OpenSandbox.',
-      action: "Delete sandboxes the team no longer needs, or ask a console administrator to raise the team's quota.",
+      action:
+        "Delete sandboxes the team no longer needs, or ask a console administrator to raise the team's quota.",
     },
   ],
   [
     "the console's team cap (CapExceededError)",
-    { errorCode: 'CapExceededError', message: 'team-a may give a sandbox at most 2 CPU (cap maxCpu = 2)' },
+    {
+      errorCode: 'CapExceededError',
+      message: 'team-a may give a sandbox at most 2 CPU (cap maxCpu = 2)',
+    },
     {
       id: 'team-cap',
       title: "The request is beyond the team's limits",
       explanation:
         "The console caps what a team's sandboxes may ask for: the longest timeout or renewal, the largest CPU and memory, and the allowed image registries. The request asked for more than the cap the message names.",
-      action: 'Change the field the message names to fit the cap, or ask a console administrator whether the cap can be raised.',
+      action:
+        'Change the field the message names to fit the cap, or ask a console administrator whether the cap can be raised.',
     },
   ],
   [
     "upstream's maximum timeout (SANDBOX::INVALID_PARAMETER)",
-    { errorCode: 'SANDBOX::INVALID_PARAMETER', message: 'Sandbox timeout 90000s exceeds the configured maximum of 86400s.' },
+    {
+      errorCode: 'SANDBOX::INVALID_PARAMETER',
+      message:
+        'Sandbox timeout 90000s exceeds the configured maximum of 86400s.',
+    },
     {
       id: 'max-timeout',
       title: 'The timeout is longer than allowed',
       explanation:
         "Sandboxes may live at most a fixed time: OpenSandbox's server.max_sandbox_timeout_seconds and the console's opensandbox.maxTimeoutSeconds. This request asked for a longer timeout.",
-      action: 'Choose a shorter timeout, and renew the sandbox later if you need it for longer.',
+      action:
+        'Choose a shorter timeout, and renew the sandbox later if you need it for longer.',
     },
   ],
   [
     'KUBERNETES::POD_READY_TIMEOUT',
-    { errorCode: 'KUBERNETES::POD_READY_TIMEOUT', message: 'Timeout waiting for sandbox to become ready' },
+    {
+      errorCode: 'KUBERNETES::POD_READY_TIMEOUT',
+      message: 'Timeout waiting for sandbox to become ready',
+    },
     {
       id: 'pod-ready-timeout',
       title: 'The sandbox did not start in time',
@@ -153,7 +198,10 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
   ],
   [
     'pause on the agent-sandbox provider (KUBERNETES::INVALID_STATE, 400)',
-    { errorCode: 'KUBERNETES::INVALID_STATE', message: 'Pause is not supported for this sandbox type' },
+    {
+      errorCode: 'KUBERNETES::INVALID_STATE',
+      message: 'Pause is not supported for this sandbox type',
+    },
     {
       id: 'pause-unsupported',
       title: 'This OpenSandbox runtime cannot pause sandboxes',
@@ -165,13 +213,18 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
   ],
   [
     'DOCKER::SANDBOX_PAUSE_FAILED',
-    { errorCode: 'DOCKER::SANDBOX_PAUSE_FAILED', message: 'Failed to pause sandbox container: 409 Client Error ... is already paused' },
+    {
+      errorCode: 'DOCKER::SANDBOX_PAUSE_FAILED',
+      message:
+        'Failed to pause sandbox container: 409 Client Error ... is already paused',
+    },
     {
       id: 'pause-failed',
       title: 'OpenSandbox could not pause the sandbox',
       explanation:
         'The runtime refused to pause the container. On Docker this happens when the sandbox is already paused, for example when two people or a retry paused it at the same time.',
-      action: 'Refresh: if the sandbox shows Paused, nothing more is needed; otherwise try again later.',
+      action:
+        'Refresh: if the sandbox shows Paused, nothing more is needed; otherwise try again later.',
     },
   ],
   [
@@ -181,7 +234,8 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
       id: 'resume-failed',
       title: 'OpenSandbox could not resume the sandbox',
       explanation: 'The runtime refused to resume the paused container.',
-      action: 'Refresh and try again; if it fails again, look at the events and create a new sandbox instead.',
+      action:
+        'Refresh and try again; if it fails again, look at the events and create a new sandbox instead.',
       look: 'events',
     },
   ],
@@ -193,52 +247,70 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
       title: 'OpenSandbox could not start the sandbox',
       explanation:
         'The image was there but the container did not start: the entrypoint may be missing from the image, the resources may be too small, or the runtime reported an error.',
-      action: 'Check the entrypoint and the image, look at the events while the sandbox is still listed, then create the sandbox again.',
+      action:
+        'Check the entrypoint and the image, look at the events while the sandbox is still listed, then create the sandbox again.',
       look: 'events',
     },
   ],
   [
     'a Docker provisioning error (Failed / PROVISIONING_ERROR)',
-    { state: 'Failed', reason: 'PROVISIONING_ERROR', message: 'Failed to provision sandbox.' },
+    {
+      state: 'Failed',
+      reason: 'PROVISIONING_ERROR',
+      message: 'Failed to provision sandbox.',
+    },
     {
       id: 'start-failed',
       title: 'OpenSandbox could not start the sandbox',
       explanation:
         'The image was there but the container did not start: the entrypoint may be missing from the image, the resources may be too small, or the runtime reported an error.',
-      action: 'Check the entrypoint and the image, look at the events while the sandbox is still listed, then create the sandbox again.',
+      action:
+        'Check the entrypoint and the image, look at the events while the sandbox is still listed, then create the sandbox again.',
       look: 'events',
     },
   ],
   [
     'DOCKER::SANDBOX_NOT_FOUND',
-    { errorCode: 'DOCKER::SANDBOX_NOT_FOUND', message: 'Sandbox 123 not found.' },
+    {
+      errorCode: 'DOCKER::SANDBOX_NOT_FOUND',
+      message: 'Sandbox 123 not found.',
+    },
     {
       id: 'not-found',
       title: 'The sandbox no longer exists',
-      explanation: 'OpenSandbox does not know this sandbox any more: it was deleted, or it expired and was removed.',
+      explanation:
+        'OpenSandbox does not know this sandbox any more: it was deleted, or it expired and was removed.',
       action: 'Nothing to undo; create a new sandbox if you still need one.',
     },
   ],
   [
     'DOCKER::INVALID_EXPIRATION',
-    { errorCode: 'DOCKER::INVALID_EXPIRATION', message: 'New expiration time must be in the future.' },
+    {
+      errorCode: 'DOCKER::INVALID_EXPIRATION',
+      message: 'New expiration time must be in the future.',
+    },
     {
       id: 'invalid-expiration',
       title: 'The new expiry was refused',
       explanation:
         'OpenSandbox accepts only an expiry in the future, and only for sandboxes that expire at all: a sandbox without expiration cannot be renewed.',
-      action: 'Pick a time in the future; a sandbox without expiration needs no renewal.',
+      action:
+        'Pick a time in the future; a sandbox without expiration needs no renewal.',
     },
   ],
   [
     "the console's state conflict (ConflictError)",
-    { errorCode: 'ConflictError', message: 'Sandbox x is Paused; pause needs a Running sandbox.' },
+    {
+      errorCode: 'ConflictError',
+      message: 'Sandbox x is Paused; pause needs a Running sandbox.',
+    },
     {
       id: 'state-conflict',
       title: 'The sandbox was not in a state that allows this',
       explanation:
         'Pause needs a Running sandbox, resume a Paused one, and renew a sandbox with an expiry; the sandbox was in another state when the action was asked.',
-      action: 'Refresh to see the current state, then choose the action that fits it.',
+      action:
+        'Refresh to see the current state, then choose the action that fits it.',
     },
   ],
   [
@@ -249,7 +321,8 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
       title: 'The sandbox was not in a state that allows this',
       explanation:
         'Pause needs a Running sandbox, resume a Paused one, and renew a sandbox with an expiry; the sandbox was in another state when the action was asked.',
-      action: 'Refresh to see the current state, then choose the action that fits it.',
+      action:
+        'Refresh to see the current state, then choose the action that fits it.',
     },
   ],
   [
@@ -260,7 +333,8 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
       title: 'Too many changes in a short time',
       explanation:
         'The console limits how many changes each user or service may make per minute (opensandbox.rateLimits), and this caller used up its allowance.',
-      action: 'Try again in 12 seconds; spread automated changes out, or ask a console administrator for a higher limit.',
+      action:
+        'Try again in 12 seconds; spread automated changes out, or ask a console administrator for a higher limit.',
       retryable: true,
     },
   ],
@@ -270,8 +344,10 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
     {
       id: 'permission-policy',
       title: 'The permission policy could not be evaluated',
-      explanation: 'The console could not evaluate its permission policy for this action, so it denied the action to be safe.',
-      action: 'Ask a console administrator to check the backend log and fix the policy.',
+      explanation:
+        'The console could not evaluate its permission policy for this action, so it denied the action to be safe.',
+      action:
+        'Ask a console administrator to check the backend log and fix the policy.',
     },
   ],
   [
@@ -280,8 +356,10 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
     {
       id: 'not-allowed',
       title: 'The role does not allow this',
-      explanation: "The console's permission policy refused the action for this user or service on this sandbox.",
-      action: "Ask the sandbox's team or a console administrator for a role that allows it.",
+      explanation:
+        "The console's permission policy refused the action for this user or service on this sandbox.",
+      action:
+        "Ask the sandbox's team or a console administrator for a role that allows it.",
     },
   ],
   [
@@ -304,7 +382,8 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
       title: 'OpenSandbox did not answer in time',
       explanation:
         'The console stopped waiting for OpenSandbox. For a change the outcome is unknown: it may still have happened. The console settles an unknown create by itself once it finds the sandbox.',
-      action: 'Refresh in a minute to see the result. Retrying a create from the form is safe: it reuses the same Idempotency-Key.',
+      action:
+        'Refresh in a minute to see the result. Retrying a create from the form is safe: it reuses the same Idempotency-Key.',
       retryable: true,
     },
   ],
@@ -316,13 +395,19 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
       title: 'OpenSandbox could not be reached',
       explanation:
         'The console backend could not connect to the OpenSandbox server: it is down or restarting, or the address or network is wrong.',
-      action: 'Try again shortly; if it lasts, a console administrator should check the OpenSandbox server and opensandbox.baseUrl.',
+      action:
+        'Try again shortly; if it lasts, a console administrator should check the OpenSandbox server and opensandbox.baseUrl.',
       retryable: true,
     },
   ],
   [
     'a Kubernetes container terminated OOMKilled',
-    { state: 'Failed', reason: 'FAILED', message: 'Pod failed: container sandbox terminated: OOMKilled (exit code 137)' },
+    {
+      state: 'Failed',
+      reason: 'FAILED',
+      message:
+        'Pod failed: container sandbox terminated: OOMKilled (exit code 137)',
+    },
     {
       id: 'oom-killed',
       title: 'The sandbox ran out of memory',
@@ -335,19 +420,28 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
   ],
   [
     'a pod in CrashLoopBackOff',
-    { state: 'Pending', reason: 'CrashLoopBackOff', message: 'back-off 5m0s restarting failed container' },
+    {
+      state: 'Pending',
+      reason: 'CrashLoopBackOff',
+      message: 'back-off 5m0s restarting failed container',
+    },
     {
       id: 'crash-loop',
       title: 'The sandbox keeps crashing',
       explanation:
         'The main process exits shortly after every start, and Kubernetes waits longer and longer before each restart.',
-      action: 'Read the logs for the error printed before each exit, then fix the entrypoint, environment variables or image.',
+      action:
+        'Read the logs for the error printed before each exit, then fix the entrypoint, environment variables or image.',
       look: 'logs',
     },
   ],
   [
     'a pod that does not fit any node (Insufficient memory)',
-    { state: 'Pending', reason: 'FailedScheduling', message: '0/3 nodes are available: 3 Insufficient memory.' },
+    {
+      state: 'Pending',
+      reason: 'FailedScheduling',
+      message: '0/3 nodes are available: 3 Insufficient memory.',
+    },
     {
       id: 'insufficient-resources',
       title: 'No node has enough free CPU or memory',
@@ -360,7 +454,12 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
   ],
   [
     'POD_PLATFORM_UNSCHEDULABLE',
-    { state: 'Failed', reason: 'POD_PLATFORM_UNSCHEDULABLE', message: "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity." },
+    {
+      state: 'Failed',
+      reason: 'POD_PLATFORM_UNSCHEDULABLE',
+      message:
+        "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity.",
+    },
     {
       id: 'unschedulable',
       title: 'No node can run the sandbox',
@@ -373,10 +472,15 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
   ],
   [
     'Docker: exited with code 137',
-    { state: 'Failed', reason: 'CONTAINER_EXITED_ERROR', message: 'Sandbox container exited with code 137.' },
+    {
+      state: 'Failed',
+      reason: 'CONTAINER_EXITED_ERROR',
+      message: 'Sandbox container exited with code 137.',
+    },
     {
       id: 'exit-137',
-      title: 'The program was killed (exit code 137), most often for using too much memory',
+      title:
+        'The program was killed (exit code 137), most often for using too much memory',
       explanation:
         "Exit code 137 means the main process was stopped with SIGKILL (128 + 9). Most often the kernel killed it because it used more memory than the sandbox's limit; a forced stop of the container gives the same code.",
       action:
@@ -386,13 +490,18 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
   ],
   [
     'Docker: exited with code 1',
-    { state: 'Failed', reason: 'CONTAINER_EXITED_ERROR', message: 'Sandbox container exited with code 1.' },
+    {
+      state: 'Failed',
+      reason: 'CONTAINER_EXITED_ERROR',
+      message: 'Sandbox container exited with code 1.',
+    },
     {
       id: 'exit-1',
       title: 'The program stopped with an error (exit code 1)',
       explanation:
         'Exit code 1 is the general error of most programs: it failed at start-up (a missing file, a wrong setting, a refused connection) or stopped on an unhandled error.',
-      action: 'Read the logs for the error message, then fix the entrypoint, environment variables or image and create the sandbox again.',
+      action:
+        'Read the logs for the error message, then fix the entrypoint, environment variables or image and create the sandbox again.',
       look: 'logs',
     },
   ],
@@ -404,13 +513,18 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
       title: 'The command was used wrongly (exit code 2)',
       explanation:
         'Exit code 2 usually means the command got invalid arguments or options, or a shell script has a syntax error.',
-      action: "Check the entrypoint's arguments against the program's usage (the logs usually print it) and create the sandbox again.",
+      action:
+        "Check the entrypoint's arguments against the program's usage (the logs usually print it) and create the sandbox again.",
       look: 'logs',
     },
   ],
   [
     'Docker: exited with code 126',
-    { state: 'Failed', reason: 'CONTAINER_EXITED_ERROR', message: 'Sandbox container exited with code 126.' },
+    {
+      state: 'Failed',
+      reason: 'CONTAINER_EXITED_ERROR',
+      message: 'Sandbox container exited with code 126.',
+    },
     {
       id: 'exit-126',
       title: 'The entrypoint could not be run (exit code 126)',
@@ -423,13 +537,18 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
   ],
   [
     'Docker: exited with code 127',
-    { state: 'Failed', reason: 'CONTAINER_EXITED_ERROR', message: 'Sandbox container exited with code 127.' },
+    {
+      state: 'Failed',
+      reason: 'CONTAINER_EXITED_ERROR',
+      message: 'Sandbox container exited with code 127.',
+    },
     {
       id: 'exit-127',
       title: 'The entrypoint command was not found (exit code 127)',
       explanation:
         'Exit code 127 means the command could not be found: it is not in the image, it is misspelt, or it is not on the PATH.',
-      action: "Check the command's spelling, give its full path, or use an image that contains the program; then create the sandbox again.",
+      action:
+        "Check the command's spelling, give its full path, or use an image that contains the program; then create the sandbox again.",
       look: 'logs',
     },
   ],
@@ -441,37 +560,52 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
       title: 'The program aborted (exit code 134)',
       explanation:
         'Exit code 134 means the process stopped itself with SIGABRT (128 + 6), usually after a failed assertion or a fatal runtime error.',
-      action: 'Read the logs for the assertion or fatal error just before the exit, then fix the program or its input.',
+      action:
+        'Read the logs for the assertion or fatal error just before the exit, then fix the program or its input.',
       look: 'logs',
     },
   ],
   [
     'Docker: exited with code 139',
-    { state: 'Failed', reason: 'CONTAINER_EXITED_ERROR', message: 'Sandbox container exited with code 139.' },
+    {
+      state: 'Failed',
+      reason: 'CONTAINER_EXITED_ERROR',
+      message: 'Sandbox container exited with code 139.',
+    },
     {
       id: 'exit-139',
       title: 'The program crashed with a segmentation fault (exit code 139)',
       explanation:
         'Exit code 139 means the process was stopped with SIGSEGV (128 + 11) after an invalid memory access: usually a bug in native code, or a program built for another platform or C library.',
-      action: "Read the logs, try another version of the image, and check that the image matches the sandbox's platform.",
+      action:
+        "Read the logs, try another version of the image, and check that the image matches the sandbox's platform.",
       look: 'logs',
     },
   ],
   [
     'Docker: exited with code 143',
-    { state: 'Failed', reason: 'CONTAINER_EXITED_ERROR', message: 'Sandbox container exited with code 143.' },
+    {
+      state: 'Failed',
+      reason: 'CONTAINER_EXITED_ERROR',
+      message: 'Sandbox container exited with code 143.',
+    },
     {
       id: 'exit-143',
       title: 'The program was asked to stop (exit code 143)',
       explanation:
         'Exit code 143 means the process ended on SIGTERM (128 + 15), the polite stop signal: someone or something stopped the sandbox, such as a delete, an expiry or a node being drained.',
-      action: 'If nobody stopped it, look at the events; if the program should keep running, make sure the entrypoint stays in the foreground.',
+      action:
+        'If nobody stopped it, look at the events; if the program should keep running, make sure the entrypoint stays in the foreground.',
       look: 'events',
     },
   ],
   [
     'Docker: exited with code 3 (no entry of its own)',
-    { state: 'Failed', reason: 'CONTAINER_EXITED_ERROR', message: 'Sandbox container exited with code 3.' },
+    {
+      state: 'Failed',
+      reason: 'CONTAINER_EXITED_ERROR',
+      message: 'Sandbox container exited with code 3.',
+    },
     {
       id: 'exit-nonzero',
       title: 'The program stopped with exit code 3',
@@ -483,18 +617,27 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
   ],
   [
     'CONTAINER_EXITED_ERROR without an exit code in the message',
-    { state: 'Failed', reason: 'CONTAINER_EXITED_ERROR', message: 'Sandbox container failed.' },
+    {
+      state: 'Failed',
+      reason: 'CONTAINER_EXITED_ERROR',
+      message: 'Sandbox container failed.',
+    },
     {
       id: 'container-exited-error',
       title: 'The program stopped with an error',
-      explanation: "The sandbox's main process (its entrypoint) ended with an error exit code, so the sandbox stopped.",
+      explanation:
+        "The sandbox's main process (its entrypoint) ended with an error exit code, so the sandbox stopped.",
       action: READ_LOGS_AND_FIX,
       look: 'logs',
     },
   ],
   [
     'Docker: Terminated / CONTAINER_EXITED',
-    { state: 'Terminated', reason: 'CONTAINER_EXITED', message: 'Sandbox container exited successfully.' },
+    {
+      state: 'Terminated',
+      reason: 'CONTAINER_EXITED',
+      message: 'Sandbox container exited successfully.',
+    },
     {
       id: 'completed',
       title: 'The program finished, so the sandbox stopped',
@@ -507,17 +650,27 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
   ],
   [
     'agent-sandbox: Terminated / SandboxExpired',
-    { state: 'Terminated', reason: 'SandboxExpired', message: 'Sandbox has expired' },
+    {
+      state: 'Terminated',
+      reason: 'SandboxExpired',
+      message: 'Sandbox has expired',
+    },
     {
       id: 'expired',
       title: 'The sandbox expired',
-      explanation: 'It reached its expiry time and OpenSandbox terminated it; its files are gone.',
-      action: 'Create a new sandbox. Next time renew it before it expires, or choose a longer timeout.',
+      explanation:
+        'It reached its expiry time and OpenSandbox terminated it; its files are gone.',
+      action:
+        'Create a new sandbox. Next time renew it before it expires, or choose a longer timeout.',
     },
   ],
   [
     'Docker: Unknown / CONTAINER_STATE_UNKNOWN',
-    { state: 'Unknown', reason: 'CONTAINER_STATE_UNKNOWN', message: "Sandbox container is in state 'removing'." },
+    {
+      state: 'Unknown',
+      reason: 'CONTAINER_STATE_UNKNOWN',
+      message: "Sandbox container is in state 'removing'.",
+    },
     {
       id: 'unknown-state',
       title: "OpenSandbox cannot tell the sandbox's state",
@@ -534,7 +687,8 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
     {
       id: 'failed',
       title: 'The sandbox failed',
-      explanation: 'OpenSandbox reports a critical error for this sandbox; its reason and message say what the runtime saw.',
+      explanation:
+        'OpenSandbox reports a critical error for this sandbox; its reason and message say what the runtime saw.',
       action:
         'Look at the events and logs for the cause. A failed sandbox does not recover: delete it and create a new one once the cause is fixed.',
       look: 'events',
@@ -546,8 +700,10 @@ const CASES: Array<[string, FailureFacts, Expected]> = [
     {
       id: 'terminated',
       title: 'The sandbox has stopped',
-      explanation: 'The sandbox is terminated: its program ended or it was stopped, and it does not run any more.',
-      action: 'Delete it once you no longer need its details, and create a new sandbox to continue.',
+      explanation:
+        'The sandbox is terminated: its program ended or it was stopped, and it does not run any more.',
+      action:
+        'Delete it once you no longer need its details, and create a new sandbox to continue.',
       look: 'logs',
     },
   ],
@@ -557,7 +713,11 @@ describe('failure explanations', () => {
   it.each(CASES)('explains %s', (_name, facts, expected) => {
     const got = explainFailure(facts);
     expect(got).toBeDefined();
-    expect({ ...got, exitCode: undefined, retryable: got!.retryable || undefined }).toEqual({
+    expect({
+      ...got,
+      exitCode: undefined,
+      retryable: got!.retryable || undefined,
+    }).toEqual({
       ...expected,
       exitCode: undefined,
       look: expected.look,
@@ -573,8 +733,15 @@ describe('failure explanations', () => {
   });
 
   it('is listed entry by entry in the operator runbook (docs/operations.md)', () => {
-    const runbook = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'operations.md'), 'utf8');
-    const missing = FAILURE_EXPLANATIONS.filter(e => !runbook.includes(`| \`${e.id}\` | `) || !runbook.includes(` | ${e.title} | ${e.action} |`));
+    const runbook = readFileSync(
+      join(__dirname, '..', '..', '..', 'docs', 'operations.md'),
+      'utf8',
+    );
+    const missing = FAILURE_EXPLANATIONS.filter(
+      e =>
+        !runbook.includes(`| \`${e.id}\` | `) ||
+        !runbook.includes(` | ${e.title} | ${e.action} |`),
+    );
     expect(missing.map(e => e.id)).toEqual([]);
   });
 
@@ -595,31 +762,68 @@ describe('failure explanations', () => {
   });
 
   it('matches codes with or without the runtime prefix, and reasons and states case-insensitively', () => {
-    expect(explainFailure({ errorCode: 'SANDBOX_IMAGE_PULL_FAILED' })?.id).toBe('image-pull');
-    expect(explainFailure({ errorCode: 'KUBERNETES::QUOTA_EXCEEDED' })?.id).toBe('quota-exceeded');
-    expect(explainFailure({ state: 'failed', reason: 'container_exited_error', message: 'exited with code 137' })?.id).toBe('exit-137');
+    expect(explainFailure({ errorCode: 'SANDBOX_IMAGE_PULL_FAILED' })?.id).toBe(
+      'image-pull',
+    );
+    expect(
+      explainFailure({ errorCode: 'KUBERNETES::QUOTA_EXCEEDED' })?.id,
+    ).toBe('quota-exceeded');
+    expect(
+      explainFailure({
+        state: 'failed',
+        reason: 'container_exited_error',
+        message: 'exited with code 137',
+      })?.id,
+    ).toBe('exit-137');
   });
 
   it('reports the exit code it read, and prefers a given exit code over the message', () => {
-    expect(explainFailure({ state: 'Failed', message: 'Sandbox container exited with code 137.' })?.exitCode).toBe(137);
-    expect(explainFailure({ state: 'Failed', exitCode: 127, message: 'exited with code 1' })?.id).toBe('exit-127');
+    expect(
+      explainFailure({
+        state: 'Failed',
+        message: 'Sandbox container exited with code 137.',
+      })?.exitCode,
+    ).toBe(137);
+    expect(
+      explainFailure({
+        state: 'Failed',
+        exitCode: 127,
+        message: 'exited with code 1',
+      })?.id,
+    ).toBe('exit-127');
   });
 
   it('turns long retry hints into minutes', () => {
-    expect(explainFailure({ errorCode: 'POOL_CAPACITY_EXHAUSTED', retryAfterSeconds: 300 })?.action).toBe(
+    expect(
+      explainFailure({
+        errorCode: 'POOL_CAPACITY_EXHAUSTED',
+        retryAfterSeconds: 300,
+      })?.action,
+    ).toBe(
       'Try again in 5 minutes. If it keeps happening, ask the platform team to enlarge the pool.',
     );
-    expect(explainFailure({ errorCode: 'POOL_CAPACITY_EXHAUSTED', retryAfterSeconds: 1 })?.action).toBe(
+    expect(
+      explainFailure({
+        errorCode: 'POOL_CAPACITY_EXHAUSTED',
+        retryAfterSeconds: 1,
+      })?.action,
+    ).toBe(
       'Try again in 1 second. If it keeps happening, ask the platform team to enlarge the pool.',
     );
   });
 
   it('explains a sandbox status', () => {
     expect(
-      explainSandboxStatus({ state: 'Failed', reason: 'CONTAINER_EXITED_ERROR', message: 'Sandbox container exited with code 137.' })?.id,
+      explainSandboxStatus({
+        state: 'Failed',
+        reason: 'CONTAINER_EXITED_ERROR',
+        message: 'Sandbox container exited with code 137.',
+      })?.id,
     ).toBe('exit-137');
     expect(explainSandboxStatus(undefined)).toBeUndefined();
-    expect(explainSandboxStatus({ state: 'Running', reason: 'CONTAINER_RUNNING' })).toBeUndefined();
+    expect(
+      explainSandboxStatus({ state: 'Running', reason: 'CONTAINER_RUNNING' }),
+    ).toBeUndefined();
   });
 
   it.each([

@@ -116,7 +116,10 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
   // --- Refusals and errors of an operation (error codes: answers and audit rows) ---------------
   {
     id: 'invalid-image-name',
-    when: [{ reasons: ['InvalidImageName'] }, { message: /InvalidImageName|invalid reference format/i }],
+    when: [
+      { reasons: ['InvalidImageName'] },
+      { message: /InvalidImageName|invalid reference format/i },
+    ],
     title: 'The image name is not valid',
     explanation:
       'The image reference is not a valid name: it may contain upper-case letters or spaces, or a misplaced tag or digest.',
@@ -127,8 +130,18 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     id: 'image-pull',
     when: [
       { codes: ['SANDBOX_IMAGE_PULL_FAILED'] },
-      { reasons: ['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'RegistryUnavailable'] },
-      { message: /ErrImagePull|ImagePullBackOff|pull access denied|manifest unknown|failed to pull image/i },
+      {
+        reasons: [
+          'ErrImagePull',
+          'ImagePullBackOff',
+          'ErrImageNeverPull',
+          'RegistryUnavailable',
+        ],
+      },
+      {
+        message:
+          /ErrImagePull|ImagePullBackOff|pull access denied|manifest unknown|failed to pull image/i,
+      },
     ],
     title: 'The image could not be pulled',
     explanation:
@@ -152,7 +165,8 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: 'No pre-started sandbox is free right now',
     explanation:
       'This sandbox comes from a pool of pre-started sandboxes, and none became free before OpenSandbox stopped waiting. Nothing was created.',
-    action: 'Try again in {retryAfter}. If it keeps happening, ask the platform team to enlarge the pool.',
+    action:
+      'Try again in {retryAfter}. If it keeps happening, ask the platform team to enlarge the pool.',
     retryable: true,
   },
   {
@@ -161,7 +175,8 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: 'The team has reached its sandbox quota',
     explanation:
       'The console limits how many sandboxes a team may have at once, and this team is at its limit. Nothing was sent to OpenSandbox.',
-    action: "Delete sandboxes the team no longer needs, or ask a console administrator to raise the team's quota.",
+    action:
+      "Delete sandboxes the team no longer needs, or ask a console administrator to raise the team's quota.",
   },
   {
     id: 'team-cap',
@@ -169,19 +184,26 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: "The request is beyond the team's limits",
     explanation:
       "The console caps what a team's sandboxes may ask for: the longest timeout or renewal, the largest CPU and memory, and the allowed image registries. The request asked for more than the cap the message names.",
-    action: 'Change the field the message names to fit the cap, or ask a console administrator whether the cap can be raised.',
+    action:
+      'Change the field the message names to fit the cap, or ask a console administrator whether the cap can be raised.',
   },
   {
     id: 'max-timeout',
-    when: [{ codes: ['INVALID_PARAMETER'], message: /maximum|max_sandbox_timeout/i }],
+    when: [
+      { codes: ['INVALID_PARAMETER'], message: /maximum|max_sandbox_timeout/i },
+    ],
     title: 'The timeout is longer than allowed',
     explanation:
       "Sandboxes may live at most a fixed time: OpenSandbox's server.max_sandbox_timeout_seconds and the console's opensandbox.maxTimeoutSeconds. This request asked for a longer timeout.",
-    action: 'Choose a shorter timeout, and renew the sandbox later if you need it for longer.',
+    action:
+      'Choose a shorter timeout, and renew the sandbox later if you need it for longer.',
   },
   {
     id: 'pod-ready-timeout',
-    when: [{ codes: ['POD_READY_TIMEOUT'] }, { reasons: ['provision_timeout'] }],
+    when: [
+      { codes: ['POD_READY_TIMEOUT'] },
+      { reasons: ['provision_timeout'] },
+    ],
     title: 'The sandbox did not start in time',
     explanation:
       'OpenSandbox waits a limited time (60 seconds by default on Kubernetes) for a new sandbox to run. A slow image pull or a pod that cannot be scheduled takes longer, so OpenSandbox removed the sandbox.',
@@ -192,7 +214,10 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
   {
     id: 'pause-unsupported',
     when: [
-      { codes: ['INVALID_STATE', 'API_NOT_SUPPORTED'], message: /not supported/i },
+      {
+        codes: ['INVALID_STATE', 'API_NOT_SUPPORTED'],
+        message: /not supported/i,
+      },
       { message: /pause is not supported|resume is not supported/i },
     ],
     title: 'This OpenSandbox runtime cannot pause sandboxes',
@@ -207,30 +232,37 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: 'OpenSandbox could not pause the sandbox',
     explanation:
       'The runtime refused to pause the container. On Docker this happens when the sandbox is already paused, for example when two people or a retry paused it at the same time.',
-    action: 'Refresh: if the sandbox shows Paused, nothing more is needed; otherwise try again later.',
+    action:
+      'Refresh: if the sandbox shows Paused, nothing more is needed; otherwise try again later.',
   },
   {
     id: 'resume-failed',
     when: [{ codes: ['SANDBOX_RESUME_FAILED'] }],
     title: 'OpenSandbox could not resume the sandbox',
     explanation: 'The runtime refused to resume the paused container.',
-    action: 'Refresh and try again; if it fails again, look at the events and create a new sandbox instead.',
+    action:
+      'Refresh and try again; if it fails again, look at the events and create a new sandbox instead.',
     look: events,
   },
   {
     id: 'start-failed',
-    when: [{ codes: ['SANDBOX_START_FAILED', 'POD_FAILED'] }, { reasons: ['PROVISIONING_ERROR'] }],
+    when: [
+      { codes: ['SANDBOX_START_FAILED', 'POD_FAILED'] },
+      { reasons: ['PROVISIONING_ERROR'] },
+    ],
     title: 'OpenSandbox could not start the sandbox',
     explanation:
       'The image was there but the container did not start: the entrypoint may be missing from the image, the resources may be too small, or the runtime reported an error.',
-    action: 'Check the entrypoint and the image, look at the events while the sandbox is still listed, then create the sandbox again.',
+    action:
+      'Check the entrypoint and the image, look at the events while the sandbox is still listed, then create the sandbox again.',
     look: events,
   },
   {
     id: 'not-found',
     when: [{ codes: ['SANDBOX_NOT_FOUND'] }],
     title: 'The sandbox no longer exists',
-    explanation: 'OpenSandbox does not know this sandbox any more: it was deleted, or it expired and was removed.',
+    explanation:
+      'OpenSandbox does not know this sandbox any more: it was deleted, or it expired and was removed.',
     action: 'Nothing to undo; create a new sandbox if you still need one.',
   },
   {
@@ -239,15 +271,26 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: 'The new expiry was refused',
     explanation:
       'OpenSandbox accepts only an expiry in the future, and only for sandboxes that expire at all: a sandbox without expiration cannot be renewed.',
-    action: 'Pick a time in the future; a sandbox without expiration needs no renewal.',
+    action:
+      'Pick a time in the future; a sandbox without expiration needs no renewal.',
   },
   {
     id: 'state-conflict',
-    when: [{ codes: ['ConflictError', 'SANDBOX_NOT_RUNNING', 'SANDBOX_NOT_PAUSED', 'INVALID_STATE'] }],
+    when: [
+      {
+        codes: [
+          'ConflictError',
+          'SANDBOX_NOT_RUNNING',
+          'SANDBOX_NOT_PAUSED',
+          'INVALID_STATE',
+        ],
+      },
+    ],
     title: 'The sandbox was not in a state that allows this',
     explanation:
       'Pause needs a Running sandbox, resume a Paused one, and renew a sandbox with an expiry; the sandbox was in another state when the action was asked.',
-    action: 'Refresh to see the current state, then choose the action that fits it.',
+    action:
+      'Refresh to see the current state, then choose the action that fits it.',
   },
   {
     id: 'rate-limited',
@@ -255,22 +298,27 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: 'Too many changes in a short time',
     explanation:
       'The console limits how many changes each user or service may make per minute (opensandbox.rateLimits), and this caller used up its allowance.',
-    action: 'Try again in {retryAfter}; spread automated changes out, or ask a console administrator for a higher limit.',
+    action:
+      'Try again in {retryAfter}; spread automated changes out, or ask a console administrator for a higher limit.',
     retryable: true,
   },
   {
     id: 'permission-policy',
     when: [{ codes: ['PermissionPolicyError'] }],
     title: 'The permission policy could not be evaluated',
-    explanation: 'The console could not evaluate its permission policy for this action, so it denied the action to be safe.',
-    action: 'Ask a console administrator to check the backend log and fix the policy.',
+    explanation:
+      'The console could not evaluate its permission policy for this action, so it denied the action to be safe.',
+    action:
+      'Ask a console administrator to check the backend log and fix the policy.',
   },
   {
     id: 'not-allowed',
     when: [{ codes: ['NotAllowedError'] }],
     title: 'The role does not allow this',
-    explanation: "The console's permission policy refused the action for this user or service on this sandbox.",
-    action: "Ask the sandbox's team or a console administrator for a role that allows it.",
+    explanation:
+      "The console's permission policy refused the action for this user or service on this sandbox.",
+    action:
+      "Ask the sandbox's team or a console administrator for a role that allows it.",
   },
   {
     id: 'key-refused',
@@ -278,7 +326,8 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: "OpenSandbox refused the console's API key",
     explanation:
       'The OpenSandbox server did not accept the key the console backend sends (opensandbox.apiKey): the key was changed on the server, or the console has an old or wrong one.',
-    action: 'A console administrator must update opensandbox.apiKey (see "Rotating the OpenSandbox key" in the operator runbook) and restart the backend.',
+    action:
+      'A console administrator must update opensandbox.apiKey (see "Rotating the OpenSandbox key" in the operator runbook) and restart the backend.',
   },
   {
     id: 'upstream-timeout',
@@ -286,22 +335,28 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: 'OpenSandbox did not answer in time',
     explanation:
       'The console stopped waiting for OpenSandbox. For a change the outcome is unknown: it may still have happened. The console settles an unknown create by itself once it finds the sandbox.',
-    action: 'Refresh in a minute to see the result. Retrying a create from the form is safe: it reuses the same Idempotency-Key.',
+    action:
+      'Refresh in a minute to see the result. Retrying a create from the form is safe: it reuses the same Idempotency-Key.',
     retryable: true,
   },
   {
     id: 'upstream-unreachable',
     when: [{ codes: ['UPSTREAM_UNREACHABLE'] }],
     title: 'OpenSandbox could not be reached',
-    explanation: 'The console backend could not connect to the OpenSandbox server: it is down or restarting, or the address or network is wrong.',
-    action: 'Try again shortly; if it lasts, a console administrator should check the OpenSandbox server and opensandbox.baseUrl.',
+    explanation:
+      'The console backend could not connect to the OpenSandbox server: it is down or restarting, or the address or network is wrong.',
+    action:
+      'Try again shortly; if it lasts, a console administrator should check the OpenSandbox server and opensandbox.baseUrl.',
     retryable: true,
   },
 
   // --- Sandbox states and reasons (detail page, list badge) -------------------------------------
   {
     id: 'oom-killed',
-    when: [{ reasons: ['OOMKilled'] }, { message: /\bOOMKilled\b|out of memory|out-of-memory/i }],
+    when: [
+      { reasons: ['OOMKilled'] },
+      { message: /\bOOMKilled\b|out of memory|out-of-memory/i },
+    ],
     title: 'The sandbox ran out of memory',
     explanation:
       "The program used more memory than the sandbox's memory limit, so the kernel killed it (an out-of-memory kill).",
@@ -315,14 +370,18 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: 'The sandbox keeps crashing',
     explanation:
       'The main process exits shortly after every start, and Kubernetes waits longer and longer before each restart.',
-    action: 'Read the logs for the error printed before each exit, then fix the entrypoint, environment variables or image.',
+    action:
+      'Read the logs for the error printed before each exit, then fix the entrypoint, environment variables or image.',
     look: logs,
   },
   {
     id: 'insufficient-resources',
     when: [
       { reasons: ['OutOfcpu', 'OutOfmemory'] },
-      { message: /Insufficient (cpu|memory|nvidia\.com\/gpu|ephemeral-storage)|insufficient resources/i },
+      {
+        message:
+          /Insufficient (cpu|memory|nvidia\.com\/gpu|ephemeral-storage)|insufficient resources/i,
+      },
     ],
     title: 'No node has enough free CPU or memory',
     explanation:
@@ -334,7 +393,13 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
   {
     id: 'unschedulable',
     when: [
-      { reasons: ['POD_PLATFORM_UNSCHEDULABLE', 'Unschedulable', 'FailedScheduling'] },
+      {
+        reasons: [
+          'POD_PLATFORM_UNSCHEDULABLE',
+          'Unschedulable',
+          'FailedScheduling',
+        ],
+      },
       { message: /nodes are available|unschedulable/i },
     ],
     title: 'No node can run the sandbox',
@@ -347,7 +412,8 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
   {
     id: 'exit-137',
     when: [{ exitCodes: [137] }],
-    title: 'The program was killed (exit code 137), most often for using too much memory',
+    title:
+      'The program was killed (exit code 137), most often for using too much memory',
     explanation:
       "Exit code 137 means the main process was stopped with SIGKILL (128 + 9). Most often the kernel killed it because it used more memory than the sandbox's limit; a forced stop of the container gives the same code.",
     action:
@@ -360,7 +426,8 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: 'The program stopped with an error (exit code 1)',
     explanation:
       'Exit code 1 is the general error of most programs: it failed at start-up (a missing file, a wrong setting, a refused connection) or stopped on an unhandled error.',
-    action: 'Read the logs for the error message, then fix the entrypoint, environment variables or image and create the sandbox again.',
+    action:
+      'Read the logs for the error message, then fix the entrypoint, environment variables or image and create the sandbox again.',
     look: logs,
   },
   {
@@ -369,7 +436,8 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: 'The command was used wrongly (exit code 2)',
     explanation:
       'Exit code 2 usually means the command got invalid arguments or options, or a shell script has a syntax error.',
-    action: "Check the entrypoint's arguments against the program's usage (the logs usually print it) and create the sandbox again.",
+    action:
+      "Check the entrypoint's arguments against the program's usage (the logs usually print it) and create the sandbox again.",
     look: logs,
   },
   {
@@ -388,7 +456,8 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: 'The entrypoint command was not found (exit code 127)',
     explanation:
       'Exit code 127 means the command could not be found: it is not in the image, it is misspelt, or it is not on the PATH.',
-    action: "Check the command's spelling, give its full path, or use an image that contains the program; then create the sandbox again.",
+    action:
+      "Check the command's spelling, give its full path, or use an image that contains the program; then create the sandbox again.",
     look: logs,
   },
   {
@@ -397,7 +466,8 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: 'The program aborted (exit code 134)',
     explanation:
       'Exit code 134 means the process stopped itself with SIGABRT (128 + 6), usually after a failed assertion or a fatal runtime error.',
-    action: 'Read the logs for the assertion or fatal error just before the exit, then fix the program or its input.',
+    action:
+      'Read the logs for the assertion or fatal error just before the exit, then fix the program or its input.',
     look: logs,
   },
   {
@@ -406,7 +476,8 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: 'The program crashed with a segmentation fault (exit code 139)',
     explanation:
       'Exit code 139 means the process was stopped with SIGSEGV (128 + 11) after an invalid memory access: usually a bug in native code, or a program built for another platform or C library.',
-    action: "Read the logs, try another version of the image, and check that the image matches the sandbox's platform.",
+    action:
+      "Read the logs, try another version of the image, and check that the image matches the sandbox's platform.",
     look: logs,
   },
   {
@@ -415,7 +486,8 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     title: 'The program was asked to stop (exit code 143)',
     explanation:
       'Exit code 143 means the process ended on SIGTERM (128 + 15), the polite stop signal: someone or something stopped the sandbox, such as a delete, an expiry or a node being drained.',
-    action: 'If nobody stopped it, look at the events; if the program should keep running, make sure the entrypoint stays in the foreground.',
+    action:
+      'If nobody stopped it, look at the events; if the program should keep running, make sure the entrypoint stays in the foreground.',
     look: events,
   },
   {
@@ -431,13 +503,17 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     id: 'container-exited-error',
     when: [{ reasons: ['CONTAINER_EXITED_ERROR'] }],
     title: 'The program stopped with an error',
-    explanation: "The sandbox's main process (its entrypoint) ended with an error exit code, so the sandbox stopped.",
+    explanation:
+      "The sandbox's main process (its entrypoint) ended with an error exit code, so the sandbox stopped.",
     action: READ_LOGS_AND_FIX,
     look: logs,
   },
   {
     id: 'completed',
-    when: [{ reasons: ['CONTAINER_EXITED'] }, { states: ['Terminated', 'Failed'], exitCodes: [0] }],
+    when: [
+      { reasons: ['CONTAINER_EXITED'] },
+      { states: ['Terminated', 'Failed'], exitCodes: [0] },
+    ],
     title: 'The program finished, so the sandbox stopped',
     explanation:
       "The sandbox's main process (its entrypoint) ended normally (exit code 0). A sandbox runs only as long as its entrypoint does.",
@@ -449,8 +525,10 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     id: 'expired',
     when: [{ reasons: ['ttl_expiry', 'SandboxExpired'] }],
     title: 'The sandbox expired',
-    explanation: 'It reached its expiry time and OpenSandbox terminated it; its files are gone.',
-    action: 'Create a new sandbox. Next time renew it before it expires, or choose a longer timeout.',
+    explanation:
+      'It reached its expiry time and OpenSandbox terminated it; its files are gone.',
+    action:
+      'Create a new sandbox. Next time renew it before it expires, or choose a longer timeout.',
   },
   {
     id: 'unknown-state',
@@ -466,7 +544,8 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     id: 'failed',
     when: [{ states: ['Failed'] }],
     title: 'The sandbox failed',
-    explanation: 'OpenSandbox reports a critical error for this sandbox; its reason and message say what the runtime saw.',
+    explanation:
+      'OpenSandbox reports a critical error for this sandbox; its reason and message say what the runtime saw.',
     action:
       'Look at the events and logs for the cause. A failed sandbox does not recover: delete it and create a new one once the cause is fixed.',
     look: events,
@@ -475,8 +554,10 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
     id: 'terminated',
     when: [{ states: ['Terminated'] }],
     title: 'The sandbox has stopped',
-    explanation: 'The sandbox is terminated: its program ended or it was stopped, and it does not run any more.',
-    action: 'Delete it once you no longer need its details, and create a new sandbox to continue.',
+    explanation:
+      'The sandbox is terminated: its program ended or it was stopped, and it does not run any more.',
+    action:
+      'Delete it once you no longer need its details, and create a new sandbox to continue.',
     look: logs,
   },
 ];
@@ -487,37 +568,62 @@ export const FAILURE_EXPLANATIONS: readonly FailureExplanationEntry[] = [
  * @public
  */
 export function exitCodeOf(message: string | undefined): number | undefined {
-  const match = /exit[ _]?(?:ed )?(?:with )?(?:exit )?code\s*[:=]?\s*(-?\d{1,3})\b/i.exec(message ?? '');
+  const match =
+    /exit[ _]?(?:ed )?(?:with )?(?:exit )?code\s*[:=]?\s*(-?\d{1,3})\b/i.exec(
+      message ?? '',
+    );
   return match ? Number(match[1]) : undefined;
 }
 
-function same(a: string | undefined, list: readonly string[] | undefined): boolean {
+function same(
+  a: string | undefined,
+  list: readonly string[] | undefined,
+): boolean {
   if (!list) return true;
   if (!a) return false;
   const value = a.toLowerCase();
   return list.some(item => item.toLowerCase() === value);
 }
 
-function codeMatches(code: string | undefined, list: readonly string[] | undefined): boolean {
+function codeMatches(
+  code: string | undefined,
+  list: readonly string[] | undefined,
+): boolean {
   if (!list) return true;
   if (!code) return false;
-  const name = code.includes('::') ? code.slice(code.lastIndexOf('::') + 2) : code;
+  const name = code.includes('::')
+    ? code.slice(code.lastIndexOf('::') + 2)
+    : code;
   return same(code, list) || same(name, list);
 }
 
-function matches(m: FailureMatcher, facts: FailureFacts, exitCode: number | undefined): boolean {
+function matches(
+  m: FailureMatcher,
+  facts: FailureFacts,
+  exitCode: number | undefined,
+): boolean {
   if (!same(facts.state, m.states)) return false;
   if (!same(facts.reason, m.reasons)) return false;
   if (!codeMatches(facts.errorCode, m.codes)) return false;
-  if (m.message && !m.message.test(`${facts.message ?? ''}\n${facts.reason ?? ''}`)) return false;
-  if (m.exitCodes && (exitCode === undefined || !m.exitCodes.includes(exitCode))) return false;
-  if (m.nonZeroExitCode && (exitCode === undefined || exitCode === 0)) return false;
+  if (
+    m.message &&
+    !m.message.test(`${facts.message ?? ''}\n${facts.reason ?? ''}`)
+  )
+    return false;
+  if (
+    m.exitCodes &&
+    (exitCode === undefined || !m.exitCodes.includes(exitCode))
+  )
+    return false;
+  if (m.nonZeroExitCode && (exitCode === undefined || exitCode === 0))
+    return false;
   return true;
 }
 
 /** `30 seconds`, `1 second`, `3 minutes`; `a minute` when unknown. */
 function retryAfterText(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return 'a minute';
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0)
+    return 'a minute';
   const s = Math.ceil(seconds);
   if (s <= 1) return '1 second';
   if (s < 120) return `${s} seconds`;
@@ -528,11 +634,17 @@ function retryAfterText(seconds: number | undefined): string {
  * The explanation of `entry` with its placeholders filled from `facts`.
  * @public
  */
-export function renderFailureExplanation(entry: FailureExplanationEntry, facts: FailureFacts = {}): FailureExplanation {
+export function renderFailureExplanation(
+  entry: FailureExplanationEntry,
+  facts: FailureFacts = {},
+): FailureExplanation {
   const exitCode = facts.exitCode ?? exitCodeOf(facts.message);
   const fill = (text: string) =>
     text
-      .replace(/\{exitCode\}/g, exitCode === undefined ? 'unknown' : String(exitCode))
+      .replace(
+        /\{exitCode\}/g,
+        exitCode === undefined ? 'unknown' : String(exitCode),
+      )
       .replace(/\{retryAfter\}/g, retryAfterText(facts.retryAfterSeconds));
   return {
     id: entry.id,
@@ -553,9 +665,13 @@ export function renderFailureExplanation(entry: FailureExplanationEntry, facts: 
  * // -> { id: 'exit-137', title: 'The program was killed (exit code 137), most often for using too much memory', ... }
  * @public
  */
-export function explainFailure(facts: FailureFacts): FailureExplanation | undefined {
+export function explainFailure(
+  facts: FailureFacts,
+): FailureExplanation | undefined {
   const exitCode = facts.exitCode ?? exitCodeOf(facts.message);
-  const entry = FAILURE_EXPLANATIONS.find(e => e.when.some(m => matches(m, facts, exitCode)));
+  const entry = FAILURE_EXPLANATIONS.find(e =>
+    e.when.some(m => matches(m, facts, exitCode)),
+  );
   return entry ? renderFailureExplanation(entry, facts) : undefined;
 }
 
@@ -568,5 +684,9 @@ export function explainSandboxStatus(
   status: { state?: string; reason?: string; message?: string } | undefined,
 ): FailureExplanation | undefined {
   if (!status) return undefined;
-  return explainFailure({ state: status.state, reason: status.reason, message: status.message });
+  return explainFailure({
+    state: status.state,
+    reason: status.reason,
+    message: status.message,
+  });
 }

@@ -44,9 +44,17 @@ export const ENTITY_KIND_KEY = 'backstage.io/entity-kind';
  */
 export const CREATE_TOKEN_KEY = 'backstage.io/create-token';
 
+/**
+ * Label naming the Backstage service that created a sandbox (services have no user ref, so no
+ * owner label): the service subject with its first `:` written as `.` (`plugin:scaffolder` is
+ * stored as `plugin.scaffolder`), other characters a label value cannot hold as `-`. @public
+ */
+export const CREATOR_SERVICE_KEY = 'backstage.io/created-by-service';
+
 /** Metadata keys the console stamps; a request body may never set or change them. @public */
 export const RESERVED_OWNERSHIP_KEYS: readonly string[] = [
   CREATE_TOKEN_KEY,
+  CREATOR_SERVICE_KEY,
   OWNER_NAME_KEY,
   OWNER_NAMESPACE_KEY,
   TEAM_NAME_KEY,
@@ -58,18 +66,27 @@ export const RESERVED_OWNERSHIP_KEYS: readonly string[] = [
 
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
-function parseRef(ref: string, expectedKind?: string): { kind: string; namespace: string; name: string } {
+function parseRef(
+  ref: string,
+  expectedKind?: string,
+): { kind: string; namespace: string; name: string } {
   const match = /^([^:/]+):(?:([^:/]+)\/)?([^:/]+)$/.exec(ref.trim());
   if (!match) {
-    throw new TypeError(`Invalid entity ref "${ref}", expected ${expectedKind}:<namespace>/<name>`);
+    throw new TypeError(
+      `Invalid entity ref "${ref}", expected ${expectedKind}:<namespace>/<name>`,
+    );
   }
   const [, kind, namespace = 'default', name] = match;
   if (expectedKind && kind.toLocaleLowerCase('en-US') !== expectedKind) {
-    throw new TypeError(`Invalid entity ref "${ref}", expected kind ${expectedKind}`);
+    throw new TypeError(
+      `Invalid entity ref "${ref}", expected kind ${expectedKind}`,
+    );
   }
   for (const part of [kind, namespace, name]) {
     if (part.length > 63 || !LABEL_VALUE.test(part)) {
-      throw new TypeError(`Entity ref "${ref}" has a part that is not a valid label value: "${part}"`);
+      throw new TypeError(
+        `Entity ref "${ref}" has a part that is not a valid label value: "${part}"`,
+      );
     }
   }
   return {
@@ -89,8 +106,12 @@ function parseRef(ref: string, expectedKind?: string): { kind: string; namespace
  *   label value (cannot happen for refs that pass Backstage's entity validation).
  * @public
  */
-export function encodeOwnershipMetadata(ownership: SandboxOwnership): Record<string, string> {
+export function encodeOwnershipMetadata(
+  ownership: SandboxOwnership,
+): Record<string, string> {
   const labels: Record<string, string> = {};
+  if (ownership.service)
+    labels[CREATOR_SERVICE_KEY] = encodeServiceSubject(ownership.service);
   if (ownership.owner) {
     const { namespace, name } = parseRef(ownership.owner, 'user');
     labels[OWNER_NAME_KEY] = name;
@@ -111,6 +132,21 @@ export function encodeOwnershipMetadata(ownership: SandboxOwnership): Record<str
 }
 
 /**
+ * A service subject (`plugin:scaffolder`, `external:ci-bot`) as a label value: the first `:`
+ * becomes `.`, other characters outside `[A-Za-z0-9-_.]` become `-`, at most 63 characters, with
+ * alphanumeric ends. {@link decodeOwnershipMetadata} turns the first `.` back into `:`.
+ */
+function encodeServiceSubject(subject: string): string {
+  const value = subject
+    .trim()
+    .replace(':', '.')
+    .replace(/[^A-Za-z0-9_.-]/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return value || 'service';
+}
+
+/**
  * Decodes ownership from a sandbox's metadata (the inverse of {@link encodeOwnershipMetadata}).
  * A name label without its namespace label is read in the `default` namespace.
  *
@@ -124,13 +160,23 @@ export function decodeOwnershipMetadata(
   if (!metadata) return undefined;
   const result: SandboxOwnership = {};
   if (metadata[OWNER_NAME_KEY]) {
-    result.owner = `user:${metadata[OWNER_NAMESPACE_KEY] || 'default'}/${metadata[OWNER_NAME_KEY]}`;
+    result.owner = `user:${metadata[OWNER_NAMESPACE_KEY] || 'default'}/${
+      metadata[OWNER_NAME_KEY]
+    }`;
   }
   if (metadata[TEAM_NAME_KEY]) {
-    result.team = `group:${metadata[TEAM_NAMESPACE_KEY] || 'default'}/${metadata[TEAM_NAME_KEY]}`;
+    result.team = `group:${metadata[TEAM_NAMESPACE_KEY] || 'default'}/${
+      metadata[TEAM_NAME_KEY]
+    }`;
   }
   if (metadata[ENTITY_NAME_KEY] && metadata[ENTITY_KIND_KEY]) {
-    result.entity = `${metadata[ENTITY_KIND_KEY]}:${metadata[ENTITY_NAMESPACE_KEY] || 'default'}/${metadata[ENTITY_NAME_KEY]}`;
+    result.entity = `${metadata[ENTITY_KIND_KEY]}:${
+      metadata[ENTITY_NAMESPACE_KEY] || 'default'
+    }/${metadata[ENTITY_NAME_KEY]}`;
   }
-  return result.owner || result.team || result.entity ? result : undefined;
+  if (metadata[CREATOR_SERVICE_KEY])
+    result.service = metadata[CREATOR_SERVICE_KEY].replace('.', ':');
+  return result.owner || result.team || result.entity || result.service
+    ? result
+    : undefined;
 }

@@ -37,7 +37,18 @@ export const opensandboxSandboxEndpointPermission = createPermission({
   resourceType: OPENSANDBOX_SANDBOX_RESOURCE_TYPE,
 });
 
-/** Read the audit log. Basic permission. @public */
+/**
+ * Read the history (audit events) of one sandbox: `GET /sandboxes/{id}/history`. Resource
+ * permission, decided together with `opensandbox.sandbox.read` on the same sandbox (the role
+ * policy gives it to whoever may read the sandbox). @public
+ */
+export const opensandboxSandboxHistoryReadPermission = createPermission({
+  name: 'opensandbox.sandbox.history.read',
+  attributes: { action: 'read' },
+  resourceType: OPENSANDBOX_SANDBOX_RESOURCE_TYPE,
+});
+
+/** Read the whole audit log. Basic permission. @public */
 export const opensandboxAuditReadPermission = createPermission({
   name: 'opensandbox.audit.read',
   attributes: { action: 'read' },
@@ -59,6 +70,7 @@ export const opensandboxPermissions = [
   opensandboxSandboxUpdatePermission,
   opensandboxSandboxDeletePermission,
   opensandboxSandboxEndpointPermission,
+  opensandboxSandboxHistoryReadPermission,
   opensandboxAuditReadPermission,
   opensandboxAdminManagePermission,
 ];

@@ -37,7 +37,17 @@ export interface SandboxPreset {
 }
 
 const PRESET_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const PRESET_FIELDS = ['name', 'title', 'description', 'image', 'entrypoint', 'resourceLimits', 'timeoutSeconds', 'metadata', 'env'];
+const PRESET_FIELDS = [
+  'name',
+  'title',
+  'description',
+  'image',
+  'entrypoint',
+  'resourceLimits',
+  'timeoutSeconds',
+  'metadata',
+  'env',
+];
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -51,8 +61,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * @returns every problem; empty when all presets are valid.
  * @public
  */
-export function validateSandboxPresets(presets: unknown, options: { maxTimeoutSeconds?: number } = {}): FieldError[] {
-  if (!Array.isArray(presets)) return [{ field: 'presets', message: 'must be a list' }];
+export function validateSandboxPresets(
+  presets: unknown,
+  options: { maxTimeoutSeconds?: number } = {},
+): FieldError[] {
+  if (!Array.isArray(presets))
+    return [{ field: 'presets', message: 'must be a list' }];
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   presets.forEach((preset, i) => {
@@ -62,28 +76,53 @@ export function validateSandboxPresets(presets: unknown, options: { maxTimeoutSe
       return;
     }
     for (const key of Object.keys(preset)) {
-      if (!PRESET_FIELDS.includes(key)) errors.push({ field: `${at}.${key}`, message: 'is not a known field' });
+      if (!PRESET_FIELDS.includes(key))
+        errors.push({ field: `${at}.${key}`, message: 'is not a known field' });
     }
     if (typeof preset.name !== 'string' || !PRESET_NAME.test(preset.name)) {
-      errors.push({ field: `${at}.name`, message: 'must be 1-63 lower-case letters, digits and -' });
+      errors.push({
+        field: `${at}.name`,
+        message: 'must be 1-63 lower-case letters, digits and -',
+      });
     } else if (seen.has(preset.name)) {
       errors.push({ field: `${at}.name`, message: `repeats ${preset.name}` });
     } else seen.add(preset.name);
     for (const key of ['title', 'description', 'image'] as const) {
-      if (preset[key] !== undefined && (typeof preset[key] !== 'string' || (preset[key] as string).trim() === '')) {
-        errors.push({ field: `${at}.${key}`, message: 'must be a non-empty string' });
+      if (
+        preset[key] !== undefined &&
+        (typeof preset[key] !== 'string' ||
+          (preset[key] as string).trim() === '')
+      ) {
+        errors.push({
+          field: `${at}.${key}`,
+          message: 'must be a non-empty string',
+        });
       }
     }
-    if (preset.timeoutSeconds !== undefined && typeof preset.timeoutSeconds !== 'number') {
-      errors.push({ field: `${at}.timeoutSeconds`, message: 'must be a whole number of seconds' });
+    if (
+      preset.timeoutSeconds !== undefined &&
+      typeof preset.timeoutSeconds !== 'number'
+    ) {
+      errors.push({
+        field: `${at}.timeoutSeconds`,
+        message: 'must be a whole number of seconds',
+      });
     }
     // The rest by the create request's rules, on a request built from the preset (missing parts
     // filled with valid stand-ins, whose fields are not reported).
     const request: Record<string, unknown> = {
-      image: { uri: typeof preset.image === 'string' && preset.image.trim() ? preset.image : 'image' },
+      image: {
+        uri:
+          typeof preset.image === 'string' && preset.image.trim()
+            ? preset.image
+            : 'image',
+      },
       entrypoint: preset.entrypoint ?? ['run'],
       resourceLimits: preset.resourceLimits ?? {},
-      timeout: typeof preset.timeoutSeconds === 'number' ? preset.timeoutSeconds : 3600,
+      timeout:
+        typeof preset.timeoutSeconds === 'number'
+          ? preset.timeoutSeconds
+          : 3600,
     };
     if (preset.metadata !== undefined) request.metadata = preset.metadata;
     if (preset.env !== undefined) request.env = preset.env;
@@ -96,7 +135,11 @@ export function validateSandboxPresets(presets: unknown, options: { maxTimeoutSe
     }
     if (isPlainObject(preset.resourceLimits)) {
       for (const key of Object.keys(preset.resourceLimits)) {
-        if (key !== 'cpu' && key !== 'memory') errors.push({ field: `${at}.resourceLimits.${key}`, message: 'is not a known field (cpu, memory)' });
+        if (key !== 'cpu' && key !== 'memory')
+          errors.push({
+            field: `${at}.resourceLimits.${key}`,
+            message: 'is not a known field (cpu, memory)',
+          });
       }
     }
   });

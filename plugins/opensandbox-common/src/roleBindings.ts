@@ -136,7 +136,8 @@ export interface RoleBindingImportResult {
   unchanged: number;
 }
 
-const ENTITY_REF = /^(user|group):(?:([a-z0-9][a-z0-9._-]{0,62})\/)?([a-z0-9][a-z0-9._-]{0,62})$/;
+const ENTITY_REF =
+  /^(user|group):(?:([a-z0-9][a-z0-9._-]{0,62})\/)?([a-z0-9][a-z0-9._-]{0,62})$/;
 const SERVICE_SUBJECT = /^[A-Za-z0-9][A-Za-z0-9:._@/+-]{0,254}$/;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -148,7 +149,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * undefined when `value` is not one.
  * @public
  */
-export function normalizeRoleBindingEntityRef(value: string): string | undefined {
+export function normalizeRoleBindingEntityRef(
+  value: string,
+): string | undefined {
   const match = ENTITY_REF.exec(value.trim().toLocaleLowerCase('en-US'));
   if (!match) return undefined;
   return `${match[1]}:${match[2] ?? 'default'}/${match[3]}`;
@@ -165,59 +168,106 @@ export function validateRoleBindingInput(
   field = '',
 ): { value?: NormalizedRoleBinding; errors: FieldError[] } {
   const at = (name: string) => (field ? `${field}.${name}` : name);
-  if (!isPlainObject(input)) return { errors: [{ field: field || 'body', message: 'must be an object' }] };
+  if (!isPlainObject(input))
+    return {
+      errors: [{ field: field || 'body', message: 'must be an object' }],
+    };
   const errors: FieldError[] = [];
   for (const key of Object.keys(input)) {
     if (!['subject', 'role', 'teams', 'exempt', 'description'].includes(key)) {
-      errors.push({ field: at(key), message: 'is not a known field (subject, role, teams, exempt, description)' });
+      errors.push({
+        field: at(key),
+        message:
+          'is not a known field (subject, role, teams, exempt, description)',
+      });
     }
   }
   let subject = '';
   let subjectKind: RoleBindingSubjectKind = 'service';
   if (typeof input.subject !== 'string' || input.subject.trim() === '') {
-    errors.push({ field: at('subject'), message: 'is required: user:<namespace>/<name>, group:<namespace>/<name> or a service subject' });
+    errors.push({
+      field: at('subject'),
+      message:
+        'is required: user:<namespace>/<name>, group:<namespace>/<name> or a service subject',
+    });
   } else if (/^(user|group):/i.test(input.subject.trim())) {
     const ref = normalizeRoleBindingEntityRef(input.subject);
-    if (!ref) errors.push({ field: at('subject'), message: `"${input.subject}" is not a valid user or group entity ref` });
+    if (!ref)
+      errors.push({
+        field: at('subject'),
+        message: `"${input.subject}" is not a valid user or group entity ref`,
+      });
     else {
       subject = ref;
       subjectKind = ref.startsWith('user:') ? 'user' : 'group';
     }
   } else if (!SERVICE_SUBJECT.test(input.subject.trim())) {
-    errors.push({ field: at('subject'), message: `"${input.subject}" is neither a user/group entity ref nor a service subject` });
+    errors.push({
+      field: at('subject'),
+      message: `"${input.subject}" is neither a user/group entity ref nor a service subject`,
+    });
   } else subject = input.subject.trim();
 
   const role = input.role;
-  if (typeof role !== 'string' || !(ROLE_BINDING_ROLES as readonly string[]).includes(role)) {
-    errors.push({ field: at('role'), message: `must be one of ${ROLE_BINDING_ROLES.join(', ')}` });
+  if (
+    typeof role !== 'string' ||
+    !(ROLE_BINDING_ROLES as readonly string[]).includes(role)
+  ) {
+    errors.push({
+      field: at('role'),
+      message: `must be one of ${ROLE_BINDING_ROLES.join(', ')}`,
+    });
   }
 
   const teams = new Set<string>();
   if (input.teams !== undefined && input.teams !== null) {
-    if (!Array.isArray(input.teams)) errors.push({ field: at('teams'), message: 'must be a list of group refs' });
+    if (!Array.isArray(input.teams))
+      errors.push({
+        field: at('teams'),
+        message: 'must be a list of group refs',
+      });
     else {
       input.teams.forEach((team, i) => {
-        const ref = typeof team === 'string' ? normalizeRoleBindingEntityRef(team) : undefined;
+        const ref =
+          typeof team === 'string'
+            ? normalizeRoleBindingEntityRef(team)
+            : undefined;
         if (!ref || !ref.startsWith('group:')) {
-          errors.push({ field: at(`teams[${i}]`), message: `${JSON.stringify(team)} is not a group ref (group:<namespace>/<name>)` });
+          errors.push({
+            field: at(`teams[${i}]`),
+            message: `${JSON.stringify(
+              team,
+            )} is not a group ref (group:<namespace>/<name>)`,
+          });
         } else teams.add(ref);
       });
       if (teams.size > MAX_ROLE_BINDING_TEAMS) {
-        errors.push({ field: at('teams'), message: `may name at most ${MAX_ROLE_BINDING_TEAMS} teams` });
+        errors.push({
+          field: at('teams'),
+          message: `may name at most ${MAX_ROLE_BINDING_TEAMS} teams`,
+        });
       }
     }
   }
   if (role === 'admin' && teams.size > 0) {
-    errors.push({ field: at('teams'), message: 'admin bindings cannot be scoped to teams (an admin acts on every sandbox)' });
+    errors.push({
+      field: at('teams'),
+      message:
+        'admin bindings cannot be scoped to teams (an admin acts on every sandbox)',
+    });
   }
   if (input.exempt !== undefined && typeof input.exempt !== 'boolean') {
     errors.push({ field: at('exempt'), message: 'must be true or false' });
   }
   let description: string | null = null;
   if (input.description !== undefined && input.description !== null) {
-    if (typeof input.description !== 'string') errors.push({ field: at('description'), message: 'must be a string' });
+    if (typeof input.description !== 'string')
+      errors.push({ field: at('description'), message: 'must be a string' });
     else if (input.description.length > MAX_ROLE_BINDING_DESCRIPTION) {
-      errors.push({ field: at('description'), message: `must be at most ${MAX_ROLE_BINDING_DESCRIPTION} characters` });
+      errors.push({
+        field: at('description'),
+        message: `must be at most ${MAX_ROLE_BINDING_DESCRIPTION} characters`,
+      });
     } else description = input.description.trim() || null;
   }
   if (errors.length > 0) return { errors };
@@ -239,6 +289,12 @@ export function validateRoleBindingInput(
  * binding (`exempt` and `description` are attributes of it).
  * @public
  */
-export function roleBindingKey(binding: Pick<NormalizedRoleBinding, 'subject' | 'role' | 'teams'>): string {
-  return JSON.stringify([binding.subject, binding.role, [...binding.teams].sort()]);
+export function roleBindingKey(
+  binding: Pick<NormalizedRoleBinding, 'subject' | 'role' | 'teams'>,
+): string {
+  return JSON.stringify([
+    binding.subject,
+    binding.role,
+    [...binding.teams].sort(),
+  ]);
 }

@@ -19,17 +19,22 @@ export type Sandbox = components['schemas']['Sandbox'];
 /** Lifecycle status: `state` is an open string (Running, Paused, Pending, Failed, ...). @public */
 export type SandboxStatus = components['schemas']['SandboxStatus'];
 /** Body of `POST /v1/sandboxes`. `timeout` is in seconds (>= 60) or null for manual cleanup. @public */
-export type CreateSandboxRequest = components['schemas']['CreateSandboxRequest'];
+export type CreateSandboxRequest =
+  components['schemas']['CreateSandboxRequest'];
 /** 202 response of `POST /v1/sandboxes`. @public */
-export type CreateSandboxResponse = components['schemas']['CreateSandboxResponse'];
+export type CreateSandboxResponse =
+  components['schemas']['CreateSandboxResponse'];
 /** Response of `GET /v1/sandboxes`. @public */
-export type ListSandboxesResponse = components['schemas']['ListSandboxesResponse'];
+export type ListSandboxesResponse =
+  components['schemas']['ListSandboxesResponse'];
 /** Offset pagination info of list responses (1-based `page`). @public */
 export type PaginationInfo = components['schemas']['PaginationInfo'];
 /** Body of `POST /v1/sandboxes/{id}/renew-expiration`: the new absolute `expiresAt` (RFC 3339). @public */
-export type RenewSandboxExpirationRequest = components['schemas']['RenewSandboxExpirationRequest'];
+export type RenewSandboxExpirationRequest =
+  components['schemas']['RenewSandboxExpirationRequest'];
 /** Response of renew-expiration: the normalised UTC `expiresAt`. @public */
-export type RenewSandboxExpirationResponse = components['schemas']['RenewSandboxExpirationResponse'];
+export type RenewSandboxExpirationResponse =
+  components['schemas']['RenewSandboxExpirationResponse'];
 /** Response of `GET /v1/sandboxes/{id}/endpoints/{port}`: `endpoint` has no scheme. @public */
 export type Endpoint = components['schemas']['Endpoint'];
 /** Upstream error body `{ code, message }`. @public */
@@ -50,6 +55,11 @@ export interface SandboxOwnership {
   team?: string;
   /** The catalog entity (component, system, ...) the sandbox was created for. */
   entity?: string;
+  /**
+   * The Backstage service that created the sandbox (its subject, e.g. `plugin:scaffolder`), for
+   * sandboxes a service created through the console; such sandboxes have no `owner`.
+   */
+  service?: string;
 }
 
 /**
@@ -65,6 +75,25 @@ export type ConsoleSandbox = Sandbox & {
    */
   server?: string;
 };
+
+/**
+ * How a sandbox was created through the console, read from its create audit event (OpenSandbox's
+ * `GET /sandboxes/{id}` returns neither resource limits nor environment variables). Environment
+ * variable values are never included, only their names.
+ * @public
+ */
+export interface SandboxCreation {
+  /** Who created it: a user entity ref (`user:default/jane`) or a service subject (`plugin:scaffolder`). */
+  actor: string;
+  /** `user` or `service`. */
+  actorType: 'user' | 'service';
+  /** The requested resource limits, e.g. `{ cpu: '500m', memory: '512Mi' }`. */
+  resourceLimits?: Record<string, string>;
+  /** The names of the requested environment variables, sorted; values are never returned. */
+  envNames?: string[];
+  /** The requested platform constraint, when one was given. */
+  platform?: { os: string; arch: string };
+}
 
 /**
  * Response of the console's `GET /api/opensandbox/sandboxes`: the upstream list shape with

@@ -13,11 +13,26 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { compatWrapper, convertLegacyRouteRefs } from '@backstage/core-compat-api';
+import {
+  compatWrapper,
+  convertLegacyRouteRefs,
+} from '@backstage/core-compat-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { isOpensandboxAvailable } from './lib/entity';
-import { OpenSandboxAdminClient, opensandboxAdminApiRef, OpenSandboxClient, opensandboxApiRef } from './api';
-import { adminRouteRef, auditRouteRef, createSandboxRouteRef, rootRouteRef, sandboxRouteRef, serverSandboxRouteRef } from './routes';
+import {
+  OpenSandboxAdminClient,
+  opensandboxAdminApiRef,
+  OpenSandboxClient,
+  opensandboxApiRef,
+} from './api';
+import {
+  adminRouteRef,
+  auditRouteRef,
+  createSandboxRouteRef,
+  rootRouteRef,
+  sandboxRouteRef,
+  serverSandboxRouteRef,
+} from './routes';
 
 const routes = convertLegacyRouteRefs({
   root: rootRouteRef,
@@ -34,7 +49,8 @@ export const opensandboxApi = ApiBlueprint.make({
     defineParams({
       api: opensandboxApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) => new OpenSandboxClient({ discoveryApi, fetchApi }),
+      factory: ({ discoveryApi, fetchApi }) =>
+        new OpenSandboxClient({ discoveryApi, fetchApi }),
     }),
 });
 
@@ -45,7 +61,8 @@ export const opensandboxAdminApi = ApiBlueprint.make({
     defineParams({
       api: opensandboxAdminApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) => new OpenSandboxAdminClient({ discoveryApi, fetchApi }),
+      factory: ({ discoveryApi, fetchApi }) =>
+        new OpenSandboxAdminClient({ discoveryApi, fetchApi }),
     }),
 });
 
@@ -66,7 +83,9 @@ export const opensandboxPage = PageBlueprint.make({
     // The pages render their own Backstage header.
     noHeader: true,
     loader: () =>
-      import('./components/OpenSandboxRouter').then(m => compatWrapper(<m.OpenSandboxRouter />)),
+      import('./components/lazyContent').then(m =>
+        compatWrapper(<m.OpenSandboxRouter />),
+      ),
   },
 });
 
@@ -82,7 +101,7 @@ export const opensandboxEntityContent = EntityContentBlueprint.make({
     title: 'Sandboxes',
     filter: isOpensandboxAvailable,
     loader: () =>
-      import('./components/EntitySandboxesContent').then(m =>
+      import('./components/lazyContent').then(m =>
         compatWrapper(<m.EntitySandboxesContent />),
       ),
   },
@@ -94,6 +113,11 @@ export default createFrontendPlugin({
   title: 'Sandboxes',
   icon: <ComputerIcon fontSize="inherit" />,
   info: { packageJson: () => import('../package.json') },
-  extensions: [opensandboxApi, opensandboxAdminApi, opensandboxPage, opensandboxEntityContent],
+  extensions: [
+    opensandboxApi,
+    opensandboxAdminApi,
+    opensandboxPage,
+    opensandboxEntityContent,
+  ],
   routes,
 });

@@ -7,7 +7,11 @@
  *
  * @packageDocumentation
  */
-export { opensandboxPlugin, OpenSandboxPage, EntitySandboxesContent } from './plugin';
+export {
+  opensandboxPlugin,
+  OpenSandboxPage,
+  EntitySandboxesContent,
+} from './plugin';
 export { isOpensandboxAvailable } from './lib/entity';
 export {
   ANNOTATION_DEFAULT_IMAGE,
@@ -16,12 +20,24 @@ export {
   ANNOTATION_DEFAULT_MEMORY,
   ANNOTATION_DEFAULT_TIMEOUT,
 } from './lib/annotations';
-export { rootRouteRef, sandboxRouteRef, serverSandboxRouteRef, createSandboxRouteRef, auditRouteRef } from './routes';
+export {
+  rootRouteRef,
+  sandboxRouteRef,
+  serverSandboxRouteRef,
+  createSandboxRouteRef,
+  auditRouteRef,
+} from './routes';
 export { adminRouteRef } from './routes';
 export { opensandboxAdminApiRef, OpenSandboxAdminClient } from './api';
 export type { OpenSandboxAdminApi, ImportRoleBindingsOptions } from './api';
 export { AdminPage, RoleBindingsCard } from './components';
-export { opensandboxApiRef, OpenSandboxClient, AUDIT_ACTIONS, AUDIT_OUTCOMES, MAX_SEARCH_LENGTH } from './api';
+export {
+  opensandboxApiRef,
+  OpenSandboxClient,
+  AUDIT_ACTIONS,
+  AUDIT_OUTCOMES,
+  MAX_SEARCH_LENGTH,
+} from './api';
 export type {
   OpenSandboxApi,
   ListSandboxesQuery,

@@ -6,8 +6,20 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
-import { OpenSandboxAdminClient, opensandboxAdminApiRef, OpenSandboxClient, opensandboxApiRef } from './api';
-import { adminRouteRef, auditRouteRef, createSandboxRouteRef, rootRouteRef, sandboxRouteRef, serverSandboxRouteRef } from './routes';
+import {
+  OpenSandboxAdminClient,
+  opensandboxAdminApiRef,
+  OpenSandboxClient,
+  opensandboxApiRef,
+} from './api';
+import {
+  adminRouteRef,
+  auditRouteRef,
+  createSandboxRouteRef,
+  rootRouteRef,
+  sandboxRouteRef,
+  serverSandboxRouteRef,
+} from './routes';
 
 /**
  * The OpenSandbox console plugin for the legacy frontend system.
@@ -27,12 +39,14 @@ export const opensandboxPlugin = createPlugin({
     createApiFactory({
       api: opensandboxApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) => new OpenSandboxClient({ discoveryApi, fetchApi }),
+      factory: ({ discoveryApi, fetchApi }) =>
+        new OpenSandboxClient({ discoveryApi, fetchApi }),
     }),
     createApiFactory({
       api: opensandboxAdminApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) => new OpenSandboxAdminClient({ discoveryApi, fetchApi }),
+      factory: ({ discoveryApi, fetchApi }) =>
+        new OpenSandboxAdminClient({ discoveryApi, fetchApi }),
     }),
   ],
 });
@@ -46,7 +60,8 @@ export const opensandboxPlugin = createPlugin({
 export const OpenSandboxPage = opensandboxPlugin.provide(
   createRoutableExtension({
     name: 'OpenSandboxPage',
-    component: () => import('./components/OpenSandboxRouter').then(m => m.OpenSandboxRouter),
+    component: () =>
+      import('./components/lazyContent').then(m => m.OpenSandboxRouter),
     mountPoint: rootRouteRef,
   }),
 );
@@ -63,7 +78,7 @@ export const EntitySandboxesContent = opensandboxPlugin.provide(
     name: 'EntitySandboxesContent',
     component: {
       lazy: () =>
-        import('./components/EntitySandboxesContent').then(m => m.EntitySandboxesContent),
+        import('./components/lazyContent').then(m => m.EntitySandboxesContent),
     },
   }),
 );

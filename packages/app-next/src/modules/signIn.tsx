@@ -13,7 +13,10 @@ import {
   oauthRequestApiRef,
   useApi,
 } from '@backstage/frontend-plugin-api';
-import { SignInPageBlueprint, SignInPageProps } from '@backstage/plugin-app-react';
+import {
+  SignInPageBlueprint,
+  SignInPageProps,
+} from '@backstage/plugin-app-react';
 
 /**
  * The backend's `oidc` auth provider (auth.providers.oidc in app-config.yaml): the demo identity
@@ -49,7 +52,8 @@ const oidcAuthApi = ApiBlueprint.make({
 /** OIDC always; the guest only when auth.environment is `development` (as in packages/app). */
 export function ConsoleSignInPage(props: SignInPageProps) {
   const configApi = useApi(configApiRef);
-  const development = configApi.getOptionalString('auth.environment') === 'development';
+  const development =
+    configApi.getOptionalString('auth.environment') === 'development';
   const oidcProvider = {
     id: 'oidc-auth-provider',
     title: 'OpenID Connect',
@@ -58,7 +62,9 @@ export function ConsoleSignInPage(props: SignInPageProps) {
       : "Sign in with your organisation's identity provider",
     apiRef: oidcAuthApiRef,
   };
-  const providers: IdentityProviders = development ? [oidcProvider, 'guest'] : [oidcProvider];
+  const providers: IdentityProviders = development
+    ? [oidcProvider, 'guest']
+    : [oidcProvider];
   return <SignInPage {...props} providers={providers} />;
 }
 

@@ -18,7 +18,11 @@ import { parse } from 'yaml';
 
 type Json = Record<string, any>;
 
-const SPEC_DIR = resolve(require.resolve('@opensandbox-console/opensandbox-simulator/package.json'), '..', 'spec');
+const SPEC_DIR = resolve(
+  require.resolve('@opensandbox-console/opensandbox-simulator/package.json'),
+  '..',
+  'spec',
+);
 const SPEC_ID = 'https://opensandbox.invalid/sandbox-lifecycle.yml';
 
 /** The parsed OpenAPI document. */
@@ -124,7 +128,10 @@ function paramErrors(op: Json, pathItem: Json, opts: CallOptions): string[] {
     ...(op.parameters ?? []),
   ].map(resolveRef);
   for (const p of params) {
-    const sources: Record<string, Record<string, unknown> | undefined> = { path: opts.params, query: opts.query };
+    const sources: Record<string, Record<string, unknown> | undefined> = {
+      path: opts.params,
+      query: opts.query,
+    };
     const source = sources[p.in];
     const raw = source?.[p.name];
     if (raw === undefined) {
@@ -135,7 +142,8 @@ function paramErrors(op: Json, pathItem: Json, opts: CallOptions): string[] {
     const coerce = (s: Json, v: unknown): unknown => {
       const str = String(v);
       if (s.type === 'integer') return /^-?\d+$/.test(str) ? Number(str) : str;
-      if (s.type === 'boolean' && (str === 'true' || str === 'false')) return str === 'true';
+      if (s.type === 'boolean' && (str === 'true' || str === 'false'))
+        return str === 'true';
       return str;
     };
     const value =

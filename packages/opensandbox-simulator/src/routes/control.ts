@@ -15,20 +15,32 @@ import { formatTimestamp } from '../time';
  * @throws Error naming the bad field
  */
 export function validateFailInput(body: unknown): FailInput {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('the body must be an object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new Error('the body must be an object');
   const b = body as Record<string, unknown>;
   const known = ['exitCode', 'oomKilled', 'state', 'reason', 'message', 'logs'];
   for (const key of Object.keys(b)) {
-    if (!known.includes(key)) throw new Error(`unknown field '${key}' (known: ${known.join(', ')})`);
+    if (!known.includes(key))
+      throw new Error(`unknown field '${key}' (known: ${known.join(', ')})`);
   }
-  if (b.exitCode !== undefined && (!Number.isInteger(b.exitCode) || (b.exitCode as number) < 0 || (b.exitCode as number) > 255)) {
+  if (
+    b.exitCode !== undefined &&
+    (!Number.isInteger(b.exitCode) ||
+      (b.exitCode as number) < 0 ||
+      (b.exitCode as number) > 255)
+  ) {
     throw new Error('exitCode must be an integer from 0 to 255');
   }
-  if (b.oomKilled !== undefined && typeof b.oomKilled !== 'boolean') throw new Error('oomKilled must be a boolean');
+  if (b.oomKilled !== undefined && typeof b.oomKilled !== 'boolean')
+    throw new Error('oomKilled must be a boolean');
   for (const key of ['state', 'reason', 'message']) {
-    if (b[key] !== undefined && (typeof b[key] !== 'string' || b[key] === '')) throw new Error(`${key} must be a non-empty string`);
+    if (b[key] !== undefined && (typeof b[key] !== 'string' || b[key] === ''))
+      throw new Error(`${key} must be a non-empty string`);
   }
-  if (b.logs !== undefined && (!Array.isArray(b.logs) || b.logs.some(line => typeof line !== 'string'))) {
+  if (
+    b.logs !== undefined &&
+    (!Array.isArray(b.logs) || b.logs.some(line => typeof line !== 'string'))
+  ) {
     throw new Error('logs must be a list of strings');
   }
   return b as FailInput;
@@ -156,10 +168,15 @@ export function controlRoutes(state: SimulatorState): Router {
     }
     state.sweep();
     if (!state.store.has(req.params.sandboxId)) {
-      res.status(404).json({ code: 'SIMULATOR::NOT_FOUND', message: `Sandbox ${req.params.sandboxId} not found.` });
+      res.status(404).json({
+        code: 'SIMULATOR::NOT_FOUND',
+        message: `Sandbox ${req.params.sandboxId} not found.`,
+      });
       return;
     }
-    res.status(200).json(toSandbox(state.store.fail(req.params.sandboxId, input)));
+    res
+      .status(200)
+      .json(toSandbox(state.store.fail(req.params.sandboxId, input)));
   });
 
   router.use((_req, res) => {

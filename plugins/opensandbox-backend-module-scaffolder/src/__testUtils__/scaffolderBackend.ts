@@ -14,7 +14,11 @@ import {
   coreServices,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import permissionBackend from '@backstage/plugin-permission-backend';
@@ -29,12 +33,23 @@ export const TEST_API_KEY = 'scaffolder-test-key';
 
 /** The example template of the demo catalog (`examples/templates/sandbox-for-component.yaml`). */
 export function exampleTemplate(): Entity {
-  return parseYaml(readFileSync(join(__dirname, '../../../../examples/templates/sandbox-for-component.yaml'), 'utf8'));
+  return parseYaml(
+    readFileSync(
+      join(
+        __dirname,
+        '../../../../examples/templates/sandbox-for-component.yaml',
+      ),
+      'utf8',
+    ),
+  );
 }
 
 /** The demo catalog's components (`examples/components.yaml`). */
 export function exampleComponents(): Entity[] {
-  return readFileSync(join(__dirname, '../../../../examples/components.yaml'), 'utf8')
+  return readFileSync(
+    join(__dirname, '../../../../examples/components.yaml'),
+    'utf8',
+  )
     .split(/^---$/m)
     .map(doc => parseYaml(doc))
     .filter(Boolean);
@@ -61,11 +76,29 @@ export const MAINTENANCE_TEMPLATE: Entity = {
       {
         id: 'renew',
         action: 'opensandbox:sandbox:renew',
-        input: { sandboxId: '${{ parameters.sandboxId }}', expiresInSeconds: '${{ parameters.expiresInSeconds }}' },
+        input: {
+          sandboxId: '${{ parameters.sandboxId }}',
+          expiresInSeconds: '${{ parameters.expiresInSeconds }}',
+        },
       },
-      { id: 'endpoint', action: 'opensandbox:sandbox:get-endpoint', input: { sandboxId: '${{ parameters.sandboxId }}', port: 9000 } },
-      { id: 'delete', action: 'opensandbox:sandbox:delete', input: { sandboxId: '${{ parameters.sandboxId }}' } },
-      { id: 'again', action: 'opensandbox:sandbox:delete', input: { sandboxId: '${{ parameters.sandboxId }}', ignoreMissing: true } },
+      {
+        id: 'endpoint',
+        action: 'opensandbox:sandbox:get-endpoint',
+        input: { sandboxId: '${{ parameters.sandboxId }}', port: 9000 },
+      },
+      {
+        id: 'delete',
+        action: 'opensandbox:sandbox:delete',
+        input: { sandboxId: '${{ parameters.sandboxId }}' },
+      },
+      {
+        id: 'again',
+        action: 'opensandbox:sandbox:delete',
+        input: {
+          sandboxId: '${{ parameters.sandboxId }}',
+          ignoreMissing: true,
+        },
+      },
     ],
     output: {
       expiresAt: '${{ steps.renew.output.expiresAt }}',
@@ -77,8 +110,16 @@ export const MAINTENANCE_TEMPLATE: Entity = {
 };
 
 const USERS: Record<string, string[]> = {
-  'user:default/ada': ['user:default/ada', 'group:default/team-a', 'group:default/sandbox-operators'],
-  'user:default/vic': ['user:default/vic', 'group:default/team-a', 'group:default/sandbox-viewers'],
+  'user:default/ada': [
+    'user:default/ada',
+    'group:default/team-a',
+    'group:default/sandbox-operators',
+  ],
+  'user:default/vic': [
+    'user:default/vic',
+    'group:default/team-a',
+    'group:default/sandbox-viewers',
+  ],
   'user:default/pat': ['user:default/pat', 'group:default/platform'],
 };
 
@@ -92,16 +133,29 @@ const pluginTokensAuthFactory = createServiceFactory({
       authenticate: (token, options) => base.authenticate(token, options),
       getNoneCredentials: () => base.getNoneCredentials(),
       getOwnServiceCredentials: () => base.getOwnServiceCredentials(),
-      isPrincipal: ((credentials: any, type: any) => base.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
+      isPrincipal: ((credentials: any, type: any) =>
+        base.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
       getLimitedUserToken: credentials => base.getLimitedUserToken(credentials),
       listPublicServiceKeys: () => base.listPublicServiceKeys(),
       getPluginRequestToken: async options => {
-        const principal = options.onBehalfOf.principal as { type: string; userEntityRef?: string };
+        const principal = options.onBehalfOf.principal as {
+          type: string;
+          userEntityRef?: string;
+        };
         if (principal.type === 'user' && principal.userEntityRef) {
-          return { token: mockCredentials.user.token(principal.userEntityRef, { actor: { subject: `plugin:${plugin.getId()}` } }) };
+          return {
+            token: mockCredentials.user.token(principal.userEntityRef, {
+              actor: { subject: `plugin:${plugin.getId()}` },
+            }),
+          };
         }
         if (principal.type === 'service') {
-          return { token: mockCredentials.service.token({ onBehalfOf: self, targetPluginId: options.targetPluginId }) };
+          return {
+            token: mockCredentials.service.token({
+              onBehalfOf: self,
+              targetPluginId: options.targetPluginId,
+            }),
+          };
         }
         return base.getPluginRequestToken(options);
       },
@@ -110,7 +164,9 @@ const pluginTokensAuthFactory = createServiceFactory({
 });
 
 /** Starts the backend; the catalog holds the example template and components. */
-export async function startScaffolderBackend(options: { simulatorUrl: string }): Promise<Server> {
+export async function startScaffolderBackend(options: {
+  simulatorUrl: string;
+}): Promise<Server> {
   const { server } = await startTestBackend({
     features: [
       scaffolderPlugin,
@@ -119,11 +175,21 @@ export async function startScaffolderBackend(options: { simulatorUrl: string }):
       permissionBackend,
       rolePolicyModule,
       pluginTokensAuthFactory,
-      catalogServiceMock.factory({ entities: [exampleTemplate(), MAINTENANCE_TEMPLATE, ...exampleComponents()] }),
+      catalogServiceMock.factory({
+        entities: [
+          exampleTemplate(),
+          MAINTENANCE_TEMPLATE,
+          ...exampleComponents(),
+        ],
+      }),
       mockServices.userInfo.mock({
         getUserInfo: async (credentials: BackstageCredentials) => {
-          const ref = (credentials.principal as { userEntityRef: string }).userEntityRef;
-          return { userEntityRef: ref, ownershipEntityRefs: USERS[ref] ?? [ref] };
+          const ref = (credentials.principal as { userEntityRef: string })
+            .userEntityRef;
+          return {
+            userEntityRef: ref,
+            ownershipEntityRefs: USERS[ref] ?? [ref],
+          };
         },
       }).factory,
       mockServices.rootConfig.factory({

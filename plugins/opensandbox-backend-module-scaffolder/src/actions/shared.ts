@@ -1,6 +1,9 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
-import type { SandboxOperationContext, SandboxOperations } from '@opensandbox-console/plugin-opensandbox-node';
+import type {
+  SandboxOperationContext,
+  SandboxOperations,
+} from '@opensandbox-console/plugin-opensandbox-node';
 
 /** What every template action needs. */
 export interface SandboxTemplateActionOptions {
@@ -15,15 +18,29 @@ export interface SandboxTemplateActionOptions {
 }
 
 /** The pipeline context of a template step: the initiator's credentials, channel `scaffolder`. */
-export function stepContext(credentials: BackstageCredentials, server?: string): SandboxOperationContext {
+export function stepContext(
+  credentials: BackstageCredentials,
+  server?: string,
+): SandboxOperationContext {
   return { credentials, channel: 'scaffolder', ...(server ? { server } : {}) };
 }
 
 /** The console page of a sandbox (`<app.baseUrl>/opensandbox/...`), when `app.baseUrl` is configured. */
-export function consoleLink(config: Config, sandboxId: string, server?: string): string {
-  const base = (config.getOptionalString('app.baseUrl') ?? '').replace(/\/+$/, '');
+export function consoleLink(
+  config: Config,
+  sandboxId: string,
+  server?: string,
+): string {
+  const base = (config.getOptionalString('app.baseUrl') ?? '').replace(
+    /\/+$/,
+    '',
+  );
   const id = encodeURIComponent(sandboxId);
-  return server ? `${base}/opensandbox/servers/${encodeURIComponent(server)}/sandboxes/${id}` : `${base}/opensandbox/sandboxes/${id}`;
+  return server
+    ? `${base}/opensandbox/servers/${encodeURIComponent(
+        server,
+      )}/sandboxes/${id}`
+    : `${base}/opensandbox/sandboxes/${id}`;
 }
 
 /** `undefined` for empty strings (a template parameter the user left empty). */
@@ -36,11 +53,20 @@ export function given(value: string | undefined): string | undefined {
  * cause is the console's error (name, message with the request id); the step log shows it.
  */
 export function stepError(error: unknown, doing: string): Error {
-  const e = error as { name?: string; statusCode?: number; cause?: { name?: string; message?: string; requestId?: string } };
+  const e = error as {
+    name?: string;
+    statusCode?: number;
+    cause?: { name?: string; message?: string; requestId?: string };
+  };
   if (e?.name === 'ResponseError' && e.cause) {
     const { name, message, requestId } = e.cause;
-    const id = requestId && !String(message).includes(requestId) ? ` (request id ${requestId})` : '';
-    const out = new Error(`The OpenSandbox console refused to ${doing}: ${name}: ${message}${id} [HTTP ${e.statusCode}]`);
+    const id =
+      requestId && !String(message).includes(requestId)
+        ? ` (request id ${requestId})`
+        : '';
+    const out = new Error(
+      `The OpenSandbox console refused to ${doing}: ${name}: ${message}${id} [HTTP ${e.statusCode}]`,
+    );
     out.name = name ?? 'Error';
     return out;
   }

@@ -13,7 +13,11 @@ import {
   coreServices,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import mcpActionsPlugin from '@backstage/plugin-mcp-actions-backend';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import rolePolicyModule from '@opensandbox-console/plugin-opensandbox-backend-module-permission-policy';
@@ -31,18 +35,29 @@ export const realPluginTokensAuthFactory = createServiceFactory({
       authenticate: (token, options) => base.authenticate(token, options),
       getNoneCredentials: () => base.getNoneCredentials(),
       getOwnServiceCredentials: () => base.getOwnServiceCredentials(),
-      isPrincipal: ((credentials: any, type: any) => base.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
+      isPrincipal: ((credentials: any, type: any) =>
+        base.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
       getLimitedUserToken: credentials => base.getLimitedUserToken(credentials),
       listPublicServiceKeys: () => base.listPublicServiceKeys(),
       getPluginRequestToken: async options => {
-        const principal = options.onBehalfOf.principal as { type: string; userEntityRef?: string };
+        const principal = options.onBehalfOf.principal as {
+          type: string;
+          userEntityRef?: string;
+        };
         if (principal.type === 'user' && principal.userEntityRef) {
           return {
-            token: mockCredentials.user.token(principal.userEntityRef, { actor: { subject: `plugin:${plugin.getId()}` } }),
+            token: mockCredentials.user.token(principal.userEntityRef, {
+              actor: { subject: `plugin:${plugin.getId()}` },
+            }),
           };
         }
         if (principal.type === 'service') {
-          return { token: mockCredentials.service.token({ onBehalfOf: self, targetPluginId: options.targetPluginId }) };
+          return {
+            token: mockCredentials.service.token({
+              onBehalfOf: self,
+              targetPluginId: options.targetPluginId,
+            }),
+          };
         }
         return base.getPluginRequestToken(options);
       },
@@ -52,7 +67,10 @@ export const realPluginTokensAuthFactory = createServiceFactory({
 
 /** The Authorization header of a service principal calling plugin `target` directly. */
 export function serviceHeader(subject: string, target = 'opensandbox'): string {
-  return mockCredentials.service.header({ onBehalfOf: mockCredentials.service(subject), targetPluginId: target });
+  return mockCredentials.service.header({
+    onBehalfOf: mockCredentials.service(subject),
+    targetPluginId: target,
+  });
 }
 
 /** The Authorization header of a user (any plugin may be called with it). */
@@ -66,7 +84,10 @@ export function userHeader(ref: string): string {
  * (operator, team-a) and `plugin:mcp-actions` (operator, team-a: every service calling the MCP
  * endpoint, as in the demo app-config).
  */
-export async function startAgentBackend(options: { simulatorUrl: string; knex?: Knex }): Promise<Server> {
+export async function startAgentBackend(options: {
+  simulatorUrl: string;
+  knex?: Knex;
+}): Promise<Server> {
   const { server } = await startTestBackend({
     features: [
       opensandboxPlugin,
@@ -74,11 +95,17 @@ export async function startAgentBackend(options: { simulatorUrl: string; knex?: 
       rolePolicyModule,
       mcpActionsPlugin,
       realPluginTokensAuthFactory,
-      ...(options.knex ? [mockServices.database.factory({ knex: options.knex })] : []),
+      ...(options.knex
+        ? [mockServices.database.factory({ knex: options.knex })]
+        : []),
       mockServices.userInfo.mock({
         getUserInfo: async (credentials: BackstageCredentials) => {
-          const ref = (credentials.principal as { userEntityRef: string }).userEntityRef;
-          return { userEntityRef: ref, ownershipEntityRefs: USERS[ref] ?? [ref] };
+          const ref = (credentials.principal as { userEntityRef: string })
+            .userEntityRef;
+          return {
+            userEntityRef: ref,
+            ownershipEntityRefs: USERS[ref] ?? [ref],
+          };
         },
       }).factory,
       mockServices.rootConfig.factory({
@@ -101,8 +128,16 @@ export async function startAgentBackend(options: { simulatorUrl: string; knex?: 
                 viewer: ['group:default/sandbox-viewers'],
               },
               services: [
-                { subject: 'external:ci-bot', role: 'operator', teams: ['group:default/team-a'] },
-                { subject: 'plugin:mcp-actions', role: 'operator', teams: ['group:default/team-a'] },
+                {
+                  subject: 'external:ci-bot',
+                  role: 'operator',
+                  teams: ['group:default/team-a'],
+                },
+                {
+                  subject: 'plugin:mcp-actions',
+                  role: 'operator',
+                  teams: ['group:default/team-a'],
+                },
               ],
             },
           },

@@ -5,7 +5,11 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
 import type { Knex } from 'knex';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import rolePolicyModule from '@opensandbox-console/plugin-opensandbox-backend-module-permission-policy';
@@ -16,14 +20,39 @@ import { taskTriggerModule } from './taskTrigger';
 export const TEST_API_KEY = 'console-test-key';
 
 /** Personas of the role matrix. */
-export type Persona = 'none' | 'viewer' | 'operatorOwnTeam' | 'operatorOtherTeam' | 'admin' | 'service';
-export const PERSONAS: Persona[] = ['none', 'viewer', 'operatorOwnTeam', 'operatorOtherTeam', 'admin', 'service'];
+export type Persona =
+  | 'none'
+  | 'viewer'
+  | 'operatorOwnTeam'
+  | 'operatorOtherTeam'
+  | 'admin'
+  | 'service';
+export const PERSONAS: Persona[] = [
+  'none',
+  'viewer',
+  'operatorOwnTeam',
+  'operatorOtherTeam',
+  'admin',
+  'service',
+];
 
 /** Ownership refs per demo user, as the catalog would give them. */
 export const USERS: Record<string, string[]> = {
-  'user:default/vic': ['user:default/vic', 'group:default/team-a', 'group:default/sandbox-viewers'],
-  'user:default/ada': ['user:default/ada', 'group:default/team-a', 'group:default/sandbox-operators'],
-  'user:default/bob': ['user:default/bob', 'group:default/team-b', 'group:default/sandbox-operators'],
+  'user:default/vic': [
+    'user:default/vic',
+    'group:default/team-a',
+    'group:default/sandbox-viewers',
+  ],
+  'user:default/ada': [
+    'user:default/ada',
+    'group:default/team-a',
+    'group:default/sandbox-operators',
+  ],
+  'user:default/bob': [
+    'user:default/bob',
+    'group:default/team-b',
+    'group:default/sandbox-operators',
+  ],
   'user:default/pat': ['user:default/pat', 'group:default/platform'],
   'user:default/multi': [
     'user:default/multi',
@@ -72,11 +101,17 @@ export async function startConsoleBackend(options: {
       pluginRequestAuthFactory,
       taskTriggerModule,
       ...(options.extraFeatures ?? []),
-      ...(options.knex ? [mockServices.database.factory({ knex: options.knex })] : []),
+      ...(options.knex
+        ? [mockServices.database.factory({ knex: options.knex })]
+        : []),
       mockServices.userInfo.mock({
         getUserInfo: async (credentials: BackstageCredentials) => {
-          const ref = (credentials.principal as { userEntityRef: string }).userEntityRef;
-          return { userEntityRef: ref, ownershipEntityRefs: USERS[ref] ?? [ref] };
+          const ref = (credentials.principal as { userEntityRef: string })
+            .userEntityRef;
+          return {
+            userEntityRef: ref,
+            ownershipEntityRefs: USERS[ref] ?? [ref],
+          };
         },
       }).factory,
       mockServices.rootConfig.factory({
@@ -96,7 +131,13 @@ export async function startConsoleBackend(options: {
                 operator: ['group:default/sandbox-operators'],
                 viewer: ['group:default/sandbox-viewers'],
               },
-              services: [{ subject: 'external:ci-bot', role: 'operator', teams: ['group:default/team-a'] }],
+              services: [
+                {
+                  subject: 'external:ci-bot',
+                  role: 'operator',
+                  teams: ['group:default/team-a'],
+                },
+              ],
             },
             ...options.extraConfig,
           },
@@ -110,15 +151,31 @@ export async function startConsoleBackend(options: {
 /** Creates a sandbox directly upstream, labelled as the console would for `owner` and `team`. */
 export async function seedUpstreamSandbox(
   simulatorUrl: string,
-  options: { owner?: string; team?: string; paused?: boolean; name?: string } = { owner: 'ada', team: 'team-a' },
+  options: {
+    owner?: string;
+    team?: string;
+    paused?: boolean;
+    name?: string;
+  } = { owner: 'ada', team: 'team-a' },
 ): Promise<string> {
   const metadata: Record<string, string> = {};
-  if (options.owner) Object.assign(metadata, { 'backstage.io/owner': options.owner, 'backstage.io/owner-namespace': 'default' });
-  if (options.team) Object.assign(metadata, { 'backstage.io/team': options.team, 'backstage.io/team-namespace': 'default' });
+  if (options.owner)
+    Object.assign(metadata, {
+      'backstage.io/owner': options.owner,
+      'backstage.io/owner-namespace': 'default',
+    });
+  if (options.team)
+    Object.assign(metadata, {
+      'backstage.io/team': options.team,
+      'backstage.io/team-namespace': 'default',
+    });
   if (options.name) metadata.name = options.name;
   const res = await fetch(`${simulatorUrl}/v1/sandboxes`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'OPEN-SANDBOX-API-KEY': TEST_API_KEY },
+    headers: {
+      'content-type': 'application/json',
+      'OPEN-SANDBOX-API-KEY': TEST_API_KEY,
+    },
     body: JSON.stringify({
       image: { uri: 'alpine:3' },
       entrypoint: ['sleep', 'infinity'],
@@ -141,7 +198,13 @@ export async function seedUpstreamSandbox(
  * Runs the console's inventory sync of `server` now (through the test module) and waits for it:
  * sandboxes created directly upstream are listed after this.
  */
-export async function syncInventory(server: Server, name = 'default'): Promise<void> {
-  const res = await request(server).post(`/api/opensandbox/__test/inventory-sync/${name}`);
-  if (res.status !== 204) throw new Error(`inventory sync of ${name} answered ${res.status}`);
+export async function syncInventory(
+  server: Server,
+  name = 'default',
+): Promise<void> {
+  const res = await request(server).post(
+    `/api/opensandbox/__test/inventory-sync/${name}`,
+  );
+  if (res.status !== 204)
+    throw new Error(`inventory sync of ${name} answered ${res.status}`);
 }

@@ -62,10 +62,15 @@ export function sandbox(
     createdAt: new Date(options.createdAt ?? T0).toISOString(),
     ...(options.expiresAt === null
       ? {}
-      : { expiresAt: new Date(options.expiresAt ?? (options.createdAt ?? T0) + 3_600_000).toISOString() }),
+      : {
+          expiresAt: new Date(
+            options.expiresAt ?? (options.createdAt ?? T0) + 3_600_000,
+          ).toISOString(),
+        }),
     ...(ownership ? { ownership } : {}),
   };
 }
 
 /** The ids of a list result, in order. */
-export const ids = (result: { items: ConsoleSandbox[] }) => result.items.map(s => s.id);
+export const ids = (result: { items: ConsoleSandbox[] }) =>
+  result.items.map(s => s.id);

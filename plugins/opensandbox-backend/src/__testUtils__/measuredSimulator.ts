@@ -5,7 +5,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSimulatorApp, SimulatorOptions, SimulatorState } from '@opensandbox-console/opensandbox-simulator';
+import {
+  createSimulatorApp,
+  SimulatorOptions,
+  SimulatorState,
+} from '@opensandbox-console/opensandbox-simulator';
 
 /** One API request the simulator served. */
 export interface MeasuredRequest {
@@ -30,7 +34,9 @@ export interface MeasuredSimulator {
   close(): Promise<void>;
 }
 
-export async function startMeasuredSimulator(options: SimulatorOptions = {}): Promise<MeasuredSimulator> {
+export async function startMeasuredSimulator(
+  options: SimulatorOptions = {},
+): Promise<MeasuredSimulator> {
   const { app, state } = createSimulatorApp(options);
   let current = 0;
   let max = 0;
@@ -38,7 +44,11 @@ export async function startMeasuredSimulator(options: SimulatorOptions = {}): Pr
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (!path.startsWith('/_simulator')) {
-      const entry: MeasuredRequest = { method: req.method ?? 'GET', path, start: performance.now() };
+      const entry: MeasuredRequest = {
+        method: req.method ?? 'GET',
+        path,
+        start: performance.now(),
+      };
       log.push(entry);
       current += 1;
       max = Math.max(max, current);

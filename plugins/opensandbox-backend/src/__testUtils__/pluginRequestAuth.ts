@@ -20,11 +20,15 @@ export const pluginRequestAuthFactory = createServiceFactory({
       authenticate: (token, options) => base.authenticate(token, options),
       getNoneCredentials: () => base.getNoneCredentials(),
       getOwnServiceCredentials: () => base.getOwnServiceCredentials(),
-      isPrincipal: ((credentials: any, type: any) => base.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
+      isPrincipal: ((credentials: any, type: any) =>
+        base.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
       getLimitedUserToken: credentials => base.getLimitedUserToken(credentials),
       listPublicServiceKeys: () => base.listPublicServiceKeys(),
       getPluginRequestToken: async options => {
-        const principal = options.onBehalfOf.principal as { type: string; userEntityRef?: string };
+        const principal = options.onBehalfOf.principal as {
+          type: string;
+          userEntityRef?: string;
+        };
         if (principal.type === 'user' && principal.userEntityRef) {
           return {
             token: mockCredentials.user.token(principal.userEntityRef, {

@@ -1,4 +1,7 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import Router from 'express-promise-router';
 import { SandboxInventoryStore } from '../inventory/SandboxInventoryStore';
 import { inventorySyncTaskId } from '../inventory/scheduleInventorySync';
@@ -12,7 +15,11 @@ export const taskTriggerModule = createBackendModule({
   moduleId: 'test-task-trigger',
   register(reg) {
     reg.registerInit({
-      deps: { scheduler: coreServices.scheduler, httpRouter: coreServices.httpRouter, database: coreServices.database },
+      deps: {
+        scheduler: coreServices.scheduler,
+        httpRouter: coreServices.httpRouter,
+        database: coreServices.database,
+      },
       async init({ scheduler, httpRouter, database }) {
         const router = Router();
         router.post('/__test/tasks/:id', async (req, res) => {

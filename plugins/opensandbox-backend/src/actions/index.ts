@@ -29,7 +29,9 @@ export const SANDBOX_ACTION_NAMES = [
 ] as const;
 
 /** Registers every sandbox action with the plugin's actions registry. */
-export function registerSandboxActions(options: SandboxActionsOptions & { actionsRegistry: ActionsRegistryService }): void {
+export function registerSandboxActions(
+  options: SandboxActionsOptions & { actionsRegistry: ActionsRegistryService },
+): void {
   const { actionsRegistry, ...rest } = options;
   registerReadActions(actionsRegistry, rest);
   registerLifecycleActions(actionsRegistry, rest);

@@ -15,7 +15,11 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-common';
-import type { SandboxDetail, SandboxOperationContext, SandboxOperations } from '@opensandbox-console/plugin-opensandbox-node';
+import type {
+  SandboxDetail,
+  SandboxOperationContext,
+  SandboxOperations,
+} from '@opensandbox-console/plugin-opensandbox-node';
 import type { z as zod } from 'zod/v3';
 import { httpStatusOf } from '../errors';
 
@@ -31,8 +35,16 @@ export interface SandboxActionsOptions {
 export type Zod = typeof zod;
 
 /** The pipeline context of an agent action: the caller's own credentials, channel `mcp`. */
-export function actionContext(credentials: BackstageCredentials, server?: string): SandboxOperationContext & { requestId: string } {
-  return { credentials, channel: 'mcp', requestId: randomUUID(), ...(server ? { server } : {}) };
+export function actionContext(
+  credentials: BackstageCredentials,
+  server?: string,
+): SandboxOperationContext & { requestId: string } {
+  return {
+    credentials,
+    channel: 'mcp',
+    requestId: randomUUID(),
+    ...(server ? { server } : {}),
+  };
 }
 
 /** The optional `server` input of every action. */
@@ -41,51 +53,94 @@ export const serverInput = (z: Zod) =>
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/)
     .optional()
-    .describe('OpenSandbox server name (see list-sandboxes `server` of each item). Omit for the default server.');
+    .describe(
+      'OpenSandbox server name (see list-sandboxes `server` of each item). Omit for the default server.',
+    );
 
 /** The `sandboxId` input. */
 export const sandboxIdInput = (z: Zod) =>
   z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/)
-    .describe('The sandbox id, as returned by list-sandboxes or create-sandbox (e.g. a UUID).');
+    .describe(
+      'The sandbox id, as returned by list-sandboxes or create-sandbox (e.g. a UUID).',
+    );
 
 /** The sandbox as the actions answer it: flat, with the console's ownership and a link. */
 export const sandboxSummarySchema = (z: Zod) =>
   z.object({
     id: z.string().describe('Sandbox id.'),
-    server: z.string().optional().describe('The OpenSandbox server the sandbox lives on.'),
+    server: z
+      .string()
+      .optional()
+      .describe('The OpenSandbox server the sandbox lives on.'),
     name: z.string().optional().describe('Display name (metadata `name`).'),
-    state: z.string().describe('Lifecycle state: Pending, Running, Pausing, Paused, Resuming, Stopping, Terminated or Failed (new states may appear).'),
-    reason: z.string().optional().describe('Machine-readable reason of the state, when OpenSandbox gives one.'),
-    message: z.string().optional().describe('Human-readable detail of the state.'),
+    state: z
+      .string()
+      .describe(
+        'Lifecycle state: Pending, Running, Pausing, Paused, Resuming, Stopping, Terminated or Failed (new states may appear).',
+      ),
+    reason: z
+      .string()
+      .optional()
+      .describe(
+        'Machine-readable reason of the state, when OpenSandbox gives one.',
+      ),
+    message: z
+      .string()
+      .optional()
+      .describe('Human-readable detail of the state.'),
     image: z.string().optional().describe('Container image URI.'),
     entrypoint: z.array(z.string()).optional(),
     createdAt: z.string().describe('RFC 3339 UTC.'),
     expiresAt: z
       .string()
       .nullable()
-      .describe('When OpenSandbox deletes the sandbox automatically (RFC 3339 UTC); null: it never expires.'),
-    owner: z.string().optional().describe('User entity ref of the creator (console-created sandboxes).'),
-    team: z.string().optional().describe('Group entity ref of the owning team.'),
-    entity: z.string().optional().describe('Catalog entity the sandbox was created for.'),
-    metadata: z.record(z.string()).describe('All metadata labels (backstage.io/* are set by the console).'),
-    url: z.string().optional().describe('The sandbox page in the Backstage console (for people).'),
+      .describe(
+        'When OpenSandbox deletes the sandbox automatically (RFC 3339 UTC); null: it never expires.',
+      ),
+    owner: z
+      .string()
+      .optional()
+      .describe('User entity ref of the creator (console-created sandboxes).'),
+    team: z
+      .string()
+      .optional()
+      .describe('Group entity ref of the owning team.'),
+    entity: z
+      .string()
+      .optional()
+      .describe('Catalog entity the sandbox was created for.'),
+    metadata: z
+      .record(z.string())
+      .describe('All metadata labels (backstage.io/* are set by the console).'),
+    url: z
+      .string()
+      .optional()
+      .describe('The sandbox page in the Backstage console (for people).'),
   });
 
 export type SandboxSummary = zod.infer<ReturnType<typeof sandboxSummarySchema>>;
 
 /** The console page of a sandbox, when `app.baseUrl` is configured. */
-export function consoleUrl(config: Config, sandbox: { id: string; server?: string }): string | undefined {
+export function consoleUrl(
+  config: Config,
+  sandbox: { id: string; server?: string },
+): string | undefined {
   const base = config.getOptionalString('app.baseUrl');
   if (!base) return undefined;
   const root = `${base.replace(/\/+$/, '')}/opensandbox`;
   const id = encodeURIComponent(sandbox.id);
-  return sandbox.server ? `${root}/servers/${encodeURIComponent(sandbox.server)}/sandboxes/${id}` : `${root}/sandboxes/${id}`;
+  return sandbox.server
+    ? `${root}/servers/${encodeURIComponent(sandbox.server)}/sandboxes/${id}`
+    : `${root}/sandboxes/${id}`;
 }
 
 /** The summary of a console sandbox. */
-export function summarize(config: Config, sandbox: ConsoleSandbox | SandboxDetail): SandboxSummary {
+export function summarize(
+  config: Config,
+  sandbox: ConsoleSandbox | SandboxDetail,
+): SandboxSummary {
   const url = consoleUrl(config, sandbox);
   const { status } = sandbox;
   return {
@@ -141,12 +196,23 @@ export function toAgentError(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   const status = httpStatusOf(error);
   if (status === 500) return error;
-  const extras = error as Error & { requestId?: string; retryAfterSeconds?: number; fields?: unknown; upstreamCode?: string };
-  const parts = [PASSED_THROUGH.has(error.name) ? error.message : `${error.name}: ${error.message}`];
-  if (Number.isInteger(extras.retryAfterSeconds)) parts.push(`Retry after ${extras.retryAfterSeconds} s.`);
+  const extras = error as Error & {
+    requestId?: string;
+    retryAfterSeconds?: number;
+    fields?: unknown;
+    upstreamCode?: string;
+  };
+  const parts = [
+    PASSED_THROUGH.has(error.name)
+      ? error.message
+      : `${error.name}: ${error.message}`,
+  ];
+  if (Number.isInteger(extras.retryAfterSeconds))
+    parts.push(`Retry after ${extras.retryAfterSeconds} s.`);
   const hint = HINTS[status] ?? (status >= 500 ? HINTS[502] : undefined);
   if (hint) parts.push(hint);
-  if (extras.requestId && !error.message.includes(extras.requestId)) parts.push(`Request id ${extras.requestId}.`);
+  if (extras.requestId && !error.message.includes(extras.requestId))
+    parts.push(`Request id ${extras.requestId}.`);
   const message = parts.join(' ');
   let mapped: Error;
   if (status === 400) mapped = new InputError(message);

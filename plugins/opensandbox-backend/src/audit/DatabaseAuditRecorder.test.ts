@@ -5,7 +5,12 @@ import type { AuditorService } from '@backstage/backend-plugin-api';
 import { DatabaseAuditRecorder, auditorEventId } from './DatabaseAuditRecorder';
 import { DatabaseAuditStore } from './DatabaseAuditStore';
 import type { AuditEventRecord } from './records';
-import { T0, attemptInput, createTestStore, testClock } from '../__testUtils__/auditTestHelpers';
+import {
+  T0,
+  attemptInput,
+  createTestStore,
+  testClock,
+} from '../__testUtils__/auditTestHelpers';
 
 jest.setTimeout(60_000);
 

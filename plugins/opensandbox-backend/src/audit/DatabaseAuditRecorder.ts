@@ -22,7 +22,8 @@ export interface DatabaseAuditRecorderOptions {
   store: Pick<
     DatabaseAuditStore,
     'insertInitiated' | 'completeInitiated' | 'insertDenied' | 'insertRejected'
-  >;
+  > &
+    Partial<Pick<DatabaseAuditStore, 'ping'>>;
   /** `coreServices.auditor`: every attempt is also emitted as an auditor event. */
   auditor: AuditorService;
   logger: LoggerService;
@@ -61,6 +62,22 @@ export class DatabaseAuditRecorder implements AuditRecorder {
   }
 
   /**
+   * Checks the database answers (one `select 1`) before a mutation makes any upstream call.
+   * @throws ServiceUnavailableError `audit log unavailable; the operation was not performed`.
+   */
+  async ready(): Promise<void> {
+    try {
+      await this.store.ping?.();
+    } catch (error) {
+      this.logger.error(
+        'Audit log unavailable (the database does not answer); refusing mutations until it does',
+        error as Error,
+      );
+      throw auditUnavailable();
+    }
+  }
+
+  /**
    * Writes the `initiated` row, then opens the auditor event.
    * @throws ServiceUnavailableError `audit log unavailable; the operation was not performed`
    *   when the row cannot be written.
@@ -68,8 +85,11 @@ export class DatabaseAuditRecorder implements AuditRecorder {
   async begin(input: AuditAttemptInput): Promise<AuditAttempt> {
     const safe = this.redactInput(input);
     let auditId: string;
+    let storedDetails: Record<string, unknown>;
     try {
-      auditId = (await this.store.insertInitiated(safe)).id;
+      const record = await this.store.insertInitiated(safe);
+      auditId = record.id;
+      storedDetails = record.details;
     } catch (error) {
       this.logger.error(
         `Audit log unavailable, refusing ${input.action} (request ${input.requestId})`,
@@ -94,7 +114,13 @@ export class DatabaseAuditRecorder implements AuditRecorder {
       settled = true;
       const safeResult = this.redactResult(result);
       try {
-        await this.store.completeInitiated(auditId, outcome, safeResult);
+        // One UPDATE: the details the row was inserted with are merged here.
+        await this.store.completeInitiated(
+          auditId,
+          outcome,
+          safeResult,
+          storedDetails,
+        );
       } catch (error) {
         this.logger.error(
           `Could not write the outcome ${outcome} of audit event ${auditId} (request ${input.requestId}); the reaper will mark it unknown`,
@@ -147,7 +173,10 @@ export class DatabaseAuditRecorder implements AuditRecorder {
    * Writes one `failed` row for an attempt the console refused itself (no upstream call) and
    * emits a failed auditor event. Never throws (nothing changed upstream).
    */
-  async rejected(input: AuditAttemptInput, result: AuditAttemptResult): Promise<void> {
+  async rejected(
+    input: AuditAttemptInput,
+    result: AuditAttemptResult,
+  ): Promise<void> {
     const safe = this.redactInput(input);
     const safeResult = this.redactResult(result);
     let auditId: string | undefined;
@@ -160,7 +189,12 @@ export class DatabaseAuditRecorder implements AuditRecorder {
       );
     }
     const event = await this.openEvent(safe, auditId, { outcome: 'failed' });
-    await this.closeEvent(event, 'fail', resultError(safeResult), resultMeta(safeResult));
+    await this.closeEvent(
+      event,
+      'fail',
+      resultError(safeResult),
+      resultMeta(safeResult),
+    );
   }
 
   private redactInput(input: AuditAttemptInput): AuditAttemptInput {

@@ -2,7 +2,12 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type { AuditEventRecord } from './records';
 import { DatabaseAuditStore } from './DatabaseAuditStore';
-import { T0, attemptInput, createTestStore, testClock } from '../__testUtils__/auditTestHelpers';
+import {
+  T0,
+  attemptInput,
+  createTestStore,
+  testClock,
+} from '../__testUtils__/auditTestHelpers';
 
 jest.setTimeout(60_000);
 
@@ -21,6 +26,125 @@ describe('DatabaseAuditStore', () => {
     for await (const r of store.stream({})) out.push(r);
     return out;
   }
+
+  it.each(databases.eachSupportedId())(
+    'reads the latest succeeded row of several actions of a sandbox in ONE statement on %p',
+    async id => {
+      const { store, knex, clock } = await setup(id);
+      const done = async (
+        action: 'sandbox.create' | 'sandbox.renew',
+        sandboxId: string,
+        outcome: 'succeeded' | 'failed',
+        at: number,
+        details = {},
+      ) => {
+        clock.now = at;
+        const row = await store.insertInitiated(
+          attemptInput({ action, sandboxId, details }),
+        );
+        await store.completeInitiated(
+          row.id,
+          outcome,
+          { httpStatus: outcome === 'succeeded' ? 200 : 500 },
+          row.details,
+        );
+        return row.id;
+      };
+      const created = await done('sandbox.create', 'sbx-1', 'succeeded', T0);
+      await done('sandbox.renew', 'sbx-1', 'succeeded', T0 + 1, { n: 1 });
+      const latestRenew = await done(
+        'sandbox.renew',
+        'sbx-1',
+        'succeeded',
+        T0 + 2,
+        { n: 2 },
+      );
+      await done('sandbox.renew', 'sbx-1', 'failed', T0 + 3);
+      await done('sandbox.renew', 'sbx-2', 'succeeded', T0 + 4);
+      const statements: string[] = [];
+      const count = (q: { sql: string }) => statements.push(q.sql);
+      knex.on('query', count);
+      let found;
+      try {
+        found = await store.lastSucceededOf('sbx-1', [
+          'sandbox.renew',
+          'sandbox.create',
+        ]);
+      } finally {
+        knex.off('query', count);
+      }
+      expect(statements).toHaveLength(1);
+      expect(found.get('sandbox.renew')).toMatchObject({
+        id: latestRenew,
+        details: { n: 2 },
+      });
+      expect(found.get('sandbox.create')?.id).toBe(created);
+      expect([
+        ...(
+          await store.lastSucceededOf('sbx-2', [
+            'sandbox.renew',
+            'sandbox.create',
+          ])
+        ).keys(),
+      ]).toEqual(['sandbox.renew']);
+      expect(
+        (await store.lastSucceededOf('sbx-9', ['sandbox.renew'])).size,
+      ).toBe(0);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'sets the outcome in ONE statement when given the initiated details, exactly once, on %p',
+    async id => {
+      const { store, knex } = await setup(id);
+      const created = await store.insertInitiated(
+        attemptInput({ details: { request: { expiresAt: 'x' } } }),
+      );
+      const statements: string[] = [];
+      const count = (q: { sql: string }) => statements.push(q.sql);
+      knex.on('query', count);
+      try {
+        await store.completeInitiated(
+          created.id,
+          'succeeded',
+          { httpStatus: 200, details: { after: { expiresAt: 'y' } } },
+          created.details,
+        );
+      } finally {
+        knex.off('query', count);
+      }
+      expect(statements).toHaveLength(1);
+      expect(statements[0]).toMatch(/^update/i);
+      const [row] = await all(store);
+      expect(row).toMatchObject({
+        outcome: 'succeeded',
+        httpStatus: 200,
+        details: { request: { expiresAt: 'x' }, after: { expiresAt: 'y' } },
+      });
+      await expect(
+        store.completeInitiated(
+          created.id,
+          'failed',
+          { httpStatus: 500, details: { z: 1 } },
+          created.details,
+        ),
+      ).rejects.toThrow(
+        `audit event ${created.id} already has outcome succeeded`,
+      );
+      await expect(
+        store.completeInitiated(
+          '00000000-0000-4000-8000-000000000000',
+          'failed',
+          { httpStatus: 500 },
+          {},
+        ),
+      ).rejects.toThrow(NotFoundError);
+      expect((await all(store))[0].details).toEqual({
+        request: { expiresAt: 'x' },
+        after: { expiresAt: 'y' },
+      });
+    },
+  );
 
   it.each(databases.eachSupportedId())(
     'inserts an initiated row and sets its outcome exactly once on %p',

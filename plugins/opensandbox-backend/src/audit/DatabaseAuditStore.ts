@@ -5,7 +5,11 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import type { AuditAction, AuditAttemptInput, AuditAttemptResult } from './types';
+import type {
+  AuditAction,
+  AuditAttemptInput,
+  AuditAttemptResult,
+} from './types';
 import type {
   AuditEventFilter,
   AuditEventPage,
@@ -22,6 +26,7 @@ import {
   fromRow,
   toRow,
 } from './rowMapping';
+import { migrateLatest } from '../migrateLatest';
 
 const MIGRATIONS_DIR = resolvePackagePath(
   '@opensandbox-console/plugin-opensandbox-backend',
@@ -62,7 +67,7 @@ export class DatabaseAuditStore {
   ): Promise<DatabaseAuditStore> {
     const knex = await options.database.getClient();
     if (!options.skipMigrations && !options.database.migrations?.skip) {
-      await knex.migrate.latest({ directory: MIGRATIONS_DIR });
+      await migrateLatest(knex, MIGRATIONS_DIR);
     }
     return new DatabaseAuditStore(knex, options.clock ?? Date.now);
   }
@@ -96,6 +101,11 @@ export class DatabaseAuditStore {
   /**
    * Sets the outcome of an `initiated` row, exactly once: `httpStatus`, error code/message,
    * `sandboxId` (when given) and `details` merged (shallow) into the stored details.
+   *
+   * With `initiatedDetails` (the details the row was inserted with, e.g. the `details` of the record
+   * {@link insertInitiated} returned) this is ONE statement: an UPDATE guarded by
+   * `outcome = 'initiated'`, the details merged here. Without it the stored details are read first
+   * (two statements). The stored details of an `initiated` row never change before its outcome.
    * @throws NotFoundError when no row has this id.
    * @throws ConflictError when the row's outcome is no longer `initiated` (already set, or
    *   reaped to `unknown`).
@@ -104,18 +114,23 @@ export class DatabaseAuditStore {
     id: string,
     outcome: 'succeeded' | 'failed' | 'unknown',
     result: AuditAttemptResult,
+    initiatedDetails?: Record<string, unknown>,
   ): Promise<void> {
-    const row = await this.knex(AUDIT_TABLE)
-      .where({ id })
-      .first<Pick<StoredAuditEventRow, 'outcome' | 'details'> | undefined>(
-        'outcome',
-        'details',
-      );
-    if (!row) throw new NotFoundError(`audit event ${id} not found`);
-    if (row.outcome !== 'initiated') {
-      throw new ConflictError(
-        `audit event ${id} already has outcome ${row.outcome}`,
-      );
+    let stored = initiatedDetails;
+    if (!stored && result.details) {
+      const row = await this.knex(AUDIT_TABLE)
+        .where({ id })
+        .first<Pick<StoredAuditEventRow, 'outcome' | 'details'> | undefined>(
+          'outcome',
+          'details',
+        );
+      if (!row) throw new NotFoundError(`audit event ${id} not found`);
+      if (row.outcome !== 'initiated') {
+        throw new ConflictError(
+          `audit event ${id} already has outcome ${row.outcome}`,
+        );
+      }
+      stored = JSON.parse(row.details);
     }
     const update: Record<string, unknown> = {
       outcome,
@@ -125,18 +140,20 @@ export class DatabaseAuditStore {
       updated_at: this.clock(),
     };
     if (result.sandboxId) update.sandbox_id = clipSandboxId(result.sandboxId);
-    if (result.details) {
-      update.details = JSON.stringify({
-        ...JSON.parse(row.details),
-        ...result.details,
-      });
-    }
+    if (result.details)
+      update.details = JSON.stringify({ ...stored, ...result.details });
     const count = await this.knex(AUDIT_TABLE)
       .where({ id, outcome: 'initiated' })
       .update(update);
-    if (count !== 1) {
-      throw new ConflictError(`audit event ${id} already has an outcome`);
-    }
+    if (count === 1) return;
+    // Only on failure: tell a missing row from one that already has its outcome.
+    const row = await this.knex(AUDIT_TABLE)
+      .where({ id })
+      .first<{ outcome: string } | undefined>('outcome');
+    if (!row) throw new NotFoundError(`audit event ${id} not found`);
+    throw new ConflictError(
+      `audit event ${id} already has outcome ${row.outcome}`,
+    );
   }
 
   /**
@@ -225,7 +242,10 @@ export class DatabaseAuditStore {
    * (e.g. a state conflict). `details` must already be redacted.
    * @throws the database error when the row cannot be written.
    */
-  async insertRejected(input: AuditAttemptInput, result: AuditAttemptResult): Promise<AuditEventRecord> {
+  async insertRejected(
+    input: AuditAttemptInput,
+    result: AuditAttemptResult,
+  ): Promise<AuditEventRecord> {
     return this.insert(input, 'failed', result);
   }
 
@@ -237,7 +257,14 @@ export class DatabaseAuditStore {
   async findUnsettledCreates(
     initiatedOlderThanMs: number,
     limit = 100,
-  ): Promise<Array<{ id: string; occurredAt: number; createToken: string; requestId: string }>> {
+  ): Promise<
+    Array<{
+      id: string;
+      occurredAt: number;
+      createToken: string;
+      requestId: string;
+    }>
+  > {
     const now = this.clock();
     const rows = await this.knex(AUDIT_TABLE)
       .where({ action: 'sandbox.create' })
@@ -246,9 +273,16 @@ export class DatabaseAuditStore {
       .andWhere(q =>
         q
           .where({ outcome: 'unknown' })
-          .orWhere(q2 => q2.where({ outcome: 'initiated' }).andWhere('occurred_at', '<', now - initiatedOlderThanMs)),
+          .orWhere(q2 =>
+            q2
+              .where({ outcome: 'initiated' })
+              .andWhere('occurred_at', '<', now - initiatedOlderThanMs),
+          ),
       )
-      .orderBy([{ column: 'occurred_at', order: 'asc' }, { column: 'seq', order: 'asc' }])
+      .orderBy([
+        { column: 'occurred_at', order: 'asc' },
+        { column: 'seq', order: 'asc' },
+      ])
       .limit(limit)
       .select('id', 'occurred_at', 'create_token', 'request_id');
     return rows.map((r: any) => ({
@@ -262,10 +296,15 @@ export class DatabaseAuditStore {
   /**
    * The latest `sandbox.create` attempt with this create token, or undefined.
    */
-  async findCreateByToken(createToken: string): Promise<AuditEventRecord | undefined> {
+  async findCreateByToken(
+    createToken: string,
+  ): Promise<AuditEventRecord | undefined> {
     const row = await this.knex(AUDIT_TABLE)
       .where({ create_token: createToken, action: 'sandbox.create' })
-      .orderBy([{ column: 'occurred_at', order: 'desc' }, { column: 'seq', order: 'desc' }])
+      .orderBy([
+        { column: 'occurred_at', order: 'desc' },
+        { column: 'seq', order: 'desc' },
+      ])
       .first();
     return row ? fromRow(row) : undefined;
   }
@@ -278,14 +317,23 @@ export class DatabaseAuditStore {
   async settleUnknown(
     id: string,
     outcome: 'succeeded' | 'failed',
-    result: { sandboxId?: string; httpStatus?: number; details: Record<string, unknown> },
+    result: {
+      sandboxId?: string;
+      httpStatus?: number;
+      details: Record<string, unknown>;
+    },
   ): Promise<boolean> {
-    const row = await this.knex(AUDIT_TABLE).where({ id }).first('details', 'outcome');
+    const row = await this.knex(AUDIT_TABLE)
+      .where({ id })
+      .first('details', 'outcome');
     if (!row || !['unknown', 'initiated'].includes(row.outcome)) return false;
     const update: Record<string, unknown> = {
       outcome,
       updated_at: this.clock(),
-      details: JSON.stringify({ ...JSON.parse(row.details), ...result.details }),
+      details: JSON.stringify({
+        ...JSON.parse(row.details),
+        ...result.details,
+      }),
     };
     if (result.sandboxId) update.sandbox_id = clipSandboxId(result.sandboxId);
     if (result.httpStatus !== undefined) update.http_status = result.httpStatus;
@@ -296,13 +344,83 @@ export class DatabaseAuditStore {
     return count === 1;
   }
 
+  /**
+   * The latest `succeeded` attempt of each of `actions` on `sandboxId`, in ONE statement (a
+   * `UNION ALL` of one index range scan on `(sandbox_id, ...)` per action, each `LIMIT 1`).
+   * @returns the records by action; actions without one are absent.
+   */
+  async lastSucceededOf(
+    sandboxId: string,
+    actions: AuditAction[],
+  ): Promise<Map<AuditAction, AuditEventRecord>> {
+    const found = new Map<AuditAction, AuditEventRecord>();
+    if (actions.length === 0) return found;
+    const latest = (action: AuditAction, i: number) =>
+      this.knex.select('*').from(
+        this.knex(AUDIT_TABLE)
+          .where({ sandbox_id: sandboxId, action, outcome: 'succeeded' })
+          .orderBy([
+            { column: 'occurred_at', order: 'desc' },
+            { column: 'seq', order: 'desc' },
+          ])
+          .limit(1)
+          .as(`latest_${i}`),
+      );
+    const [first, ...rest] = actions.map(latest);
+    const rows: StoredAuditEventRow[] = await (rest.length > 0
+      ? first.unionAll(rest)
+      : first);
+    for (const row of rows) found.set(row.action as AuditAction, fromRow(row));
+    return found;
+  }
+
   /** The latest `succeeded` attempt of `action` on `sandboxId`, or undefined. */
-  async lastSucceeded(sandboxId: string, action: AuditAction): Promise<AuditEventRecord | undefined> {
+  async lastSucceeded(
+    sandboxId: string,
+    action: AuditAction,
+  ): Promise<AuditEventRecord | undefined> {
     const row = await this.knex(AUDIT_TABLE)
       .where({ sandbox_id: sandboxId, action, outcome: 'succeeded' })
-      .orderBy([{ column: 'occurred_at', order: 'desc' }, { column: 'seq', order: 'desc' }])
+      .orderBy([
+        { column: 'occurred_at', order: 'desc' },
+        { column: 'seq', order: 'desc' },
+      ])
       .first();
     return row ? fromRow(row) : undefined;
+  }
+
+  /**
+   * The ownership of a sandbox as its `succeeded` audit rows recorded it (for the history of a
+   * sandbox that no longer exists): `owner` is the user who created it (the actor of its
+   * succeeded `sandbox.create`, users only), `team` the team of its newest succeeded row that has
+   * one. Rows of other outcomes are ignored: a refused or failed attempt can name any id.
+   * Both undefined when nothing is known. Two index range scans on `(sandbox_id, occurred_at, seq)`.
+   */
+  async lastKnownOwnership(
+    sandboxId: string,
+  ): Promise<{ owner?: string; team?: string }> {
+    const rows = () =>
+      this.knex(AUDIT_TABLE)
+        .where({ sandbox_id: sandboxId, outcome: 'succeeded' })
+        .orderBy([
+          { column: 'occurred_at', order: 'desc' },
+          { column: 'seq', order: 'desc' },
+        ]);
+    const [created, withTeam] = await Promise.all([
+      rows()
+        .where({ action: 'sandbox.create', actor_type: 'user' })
+        .first('actor'),
+      rows().whereNotNull('team').first('team'),
+    ]);
+    return {
+      ...(created?.actor ? { owner: String(created.actor) } : {}),
+      ...(withTeam?.team ? { team: String(withTeam.team) } : {}),
+    };
+  }
+
+  /** One round trip to the database (`select 1`). @throws the database error when it is unavailable. */
+  async ping(): Promise<void> {
+    await this.knex.raw('select 1');
   }
 
   private async insert(
@@ -332,7 +450,10 @@ export class DatabaseAuditStore {
       updatedAt: now,
     };
     const row = toRow(record);
-    await this.knex(AUDIT_TABLE).insert({ ...row, create_token: input.createToken ?? null });
+    await this.knex(AUDIT_TABLE).insert({
+      ...row,
+      create_token: input.createToken ?? null,
+    });
     return fromRow({ ...row, seq: 0 });
   }
 

@@ -10,7 +10,12 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { AUDIT_ACTIONS } from '@opensandbox-console/plugin-opensandbox-common';
 import { createAuditEventsRouter } from './auditEventsRouter';
 import { DatabaseAuditStore } from './DatabaseAuditStore';
-import { T0, attemptInput, createTestStore, testClock } from '../__testUtils__/auditTestHelpers';
+import {
+  T0,
+  attemptInput,
+  createTestStore,
+  testClock,
+} from '../__testUtils__/auditTestHelpers';
 
 jest.setTimeout(60_000);
 

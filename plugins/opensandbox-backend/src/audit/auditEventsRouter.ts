@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import type {
@@ -9,7 +10,9 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { opensandboxAuditReadPermission } from '@opensandbox-console/plugin-opensandbox-common';
 import type { DatabaseAuditStore } from './DatabaseAuditStore';
 import type { AuditEventRecord } from './records';
-import { parseAuditEventsQuery } from './auditQuery';
+import { parseAuditEventsQuery, parseSandboxHistoryQuery } from './auditQuery';
+import type { SandboxHistory } from './SandboxHistory';
+import { parseSandboxId } from '../http/requestParsing';
 import { toAuditEventJson } from './auditEventJson';
 import { auditCsvHeader, auditCsvLine } from './csv';
 
@@ -18,6 +21,8 @@ export interface AuditEventsRouterOptions {
   store: Pick<DatabaseAuditStore, 'query' | 'stream'>;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
+  /** Serves `GET /sandboxes/{id}/history` (and its `/servers/{server}/...` alias) when given. */
+  history?: SandboxHistory;
 }
 
 const EXPORTS = {
@@ -75,6 +80,37 @@ export function createAuditEventsRouter(
     const lines = exportLines(store.stream(query.filter), format);
     await streamDownload(req, res, lines, EXPORTS[format]);
   });
+
+  // The history of one sandbox (./SandboxHistory): whoever may read the sandbox. The id and the
+  // query are checked first, the server name by the pipeline; all before any upstream call.
+  const history = options.history;
+  if (history) {
+    const historyRoute = async (req: Request, res: Response) => {
+      const incoming = req.header('x-request-id');
+      const requestId =
+        incoming && /^[A-Za-z0-9-]{8,64}$/.test(incoming)
+          ? incoming
+          : randomUUID();
+      res.setHeader('X-Request-ID', requestId);
+      const sandboxId = parseSandboxId(req.params.sandboxId);
+      const query = parseSandboxHistoryQuery(
+        req.query as Record<string, unknown>,
+      );
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const { basis: _basis, ...page } = await history.read(
+        credentials,
+        sandboxId,
+        req.params.server,
+        { ...query, requestId },
+      );
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(page);
+    };
+    router.get('/sandboxes/:sandboxId/history', historyRoute);
+    router.get('/servers/:server/sandboxes/:sandboxId/history', historyRoute);
+  }
 
   return router;
 }

@@ -6,7 +6,12 @@ import {
   readAuditMaintenanceSettings,
   scheduleAuditMaintenance,
 } from './auditMaintenance';
-import { T0, attemptInput, createTestStore, testClock } from '../__testUtils__/auditTestHelpers';
+import {
+  T0,
+  attemptInput,
+  createTestStore,
+  testClock,
+} from '../__testUtils__/auditTestHelpers';
 
 jest.setTimeout(60_000);
 

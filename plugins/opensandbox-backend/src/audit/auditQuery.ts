@@ -86,15 +86,17 @@ export function parseAuditEventsQuery(
     if (value === '') throw new InputError(`${key} must not be empty`);
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(value) || value.length > 255) {
-      throw new InputError(`${key} must be at most 255 characters without control characters`);
+      throw new InputError(
+        `${key} must be at most 255 characters without control characters`,
+      );
     }
     raw[key] = value;
   }
 
   const filter: AuditEventFilter = {};
-  if (raw.actor !== undefined) filter.actor = raw.actor;
+  if (raw.actor !== undefined) filter.actor = expandRef(raw.actor, 'user');
   if (raw.sandboxId !== undefined) filter.sandboxId = raw.sandboxId;
-  if (raw.team !== undefined) filter.team = raw.team;
+  if (raw.team !== undefined) filter.team = expandRef(raw.team, 'group');
   if (raw.batchId !== undefined) filter.batchId = raw.batchId;
   if (raw.action !== undefined)
     filter.action = oneOf<AuditAction>('action', raw.action, AUDIT_ACTIONS);
@@ -117,7 +119,38 @@ export function parseAuditEventsQuery(
 
   const format =
     raw.format === undefined ? 'json' : oneOf('format', raw.format, FORMATS);
-  const result: AuditEventsQuery = { filter, format };
+  const result: AuditEventsQuery = { filter, format, ...parsePage(raw) };
+  if (format !== 'json') {
+    if (result.limit !== undefined)
+      throw new InputError('limit applies only to format=json');
+    if (result.cursor !== undefined)
+      throw new InputError('cursor applies only to format=json');
+  }
+  return result;
+}
+
+/**
+ * A short user or group name as the full lower-case entity ref the audit rows store: with
+ * `kind` `user`, `ada` and `user:ada` become `user:default/ada` (`default/ada` too); with `group`,
+ * `team-a` becomes `group:default/team-a`. Entity refs are case-insensitive, so refs of that kind
+ * are lower-cased. Anything else — another kind's ref, a service subject such as
+ * `external:ci-bot` or `plugin:catalog` — is kept exactly as given.
+ */
+export function expandRef(value: string, kind: 'user' | 'group'): string {
+  const text = value.trim();
+  const match = /^(?:([A-Za-z][\w-]*):)?(?:([\w.-]+)\/)?([\w.@-]+)$/.exec(text);
+  if (!match) return value;
+  const [, givenKind, namespace, name] = match;
+  if (givenKind !== undefined && givenKind.toLowerCase() !== kind) return value;
+  return `${kind}:${namespace ?? 'default'}/${name}`.toLocaleLowerCase('en-US');
+}
+
+/** `limit` (1-200) and `cursor` (checked to decode) of a page. */
+function parsePage(raw: Record<string, string>): {
+  limit?: number;
+  cursor?: string;
+} {
+  const result: { limit?: number; cursor?: string } = {};
   if (raw.limit !== undefined) {
     const limit = /^\d{1,4}$/.test(raw.limit) ? Number(raw.limit) : Number.NaN;
     if (!(limit >= AUDIT_PAGE_LIMIT.min && limit <= AUDIT_PAGE_LIMIT.max)) {
@@ -131,11 +164,29 @@ export function parseAuditEventsQuery(
     decodeCursor(raw.cursor);
     result.cursor = raw.cursor;
   }
-  if (format !== 'json') {
-    if (result.limit !== undefined)
-      throw new InputError('limit applies only to format=json');
-    if (result.cursor !== undefined)
-      throw new InputError('cursor applies only to format=json');
-  }
   return result;
+}
+
+/**
+ * Validates the query of `GET /sandboxes/{id}/history`: only `limit` (1-200, default 50) and
+ * `cursor` (`nextCursor` of the previous page).
+ * @throws InputError naming the parameter for unknown, repeated, empty or invalid ones.
+ */
+export function parseSandboxHistoryQuery(query: Record<string, unknown>): {
+  limit?: number;
+  cursor?: string;
+} {
+  const known = ['limit', 'cursor'];
+  const raw: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (!known.includes(key))
+      throw new InputError(
+        `unknown query parameter ${key}; known: ${known.join(', ')}`,
+      );
+    if (typeof value !== 'string')
+      throw new InputError(`${key} must be given once`);
+    if (value === '') throw new InputError(`${key} must not be empty`);
+    raw[key] = value;
+  }
+  return parsePage(raw);
 }

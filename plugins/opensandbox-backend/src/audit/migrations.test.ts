@@ -12,8 +12,14 @@ describe('audit migrations', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
   it('runs PostgreSQL whenever CI is set (no silent skip)', () => {
-    const required = process.env.CI ? ['SQLITE_3', 'POSTGRES_15'] : ['SQLITE_3'];
-    expect(required.filter(id => !databases.supports(id as 'SQLITE_3' | 'POSTGRES_15'))).toEqual([]);
+    const required = process.env.CI
+      ? ['SQLITE_3', 'POSTGRES_15']
+      : ['SQLITE_3'];
+    expect(
+      required.filter(
+        id => !databases.supports(id as 'SQLITE_3' | 'POSTGRES_15'),
+      ),
+    ).toEqual([]);
   });
 
   it.each(databases.eachSupportedId())(

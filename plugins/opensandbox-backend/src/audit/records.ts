@@ -4,7 +4,10 @@
  */
 import type { AuditAction, AuditOutcome } from './types';
 
-export { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '@opensandbox-console/plugin-opensandbox-common';
+export {
+  AUDIT_ACTIONS,
+  AUDIT_OUTCOMES,
+} from '@opensandbox-console/plugin-opensandbox-common';
 
 /** One stored audit event, as returned by the store and the HTTP API. */
 export interface AuditEventRecord {

@@ -56,7 +56,9 @@ export function clip(
   max: number,
 ): string | null {
   if (value === undefined || value === null || value === '') return null;
-  const safe = value.includes('\u0000') ? value.split('\u0000').join('\uFFFD') : value;
+  const safe = value.includes('\u0000')
+    ? value.split('\u0000').join('\uFFFD')
+    : value;
   return safe.length > max ? safe.slice(0, max) : safe;
 }
 

@@ -4,7 +4,10 @@
  */
 
 /** Mutating actions the console records, and attempt outcomes (defined in `-common`). */
-export type { AuditAction, AuditOutcome } from '@opensandbox-console/plugin-opensandbox-common';
+export type {
+  AuditAction,
+  AuditOutcome,
+} from '@opensandbox-console/plugin-opensandbox-common';
 import type { AuditAction } from '@opensandbox-console/plugin-opensandbox-common';
 
 /** What the router knows about an attempt when it starts. */
@@ -76,4 +79,10 @@ export interface AuditRecorder {
    * denial (e.g. pause of a Paused sandbox: 409): one `failed` row. Never throws.
    */
   rejected(input: AuditAttemptInput, result: AuditAttemptResult): Promise<void>;
+  /**
+   * Checks that the audit log can be written now, before a mutation makes any upstream call
+   * (including the read of the sandbox it changes).
+   * @throws ServiceUnavailableError (503) `audit log unavailable; the operation was not performed`.
+   */
+  ready?(): Promise<void>;
 }

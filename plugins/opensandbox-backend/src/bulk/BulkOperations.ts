@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { LoggerService, UserInfoService } from '@backstage/backend-plugin-api';
+import type {
+  LoggerService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
 import type {
   BulkCheckItem,
   BulkCheckOutcome,
@@ -16,7 +19,11 @@ import type { SandboxOperationPipeline } from '../operations/SandboxOperationPip
 import type { BulkConfig } from './bulkConfig';
 import { BulkItemScope, checkItem, runItem } from './bulkItems';
 import type { ConfirmationTokens } from './confirmationTokens';
-import { BulkPlan, parseBulkAction, parseBulkRequest } from './parseBulkRequest';
+import {
+  BulkPlan,
+  parseBulkAction,
+  parseBulkRequest,
+} from './parseBulkRequest';
 import { runPool } from './pool';
 import { resolveSelection } from './resolveSelection';
 
@@ -33,10 +40,24 @@ export interface BulkOperationsOptions {
   clock?: () => number;
 }
 
-const CHECK_OUTCOMES: BulkCheckOutcome[] = ['would-succeed', 'denied', 'not-applicable', 'not-found', 'error'];
-const RUN_OUTCOMES: BulkRunOutcome[] = ['succeeded', 'failed', 'denied', 'skipped'];
+const CHECK_OUTCOMES: BulkCheckOutcome[] = [
+  'would-succeed',
+  'denied',
+  'not-applicable',
+  'not-found',
+  'error',
+];
+const RUN_OUTCOMES: BulkRunOutcome[] = [
+  'succeeded',
+  'failed',
+  'denied',
+  'skipped',
+];
 
-function countBy<K extends string>(keys: K[], items: Array<{ outcome: K }>): Record<K, number> {
+function countBy<K extends string>(
+  keys: K[],
+  items: Array<{ outcome: K }>,
+): Record<K, number> {
   const counts = Object.fromEntries(keys.map(k => [k, 0])) as Record<K, number>;
   for (const item of items) counts[item.outcome] += 1;
   return counts;
@@ -80,19 +101,39 @@ export class BulkOperations {
       caller: { type: caller.type, ref: actor },
       now: this.#clock(),
     });
-    const targets = await resolveSelection(plan.selection, pipeline, ctx, config.maxItems);
-    const subject = { action, actor, selection: targets.map(t => `${t.server}/${t.id}`) };
+    const targets = await resolveSelection(
+      plan.selection,
+      pipeline,
+      ctx,
+      config.maxItems,
+    );
+    const subject = {
+      action,
+      actor,
+      selection: targets.map(t => `${t.server}/${t.id}`),
+    };
     const scope: BulkItemScope = {
       pipeline,
-      base: { credentials: ctx.credentials, clientIp: ctx.clientIp, userAgent: ctx.userAgent },
+      base: {
+        credentials: ctx.credentials,
+        clientIp: ctx.clientIp,
+        userAgent: ctx.userAgent,
+      },
       renew: plan.renew,
       clock: this.#clock,
     };
 
     if (plan.dryRun) {
-      const done = await runPool(targets, config.concurrency, signal, t => checkItem(action, t, scope));
-      const items = done.flatMap(d => (d.started ? [d.result] : [])) as BulkCheckItem[];
-      const { token, expiresAt } = await this.#o.tokens.sign(subject, this.#clock());
+      const done = await runPool(targets, config.concurrency, signal, t =>
+        checkItem(action, t, scope),
+      );
+      const items = done.flatMap(d =>
+        d.started ? [d.result] : [],
+      ) as BulkCheckItem[];
+      const { token, expiresAt } = await this.#o.tokens.sign(
+        subject,
+        this.#clock(),
+      );
       return {
         action,
         dryRun: true,
@@ -106,9 +147,19 @@ export class BulkOperations {
 
     if (action === 'delete') {
       if (!plan.confirmationToken) {
-        throw invalidInput([{ field: 'confirmationToken', message: 'is required to delete: send the token of the dry run of this selection' }]);
+        throw invalidInput([
+          {
+            field: 'confirmationToken',
+            message:
+              'is required to delete: send the token of the dry run of this selection',
+          },
+        ]);
       }
-      const check = await this.#o.tokens.verify(plan.confirmationToken, subject, this.#clock());
+      const check = await this.#o.tokens.verify(
+        plan.confirmationToken,
+        subject,
+        this.#clock(),
+      );
       if (check !== 'ok') throw bulkConfirmationRefused(check);
     }
 
@@ -122,36 +173,74 @@ export class BulkOperations {
       userAgent: ctx.userAgent,
       batchId,
       channel: 'bulk',
-      details: { selection: selectionDetails(plan), requested: targets.length, ...(plan.renew ? { renew: plan.renew } : {}) },
+      details: {
+        selection: selectionDetails(plan),
+        requested: targets.length,
+        ...(plan.renew ? { renew: plan.renew } : {}),
+      },
     });
     let items: BulkRunItem[];
     try {
-      const done = await runPool(targets, config.concurrency, signal, t => runItem(action, t, { ...scope, batchId }));
+      const done = await runPool(targets, config.concurrency, signal, t =>
+        runItem(action, t, { ...scope, batchId }),
+      );
       items = done.map((d, i) =>
         d.started
           ? d.result
-          : { id: targets[i].id, server: targets[i].server, outcome: 'skipped', skipReason: 'cancelled', reason: 'The caller cancelled the batch before this item started.' },
+          : {
+              id: targets[i].id,
+              server: targets[i].server,
+              outcome: 'skipped',
+              skipReason: 'cancelled',
+              reason:
+                'The caller cancelled the batch before this item started.',
+            },
       );
     } catch (error) {
       await attempt.fail(auditErrorOf(error));
       throw error;
     }
     const counts = countBy(RUN_OUTCOMES, items);
-    const notStarted = items.filter(i => i.skipReason === 'cancelled').map(i => `${i.server}/${i.id}`);
-    const details = { counts, cancelled: notStarted.length > 0, ...(notStarted.length > 0 ? { notStarted } : {}) };
+    const notStarted = items
+      .filter(i => i.skipReason === 'cancelled')
+      .map(i => `${i.server}/${i.id}`);
+    const details = {
+      counts,
+      cancelled: notStarted.length > 0,
+      ...(notStarted.length > 0 ? { notStarted } : {}),
+    };
     if (counts.failed === 0 && notStarted.length === 0) {
       await attempt.succeed({ httpStatus: 200, details });
     } else {
       const parts = [
-        counts.failed > 0 ? `${counts.failed} of ${targets.length} items failed` : undefined,
-        notStarted.length > 0 ? `cancelled by the caller: ${notStarted.length} of ${targets.length} items not started` : undefined,
+        counts.failed > 0
+          ? `${counts.failed} of ${targets.length} items failed`
+          : undefined,
+        notStarted.length > 0
+          ? `cancelled by the caller: ${notStarted.length} of ${targets.length} items not started`
+          : undefined,
       ].filter(Boolean);
-      await attempt.fail({ httpStatus: 200, errorCode: notStarted.length > 0 ? 'BatchCancelled' : 'BatchPartlyFailed', errorMessage: parts.join('; '), details });
+      await attempt.fail({
+        httpStatus: 200,
+        errorCode:
+          notStarted.length > 0 ? 'BatchCancelled' : 'BatchPartlyFailed',
+        errorMessage: parts.join('; '),
+        details,
+      });
     }
     if (notStarted.length > 0) {
-      this.#o.logger.info(`Bulk ${action} ${batchId} cancelled by ${caller.actor}: ${notStarted.length} of ${targets.length} items not started`);
+      this.#o.logger.info(
+        `Bulk ${action} ${batchId} cancelled by ${caller.actor}: ${notStarted.length} of ${targets.length} items not started`,
+      );
     }
-    return { action, dryRun: false, batchId, total: targets.length, counts, items };
+    return {
+      action,
+      dryRun: false,
+      batchId,
+      total: targets.length,
+      counts,
+      items,
+    };
   }
 }
 
@@ -160,4 +249,3 @@ function selectionDetails(plan: BulkPlan): Record<string, unknown> {
   if (plan.selection.kind === 'filter') return { filter: plan.selection.given };
   return { items: plan.selection.items.map(t => `${t.server}/${t.id}`) };
 }
-

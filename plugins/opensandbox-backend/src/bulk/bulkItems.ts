@@ -18,7 +18,10 @@ import type { BulkRenewOptions, BulkTarget } from './parseBulkRequest';
 
 /** What every item of one batch shares. */
 export interface BulkItemScope {
-  pipeline: Pick<SandboxOperationPipeline, 'check' | 'get' | 'renew' | 'pause' | 'resume' | 'delete'>;
+  pipeline: Pick<
+    SandboxOperationPipeline,
+    'check' | 'get' | 'renew' | 'pause' | 'resume' | 'delete'
+  >;
   /** The caller's credentials and request metadata (each item gets its own request id). */
   base: Pick<SandboxOperationContext, 'credentials' | 'clientIp' | 'userAgent'>;
   batchId?: string;
@@ -26,7 +29,10 @@ export interface BulkItemScope {
   clock: () => number;
 }
 
-function itemContext(scope: BulkItemScope, target: BulkTarget): SandboxOperationContext & { requestId: string } {
+function itemContext(
+  scope: BulkItemScope,
+  target: BulkTarget,
+): SandboxOperationContext & { requestId: string } {
   return {
     ...scope.base,
     requestId: randomUUID(),
@@ -36,7 +42,9 @@ function itemContext(scope: BulkItemScope, target: BulkTarget): SandboxOperation
   };
 }
 
-function summary(sandbox: ConsoleSandbox | undefined): BulkSandboxSummary | undefined {
+function summary(
+  sandbox: ConsoleSandbox | undefined,
+): BulkSandboxSummary | undefined {
   if (!sandbox) return undefined;
   const s: BulkSandboxSummary = { state: sandbox.status?.state };
   if (sandbox.metadata?.name) s.name = sandbox.metadata.name;
@@ -51,37 +59,72 @@ function summary(sandbox: ConsoleSandbox | undefined): BulkSandboxSummary | unde
  * expiry read from OpenSandbox plus the extension (now plus the extension when it has none; the
  * renew then says it cannot apply).
  */
-async function renewBody(scope: BulkItemScope, target: BulkTarget, ctx: SandboxOperationContext) {
+async function renewBody(
+  scope: BulkItemScope,
+  target: BulkTarget,
+  ctx: SandboxOperationContext,
+) {
   const renew = scope.renew!;
-  if ('expiresAt' in renew) return renew.allowShorten ? { expiresAt: renew.expiresAt, allowShorten: true } : { expiresAt: renew.expiresAt };
+  if ('expiresAt' in renew)
+    return renew.allowShorten
+      ? { expiresAt: renew.expiresAt, allowShorten: true }
+      : { expiresAt: renew.expiresAt };
   const sandbox = await scope.pipeline.get(target.id, ctx);
-  const base = sandbox.expiresAt ? Date.parse(sandbox.expiresAt) : scope.clock();
-  return { expiresAt: new Date(base + renew.extendSeconds * 1000).toISOString() };
+  const base = sandbox.expiresAt
+    ? Date.parse(sandbox.expiresAt)
+    : scope.clock();
+  return {
+    expiresAt: new Date(base + renew.extendSeconds * 1000).toISOString(),
+  };
 }
 
 /** An error the console raised itself for this sandbox's state or input (no upstream failure). */
 function isInapplicable(error: unknown): boolean {
   const name = (error as Error)?.name;
-  return (name === 'ConflictError' || name === 'InputError') && !upstreamFailureOf(error);
+  return (
+    (name === 'ConflictError' || name === 'InputError') &&
+    !upstreamFailureOf(error)
+  );
 }
 
 /** The dry-run verdict of `action` on one sandbox (side-effect free: no audit row, no mutation). */
-export async function checkItem(action: BulkAction, target: BulkTarget, scope: BulkItemScope): Promise<BulkCheckItem> {
+export async function checkItem(
+  action: BulkAction,
+  target: BulkTarget,
+  scope: BulkItemScope,
+): Promise<BulkCheckItem> {
   const ctx = itemContext(scope, target);
   const base = { id: target.id, server: target.server };
   try {
-    const body = action === 'renew' ? await renewBody(scope, target, ctx) : undefined;
+    const body =
+      action === 'renew' ? await renewBody(scope, target, ctx) : undefined;
     const result = await scope.pipeline.check(action, target.id, ctx, body);
     const item: BulkCheckItem = { ...base, outcome: result.outcome };
     if (result.reason) item.reason = result.reason;
-    if (body && result.outcome === 'would-succeed') item.expiresAt = body.expiresAt;
+    if (body && result.outcome === 'would-succeed')
+      item.expiresAt = body.expiresAt;
     const s = summary(result.sandbox);
     if (s) item.sandbox = s;
     return item;
   } catch (error) {
-    if ((error as Error)?.name === 'NotFoundError') return { ...base, outcome: 'not-found', reason: `Sandbox ${target.id} not found.` };
-    if (isInapplicable(error)) return { ...base, outcome: 'not-applicable', reason: (error as Error).message };
-    return { ...base, outcome: 'error', reason: `Could not be checked: ${(error as Error).message}`, requestId: ctx.requestId };
+    if ((error as Error)?.name === 'NotFoundError')
+      return {
+        ...base,
+        outcome: 'not-found',
+        reason: `Sandbox ${target.id} not found.`,
+      };
+    if (isInapplicable(error))
+      return {
+        ...base,
+        outcome: 'not-applicable',
+        reason: (error as Error).message,
+      };
+    return {
+      ...base,
+      outcome: 'error',
+      reason: `Could not be checked: ${(error as Error).message}`,
+      requestId: ctx.requestId,
+    };
   }
 }
 
@@ -89,9 +132,17 @@ export async function checkItem(action: BulkAction, target: BulkTarget, scope: B
  * Runs `action` on one sandbox through the pipeline method of the single route (which loads the
  * sandbox, decides, checks its state and quotas, audits and calls upstream).
  */
-export async function runItem(action: BulkAction, target: BulkTarget, scope: BulkItemScope): Promise<BulkRunItem> {
+export async function runItem(
+  action: BulkAction,
+  target: BulkTarget,
+  scope: BulkItemScope,
+): Promise<BulkRunItem> {
   const ctx = itemContext(scope, target);
-  const base = { id: target.id, server: target.server, requestId: ctx.requestId };
+  const base = {
+    id: target.id,
+    server: target.server,
+    requestId: ctx.requestId,
+  };
   try {
     switch (action) {
       case 'delete':
@@ -104,7 +155,11 @@ export async function runItem(action: BulkAction, target: BulkTarget, scope: Bul
         await scope.pipeline.resume(target.id, ctx);
         return { ...base, outcome: 'succeeded' };
       case 'renew': {
-        const renewed = await scope.pipeline.renew(target.id, await renewBody(scope, target, ctx), ctx);
+        const renewed = await scope.pipeline.renew(
+          target.id,
+          await renewBody(scope, target, ctx),
+          ctx,
+        );
         return { ...base, outcome: 'succeeded', expiresAt: renewed.expiresAt };
       }
       default:
@@ -112,14 +167,32 @@ export async function runItem(action: BulkAction, target: BulkTarget, scope: Bul
     }
   } catch (error) {
     const e = error as Error & { upstreamCode?: string };
-    if (e?.name === 'NotFoundError') return { ...base, outcome: 'skipped', skipReason: 'not-found', reason: e.message };
-    if (isDenial(error)) return { ...base, outcome: 'denied', reason: e.message };
-    if (isInapplicable(error)) return { ...base, outcome: 'skipped', skipReason: 'not-applicable', reason: e.message };
+    if (e?.name === 'NotFoundError')
+      return {
+        ...base,
+        outcome: 'skipped',
+        skipReason: 'not-found',
+        reason: e.message,
+      };
+    if (isDenial(error))
+      return { ...base, outcome: 'denied', reason: e.message };
+    if (isInapplicable(error))
+      return {
+        ...base,
+        outcome: 'skipped',
+        skipReason: 'not-applicable',
+        reason: e.message,
+      };
     return {
       ...base,
       outcome: 'failed',
       reason: e?.message,
-      error: { name: e?.name ?? 'Error', statusCode: httpStatusOf(error), message: e?.message ?? String(error), ...(e?.upstreamCode ? { upstreamCode: e.upstreamCode } : {}) },
+      error: {
+        name: e?.name ?? 'Error',
+        statusCode: httpStatusOf(error),
+        message: e?.message ?? String(error),
+        ...(e?.upstreamCode ? { upstreamCode: e.upstreamCode } : {}),
+      },
     };
   }
 }

@@ -18,12 +18,17 @@ export function createBulkRouter(options: {
   rateLimit?: RequestHandler;
 }): express.Router {
   const router = Router();
-  const limited: RequestHandler[] = options.rateLimit ? [options.rateLimit] : [];
+  const limited: RequestHandler[] = options.rateLimit
+    ? [options.rateLimit]
+    : [];
   router.post('/bulk/:action', ...limited, async (req, res) => {
     const incoming = req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId =
+      incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-ID', requestId);
-    const credentials = await options.httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await options.httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     // The caller going away (closed tab, aborted fetch) stops the batch from starting more items.
     const cancel = new AbortController();
     const onClose = () => {
@@ -34,7 +39,12 @@ export function createBulkRouter(options: {
       const result = await options.bulk.run(
         req.params.action,
         req.body,
-        { credentials, requestId, clientIp: req.ip, userAgent: req.header('user-agent') },
+        {
+          credentials,
+          requestId,
+          clientIp: req.ip,
+          userAgent: req.header('user-agent'),
+        },
         cancel.signal,
       );
       res.setHeader('Cache-Control', 'no-store');

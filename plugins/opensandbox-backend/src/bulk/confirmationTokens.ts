@@ -38,7 +38,9 @@ export class ConfirmationTokens {
   constructor(options: { secret?: string; knex?: Knex; ttlSeconds: number }) {
     this.#ttlSeconds = options.ttlSeconds;
     if (options.secret !== undefined) {
-      const key = createHmac('sha256', options.secret).update('opensandbox-bulk-confirmation-v1').digest();
+      const key = createHmac('sha256', options.secret)
+        .update('opensandbox-bulk-confirmation-v1')
+        .digest();
       this.#key = async () => key;
     } else if (options.knex) {
       const knex = options.knex;
@@ -56,40 +58,71 @@ export class ConfirmationTokens {
   }
 
   /** A token for `subject`, valid for the configured time from `now` (epoch ms). */
-  async sign(subject: ConfirmationSubject, now: number): Promise<{ token: string; expiresAt: string }> {
+  async sign(
+    subject: ConfirmationSubject,
+    now: number,
+  ): Promise<{ token: string; expiresAt: string }> {
     const expiry = Math.floor(now / 1000) + this.#ttlSeconds;
     const signature = await this.#signature(subject, expiry);
-    return { token: `${VERSION}.${expiry}.${signature}`, expiresAt: new Date(expiry * 1000).toISOString() };
+    return {
+      token: `${VERSION}.${expiry}.${signature}`,
+      expiresAt: new Date(expiry * 1000).toISOString(),
+    };
   }
 
   /**
    * Whether `token` was issued for exactly `subject`: `mismatch` for another action, caller or
    * set (or anything malformed), `expired` for a genuine token past its expiry.
    */
-  async verify(token: string, subject: ConfirmationSubject, now: number): Promise<ConfirmationCheck> {
+  async verify(
+    token: string,
+    subject: ConfirmationSubject,
+    now: number,
+  ): Promise<ConfirmationCheck> {
     const match = /^v1\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
     if (!match) return 'mismatch';
     const expiry = Number(match[1]);
     const expected = Buffer.from(await this.#signature(subject, expiry));
     const given = Buffer.from(match[2]);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'mismatch';
+    if (expected.length !== given.length || !timingSafeEqual(expected, given))
+      return 'mismatch';
     return now > expiry * 1000 ? 'expired' : 'ok';
   }
 
-  async #signature(subject: ConfirmationSubject, expiry: number): Promise<string> {
+  async #signature(
+    subject: ConfirmationSubject,
+    expiry: number,
+  ): Promise<string> {
     const selection = [...new Set(subject.selection)].sort();
-    const canonical = JSON.stringify([VERSION, subject.action, subject.actor.toLocaleLowerCase('en-US'), expiry, selection]);
-    return createHmac('sha256', await this.#key()).update(canonical).digest('base64url');
+    const canonical = JSON.stringify([
+      VERSION,
+      subject.action,
+      subject.actor.toLocaleLowerCase('en-US'),
+      expiry,
+      selection,
+    ]);
+    return createHmac('sha256', await this.#key())
+      .update(canonical)
+      .digest('base64url');
   }
 }
 
 /** The deployment's stored key: inserted once (if absent) by whichever replica comes first. */
 async function storedKey(knex: Knex): Promise<Buffer> {
   await knex(SECRETS_TABLE)
-    .insert({ name: SECRET_NAME, secret: randomBytes(32).toString('base64url'), created_at: Date.now() })
+    .insert({
+      name: SECRET_NAME,
+      secret: randomBytes(32).toString('base64url'),
+      created_at: Date.now(),
+    })
     .onConflict('name')
     .ignore();
-  const row = await knex(SECRETS_TABLE).where({ name: SECRET_NAME }).first('secret');
-  if (!row?.secret) throw new Error('the bulk confirmation key could not be read from the database');
+  const row = await knex(SECRETS_TABLE)
+    .where({ name: SECRET_NAME })
+    .first('secret');
+  if (!row?.secret)
+    throw new Error(
+      'the bulk confirmation key could not be read from the database',
+    );
   return Buffer.from(row.secret, 'base64url');
 }

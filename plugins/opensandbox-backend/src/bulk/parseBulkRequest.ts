@@ -5,13 +5,34 @@ import {
   FieldError,
   validateRenewRequest,
 } from '@opensandbox-console/plugin-opensandbox-common';
-import type { SandboxListQuery, SandboxListScope } from '@opensandbox-console/plugin-opensandbox-node';
+import type {
+  SandboxListQuery,
+  SandboxListScope,
+} from '@opensandbox-console/plugin-opensandbox-node';
 import { invalidInput } from '../errors';
 import { parseListQuery } from '../http/requestParsing';
 
 const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-const KNOWN_FIELDS = ['items', 'filter', 'dryRun', 'expiresAt', 'extendSeconds', 'allowShorten', 'confirmationToken'];
-const FILTER_FIELDS = ['state', 'metadata', 'owner', 'team', 'entity', 'search', 'expiringWithinSeconds', 'server', 'mine'];
+const KNOWN_FIELDS = [
+  'items',
+  'filter',
+  'dryRun',
+  'expiresAt',
+  'extendSeconds',
+  'allowShorten',
+  'confirmationToken',
+];
+const FILTER_FIELDS = [
+  'state',
+  'metadata',
+  'owner',
+  'team',
+  'entity',
+  'search',
+  'expiringWithinSeconds',
+  'server',
+  'mine',
+];
 /** Longest `extendSeconds`: one year. */
 export const MAX_EXTEND_SECONDS = 365 * 24 * 3600;
 
@@ -34,7 +55,9 @@ export type BulkSelection =
     };
 
 /** Renew options: an absolute expiry, or an extension of each sandbox's own expiry. */
-export type BulkRenewOptions = { expiresAt: string; allowShorten: boolean } | { extendSeconds: number };
+export type BulkRenewOptions =
+  | { expiresAt: string; allowShorten: boolean }
+  | { extendSeconds: number };
 
 /** A validated bulk request. */
 export interface BulkPlan {
@@ -52,12 +75,15 @@ export interface BulkCallerRef {
   ref: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `action` of the path. @throws InputError naming `action`. */
 export function parseBulkAction(value: string): BulkAction {
   if (!(BULK_ACTIONS as readonly string[]).includes(value)) {
-    throw invalidInput([{ field: 'action', message: `must be one of ${BULK_ACTIONS.join(', ')}` }]);
+    throw invalidInput([
+      { field: 'action', message: `must be one of ${BULK_ACTIONS.join(', ')}` },
+    ]);
   }
   return value as BulkAction;
 }
@@ -72,21 +98,40 @@ export function parseBulkAction(value: string): BulkAction {
 export function parseBulkRequest(
   action: BulkAction,
   body: unknown,
-  options: { servers: string[]; maxItems: number; maxTimeoutSeconds?: number; caller: BulkCallerRef; now: number },
+  options: {
+    servers: string[];
+    maxItems: number;
+    maxTimeoutSeconds?: number;
+    caller: BulkCallerRef;
+    now: number;
+  },
 ): BulkPlan {
-  if (!isObject(body)) throw invalidInput([{ field: 'body', message: 'must be a JSON object' }]);
+  if (!isObject(body))
+    throw invalidInput([{ field: 'body', message: 'must be a JSON object' }]);
   const errors: FieldError[] = [];
   for (const key of Object.keys(body)) {
-    if (!KNOWN_FIELDS.includes(key)) errors.push({ field: key, message: 'is not a known field' });
+    if (!KNOWN_FIELDS.includes(key))
+      errors.push({ field: key, message: 'is not a known field' });
   }
-  if (body.dryRun !== undefined && typeof body.dryRun !== 'boolean') errors.push({ field: 'dryRun', message: 'must be true or false' });
-  if (body.confirmationToken !== undefined && (typeof body.confirmationToken !== 'string' || body.confirmationToken.length > 200)) {
-    errors.push({ field: 'confirmationToken', message: 'must be the token of the dry run' });
+  if (body.dryRun !== undefined && typeof body.dryRun !== 'boolean')
+    errors.push({ field: 'dryRun', message: 'must be true or false' });
+  if (
+    body.confirmationToken !== undefined &&
+    (typeof body.confirmationToken !== 'string' ||
+      body.confirmationToken.length > 200)
+  ) {
+    errors.push({
+      field: 'confirmationToken',
+      message: 'must be the token of the dry run',
+    });
   }
 
   let selection: BulkSelection | undefined;
   if ((body.items === undefined) === (body.filter === undefined)) {
-    errors.push({ field: 'items', message: 'or filter must be given (exactly one of them)' });
+    errors.push({
+      field: 'items',
+      message: 'or filter must be given (exactly one of them)',
+    });
   } else if (body.items !== undefined) {
     selection = parseItems(body.items, options, errors);
   } else {
@@ -100,12 +145,18 @@ export function parseBulkRequest(
     dryRun: body.dryRun !== false,
     selection: selection!,
     ...(renew ? { renew } : {}),
-    ...(typeof body.confirmationToken === 'string' ? { confirmationToken: body.confirmationToken } : {}),
+    ...(typeof body.confirmationToken === 'string'
+      ? { confirmationToken: body.confirmationToken }
+      : {}),
   };
 }
 
 /** The 400 of a selection above the cap (before anything runs). */
-export function tooManyItems(count: number | string, maxItems: number, field: string) {
+export function tooManyItems(
+  count: number | string,
+  maxItems: number,
+  field: string,
+) {
   return invalidInput([
     {
       field,
@@ -114,29 +165,52 @@ export function tooManyItems(count: number | string, maxItems: number, field: st
   ]);
 }
 
-function parseItems(raw: unknown, options: { servers: string[]; maxItems: number }, errors: FieldError[]): BulkSelection | undefined {
+function parseItems(
+  raw: unknown,
+  options: { servers: string[]; maxItems: number },
+  errors: FieldError[],
+): BulkSelection | undefined {
   if (!Array.isArray(raw) || raw.length === 0) {
-    errors.push({ field: 'items', message: 'must be a non-empty array of { id, server? }' });
+    errors.push({
+      field: 'items',
+      message: 'must be a non-empty array of { id, server? }',
+    });
     return undefined;
   }
-  if (raw.length > options.maxItems) throw tooManyItems(raw.length, options.maxItems, 'items');
+  if (raw.length > options.maxItems)
+    throw tooManyItems(raw.length, options.maxItems, 'items');
   const seen = new Set<string>();
   const items: BulkTarget[] = [];
   raw.forEach((item, i) => {
     if (!isObject(item)) {
-      errors.push({ field: `items[${i}]`, message: 'must be an object { id, server? }' });
+      errors.push({
+        field: `items[${i}]`,
+        message: 'must be an object { id, server? }',
+      });
       return;
     }
     for (const key of Object.keys(item)) {
-      if (key !== 'id' && key !== 'server') errors.push({ field: `items[${i}].${key}`, message: 'is not a known field' });
+      if (key !== 'id' && key !== 'server')
+        errors.push({
+          field: `items[${i}].${key}`,
+          message: 'is not a known field',
+        });
     }
     if (typeof item.id !== 'string' || !SANDBOX_ID.test(item.id)) {
-      errors.push({ field: `items[${i}].id`, message: 'must be 1-128 letters, digits, "-", "_" or "."' });
+      errors.push({
+        field: `items[${i}].id`,
+        message: 'must be 1-128 letters, digits, "-", "_" or "."',
+      });
       return;
     }
     const server = item.server === undefined ? options.servers[0] : item.server;
     if (typeof server !== 'string' || !options.servers.includes(server)) {
-      errors.push({ field: `items[${i}].server`, message: `must be an OpenSandbox server of the console (${options.servers.join(', ')})` });
+      errors.push({
+        field: `items[${i}].server`,
+        message: `must be an OpenSandbox server of the console (${options.servers.join(
+          ', ',
+        )})`,
+      });
       return;
     }
     const key = `${server}/${item.id}`;
@@ -152,14 +226,19 @@ function asList(value: unknown): unknown[] {
 }
 
 /** The filter through the list query parser of `GET /sandboxes` (same rules, fields prefixed `filter.`). */
-function parseFilter(raw: unknown, caller: BulkCallerRef, errors: FieldError[]): BulkSelection | undefined {
+function parseFilter(
+  raw: unknown,
+  caller: BulkCallerRef,
+  errors: FieldError[],
+): BulkSelection | undefined {
   if (!isObject(raw)) {
     errors.push({ field: 'filter', message: 'must be an object' });
     return undefined;
   }
   const before = errors.length;
   for (const key of Object.keys(raw)) {
-    if (!FILTER_FIELDS.includes(key)) errors.push({ field: `filter.${key}`, message: 'is not a known filter' });
+    if (!FILTER_FIELDS.includes(key))
+      errors.push({ field: `filter.${key}`, message: 'is not a known filter' });
   }
   const query: Record<string, unknown> = {};
   const strings = (key: string) => {
@@ -167,7 +246,10 @@ function parseFilter(raw: unknown, caller: BulkCallerRef, errors: FieldError[]):
     if (value === undefined) return;
     const list = asList(value);
     if (list.length === 0 || list.some(v => typeof v !== 'string')) {
-      errors.push({ field: `filter.${key}`, message: 'must be a string or an array of strings' });
+      errors.push({
+        field: `filter.${key}`,
+        message: 'must be a string or an array of strings',
+      });
       return;
     }
     query[key] = list.length === 1 ? list[0] : list;
@@ -175,20 +257,35 @@ function parseFilter(raw: unknown, caller: BulkCallerRef, errors: FieldError[]):
   for (const key of ['state', 'owner', 'team', 'entity']) strings(key);
   for (const key of ['search', 'server']) {
     if (raw[key] === undefined) continue;
-    if (typeof raw[key] !== 'string') errors.push({ field: `filter.${key}`, message: 'must be a string' });
+    if (typeof raw[key] !== 'string')
+      errors.push({ field: `filter.${key}`, message: 'must be a string' });
     else query[key] = raw[key];
   }
   if (raw.expiringWithinSeconds !== undefined) {
     const n = raw.expiringWithinSeconds;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 999_999_999) {
-      errors.push({ field: 'filter.expiringWithinSeconds', message: 'must be a whole number of seconds >= 0' });
+    if (
+      typeof n !== 'number' ||
+      !Number.isInteger(n) ||
+      n < 0 ||
+      n > 999_999_999
+    ) {
+      errors.push({
+        field: 'filter.expiringWithinSeconds',
+        message: 'must be a whole number of seconds >= 0',
+      });
     } else {
       query.expiringWithinSeconds = String(n);
     }
   }
   if (raw.metadata !== undefined) {
-    if (!isObject(raw.metadata) || Object.values(raw.metadata).some(v => typeof v !== 'string')) {
-      errors.push({ field: 'filter.metadata', message: 'must be an object of string values' });
+    if (
+      !isObject(raw.metadata) ||
+      Object.values(raw.metadata).some(v => typeof v !== 'string')
+    ) {
+      errors.push({
+        field: 'filter.metadata',
+        message: 'must be an object of string values',
+      });
     } else if (Object.keys(raw.metadata).length > 0) {
       query.metadata = Object.entries(raw.metadata as Record<string, string>)
         .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
@@ -196,18 +293,37 @@ function parseFilter(raw: unknown, caller: BulkCallerRef, errors: FieldError[]):
     }
   }
   if (raw.mine !== undefined) {
-    if (typeof raw.mine !== 'boolean') errors.push({ field: 'filter.mine', message: 'must be true or false' });
-    else if (raw.mine && raw.owner !== undefined) errors.push({ field: 'filter.mine', message: 'cannot be combined with filter.owner' });
-    else if (raw.mine && caller.type !== 'user') errors.push({ field: 'filter.mine', message: 'needs a signed-in user (services own no sandboxes)' });
+    if (typeof raw.mine !== 'boolean')
+      errors.push({ field: 'filter.mine', message: 'must be true or false' });
+    else if (raw.mine && raw.owner !== undefined)
+      errors.push({
+        field: 'filter.mine',
+        message: 'cannot be combined with filter.owner',
+      });
+    else if (raw.mine && caller.type !== 'user')
+      errors.push({
+        field: 'filter.mine',
+        message: 'needs a signed-in user (services own no sandboxes)',
+      });
     else if (raw.mine) query.owner = caller.ref;
   }
   if (errors.length > before) return undefined;
   try {
     const parsed = parseListQuery(query);
-    return { kind: 'filter', query: parsed.query, scope: parsed.scope, ...(parsed.server ? { server: parsed.server } : {}), given: raw as BulkFilter };
+    return {
+      kind: 'filter',
+      query: parsed.query,
+      scope: parsed.scope,
+      ...(parsed.server ? { server: parsed.server } : {}),
+      given: raw as BulkFilter,
+    };
   } catch (error) {
-    const fields = (error as { fields?: FieldError[] }).fields ?? [{ field: 'filter', message: (error as Error).message }];
-    errors.push(...fields.map(f => ({ field: `filter.${f.field}`, message: f.message })));
+    const fields = (error as { fields?: FieldError[] }).fields ?? [
+      { field: 'filter', message: (error as Error).message },
+    ];
+    errors.push(
+      ...fields.map(f => ({ field: `filter.${f.field}`, message: f.message })),
+    );
     return undefined;
   }
 }
@@ -218,29 +334,57 @@ function parseRenew(
   options: { maxTimeoutSeconds?: number; now: number },
   errors: FieldError[],
 ): BulkRenewOptions | undefined {
-  const given = ['expiresAt', 'extendSeconds', 'allowShorten'].filter(k => body[k] !== undefined);
+  const given = ['expiresAt', 'extendSeconds', 'allowShorten'].filter(
+    k => body[k] !== undefined,
+  );
   if (action !== 'renew') {
-    for (const field of given) errors.push({ field, message: 'applies only to renew' });
+    for (const field of given)
+      errors.push({ field, message: 'applies only to renew' });
     return undefined;
   }
   if ((body.expiresAt === undefined) === (body.extendSeconds === undefined)) {
-    errors.push({ field: 'expiresAt', message: 'or extendSeconds must be given for renew (exactly one of them)' });
+    errors.push({
+      field: 'expiresAt',
+      message: 'or extendSeconds must be given for renew (exactly one of them)',
+    });
     return undefined;
   }
   if (body.extendSeconds !== undefined) {
     const n = body.extendSeconds;
-    if (body.allowShorten !== undefined) errors.push({ field: 'allowShorten', message: 'applies only with expiresAt' });
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 60 || n > MAX_EXTEND_SECONDS) {
-      errors.push({ field: 'extendSeconds', message: `must be a whole number of seconds from 60 to ${MAX_EXTEND_SECONDS}` });
+    if (body.allowShorten !== undefined)
+      errors.push({
+        field: 'allowShorten',
+        message: 'applies only with expiresAt',
+      });
+    if (
+      typeof n !== 'number' ||
+      !Number.isInteger(n) ||
+      n < 60 ||
+      n > MAX_EXTEND_SECONDS
+    ) {
+      errors.push({
+        field: 'extendSeconds',
+        message: `must be a whole number of seconds from 60 to ${MAX_EXTEND_SECONDS}`,
+      });
       return undefined;
     }
     return { extendSeconds: n };
   }
-  const renewBody = { expiresAt: body.expiresAt, ...(body.allowShorten !== undefined ? { allowShorten: body.allowShorten } : {}) };
-  const problems = validateRenewRequest(renewBody, options.now, { maxTimeoutSeconds: options.maxTimeoutSeconds });
+  const renewBody = {
+    expiresAt: body.expiresAt,
+    ...(body.allowShorten !== undefined
+      ? { allowShorten: body.allowShorten }
+      : {}),
+  };
+  const problems = validateRenewRequest(renewBody, options.now, {
+    maxTimeoutSeconds: options.maxTimeoutSeconds,
+  });
   if (problems.length > 0) {
     errors.push(...problems);
     return undefined;
   }
-  return { expiresAt: body.expiresAt as string, allowShorten: body.allowShorten === true };
+  return {
+    expiresAt: body.expiresAt as string,
+    allowShorten: body.allowShorten === true,
+  };
 }

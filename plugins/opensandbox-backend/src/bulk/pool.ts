@@ -9,14 +9,23 @@ export async function runPool<T, R>(
   signal: AbortSignal | undefined,
   work: (item: T, index: number) => Promise<R>,
 ): Promise<Array<{ started: true; result: R } | { started: false }>> {
-  const results: Array<{ started: true; result: R } | { started: false }> = items.map(() => ({ started: false }));
+  const results: Array<{ started: true; result: R } | { started: false }> =
+    items.map(() => ({ started: false }));
   let next = 0;
   const worker = async () => {
     while (next < items.length && !signal?.aborted) {
       const index = next++;
-      results[index] = { started: true, result: await work(items[index], index) };
+      results[index] = {
+        started: true,
+        result: await work(items[index], index),
+      };
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  await Promise.all(
+    Array.from(
+      { length: Math.max(1, Math.min(concurrency, items.length)) },
+      worker,
+    ),
+  );
   return results;
 }

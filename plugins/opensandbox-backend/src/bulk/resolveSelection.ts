@@ -22,17 +22,27 @@ export async function resolveSelection(
   const targets: BulkTarget[] = [];
   const seen = new Set<string>();
   for (let page = 1; ; page++) {
-    const answer = await pipeline.list({ ...selection.query, sort: 'createdAt', order: 'asc', page, pageSize }, selection.scope, listCtx);
+    const answer = await pipeline.list(
+      { ...selection.query, sort: 'createdAt', order: 'asc', page, pageSize },
+      selection.scope,
+      listCtx,
+    );
     const total = answer.pagination.totalItems;
     if (total > maxItems) throw tooManyItems(total, maxItems, 'filter');
     for (const sandbox of answer.items) {
-      const server = sandbox.server ?? listCtx.server ?? pipeline.serverNames()[0];
+      const server =
+        sandbox.server ?? listCtx.server ?? pipeline.serverNames()[0];
       const key = `${server}/${sandbox.id}`;
       if (seen.has(key)) continue;
       seen.add(key);
       targets.push({ id: sandbox.id, server });
     }
-    if (!answer.pagination.hasNextPage || answer.items.length === 0 || targets.length >= maxItems) break;
+    if (
+      !answer.pagination.hasNextPage ||
+      answer.items.length === 0 ||
+      targets.length >= maxItems
+    )
+      break;
   }
   return targets.slice(0, maxItems);
 }

@@ -3,8 +3,12 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
+import { migrateLatest } from '../migrateLatest';
 
-const MIGRATIONS_DIR = resolvePackagePath('@opensandbox-console/plugin-opensandbox-backend', 'migrations');
+const MIGRATIONS_DIR = resolvePackagePath(
+  '@opensandbox-console/plugin-opensandbox-backend',
+  'migrations',
+);
 
 /** The table of claimed and sent expiry warnings (migration `20261216_expiry_warnings.js`). */
 export const EXPIRY_WARNINGS_TABLE = 'opensandbox_expiry_warnings';
@@ -45,15 +49,22 @@ const where = (key: ExpiryWarningKey) => ({
  */
 export class ExpiryWarningStore {
   /** Connects and, unless skipped, runs the package's migrations. */
-  static async create(options: { database: DatabaseService; skipMigrations?: boolean; clock?: () => number }): Promise<ExpiryWarningStore> {
+  static async create(options: {
+    database: DatabaseService;
+    skipMigrations?: boolean;
+    clock?: () => number;
+  }): Promise<ExpiryWarningStore> {
     const knex = await options.database.getClient();
     if (!options.skipMigrations && !options.database.migrations?.skip) {
-      await knex.migrate.latest({ directory: MIGRATIONS_DIR });
+      await migrateLatest(knex, MIGRATIONS_DIR);
     }
     return new ExpiryWarningStore(knex, options.clock ?? Date.now);
   }
 
-  private constructor(private readonly knex: Knex, private readonly clock: () => number) {}
+  private constructor(
+    private readonly knex: Knex,
+    private readonly clock: () => number,
+  ) {}
 
   /**
    * Claims a warning for sending: true when this caller may send it now — its row did not exist
@@ -63,7 +74,12 @@ export class ExpiryWarningStore {
   async claim(key: ExpiryWarningKey, maxAttempts: number): Promise<boolean> {
     const now = this.clock();
     const inserted = await this.knex(EXPIRY_WARNINGS_TABLE)
-      .insert({ ...where(key), status: 'sending', attempts: 1, claimed_at: now })
+      .insert({
+        ...where(key),
+        status: 'sending',
+        attempts: 1,
+        claimed_at: now,
+      })
       .onConflict(['server', 'sandbox_id', 'expires_at', 'lead_minutes'])
       .ignore()
       .returning('server');
@@ -72,7 +88,12 @@ export class ExpiryWarningStore {
       .where(where(key))
       .where('status', 'failed')
       .where('attempts', '<', maxAttempts)
-      .update({ status: 'sending', attempts: this.knex.raw('attempts + 1'), claimed_at: now, error: null });
+      .update({
+        status: 'sending',
+        attempts: this.knex.raw('attempts + 1'),
+        claimed_at: now,
+        error: null,
+      });
     return Number(retried) === 1;
   }
 
@@ -80,22 +101,38 @@ export class ExpiryWarningStore {
   async markSent(key: ExpiryWarningKey, recipients: string[]): Promise<void> {
     await this.knex(EXPIRY_WARNINGS_TABLE)
       .where(where(key))
-      .update({ status: 'sent', sent_at: this.clock(), recipients: JSON.stringify(recipients), error: null });
+      .update({
+        status: 'sent',
+        sent_at: this.clock(),
+        recipients: JSON.stringify(recipients),
+        error: null,
+      });
   }
 
   /** Marks a claimed warning as failed (it may be claimed again, see {@link claim}). */
   async markFailed(key: ExpiryWarningKey, error: string): Promise<void> {
-    await this.knex(EXPIRY_WARNINGS_TABLE).where(where(key)).update({ status: 'failed', error: error.slice(0, 2000) });
+    await this.knex(EXPIRY_WARNINGS_TABLE)
+      .where(where(key))
+      .update({ status: 'failed', error: error.slice(0, 2000) });
   }
 
   /** Deletes the rows of expiries before `beforeMs` (epoch ms). @returns how many. */
   async prune(beforeMs: number): Promise<number> {
-    return Number(await this.knex(EXPIRY_WARNINGS_TABLE).where('expires_at', '<', beforeMs).delete());
+    return Number(
+      await this.knex(EXPIRY_WARNINGS_TABLE)
+        .where('expires_at', '<', beforeMs)
+        .delete(),
+    );
   }
 
   /** Every row, oldest expiry first (tests, diagnostics). */
   async list(): Promise<ExpiryWarningRecord[]> {
-    const rows = await this.knex(EXPIRY_WARNINGS_TABLE).orderBy(['expires_at', 'server', 'sandbox_id', 'lead_minutes']);
+    const rows = await this.knex(EXPIRY_WARNINGS_TABLE).orderBy([
+      'expires_at',
+      'server',
+      'sandbox_id',
+      'lead_minutes',
+    ]);
     return rows.map((r: any) => ({
       server: r.server,
       sandboxId: r.sandbox_id,

@@ -1,10 +1,19 @@
-import type { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import type {
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { NotificationPayload } from '@backstage/plugin-notifications-common';
 import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-common';
-import type { InventoryEntry, SandboxInventoryStore } from '../inventory/SandboxInventoryStore';
+import type {
+  InventoryEntry,
+  SandboxInventoryStore,
+} from '../inventory/SandboxInventoryStore';
 import type { ExpiryWarningsConfig } from './expiryWarningsConfig';
-import type { ExpiryWarningKey, ExpiryWarningStore } from './ExpiryWarningStore';
+import type {
+  ExpiryWarningKey,
+  ExpiryWarningStore,
+} from './ExpiryWarningStore';
 
 /** Scheduler task id of the expiry warnings. */
 export const EXPIRY_WARNINGS_TASK_ID = 'opensandbox-expiry-warnings';
@@ -21,7 +30,10 @@ const SCAN_PAGE = 1000;
 /** Options of {@link ExpiryWarnings}. */
 export interface ExpiryWarningsOptions {
   inventory: Pick<SandboxInventoryStore, 'expiringBetween'>;
-  store: Pick<ExpiryWarningStore, 'claim' | 'markSent' | 'markFailed' | 'prune'>;
+  store: Pick<
+    ExpiryWarningStore,
+    'claim' | 'markSent' | 'markFailed' | 'prune'
+  >;
   /** `notificationService` of `@backstage/plugin-notifications-node`. */
   notifications: Pick<NotificationService, 'send'>;
   config: ExpiryWarningsConfig;
@@ -46,11 +58,14 @@ export interface ExpiryWarningsRunResult {
 
 /** `1 minute`, `25 minutes`, `1 hour`, `2 hours`, `1 hour 30 minutes`. */
 export function formatDuration(minutes: number): string {
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const plural = (n: number, unit: string) =>
+    `${n} ${unit}${n === 1 ? '' : 's'}`;
   if (minutes < 60) return plural(minutes, 'minute');
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
-  return rest === 0 ? plural(hours, 'hour') : `${plural(hours, 'hour')} ${plural(rest, 'minute')}`;
+  return rest === 0
+    ? plural(hours, 'hour')
+    : `${plural(hours, 'hour')} ${plural(rest, 'minute')}`;
 }
 
 /**
@@ -59,15 +74,26 @@ export function formatDuration(minutes: number): string {
  * when none is (more time left than the largest lead time). An earlier lead time that was never
  * sent (the sandbox was created or renewed inside it, the console was down) is superseded.
  */
-export function dueLeadMinutes(leadTimesMinutes: number[], remainingMs: number): number | undefined {
+export function dueLeadMinutes(
+  leadTimesMinutes: number[],
+  remainingMs: number,
+): number | undefined {
   let due: number | undefined;
-  for (const lead of leadTimesMinutes) if (remainingMs <= lead * 60_000 && (due === undefined || lead < due)) due = lead;
+  for (const lead of leadTimesMinutes)
+    if (remainingMs <= lead * 60_000 && (due === undefined || lead < due))
+      due = lead;
   return due;
 }
 
 /** The app link of a sandbox's detail page that opens its renew dialog. */
-export function renewLink(linkBasePath: string, server: string, sandboxId: string): string {
-  return `${linkBasePath}/servers/${encodeURIComponent(server)}/sandboxes/${encodeURIComponent(sandboxId)}?renew=1`;
+export function renewLink(
+  linkBasePath: string,
+  server: string,
+  sandboxId: string,
+): string {
+  return `${linkBasePath}/servers/${encodeURIComponent(
+    server,
+  )}/sandboxes/${encodeURIComponent(sandboxId)}?renew=1`;
 }
 
 /**
@@ -94,7 +120,13 @@ export class ExpiryWarnings {
   /** One scan; sends what is due. Errors of single sends are recorded, not thrown. */
   async run(): Promise<ExpiryWarningsRunResult> {
     const { config } = this.#o;
-    const result: ExpiryWarningsRunResult = { scanned: 0, sent: 0, alreadyClaimed: 0, skipped: 0, failed: 0 };
+    const result: ExpiryWarningsRunResult = {
+      scanned: 0,
+      sent: 0,
+      alreadyClaimed: 0,
+      skipped: 0,
+      failed: 0,
+    };
     const now = this.#clock();
     const largest = Math.max(...config.leadTimesMinutes);
     for (const entry of await this.#expiring(now, now + largest * 60_000)) {
@@ -116,7 +148,11 @@ export class ExpiryWarnings {
     const seen = new Map<string, InventoryEntry>();
     let cursor = from;
     for (;;) {
-      const page = await this.#o.inventory.expiringBetween(cursor, to, SCAN_PAGE);
+      const page = await this.#o.inventory.expiringBetween(
+        cursor,
+        to,
+        SCAN_PAGE,
+      );
       let added = 0;
       for (const entry of page) {
         const key = `${entry.server}\u0000${entry.sandbox.id}`;
@@ -127,7 +163,9 @@ export class ExpiryWarnings {
       }
       if (page.length < SCAN_PAGE) break;
       if (added === 0) {
-        this.#o.logger.warn(`Expiry warnings: more than ${SCAN_PAGE} sandboxes expire at the same millisecond; some were not scanned`);
+        this.#o.logger.warn(
+          `Expiry warnings: more than ${SCAN_PAGE} sandboxes expire at the same millisecond; some were not scanned`,
+        );
         break;
       }
       // The next page starts at the last expiry read (inclusive); sandboxes seen already are skipped.
@@ -136,7 +174,10 @@ export class ExpiryWarnings {
     return [...seen.values()];
   }
 
-  async #warn(entry: InventoryEntry, now: number): Promise<'sent' | 'alreadyClaimed' | 'skipped' | 'failed'> {
+  async #warn(
+    entry: InventoryEntry,
+    now: number,
+  ): Promise<'sent' | 'alreadyClaimed' | 'skipped' | 'failed'> {
     const { config, store, notifications, logger } = this.#o;
     const sandbox = entry.sandbox;
     const expiresAt = Date.parse(sandbox.expiresAt ?? '');
@@ -145,7 +186,12 @@ export class ExpiryWarnings {
     if (lead === undefined) return 'skipped';
     const recipients = recipientsOf(sandbox);
     if (recipients.length === 0) return 'skipped';
-    const key: ExpiryWarningKey = { server: entry.server, sandboxId: sandbox.id, expiresAt, leadMinutes: lead };
+    const key: ExpiryWarningKey = {
+      server: entry.server,
+      sandboxId: sandbox.id,
+      expiresAt,
+      leadMinutes: lead,
+    };
     if (!(await store.claim(key, config.maxAttempts))) return 'alreadyClaimed';
     try {
       await notifications.send({
@@ -154,7 +200,9 @@ export class ExpiryWarnings {
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      logger.warn(`Could not send the expiry warning of sandbox ${sandbox.id} (${entry.server}): ${message}`);
+      logger.warn(
+        `Could not send the expiry warning of sandbox ${sandbox.id} (${entry.server}): ${message}`,
+      );
       await store.markFailed(key, message);
       return 'failed';
     }
@@ -162,22 +210,40 @@ export class ExpiryWarnings {
     return 'sent';
   }
 
-  #payload(entry: InventoryEntry, expiresAt: number, lead: number, now: number): NotificationPayload {
+  #payload(
+    entry: InventoryEntry,
+    expiresAt: number,
+    lead: number,
+    now: number,
+  ): NotificationPayload {
     const { sandbox, server } = entry;
     const name = sandbox.metadata?.name || sandbox.id;
-    const left = formatDuration(Math.max(1, Math.ceil((expiresAt - now) / 60_000)));
+    const left = formatDuration(
+      Math.max(1, Math.ceil((expiresAt - now) / 60_000)),
+    );
     const smallest = Math.min(...this.#o.config.leadTimesMinutes);
-    const owners = [sandbox.ownership?.team, sandbox.ownership?.owner].filter(Boolean).join(', ');
+    const owners = [sandbox.ownership?.team, sandbox.ownership?.owner]
+      .filter(Boolean)
+      .join(', ');
     return {
       title: `Sandbox ${name} expires in ${left}`,
       description:
-        `Sandbox ${name} (${sandbox.id}) on OpenSandbox server ${server}${owners ? `, owned by ${owners},` : ''} expires at ` +
-        `${new Date(expiresAt).toISOString()} and is then deleted with its data. Open it and renew it to keep it.`,
+        `Sandbox ${name} (${sandbox.id}) on OpenSandbox server ${server}${
+          owners ? `, owned by ${owners},` : ''
+        } expires at ` +
+        `${new Date(
+          expiresAt,
+        ).toISOString()} and is then deleted with its data. Open it and renew it to keep it.`,
       link: renewLink(this.#o.config.linkBasePath, server, sandbox.id),
       severity: lead === smallest ? 'high' : 'normal',
       topic: EXPIRY_WARNING_TOPIC,
       scope: `opensandbox:expiry:${server}/${sandbox.id}`,
-      metadata: { server, sandboxId: sandbox.id, expiresAt: new Date(expiresAt).toISOString(), leadMinutes: lead },
+      metadata: {
+        server,
+        sandboxId: sandbox.id,
+        expiresAt: new Date(expiresAt).toISOString(),
+        leadMinutes: lead,
+      },
     };
   }
 }
@@ -203,7 +269,9 @@ export async function scheduleExpiryWarnings(options: {
 }): Promise<void> {
   const { scheduler, logger, config, warnings } = options;
   if (!config.enabled) {
-    logger.info('Expiry warnings are disabled (opensandbox.expiryWarnings.enabled: false)');
+    logger.info(
+      'Expiry warnings are disabled (opensandbox.expiryWarnings.enabled: false)',
+    );
     return;
   }
   await scheduler.scheduleTask({
@@ -215,7 +283,11 @@ export async function scheduleExpiryWarnings(options: {
       try {
         await warnings.run();
       } catch (error) {
-        logger.warn(`Expiry warnings run failed: ${error instanceof Error ? error.message : String(error)}`);
+        logger.warn(
+          `Expiry warnings run failed: ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+        );
       }
     },
   });

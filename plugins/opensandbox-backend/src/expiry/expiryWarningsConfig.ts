@@ -52,35 +52,58 @@ function optionalNumber(config: Config, key: string): number | undefined {
  */
 export function readExpiryWarningsConfig(root: Config): ExpiryWarningsConfig {
   const config = root.getOptionalConfig(EXPIRY_WARNINGS_KEY);
-  if (!config) return { ...EXPIRY_WARNING_DEFAULTS, leadTimesMinutes: [...EXPIRY_WARNING_DEFAULTS.leadTimesMinutes] };
+  if (!config)
+    return {
+      ...EXPIRY_WARNING_DEFAULTS,
+      leadTimesMinutes: [...EXPIRY_WARNING_DEFAULTS.leadTimesMinutes],
+    };
   let leads: number[] | undefined;
   try {
     leads = config.getOptional<number[]>('leadTimesMinutes');
   } catch {
     fail('leadTimesMinutes', 'must be a list of whole numbers of minutes');
   }
-  const leadTimesMinutes = leads ?? [...EXPIRY_WARNING_DEFAULTS.leadTimesMinutes];
-  if (!Array.isArray(leadTimesMinutes) || leadTimesMinutes.length === 0) fail('leadTimesMinutes', 'must list at least one lead time');
+  const leadTimesMinutes = leads ?? [
+    ...EXPIRY_WARNING_DEFAULTS.leadTimesMinutes,
+  ];
+  if (!Array.isArray(leadTimesMinutes) || leadTimesMinutes.length === 0)
+    fail('leadTimesMinutes', 'must list at least one lead time');
   for (const lead of leadTimesMinutes) {
     if (!Number.isInteger(lead) || lead < 1 || lead > MAX_LEAD_MINUTES) {
-      fail('leadTimesMinutes', `must hold whole numbers of minutes from 1 to ${MAX_LEAD_MINUTES} (got ${JSON.stringify(lead)})`);
+      fail(
+        'leadTimesMinutes',
+        `must hold whole numbers of minutes from 1 to ${MAX_LEAD_MINUTES} (got ${JSON.stringify(
+          lead,
+        )})`,
+      );
     }
   }
-  if (new Set(leadTimesMinutes).size !== leadTimesMinutes.length) fail('leadTimesMinutes', 'must not repeat a lead time');
-  const intervalSeconds = optionalNumber(config, 'intervalSeconds') ?? EXPIRY_WARNING_DEFAULTS.intervalSeconds;
-  if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1) fail('intervalSeconds', 'must be a whole number of seconds >= 1');
-  const maxAttempts = optionalNumber(config, 'maxAttempts') ?? EXPIRY_WARNING_DEFAULTS.maxAttempts;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) fail('maxAttempts', 'must be a whole number from 1 to 10');
+  if (new Set(leadTimesMinutes).size !== leadTimesMinutes.length)
+    fail('leadTimesMinutes', 'must not repeat a lead time');
+  const intervalSeconds =
+    optionalNumber(config, 'intervalSeconds') ??
+    EXPIRY_WARNING_DEFAULTS.intervalSeconds;
+  if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1)
+    fail('intervalSeconds', 'must be a whole number of seconds >= 1');
+  const maxAttempts =
+    optionalNumber(config, 'maxAttempts') ??
+    EXPIRY_WARNING_DEFAULTS.maxAttempts;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10)
+    fail('maxAttempts', 'must be a whole number from 1 to 10');
   let linkBasePath: string;
   try {
-    linkBasePath = config.getOptionalString('linkBasePath') ?? EXPIRY_WARNING_DEFAULTS.linkBasePath;
+    linkBasePath =
+      config.getOptionalString('linkBasePath') ??
+      EXPIRY_WARNING_DEFAULTS.linkBasePath;
   } catch {
     return fail('linkBasePath', 'must be a string');
   }
-  if (!linkBasePath.startsWith('/')) fail('linkBasePath', 'must be an app path starting with /');
+  if (!linkBasePath.startsWith('/'))
+    fail('linkBasePath', 'must be an app path starting with /');
   let enabled: boolean;
   try {
-    enabled = config.getOptionalBoolean('enabled') ?? EXPIRY_WARNING_DEFAULTS.enabled;
+    enabled =
+      config.getOptionalBoolean('enabled') ?? EXPIRY_WARNING_DEFAULTS.enabled;
   } catch {
     return fail('enabled', 'must be true or false');
   }

@@ -14,8 +14,21 @@ export {
   renewLink,
   scheduleExpiryWarnings,
 } from './ExpiryWarnings';
-export type { ExpiryWarningsOptions, ExpiryWarningsRunResult } from './ExpiryWarnings';
-export { EXPIRY_WARNINGS_TABLE, ExpiryWarningStore } from './ExpiryWarningStore';
-export type { ExpiryWarningKey, ExpiryWarningRecord } from './ExpiryWarningStore';
-export { EXPIRY_WARNINGS_KEY, EXPIRY_WARNING_DEFAULTS, readExpiryWarningsConfig } from './expiryWarningsConfig';
+export type {
+  ExpiryWarningsOptions,
+  ExpiryWarningsRunResult,
+} from './ExpiryWarnings';
+export {
+  EXPIRY_WARNINGS_TABLE,
+  ExpiryWarningStore,
+} from './ExpiryWarningStore';
+export type {
+  ExpiryWarningKey,
+  ExpiryWarningRecord,
+} from './ExpiryWarningStore';
+export {
+  EXPIRY_WARNINGS_KEY,
+  EXPIRY_WARNING_DEFAULTS,
+  readExpiryWarningsConfig,
+} from './expiryWarningsConfig';
 export type { ExpiryWarningsConfig } from './expiryWarningsConfig';

@@ -3,7 +3,13 @@ import type { CreateSandboxRequest } from '@opensandbox-console/plugin-opensandb
 import { quotaExceeded, quotaUnavailable, QuotaViolation } from '../errors';
 import { checkCreateCaps, checkRenewCap, checkResumeCaps } from './quotaChecks';
 import type { QuotaConfig } from './quotaConfig';
-import { DEFAULT_QUOTA_KEY, QuotaLimitKey, QuotaSource, ResolvedQuotaLimits, resolveQuotaLimits } from './quotaLimits';
+import {
+  DEFAULT_QUOTA_KEY,
+  QuotaLimitKey,
+  QuotaSource,
+  ResolvedQuotaLimits,
+  resolveQuotaLimits,
+} from './quotaLimits';
 import type { QuotaReservations, TeamUsage } from './QuotaReservations';
 import type { QuotaStore } from './QuotaStore';
 
@@ -39,7 +45,10 @@ export interface QuotaReservation {
   succeeded(): Promise<void>;
 }
 
-const NO_RESERVATION: QuotaReservation = { failed: async () => {}, succeeded: async () => {} };
+const NO_RESERVATION: QuotaReservation = {
+  failed: async () => {},
+  succeeded: async () => {},
+};
 
 /** Options of {@link QuotaEnforcer}. */
 export interface QuotaEnforcerOptions {
@@ -63,7 +72,9 @@ export class QuotaEnforcer {
   /** The resolved limits of `team` (a lower-case group ref), or the default ones. */
   async limitsFor(team: string | undefined): Promise<EffectiveQuota> {
     const key = team ?? null;
-    const overrides = await this.options.store.getMany(key ? [DEFAULT_QUOTA_KEY, key] : [DEFAULT_QUOTA_KEY]);
+    const overrides = await this.options.store.getMany(
+      key ? [DEFAULT_QUOTA_KEY, key] : [DEFAULT_QUOTA_KEY],
+    );
     const { limits, sources } = resolveQuotaLimits({
       databaseTeam: key ? overrides.get(key)?.limits : undefined,
       configTeam: key ? this.options.config.teams[key] : undefined,
@@ -75,9 +86,19 @@ export class QuotaEnforcer {
 
   /** The team's limits, usage and remaining sandboxes. */
   async status(team: string): Promise<QuotaStatus> {
-    const [quota, usage] = await Promise.all([this.limitsFor(team), this.options.reservations.usage(team)]);
+    const [quota, usage] = await Promise.all([
+      this.limitsFor(team),
+      this.options.reservations.usage(team),
+    ]);
     const max = quota.limits.maxSandboxes;
-    return { ...quota, usage, remaining: max === null ? null : Math.max(0, max - usage.sandboxes - usage.reserved) };
+    return {
+      ...quota,
+      usage,
+      remaining:
+        max === null
+          ? null
+          : Math.max(0, max - usage.sandboxes - usage.reserved),
+    };
   }
 
   /**
@@ -87,20 +108,43 @@ export class QuotaEnforcer {
    * @throws the 403 of `quotaExceeded` naming the limit, its value and the usage or request.
    */
   async admitCreate(
-    input: { team?: string; request: CreateSandboxRequest; createToken: string; server: string; ttlMs: number },
+    input: {
+      team?: string;
+      request: CreateSandboxRequest;
+      createToken: string;
+      server: string;
+      ttlMs: number;
+    },
     exempt: Exemption,
   ): Promise<QuotaReservation> {
     const { team } = input;
     const { limits } = await this.#guard(() => this.limitsFor(team));
-    await this.#refuseUnlessExempt(checkCreateCaps(limits, team, input.request), exempt);
+    await this.#refuseUnlessExempt(
+      checkCreateCaps(limits, team, input.request),
+      exempt,
+    );
     if (!team || limits.maxSandboxes === null) return NO_RESERVATION;
     const reserve = (limit: number | null) =>
-      this.#guard(() => this.options.reservations.reserve({ team, limit, createToken: input.createToken, server: input.server, ttlMs: input.ttlMs }));
+      this.#guard(() =>
+        this.options.reservations.reserve({
+          team,
+          limit,
+          createToken: input.createToken,
+          server: input.server,
+          ttlMs: input.ttlMs,
+        }),
+      );
     const first = await reserve(limits.maxSandboxes);
     if (first.reservationId) return this.#handle(first.reservationId);
     const { usage } = first;
     await this.#refuseUnlessExempt(
-      { limit: 'maxSandboxes', team, value: limits.maxSandboxes, usage: usage.sandboxes + usage.reserved, action: 'create' },
+      {
+        limit: 'maxSandboxes',
+        team,
+        value: limits.maxSandboxes,
+        usage: usage.sandboxes + usage.reserved,
+        action: 'create',
+      },
       exempt,
     );
     const forced = await reserve(null);
@@ -112,11 +156,25 @@ export class QuotaEnforcer {
    * @throws the 403 of `quotaExceeded`.
    */
   async admitRenew(
-    input: { team?: string; expiresAt: string; currentExpiresAt?: string; now: number },
+    input: {
+      team?: string;
+      expiresAt: string;
+      currentExpiresAt?: string;
+      now: number;
+    },
     exempt: Exemption,
   ): Promise<void> {
     const { limits } = await this.#guard(() => this.limitsFor(input.team));
-    await this.#refuseUnlessExempt(checkRenewCap(limits, input.team, input.expiresAt, input.currentExpiresAt, input.now), exempt);
+    await this.#refuseUnlessExempt(
+      checkRenewCap(
+        limits,
+        input.team,
+        input.expiresAt,
+        input.currentExpiresAt,
+        input.now,
+      ),
+      exempt,
+    );
   }
 
   /**
@@ -124,19 +182,39 @@ export class QuotaEnforcer {
    * `maxSandboxes` (the paused sandbox already counts, so the team may be AT its quota, not over).
    * @throws the 403 of `quotaExceeded`.
    */
-  async admitResume(input: { team?: string; imageUri?: string }, exempt: Exemption): Promise<void> {
+  async admitResume(
+    input: { team?: string; imageUri?: string },
+    exempt: Exemption,
+  ): Promise<void> {
     const { team } = input;
     const { limits } = await this.#guard(() => this.limitsFor(team));
-    await this.#refuseUnlessExempt(checkResumeCaps(limits, team, input.imageUri), exempt);
+    await this.#refuseUnlessExempt(
+      checkResumeCaps(limits, team, input.imageUri),
+      exempt,
+    );
     if (!team || limits.maxSandboxes === null) return;
-    const usage = await this.#guard(() => this.options.reservations.usage(team));
+    const usage = await this.#guard(() =>
+      this.options.reservations.usage(team),
+    );
     const used = usage.sandboxes + usage.reserved;
     if (used > limits.maxSandboxes) {
-      await this.#refuseUnlessExempt({ limit: 'maxSandboxes', team, value: limits.maxSandboxes, usage: used, action: 'resume' }, exempt);
+      await this.#refuseUnlessExempt(
+        {
+          limit: 'maxSandboxes',
+          team,
+          value: limits.maxSandboxes,
+          usage: used,
+          action: 'resume',
+        },
+        exempt,
+      );
     }
   }
 
-  async #refuseUnlessExempt(violation: QuotaViolation | undefined, exempt: Exemption): Promise<void> {
+  async #refuseUnlessExempt(
+    violation: QuotaViolation | undefined,
+    exempt: Exemption,
+  ): Promise<void> {
     if (violation && !(await exempt())) throw quotaExceeded(violation);
   }
 
@@ -145,7 +223,10 @@ export class QuotaEnforcer {
     try {
       return await run();
     } catch (error) {
-      this.options.logger.error('Quota check failed; refusing the operation', error as Error);
+      this.options.logger.error(
+        'Quota check failed; refusing the operation',
+        error as Error,
+      );
       throw quotaUnavailable();
     }
   }
@@ -159,11 +240,17 @@ export class QuotaEnforcer {
       try {
         await run();
       } catch (error) {
-        logger.warn(`Could not ${what} quota reservation ${id}; it expires by itself`, error as Error);
+        logger.warn(
+          `Could not ${what} quota reservation ${id}; it expires by itself`,
+          error as Error,
+        );
       }
     };
     return {
-      failed: outcomeUnknown => once('release', () => (outcomeUnknown ? Promise.resolve() : reservations.release(id))),
+      failed: outcomeUnknown =>
+        once('release', () =>
+          outcomeUnknown ? Promise.resolve() : reservations.release(id),
+        ),
       succeeded: () => once('settle', () => reservations.settle(id)),
     };
   }

@@ -64,12 +64,22 @@ export class QuotaReservations {
    * inserts a reservation; both under the team's lock, in one transaction.
    * @returns the reservation id when reserved, and the usage counted BEFORE it.
    */
-  async reserve(input: ReserveInput): Promise<{ reservationId?: string; usage: TeamUsage }> {
+  async reserve(
+    input: ReserveInput,
+  ): Promise<{ reservationId?: string; usage: TeamUsage }> {
     return this.knex.transaction(async tx => {
-      if (this.isPg) await tx.raw('SELECT pg_advisory_xact_lock(?, hashtext(?))', [LOCK_CLASS, input.team]);
+      if (this.isPg)
+        await tx.raw('SELECT pg_advisory_xact_lock(?, hashtext(?))', [
+          LOCK_CLASS,
+          input.team,
+        ]);
       const now = this.clock();
       const usage = await this.count(tx, input.team, now);
-      if (input.limit !== null && usage.sandboxes + usage.reserved + 1 > input.limit) return { usage };
+      if (
+        input.limit !== null &&
+        usage.sandboxes + usage.reserved + 1 > input.limit
+      )
+        return { usage };
       const id = randomUUID();
       await tx(RESERVATIONS_TABLE).insert({
         id,
@@ -105,7 +115,9 @@ export class QuotaReservations {
       .whereExists(
         this.knex(LABELS_TABLE)
           .where('key', CREATE_TOKEN_KEY)
-          .whereRaw(`"${LABELS_TABLE}"."value" = "${RESERVATIONS_TABLE}"."create_token"`)
+          .whereRaw(
+            `"${LABELS_TABLE}"."value" = "${RESERVATIONS_TABLE}"."create_token"`,
+          )
           .select(this.knex.raw('1')),
       )
       .delete();
@@ -114,13 +126,21 @@ export class QuotaReservations {
 
   /** Deletes expired reservations (they no longer count); returns how many. */
   async deleteExpired(): Promise<number> {
-    return this.knex(RESERVATIONS_TABLE).where('expires_at', '<=', this.clock()).delete();
+    return this.knex(RESERVATIONS_TABLE)
+      .where('expires_at', '<=', this.clock())
+      .delete();
   }
 
-  private async count(db: Knex | Knex.Transaction, team: string, now: number): Promise<TeamUsage> {
+  private async count(
+    db: Knex | Knex.Transaction,
+    team: string,
+    now: number,
+  ): Promise<TeamUsage> {
     const sandboxes = db(SANDBOXES_TABLE)
       .where({ team })
-      .where(q => q.whereNull('state_lower').orWhere('state_lower', '<>', 'terminated'))
+      .where(q =>
+        q.whereNull('state_lower').orWhere('state_lower', '<>', 'terminated'),
+      )
       .count({ count: '*' });
     const reserved = db({ r: RESERVATIONS_TABLE })
       .where('r.team', team)
@@ -133,8 +153,12 @@ export class QuotaReservations {
       )
       .count({ count: '*' });
     // One after the other: inside a transaction both run on its one connection anyway.
-    const [a] = (await sandboxes) as unknown as Array<{ count: number | string }>;
-    const [b] = (await reserved) as unknown as Array<{ count: number | string }>;
+    const [a] = (await sandboxes) as unknown as Array<{
+      count: number | string;
+    }>;
+    const [b] = (await reserved) as unknown as Array<{
+      count: number | string;
+    }>;
     return { sandboxes: num(a.count), reserved: num(b.count) };
   }
 }

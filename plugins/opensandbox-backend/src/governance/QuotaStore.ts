@@ -14,7 +14,12 @@ export interface QuotaOverride {
   updatedBy: string;
 }
 
-type Row = { team: string; limits: string; updated_at: number | string; updated_by: string };
+type Row = {
+  team: string;
+  limits: string;
+  updated_at: number | string;
+  updated_by: string;
+};
 
 const toOverride = (row: Row): QuotaOverride => ({
   team: row.team,
@@ -35,13 +40,17 @@ export class QuotaStore {
 
   /** Every override, by key. */
   async list(): Promise<QuotaOverride[]> {
-    const rows: Row[] = await this.knex(QUOTAS_TABLE).orderBy('team').select('*');
+    const rows: Row[] = await this.knex(QUOTAS_TABLE)
+      .orderBy('team')
+      .select('*');
     return rows.map(toOverride);
   }
 
   /** The overrides of `keys` (missing ones are absent from the map). */
   async getMany(keys: string[]): Promise<Map<string, QuotaOverride>> {
-    const rows: Row[] = await this.knex(QUOTAS_TABLE).whereIn('team', keys).select('*');
+    const rows: Row[] = await this.knex(QUOTAS_TABLE)
+      .whereIn('team', keys)
+      .select('*');
     return new Map(rows.map(r => [r.team, toOverride(r)]));
   }
 
@@ -49,12 +58,29 @@ export class QuotaStore {
    * Replaces the override of `team` (PUT semantics), in one transaction.
    * @returns the override before the change (undefined when there was none) and after.
    */
-  async put(team: string, limits: QuotaLimits, actor: string): Promise<{ before?: QuotaOverride; after: QuotaOverride }> {
+  async put(
+    team: string,
+    limits: QuotaLimits,
+    actor: string,
+  ): Promise<{ before?: QuotaOverride; after: QuotaOverride }> {
     return this.knex.transaction(async tx => {
-      const before: Row | undefined = await tx(QUOTAS_TABLE).where({ team }).first();
-      const row: Row = { team, limits: JSON.stringify(limits), updated_at: this.clock(), updated_by: actor };
-      await tx(QUOTAS_TABLE).insert(row).onConflict('team').merge(['limits', 'updated_at', 'updated_by']);
-      return { before: before ? toOverride(before) : undefined, after: toOverride(row) };
+      const before: Row | undefined = await tx(QUOTAS_TABLE)
+        .where({ team })
+        .first();
+      const row: Row = {
+        team,
+        limits: JSON.stringify(limits),
+        updated_at: this.clock(),
+        updated_by: actor,
+      };
+      await tx(QUOTAS_TABLE)
+        .insert(row)
+        .onConflict('team')
+        .merge(['limits', 'updated_at', 'updated_by']);
+      return {
+        before: before ? toOverride(before) : undefined,
+        after: toOverride(row),
+      };
     });
   }
 
@@ -64,7 +90,9 @@ export class QuotaStore {
    */
   async delete(team: string): Promise<QuotaOverride | undefined> {
     return this.knex.transaction(async tx => {
-      const before: Row | undefined = await tx(QUOTAS_TABLE).where({ team }).first();
+      const before: Row | undefined = await tx(QUOTAS_TABLE)
+        .where({ team })
+        .first();
       if (before) await tx(QUOTAS_TABLE).where({ team }).delete();
       return before ? toOverride(before) : undefined;
     });

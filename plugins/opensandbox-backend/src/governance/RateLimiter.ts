@@ -5,7 +5,9 @@ import { isPostgres, num, RATE_LIMITS_TABLE } from './governanceDatabase';
 const WINDOW_US = 60_000_000;
 
 /** The answer of {@link RateLimiter.take}. */
-export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+export type RateDecision =
+  | { allowed: true }
+  | { allowed: false; retryAfterSeconds: number };
 
 /**
  * Mutation rate limits shared by every replica through the database (table
@@ -38,21 +40,34 @@ export class RateLimiter {
     const interval = Math.floor(WINDOW_US / perMinute);
     const tolerance = WINDOW_US - interval;
     return this.knex.transaction(async tx => {
-      await tx(RATE_LIMITS_TABLE).insert({ key, tat_us: 0 }).onConflict('key').ignore();
+      await tx(RATE_LIMITS_TABLE)
+        .insert({ key, tat_us: 0 })
+        .onConflict('key')
+        .ignore();
       const select = tx(RATE_LIMITS_TABLE).where({ key }).first('tat_us');
       const row = await (this.isPg ? select.forUpdate() : select);
       const now = this.clock() * 1000;
       const tat = Math.max(num(row.tat_us), now);
       if (tat - now > tolerance) {
-        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((tat - tolerance - now) / 1_000_000)) };
+        return {
+          allowed: false,
+          retryAfterSeconds: Math.max(
+            1,
+            Math.ceil((tat - tolerance - now) / 1_000_000),
+          ),
+        };
       }
-      await tx(RATE_LIMITS_TABLE).where({ key }).update({ tat_us: tat + interval });
+      await tx(RATE_LIMITS_TABLE)
+        .where({ key })
+        .update({ tat_us: tat + interval });
       return { allowed: true };
     });
   }
 
   /** Deletes rows idle for `idleMs` (their buckets are full again); returns how many. */
   async deleteIdle(idleMs = 86_400_000): Promise<number> {
-    return this.knex(RATE_LIMITS_TABLE).where('tat_us', '<', (this.clock() - idleMs) * 1000).delete();
+    return this.knex(RATE_LIMITS_TABLE)
+      .where('tat_us', '<', (this.clock() - idleMs) * 1000)
+      .delete();
   }
 }

@@ -1,7 +1,14 @@
 import type { Knex } from 'knex';
-import { DatabaseService, resolvePackagePath } from '@backstage/backend-plugin-api';
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { migrateLatest } from '../migrateLatest';
 
-const MIGRATIONS_DIR = resolvePackagePath('@opensandbox-console/plugin-opensandbox-backend', 'migrations');
+const MIGRATIONS_DIR = resolvePackagePath(
+  '@opensandbox-console/plugin-opensandbox-backend',
+  'migrations',
+);
 
 /** The governance tables (migration `20261210_governance_quotas.js`). */
 export const QUOTAS_TABLE = 'opensandbox_quotas';
@@ -12,10 +19,13 @@ export const RATE_LIMITS_TABLE = 'opensandbox_rate_limits';
  * The plugin's database client with its migrations run (unless `database.migrations.skip`), for
  * the governance stores.
  */
-export async function governanceDatabase(database: DatabaseService, skipMigrations = false): Promise<Knex> {
+export async function governanceDatabase(
+  database: DatabaseService,
+  skipMigrations = false,
+): Promise<Knex> {
   const knex = await database.getClient();
   if (!skipMigrations && !database.migrations?.skip) {
-    await knex.migrate.latest({ directory: MIGRATIONS_DIR });
+    await migrateLatest(knex, MIGRATIONS_DIR);
   }
   return knex;
 }

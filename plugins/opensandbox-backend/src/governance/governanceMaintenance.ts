@@ -1,9 +1,13 @@
-import type { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import type {
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
 import type { QuotaReservations } from './QuotaReservations';
 import type { RateLimiter } from './RateLimiter';
 
 /** Scheduler task id of the governance clean-up (scoped to the plugin). */
-export const GOVERNANCE_MAINTENANCE_TASK_ID = 'opensandbox-governance-maintenance';
+export const GOVERNANCE_MAINTENANCE_TASK_ID =
+  'opensandbox-governance-maintenance';
 
 /**
  * Every 5 minutes (one replica at a time): deletes expired quota reservations (they already no
@@ -25,9 +29,15 @@ export async function scheduleGovernanceMaintenance(options: {
       try {
         const expired = await options.reservations.deleteExpired();
         const idle = await options.limiter.deleteIdle();
-        if (expired + idle > 0) options.logger.info(`Governance clean-up: ${expired} expired quota reservations, ${idle} idle rate-limit rows deleted`);
+        if (expired + idle > 0)
+          options.logger.info(
+            `Governance clean-up: ${expired} expired quota reservations, ${idle} idle rate-limit rows deleted`,
+          );
       } catch (error) {
-        options.logger.warn('Governance clean-up failed; it runs again in 5 minutes', error as Error);
+        options.logger.warn(
+          'Governance clean-up failed; it runs again in 5 minutes',
+          error as Error,
+        );
       }
     },
   });

@@ -13,9 +13,16 @@ export function normalizeImageReference(uri: string): string {
   const ref = uri.trim();
   const slash = ref.indexOf('/');
   const first = slash >= 0 ? ref.slice(0, slash) : '';
-  if (slash >= 0 && (first.includes('.') || first.includes(':') || first.toLowerCase() === 'localhost')) {
+  if (
+    slash >= 0 &&
+    (first.includes('.') ||
+      first.includes(':') ||
+      first.toLowerCase() === 'localhost')
+  ) {
     const host = first.toLowerCase();
-    return `${host === 'index.docker.io' ? 'docker.io' : host}${ref.slice(slash)}`;
+    return `${host === 'index.docker.io' ? 'docker.io' : host}${ref.slice(
+      slash,
+    )}`;
   }
   return slash >= 0 ? `docker.io/${ref}` : `docker.io/library/${ref}`;
 }

@@ -27,7 +27,10 @@ describe('parseQuantity', () => {
     expect(parseQuantity('1')! > parseQuantity('999m')!).toBe(true);
   });
 
-  it.each(['', 'abc', '1.2.3', '2 Gi', '-1', 'Gi', '1Gb', '1e1000', 5, null])('refuses %p', text => {
-    expect(parseQuantity(text as any)).toBeUndefined();
-  });
+  it.each(['', 'abc', '1.2.3', '2 Gi', '-1', 'Gi', '1Gb', '1e1000', 5, null])(
+    'refuses %p',
+    text => {
+      expect(parseQuantity(text as any)).toBeUndefined();
+    },
+  );
 });

@@ -16,24 +16,55 @@ import type { ResolvedQuotaLimits } from './quotaLimits';
  * taken from), `maxCpu` and `maxMemory` (`resourceLimits.cpu` / `.memory` must be given and at
  * most the cap).
  */
-export function checkCreateCaps(limits: ResolvedQuotaLimits, team: string | undefined, request: CreateSandboxRequest): QuotaViolation | undefined {
+export function checkCreateCaps(
+  limits: ResolvedQuotaLimits,
+  team: string | undefined,
+  request: CreateSandboxRequest,
+): QuotaViolation | undefined {
   if (limits.maxTimeoutSeconds !== null) {
-    const timeout = typeof request.timeout === 'number' ? request.timeout : null;
+    const timeout =
+      typeof request.timeout === 'number' ? request.timeout : null;
     if (timeout === null || timeout > limits.maxTimeoutSeconds) {
-      return { limit: 'maxTimeoutSeconds', team, value: limits.maxTimeoutSeconds, requested: timeout };
+      return {
+        limit: 'maxTimeoutSeconds',
+        team,
+        value: limits.maxTimeoutSeconds,
+        requested: timeout,
+      };
     }
   }
   const image = request.image?.uri;
-  if (limits.allowedImageRegistries !== null && typeof image === 'string' && !imageAllowed(image, limits.allowedImageRegistries)) {
-    return { limit: 'allowedImageRegistries', team, value: limits.allowedImageRegistries, requested: normalizeImageReference(image), action: 'create' };
+  if (
+    limits.allowedImageRegistries !== null &&
+    typeof image === 'string' &&
+    !imageAllowed(image, limits.allowedImageRegistries)
+  ) {
+    return {
+      limit: 'allowedImageRegistries',
+      team,
+      value: limits.allowedImageRegistries,
+      requested: normalizeImageReference(image),
+      action: 'create',
+    };
   }
-  for (const [limit, key] of [['maxCpu', 'cpu'], ['maxMemory', 'memory']] as const) {
+  for (const [limit, key] of [
+    ['maxCpu', 'cpu'],
+    ['maxMemory', 'memory'],
+  ] as const) {
     const cap = limits[limit];
     if (cap === null) continue;
-    const asked = (request.resourceLimits as Record<string, unknown> | undefined)?.[key];
-    const askedValue = typeof asked === 'string' ? parseQuantity(asked) : undefined;
+    const asked = (
+      request.resourceLimits as Record<string, unknown> | undefined
+    )?.[key];
+    const askedValue =
+      typeof asked === 'string' ? parseQuantity(asked) : undefined;
     if (askedValue === undefined || askedValue > parseQuantity(cap)!) {
-      return { limit, team, value: cap, requested: typeof asked === 'string' ? asked : null };
+      return {
+        limit,
+        team,
+        value: cap,
+        requested: typeof asked === 'string' ? asked : null,
+      };
     }
   }
   return undefined;
@@ -52,10 +83,16 @@ export function checkRenewCap(
 ): QuotaViolation | undefined {
   if (limits.maxRenewSeconds === null) return undefined;
   const target = Date.parse(expiresAt);
-  if (currentExpiresAt !== undefined && target <= Date.parse(currentExpiresAt)) return undefined;
+  if (currentExpiresAt !== undefined && target <= Date.parse(currentExpiresAt))
+    return undefined;
   const seconds = Math.ceil((target - now) / 1000);
   if (seconds <= limits.maxRenewSeconds) return undefined;
-  return { limit: 'maxRenewSeconds', team, value: limits.maxRenewSeconds, requested: seconds };
+  return {
+    limit: 'maxRenewSeconds',
+    team,
+    value: limits.maxRenewSeconds,
+    requested: seconds,
+  };
 }
 
 /**
@@ -63,8 +100,19 @@ export function checkRenewCap(
  * registry (the sandbox's `resourceLimits` are not in upstream's answer, so CPU and memory
  * caps apply at create only).
  */
-export function checkResumeCaps(limits: ResolvedQuotaLimits, team: string | undefined, imageUri: string | undefined): QuotaViolation | undefined {
-  if (limits.allowedImageRegistries === null || typeof imageUri !== 'string') return undefined;
+export function checkResumeCaps(
+  limits: ResolvedQuotaLimits,
+  team: string | undefined,
+  imageUri: string | undefined,
+): QuotaViolation | undefined {
+  if (limits.allowedImageRegistries === null || typeof imageUri !== 'string')
+    return undefined;
   if (imageAllowed(imageUri, limits.allowedImageRegistries)) return undefined;
-  return { limit: 'allowedImageRegistries', team, value: limits.allowedImageRegistries, requested: normalizeImageReference(imageUri), action: 'resume' };
+  return {
+    limit: 'allowedImageRegistries',
+    team,
+    value: limits.allowedImageRegistries,
+    requested: normalizeImageReference(imageUri),
+    action: 'resume',
+  };
 }

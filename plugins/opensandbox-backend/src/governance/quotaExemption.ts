@@ -1,4 +1,9 @@
-import type { BackstageCredentials, LoggerService, PermissionsService, UserInfoService } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  LoggerService,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { opensandboxAdminManagePermission } from '@opensandbox-console/plugin-opensandbox-common';
 import type { OpensandboxRoleCaller } from '@opensandbox-console/plugin-opensandbox-node';
@@ -23,16 +28,33 @@ export function createQuotaExemption(options: {
   const { permissions, userInfo, bindings, logger } = options;
   return async credentials => {
     try {
-      const [decision] = await permissions.authorize([{ permission: opensandboxAdminManagePermission }], { credentials });
+      const [decision] = await permissions.authorize(
+        [{ permission: opensandboxAdminManagePermission }],
+        { credentials },
+      );
       if (decision.result === AuthorizeResult.ALLOW) return true;
       if (!bindings) return false;
-      const principal = credentials.principal as { type: string; subject?: string };
-      if (principal.type === 'service' && principal.subject) return await bindings.isQuotaExempt({ type: 'service', subject: principal.subject });
+      const principal = credentials.principal as {
+        type: string;
+        subject?: string;
+      };
+      if (principal.type === 'service' && principal.subject)
+        return await bindings.isQuotaExempt({
+          type: 'service',
+          subject: principal.subject,
+        });
       if (principal.type !== 'user') return false;
       const info = await userInfo.getUserInfo(credentials);
-      return await bindings.isQuotaExempt({ type: 'user', userEntityRef: info.userEntityRef, ownershipEntityRefs: info.ownershipEntityRefs });
+      return await bindings.isQuotaExempt({
+        type: 'user',
+        userEntityRef: info.userEntityRef,
+        ownershipEntityRefs: info.ownershipEntityRefs,
+      });
     } catch (error) {
-      logger.warn('Could not decide the quota exemption; quotas apply', error as Error);
+      logger.warn(
+        'Could not decide the quota exemption; quotas apply',
+        error as Error,
+      );
       return false;
     }
   };

@@ -2,7 +2,10 @@
  * The quota and cap model of a team: which limits exist, how one layer of them is validated (the
  * config's `opensandbox.quotas` and the admin API use the same rules), and how layers merge.
  */
-import { FieldError, MIN_TIMEOUT_SECONDS } from '@opensandbox-console/plugin-opensandbox-common';
+import {
+  FieldError,
+  MIN_TIMEOUT_SECONDS,
+} from '@opensandbox-console/plugin-opensandbox-common';
 import { parseQuantity } from './quantities';
 
 /** The limits, in display order. */
@@ -39,15 +42,23 @@ export interface QuotaLimits {
 }
 
 /** Every limit resolved: `null` = no limit. */
-export type ResolvedQuotaLimits = { [K in QuotaLimitKey]-?: Exclude<QuotaLimits[K], undefined> };
+export type ResolvedQuotaLimits = {
+  [K in QuotaLimitKey]-?: Exclude<QuotaLimits[K], undefined>;
+};
 
 /** Where a resolved limit came from. */
-export type QuotaSource = 'database:team' | 'config:team' | 'database:default' | 'config:default' | 'none';
+export type QuotaSource =
+  | 'database:team'
+  | 'config:team'
+  | 'database:default'
+  | 'config:default'
+  | 'none';
 
 /** The quota key of the default layer (any other key is a lower-case group ref). */
 export const DEFAULT_QUOTA_KEY = 'default';
 
-const GROUP_REF = /^group:([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/)?[a-z0-9]([-_.a-z0-9]{0,61}[a-z0-9])?$/;
+const GROUP_REF =
+  /^group:([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/)?[a-z0-9]([-_.a-z0-9]{0,61}[a-z0-9])?$/;
 const MAX_REGISTRIES = 100;
 
 /**
@@ -59,7 +70,9 @@ export function quotaKeyOf(value: unknown): string | undefined {
   const lower = value.trim().toLocaleLowerCase('en-US');
   if (lower === DEFAULT_QUOTA_KEY) return lower;
   if (!GROUP_REF.test(lower)) return undefined;
-  return lower.includes('/') ? lower : `group:default/${lower.slice('group:'.length)}`;
+  return lower.includes('/')
+    ? lower
+    : `group:default/${lower.slice('group:'.length)}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -73,14 +86,27 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * @param allowNull - true for database layers, where `null` means "no limit".
  * @returns the layer (quantities kept as given, registries trimmed) and every invalid field.
  */
-export function parseQuotaLimits(value: unknown, path = '', allowNull = true): { limits: QuotaLimits; errors: FieldError[] } {
+export function parseQuotaLimits(
+  value: unknown,
+  path = '',
+  allowNull = true,
+): { limits: QuotaLimits; errors: FieldError[] } {
   const field = (key: string) => (path ? `${path}.${key}` : key);
-  if (!isPlainObject(value)) return { limits: {}, errors: [{ field: path || 'body', message: 'must be an object of limits' }] };
+  if (!isPlainObject(value))
+    return {
+      limits: {},
+      errors: [
+        { field: path || 'body', message: 'must be an object of limits' },
+      ],
+    };
   const errors: FieldError[] = [];
   const limits: QuotaLimits = {};
   for (const key of Object.keys(value)) {
     if (!(QUOTA_LIMIT_KEYS as readonly string[]).includes(key)) {
-      errors.push({ field: field(key), message: `is not a limit (limits: ${QUOTA_LIMIT_KEYS.join(', ')})` });
+      errors.push({
+        field: field(key),
+        message: `is not a limit (limits: ${QUOTA_LIMIT_KEYS.join(', ')})`,
+      });
     }
   }
   for (const key of QUOTA_LIMIT_KEYS) {
@@ -88,39 +114,70 @@ export function parseQuotaLimits(value: unknown, path = '', allowNull = true): {
     if (v === undefined) continue;
     if (v === null) {
       if (allowNull) (limits as Record<string, unknown>)[key] = null;
-      else errors.push({ field: field(key), message: 'must be set to a limit (remove the key to inherit)' });
+      else
+        errors.push({
+          field: field(key),
+          message: 'must be set to a limit (remove the key to inherit)',
+        });
       continue;
     }
     switch (key) {
       case 'maxSandboxes':
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 1_000_000) {
-          errors.push({ field: field(key), message: 'must be an integer from 0 to 1000000' });
+        if (
+          typeof v !== 'number' ||
+          !Number.isInteger(v) ||
+          v < 0 ||
+          v > 1_000_000
+        ) {
+          errors.push({
+            field: field(key),
+            message: 'must be an integer from 0 to 1000000',
+          });
         } else limits.maxSandboxes = v;
         break;
       case 'maxTimeoutSeconds':
       case 'maxRenewSeconds':
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < MIN_TIMEOUT_SECONDS || v > 315_360_000) {
-          errors.push({ field: field(key), message: `must be an integer number of seconds from ${MIN_TIMEOUT_SECONDS} to 315360000` });
+        if (
+          typeof v !== 'number' ||
+          !Number.isInteger(v) ||
+          v < MIN_TIMEOUT_SECONDS ||
+          v > 315_360_000
+        ) {
+          errors.push({
+            field: field(key),
+            message: `must be an integer number of seconds from ${MIN_TIMEOUT_SECONDS} to 315360000`,
+          });
         } else limits[key] = v;
         break;
       case 'allowedImageRegistries':
         if (
           !Array.isArray(v) ||
           v.length > MAX_REGISTRIES ||
-          v.some(e => typeof e !== 'string' || e.trim() === '' || /\s/.test(e.trim()) || e.length > 255)
+          v.some(
+            e =>
+              typeof e !== 'string' ||
+              e.trim() === '' ||
+              /\s/.test(e.trim()) ||
+              e.length > 255,
+          )
         ) {
           errors.push({
             field: field(key),
             message: `must be a list of at most ${MAX_REGISTRIES} image prefixes such as "registry.example.com" or "ghcr.io/acme/" (an empty list allows no image)`,
           });
-        } else limits.allowedImageRegistries = (v as string[]).map(e => e.trim());
+        } else
+          limits.allowedImageRegistries = (v as string[]).map(e => e.trim());
         break;
       case 'maxCpu':
       case 'maxMemory': {
         const text = typeof v === 'number' ? String(v) : v;
         const parsed = parseQuantity(text);
         if (typeof text !== 'string' || parsed === undefined || parsed === 0n) {
-          errors.push({ field: field(key), message: 'must be a positive Kubernetes quantity such as "500m", "2", "512Mi" or "2Gi"' });
+          errors.push({
+            field: field(key),
+            message:
+              'must be a positive Kubernetes quantity such as "500m", "2", "512Mi" or "2Gi"',
+          });
         } else limits[key] = text.trim();
         break;
       }
@@ -143,17 +200,23 @@ export interface QuotaLayers {
  * Resolves each limit from the most specific layer that sets it: database team, config team,
  * database default, config default; `null` or no layer: no limit.
  */
-export function resolveQuotaLimits(layers: QuotaLayers): { limits: ResolvedQuotaLimits; sources: Record<QuotaLimitKey, QuotaSource> } {
-  const order: Array<[Exclude<QuotaSource, 'none'>, QuotaLimits | undefined]> = [
-    ['database:team', layers.databaseTeam],
-    ['config:team', layers.configTeam],
-    ['database:default', layers.databaseDefault],
-    ['config:default', layers.configDefault],
-  ];
+export function resolveQuotaLimits(layers: QuotaLayers): {
+  limits: ResolvedQuotaLimits;
+  sources: Record<QuotaLimitKey, QuotaSource>;
+} {
+  const order: Array<[Exclude<QuotaSource, 'none'>, QuotaLimits | undefined]> =
+    [
+      ['database:team', layers.databaseTeam],
+      ['config:team', layers.configTeam],
+      ['database:default', layers.databaseDefault],
+      ['config:default', layers.configDefault],
+    ];
   const limits = {} as Record<QuotaLimitKey, unknown>;
   const sources = {} as Record<QuotaLimitKey, QuotaSource>;
   for (const key of QUOTA_LIMIT_KEYS) {
-    const found = order.find(([, layer]) => layer !== undefined && layer[key] !== undefined);
+    const found = order.find(
+      ([, layer]) => layer !== undefined && layer[key] !== undefined,
+    );
     limits[key] = found ? found[1]![key] : null;
     sources[key] = found ? found[0] : 'none';
   }

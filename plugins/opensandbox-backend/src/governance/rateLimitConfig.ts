@@ -12,11 +12,23 @@ export interface RateLimitConfig {
 
 const MAX_PER_MINUTE = 6000;
 
-function limit(config: Config, key: string, allowZero = false): number | undefined {
+function limit(
+  config: Config,
+  key: string,
+  allowZero = false,
+): number | undefined {
   const value = config.getOptionalNumber(key);
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1) || value > MAX_PER_MINUTE) {
-    throw new Error(`Invalid ${key}: must be an integer from ${allowZero ? 0 : 1} to ${MAX_PER_MINUTE}`);
+  if (
+    !Number.isInteger(value) ||
+    value < (allowZero ? 0 : 1) ||
+    value > MAX_PER_MINUTE
+  ) {
+    throw new Error(
+      `Invalid ${key}: must be an integer from ${
+        allowZero ? 0 : 1
+      } to ${MAX_PER_MINUTE}`,
+    );
   }
   return value;
 }
@@ -30,16 +42,26 @@ function limit(config: Config, key: string, allowZero = false): number | undefin
  */
 export function readRateLimitConfig(config: Config): RateLimitConfig {
   const user = limit(config, 'opensandbox.rateLimits.mutationsPerMinute');
-  const service = limit(config, 'opensandbox.rateLimits.serviceMutationsPerMinute') ?? user;
+  const service =
+    limit(config, 'opensandbox.rateLimits.serviceMutationsPerMinute') ?? user;
   const principals: Record<string, number> = {};
   // Read as one object: user refs and service subjects are not valid config key paths.
   const raw = config.getOptional('opensandbox.rateLimits.principals') ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new Error('Invalid opensandbox.rateLimits.principals: must be an object of principal: limit');
+    throw new Error(
+      'Invalid opensandbox.rateLimits.principals: must be an object of principal: limit',
+    );
   }
   for (const [key, value] of Object.entries(raw)) {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_PER_MINUTE) {
-      throw new Error(`Invalid opensandbox.rateLimits.principals.${key}: must be an integer from 0 to ${MAX_PER_MINUTE}`);
+    if (
+      typeof value !== 'number' ||
+      !Number.isInteger(value) ||
+      value < 0 ||
+      value > MAX_PER_MINUTE
+    ) {
+      throw new Error(
+        `Invalid opensandbox.rateLimits.principals.${key}: must be an integer from 0 to ${MAX_PER_MINUTE}`,
+      );
     }
     principals[key.toLocaleLowerCase('en-US')] = value;
   }
@@ -47,8 +69,13 @@ export function readRateLimitConfig(config: Config): RateLimitConfig {
 }
 
 /** The limit of one principal, or undefined when it is not limited. */
-export function limitOf(config: RateLimitConfig, principal: { type: 'user' | 'service'; id: string }): number | undefined {
+export function limitOf(
+  config: RateLimitConfig,
+  principal: { type: 'user' | 'service'; id: string },
+): number | undefined {
   const own = config.principals[principal.id.toLocaleLowerCase('en-US')];
   if (own !== undefined) return own === 0 ? undefined : own;
-  return principal.type === 'user' ? config.userPerMinute : config.servicePerMinute;
+  return principal.type === 'user'
+    ? config.userPerMinute
+    : config.servicePerMinute;
 }

@@ -4,7 +4,10 @@ import {
   validateMetadataKey,
   validateMetadataValue,
 } from '@opensandbox-console/plugin-opensandbox-common';
-import type { SandboxListQuery, SandboxListScope } from '@opensandbox-console/plugin-opensandbox-node';
+import type {
+  SandboxListQuery,
+  SandboxListScope,
+} from '@opensandbox-console/plugin-opensandbox-node';
 import { invalidInput } from '../errors';
 
 const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -12,7 +15,12 @@ const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 /** Checks a `:sandboxId` path parameter (upstream ids are UUIDs; any label-like id is passed on). */
 export function parseSandboxId(value: string): string {
   if (!SANDBOX_ID.test(value)) {
-    throw invalidInput([{ field: 'sandboxId', message: 'must be 1-128 letters, digits, "-", "_" or "."' }]);
+    throw invalidInput([
+      {
+        field: 'sandboxId',
+        message: 'must be 1-128 letters, digits, "-", "_" or "."',
+      },
+    ]);
   }
   return value;
 }
@@ -21,7 +29,9 @@ export function parseSandboxId(value: string): string {
 export function parsePort(value: string): number {
   const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw invalidInput([{ field: 'port', message: 'must be an integer from 1 to 65535' }]);
+    throw invalidInput([
+      { field: 'port', message: 'must be an integer from 1 to 65535' },
+    ]);
   }
   return port;
 }
@@ -34,7 +44,11 @@ function safeDecode(text: string): string | undefined {
   }
 }
 
-function single(query: Record<string, unknown>, name: string, errors: FieldError[]): string | undefined {
+function single(
+  query: Record<string, unknown>,
+  name: string,
+  errors: FieldError[],
+): string | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') {
@@ -44,11 +58,19 @@ function single(query: Record<string, unknown>, name: string, errors: FieldError
   return value;
 }
 
-function positiveInt(value: string | undefined, name: string, max: number, errors: FieldError[]): number | undefined {
+function positiveInt(
+  value: string | undefined,
+  name: string,
+  max: number,
+  errors: FieldError[],
+): number | undefined {
   if (value === undefined) return undefined;
   const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > max) {
-    errors.push({ field: name, message: `must be an integer from 1 to ${max}` });
+    errors.push({
+      field: name,
+      message: `must be an integer from 1 to ${max}`,
+    });
     return undefined;
   }
   return n;
@@ -66,20 +88,38 @@ const REF_EXAMPLES: Record<string, string> = {
 /** Most values one `owner` / `team` / `entity` list filter may have. */
 export const MAX_REFS_PER_FILTER = 20;
 
-const REF = /^[A-Za-z][A-Za-z0-9]{0,62}:([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
+const REF =
+  /^[A-Za-z][A-Za-z0-9]{0,62}:([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
 
-function refList(query: Record<string, unknown>, name: string, kind: string | undefined, errors: FieldError[]): string[] | undefined {
+function refList(
+  query: Record<string, unknown>,
+  name: string,
+  kind: string | undefined,
+  errors: FieldError[],
+): string[] | undefined {
   const raw = query[name];
   if (raw === undefined) return undefined;
   const values = Array.isArray(raw) ? raw : [raw];
   if (values.length > MAX_REFS_PER_FILTER) {
-    errors.push({ field: name, message: `may be given at most ${MAX_REFS_PER_FILTER} times` });
+    errors.push({
+      field: name,
+      message: `may be given at most ${MAX_REFS_PER_FILTER} times`,
+    });
     return undefined;
   }
   const refs: string[] = [];
   for (const value of values) {
-    if (typeof value !== 'string' || !REF.test(value) || (kind && !value.toLocaleLowerCase('en-US').startsWith(`${kind}:`))) {
-      errors.push({ field: name, message: `must be ${kind ? `${kind} ` : ''}entity refs such as ${REF_EXAMPLES[kind ?? 'entity']}` });
+    if (
+      typeof value !== 'string' ||
+      !REF.test(value) ||
+      (kind && !value.toLocaleLowerCase('en-US').startsWith(`${kind}:`))
+    ) {
+      errors.push({
+        field: name,
+        message: `must be ${kind ? `${kind} ` : ''}entity refs such as ${
+          REF_EXAMPLES[kind ?? 'entity']
+        }`,
+      });
       return undefined;
     }
     refs.push(value.toLocaleLowerCase('en-US'));
@@ -97,18 +137,41 @@ const SORTS = ['createdAt', 'expiresAt', 'name', 'state'];
  * and `server`.
  * @throws InputError naming each invalid parameter.
  */
-export function parseListQuery(query: Record<string, unknown>): { query: SandboxListQuery; scope: ListScope; server?: string } {
+export function parseListQuery(query: Record<string, unknown>): {
+  query: SandboxListQuery;
+  scope: ListScope;
+  server?: string;
+} {
   const errors: FieldError[] = [];
-  const known = new Set(['state', 'metadata', 'page', 'pageSize', 'owner', 'team', 'entity', 'search', 'sort', 'order', 'expiringWithinSeconds', 'server']);
+  const known = new Set([
+    'state',
+    'metadata',
+    'page',
+    'pageSize',
+    'owner',
+    'team',
+    'entity',
+    'search',
+    'sort',
+    'order',
+    'expiringWithinSeconds',
+    'server',
+  ]);
   for (const key of Object.keys(query)) {
-    if (!known.has(key)) errors.push({ field: key, message: 'is not a known query parameter' });
+    if (!known.has(key))
+      errors.push({ field: key, message: 'is not a known query parameter' });
   }
   let state: string[] | undefined;
   const rawState = query.state;
   if (rawState !== undefined) {
     const values = Array.isArray(rawState) ? rawState : [rawState];
-    if (values.some(v => typeof v !== 'string' || !/^[A-Za-z]{1,32}$/.test(v))) {
-      errors.push({ field: 'state', message: 'must be state names such as Running or Paused' });
+    if (
+      values.some(v => typeof v !== 'string' || !/^[A-Za-z]{1,32}$/.test(v))
+    ) {
+      errors.push({
+        field: 'state',
+        message: 'must be state names such as Running or Paused',
+      });
     } else {
       state = values as string[];
     }
@@ -120,13 +183,19 @@ export function parseListQuery(query: Record<string, unknown>): { query: Sandbox
     for (const pair of rawMetadata.split('&')) {
       const eq = pair.indexOf('=');
       if (eq <= 0) {
-        errors.push({ field: 'metadata', message: 'must be key=value pairs joined by &' });
+        errors.push({
+          field: 'metadata',
+          message: 'must be key=value pairs joined by &',
+        });
         break;
       }
       const key = safeDecode(pair.slice(0, eq));
       const value = safeDecode(pair.slice(eq + 1));
       if (key === undefined || value === undefined) {
-        errors.push({ field: 'metadata', message: 'contains an invalid percent-encoding' });
+        errors.push({
+          field: 'metadata',
+          message: 'contains an invalid percent-encoding',
+        });
         break;
       }
       const problem = validateMetadataKey(key) ?? validateMetadataValue(value);
@@ -137,30 +206,63 @@ export function parseListQuery(query: Record<string, unknown>): { query: Sandbox
       }
     }
   }
-  const page = positiveInt(single(query, 'page', errors), 'page', 1_000_000, errors);
-  const pageSize = positiveInt(single(query, 'pageSize', errors), 'pageSize', MAX_PAGE_SIZE, errors);
+  const page = positiveInt(
+    single(query, 'page', errors),
+    'page',
+    1_000_000,
+    errors,
+  );
+  const pageSize = positiveInt(
+    single(query, 'pageSize', errors),
+    'pageSize',
+    MAX_PAGE_SIZE,
+    errors,
+  );
   const scope: ListScope = {
     owner: refList(query, 'owner', 'user', errors),
     team: refList(query, 'team', 'group', errors),
     entity: refList(query, 'entity', undefined, errors),
   };
   const search = single(query, 'search', errors);
-  if (search !== undefined && (search.length > 100 || [...search].some(c => c.charCodeAt(0) < 32))) {
-    errors.push({ field: 'search', message: 'must be at most 100 characters without control characters' });
+  if (
+    search !== undefined &&
+    (search.length > 100 || [...search].some(c => c.charCodeAt(0) < 32))
+  ) {
+    errors.push({
+      field: 'search',
+      message: 'must be at most 100 characters without control characters',
+    });
   }
   const sort = single(query, 'sort', errors);
-  if (sort !== undefined && !SORTS.includes(sort)) errors.push({ field: 'sort', message: `must be one of ${SORTS.join(', ')}` });
+  if (sort !== undefined && !SORTS.includes(sort))
+    errors.push({
+      field: 'sort',
+      message: `must be one of ${SORTS.join(', ')}`,
+    });
   const order = single(query, 'order', errors);
-  if (order !== undefined && order !== 'asc' && order !== 'desc') errors.push({ field: 'order', message: 'must be asc or desc' });
+  if (order !== undefined && order !== 'asc' && order !== 'desc')
+    errors.push({ field: 'order', message: 'must be asc or desc' });
   const rawExpiring = single(query, 'expiringWithinSeconds', errors);
   let expiringWithinSeconds: number | undefined;
   if (rawExpiring !== undefined) {
-    expiringWithinSeconds = /^\d{1,9}$/.test(rawExpiring) ? Number(rawExpiring) : undefined;
-    if (expiringWithinSeconds === undefined) errors.push({ field: 'expiringWithinSeconds', message: 'must be a whole number of seconds >= 0' });
+    expiringWithinSeconds = /^\d{1,9}$/.test(rawExpiring)
+      ? Number(rawExpiring)
+      : undefined;
+    if (expiringWithinSeconds === undefined)
+      errors.push({
+        field: 'expiringWithinSeconds',
+        message: 'must be a whole number of seconds >= 0',
+      });
   }
   const server = single(query, 'server', errors);
-  if (server !== undefined && !/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(server)) {
-    errors.push({ field: 'server', message: 'must be the name of an OpenSandbox server of the console' });
+  if (
+    server !== undefined &&
+    !/^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/.test(server)
+  ) {
+    errors.push({
+      field: 'server',
+      message: 'must be the name of an OpenSandbox server of the console',
+    });
   }
   if (errors.length > 0) throw invalidInput(errors);
   return {
@@ -179,17 +281,23 @@ export function parseListQuery(query: Record<string, unknown>): { query: Sandbox
   };
 }
 
-
 /** Parses `use_server_proxy=true|false`. */
-export function parseEndpointQuery(query: Record<string, unknown>): { useServerProxy?: boolean } {
+export function parseEndpointQuery(query: Record<string, unknown>): {
+  useServerProxy?: boolean;
+} {
   const errors: FieldError[] = [];
   for (const key of Object.keys(query)) {
-    if (key !== 'use_server_proxy') errors.push({ field: key, message: 'is not a known query parameter' });
+    if (key !== 'use_server_proxy')
+      errors.push({ field: key, message: 'is not a known query parameter' });
   }
   const raw = single(query, 'use_server_proxy', errors);
   let useServerProxy: boolean | undefined;
   if (raw !== undefined) {
-    if (raw !== 'true' && raw !== 'false') errors.push({ field: 'use_server_proxy', message: 'must be true or false' });
+    if (raw !== 'true' && raw !== 'false')
+      errors.push({
+        field: 'use_server_proxy',
+        message: 'must be true or false',
+      });
     else useServerProxy = raw === 'true';
   }
   if (errors.length > 0) throw invalidInput(errors);

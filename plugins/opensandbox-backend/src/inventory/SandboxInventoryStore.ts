@@ -26,6 +26,7 @@ import {
   lower,
   toContent,
 } from './rowMapping';
+import { migrateLatest } from '../migrateLatest';
 
 const MIGRATIONS_DIR = resolvePackagePath(
   '@opensandbox-console/plugin-opensandbox-backend',
@@ -36,7 +37,12 @@ const MIGRATIONS_DIR = resolvePackagePath(
 export const INVENTORY_PAGE_SIZE = { default: 20, min: 1, max: 200 } as const;
 
 /** Sort keys of {@link SandboxInventoryStore.list}. */
-export const INVENTORY_SORTS = ['createdAt', 'expiresAt', 'name', 'state'] as const;
+export const INVENTORY_SORTS = [
+  'createdAt',
+  'expiresAt',
+  'name',
+  'state',
+] as const;
 
 /** A sort key of {@link SandboxInventoryStore.list}. */
 export type InventorySort = (typeof INVENTORY_SORTS)[number];
@@ -219,7 +225,8 @@ export interface InventorySyncInput {
 type Counter = { take: (n: number) => number };
 
 const num = (v: number | string): number => Number(v);
-const numOrNull = (v: number | string | null): number | null => (v === null || v === undefined ? null : Number(v));
+const numOrNull = (v: number | string | null): number | null =>
+  v === null || v === undefined ? null : Number(v);
 
 /** Code-unit order (the lock order of a batch; locale-independent). */
 function byCodeUnits(a: string, b: string): number {
@@ -229,7 +236,8 @@ function byCodeUnits(a: string, b: string): number {
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  for (let i = 0; i < items.length; i += size)
+    out.push(items.slice(i, i + size));
   return out;
 }
 
@@ -253,13 +261,20 @@ function containsPattern(search: string): string {
 }
 
 function checkServer(server: string) {
-  if (typeof server !== 'string' || server.length === 0 || server.length > MAX_SERVER_LENGTH) {
-    throw new InputError(`server must be a non-empty string of at most ${MAX_SERVER_LENGTH} characters`);
+  if (
+    typeof server !== 'string' ||
+    server.length === 0 ||
+    server.length > MAX_SERVER_LENGTH
+  ) {
+    throw new InputError(
+      `server must be a non-empty string of at most ${MAX_SERVER_LENGTH} characters`,
+    );
   }
 }
 
 function checkTime(name: string, value: number) {
-  if (!Number.isFinite(value)) throw new InputError(`${name} must be a finite number (epoch ms)`);
+  if (!Number.isFinite(value))
+    throw new InputError(`${name} must be a finite number (epoch ms)`);
 }
 
 function checkLimit(limit: number) {
@@ -283,10 +298,12 @@ export class SandboxInventoryStore {
    * Connects and, unless skipped, runs the migrations in the package's `migrations/` directory.
    * @throws whatever Knex throws when the database is unreachable or a migration fails.
    */
-  static async create(options: SandboxInventoryStoreOptions): Promise<SandboxInventoryStore> {
+  static async create(
+    options: SandboxInventoryStoreOptions,
+  ): Promise<SandboxInventoryStore> {
     const knex = await options.database.getClient();
     if (!options.skipMigrations && !options.database.migrations?.skip) {
-      await knex.migrate.latest({ directory: MIGRATIONS_DIR });
+      await migrateLatest(knex, MIGRATIONS_DIR);
     }
     return new SandboxInventoryStore(
       knex,
@@ -314,7 +331,34 @@ export class SandboxInventoryStore {
    *   false when identical (only `last_seen_at` moves) or stale.
    * @throws InputError for an invalid server or sandbox id.
    */
-  async upsert(server: string, sandbox: ConsoleSandbox, seenAt?: number): Promise<{ changed: boolean }> {
+  async upsert(
+    server: string,
+    sandbox: ConsoleSandbox,
+    seenAt: number = this.clock(),
+  ): Promise<{ changed: boolean }> {
+    checkServer(server);
+    checkTime('seenAt', seenAt);
+    // The usual case of a console read: the stored sandbox is the same. Then only when it was last
+    // seen moves forward: ONE statement, no transaction and no version lock. Anything else (new,
+    // changed, or already seen later) goes through the page upsert.
+    if (
+      typeof sandbox?.id === 'string' &&
+      sandbox.id.length > 0 &&
+      sandbox.id.length <= MAX_ID_LENGTH
+    ) {
+      const { etag } = toContent(server, sandbox).content;
+      const touched = await this.knex(SIGHTINGS_TABLE)
+        .where({ server, id: sandbox.id })
+        .where('last_seen_at', '<', seenAt)
+        .whereExists(q =>
+          q
+            .select(this.knex.raw('1'))
+            .from(SANDBOXES_TABLE)
+            .where({ server, id: sandbox.id, etag }),
+        )
+        .update({ last_seen_at: seenAt });
+      if (touched === 1) return { changed: false };
+    }
     const result = await this.upsertPage(server, [sandbox], seenAt);
     return { changed: result.added.length + result.updated.length > 0 };
   }
@@ -329,17 +373,32 @@ export class SandboxInventoryStore {
    * @throws InputError for an invalid server, a sandbox without a string id, or an id longer
    *   than 255 characters.
    */
-  async upsertPage(server: string, sandboxes: ConsoleSandbox[], seenAt: number = this.clock()): Promise<UpsertPageResult> {
+  async upsertPage(
+    server: string,
+    sandboxes: ConsoleSandbox[],
+    seenAt: number = this.clock(),
+  ): Promise<UpsertPageResult> {
     checkServer(server);
     checkTime('seenAt', seenAt);
     const byId = new Map<string, ConsoleSandbox>();
     for (const sandbox of sandboxes) {
-      if (typeof sandbox?.id !== 'string' || sandbox.id.length === 0 || sandbox.id.length > MAX_ID_LENGTH) {
-        throw new InputError(`every sandbox needs an id of 1 to ${MAX_ID_LENGTH} characters`);
+      if (
+        typeof sandbox?.id !== 'string' ||
+        sandbox.id.length === 0 ||
+        sandbox.id.length > MAX_ID_LENGTH
+      ) {
+        throw new InputError(
+          `every sandbox needs an id of 1 to ${MAX_ID_LENGTH} characters`,
+        );
       }
       byId.set(sandbox.id, sandbox);
     }
-    const result: UpsertPageResult = { added: [], updated: [], unchanged: [], stale: [] };
+    const result: UpsertPageResult = {
+      added: [],
+      updated: [],
+      unchanged: [],
+      stale: [],
+    };
     if (byId.size === 0) return result;
     const prepared = [...byId.values()]
       .map(s => toContent(server, s))
@@ -347,15 +406,32 @@ export class SandboxInventoryStore {
 
     return this.write(async (tx, counter) => {
       const existing = new Map<string, { etag: string; lastSeenAt: number }>();
-      for (const ids of chunks(prepared.map(p => p.content.id), ID_CHUNK)) {
-        const rows: Array<{ id: string; etag: string; last_seen_at: number | string }> = await tx({ s: SANDBOXES_TABLE })
-          .join({ g: SIGHTINGS_TABLE }, join => join.on('g.server', '=', 's.server').andOn('g.id', '=', 's.id'))
+      for (const ids of chunks(
+        prepared.map(p => p.content.id),
+        ID_CHUNK,
+      )) {
+        const rows: Array<{
+          id: string;
+          etag: string;
+          last_seen_at: number | string;
+        }> = await tx({ s: SANDBOXES_TABLE })
+          .join({ g: SIGHTINGS_TABLE }, join =>
+            join.on('g.server', '=', 's.server').andOn('g.id', '=', 's.id'),
+          )
           .where('s.server', server)
           .whereIn('s.id', ids)
           .select('s.id', 's.etag', 'g.last_seen_at');
-        for (const row of rows) existing.set(row.id, { etag: row.etag, lastSeenAt: num(row.last_seen_at) });
+        for (const row of rows)
+          existing.set(row.id, {
+            etag: row.etag,
+            lastSeenAt: num(row.last_seen_at),
+          });
       }
-      const writes: Array<{ content: SandboxContent; body: BodyRow; labels: LabelRow[] }> = [];
+      const writes: Array<{
+        content: SandboxContent;
+        body: BodyRow;
+        labels: LabelRow[];
+      }> = [];
       for (const p of prepared) {
         const old = existing.get(p.content.id);
         if (!old) {
@@ -379,22 +455,43 @@ export class SandboxInventoryStore {
           changed_at: seenAt,
           version: version++,
         }));
-        const merged = Object.keys(rows[0]).filter(c => c !== 'server' && c !== 'id' && c !== 'first_seen_at');
+        const merged = Object.keys(rows[0]).filter(
+          c => c !== 'server' && c !== 'id' && c !== 'first_seen_at',
+        );
         for (const chunk of chunks(rows, ROW_CHUNK)) {
-          await tx(SANDBOXES_TABLE).insert(chunk).onConflict(['server', 'id']).merge(merged);
+          await tx(SANDBOXES_TABLE)
+            .insert(chunk)
+            .onConflict(['server', 'id'])
+            .merge(merged);
         }
-        for (const chunk of chunks(writes.map(w => w.body), ROW_CHUNK)) {
-          await tx(BODIES_TABLE).insert(chunk).onConflict(['server', 'id']).merge(['metadata', 'body']);
+        for (const chunk of chunks(
+          writes.map(w => w.body),
+          ROW_CHUNK,
+        )) {
+          await tx(BODIES_TABLE)
+            .insert(chunk)
+            .onConflict(['server', 'id'])
+            .merge(['metadata', 'body']);
         }
-        const sightings = writes.map(w => ({ server, id: w.content.id, last_seen_at: seenAt }));
+        const sightings = writes.map(w => ({
+          server,
+          id: w.content.id,
+          last_seen_at: seenAt,
+        }));
         for (const chunk of chunks(sightings, ID_CHUNK)) {
-          await tx(SIGHTINGS_TABLE).insert(chunk).onConflict(['server', 'id']).merge(['last_seen_at']);
+          await tx(SIGHTINGS_TABLE)
+            .insert(chunk)
+            .onConflict(['server', 'id'])
+            .merge(['last_seen_at']);
         }
         const changedIds = writes.map(w => w.content.id);
         for (const ids of chunks(changedIds, ID_CHUNK)) {
           await tx(LABELS_TABLE).where({ server }).whereIn('id', ids).delete();
         }
-        for (const chunk of chunks(writes.flatMap(w => w.labels), LABEL_CHUNK)) {
+        for (const chunk of chunks(
+          writes.flatMap(w => w.labels),
+          LABEL_CHUNK,
+        )) {
           await tx(LABELS_TABLE).insert(chunk);
         }
       }
@@ -416,7 +513,9 @@ export class SandboxInventoryStore {
    */
   async remove(server: string, id: string): Promise<boolean> {
     checkServer(server);
-    const removed = await this.write((tx, counter) => this.removeIds(tx, counter, server, [id]));
+    const removed = await this.write((tx, counter) =>
+      this.removeIds(tx, counter, server, [id]),
+    );
     return removed.length > 0;
   }
 
@@ -434,7 +533,9 @@ export class SandboxInventoryStore {
     checkTime('seenBefore', seenBefore);
     return this.write(async (tx, counter) => {
       const rows: Array<{ id: string }> = await tx({ g: SIGHTINGS_TABLE })
-        .join({ s: SANDBOXES_TABLE }, join => join.on('s.server', '=', 'g.server').andOn('s.id', '=', 'g.id'))
+        .join({ s: SANDBOXES_TABLE }, join =>
+          join.on('s.server', '=', 'g.server').andOn('s.id', '=', 'g.id'),
+        )
         .where('g.server', server)
         .where('g.last_seen_at', '<', seenBefore)
         // Never a sandbox created after the scan started (it may be missing from an offset page).
@@ -444,7 +545,12 @@ export class SandboxInventoryStore {
         .where('s.created_at', '<', seenBefore)
         .orderBy('g.id')
         .select('g.id');
-      const removed = await this.removeIds(tx, counter, server, rows.map(r => r.id));
+      const removed = await this.removeIds(
+        tx,
+        counter,
+        server,
+        rows.map(r => r.id),
+      );
       await this.pruneRemovals(tx);
       return removed;
     });
@@ -463,16 +569,23 @@ export class SandboxInventoryStore {
   async list(options: InventoryListOptions = {}): Promise<InventoryListResult> {
     const page = options.page ?? 1;
     const pageSize = options.pageSize ?? INVENTORY_PAGE_SIZE.default;
-    if (!Number.isInteger(page) || page < 1) throw new InputError('page must be an integer >= 1');
-    if (!Number.isInteger(pageSize) || pageSize < INVENTORY_PAGE_SIZE.min || pageSize > INVENTORY_PAGE_SIZE.max) {
+    if (!Number.isInteger(page) || page < 1)
+      throw new InputError('page must be an integer >= 1');
+    if (
+      !Number.isInteger(pageSize) ||
+      pageSize < INVENTORY_PAGE_SIZE.min ||
+      pageSize > INVENTORY_PAGE_SIZE.max
+    ) {
       throw new InputError(
         `pageSize must be an integer between ${INVENTORY_PAGE_SIZE.min} and ${INVENTORY_PAGE_SIZE.max}`,
       );
     }
     const sort = options.sort ?? 'createdAt';
-    if (!INVENTORY_SORTS.includes(sort)) throw new InputError(`sort must be one of ${INVENTORY_SORTS.join(', ')}`);
+    if (!INVENTORY_SORTS.includes(sort))
+      throw new InputError(`sort must be one of ${INVENTORY_SORTS.join(', ')}`);
     const order = options.order ?? (sort === 'createdAt' ? 'desc' : 'asc');
-    if (order !== 'asc' && order !== 'desc') throw new InputError('order must be asc or desc');
+    if (order !== 'asc' && order !== 'desc')
+      throw new InputError('order must be asc or desc');
     const within = options.expiringWithinSeconds;
     if (within !== undefined && (!Number.isFinite(within) || within < 0)) {
       throw new InputError('expiringWithinSeconds must be a number >= 0');
@@ -503,7 +616,11 @@ export class SandboxInventoryStore {
         );
       }
       if (within !== undefined) {
-        qb.whereNotNull('expires_at').where('expires_at', '<=', now + Math.round(within * 1000));
+        qb.whereNotNull('expires_at').where(
+          'expires_at',
+          '<=',
+          now + Math.round(within * 1000),
+        );
       }
     };
 
@@ -525,14 +642,29 @@ export class SandboxInventoryStore {
       .orderByRaw(orderBy(''))
       .limit(pageSize)
       .offset((page - 1) * pageSize)
-      .select('server', 'id', 'version', 'etag', 'created_at', 'expires_at', 'name_lower', 'state_lower');
+      .select(
+        'server',
+        'id',
+        'version',
+        'etag',
+        'created_at',
+        'expires_at',
+        'name_lower',
+        'state_lower',
+      );
     const [rows, [{ count }], syncedAt] = await Promise.all([
       this.knex
         .select('p.server', 'p.version', 'p.etag', 'b.body')
         .from(keys.as('p'))
-        .join({ b: BODIES_TABLE }, join => join.on('b.server', '=', 'p.server').andOn('b.id', '=', 'p.id'))
-        .orderByRaw(orderBy('"p".')) as Promise<Array<Pick<RowWithBody, 'server' | 'version' | 'etag' | 'body'>>>,
-      this.knex(SANDBOXES_TABLE).where(where).count({ count: '*' }) as unknown as Promise<
+        .join({ b: BODIES_TABLE }, join =>
+          join.on('b.server', '=', 'p.server').andOn('b.id', '=', 'p.id'),
+        )
+        .orderByRaw(orderBy('"p".')) as Promise<
+        Array<Pick<RowWithBody, 'server' | 'version' | 'etag' | 'body'>>
+      >,
+      this.knex(SANDBOXES_TABLE)
+        .where(where)
+        .count({ count: '*' }) as unknown as Promise<
         Array<{ count: number | string }>
       >,
       this.syncedAt(options.servers),
@@ -541,8 +673,18 @@ export class SandboxInventoryStore {
     const totalPages = Math.ceil(totalItems / pageSize);
     return {
       items: rows.map(r => JSON.parse(r.body)),
-      itemInfo: rows.map(r => ({ server: r.server, version: num(r.version), etag: r.etag })),
-      pagination: { page, pageSize, totalItems, totalPages, hasNextPage: page < totalPages },
+      itemInfo: rows.map(r => ({
+        server: r.server,
+        version: num(r.version),
+        etag: r.etag,
+      })),
+      pagination: {
+        page,
+        pageSize,
+        totalItems,
+        totalPages,
+        hasNextPage: page < totalPages,
+      },
       syncedAt,
     };
   }
@@ -551,7 +693,9 @@ export class SandboxInventoryStore {
    * One sandbox, or undefined when the inventory does not have it.
    */
   async get(server: string, id: string): Promise<InventoryEntry | undefined> {
-    const row: RowWithBody | undefined = await this.withBodies().where({ 's.server': server, 's.id': id }).first();
+    const row: RowWithBody | undefined = await this.withBodies()
+      .where({ 's.server': server, 's.id': id })
+      .first();
     return row ? entryOf(row) : undefined;
   }
 
@@ -563,12 +707,17 @@ export class SandboxInventoryStore {
   async countByTeam(server?: string): Promise<Record<string, number>> {
     const query = this.knex(SANDBOXES_TABLE)
       .whereNotNull('team')
-      .where(q => q.whereNull('state_lower').orWhere('state_lower', '<>', 'terminated'))
+      .where(q =>
+        q.whereNull('state_lower').orWhere('state_lower', '<>', 'terminated'),
+      )
       .groupBy('team')
       .select('team')
       .count({ count: '*' });
     if (server !== undefined) query.where({ server });
-    const rows = (await query) as Array<{ team: string; count: number | string }>;
+    const rows = (await query) as Array<{
+      team: string;
+      count: number | string;
+    }>;
     const out: Record<string, number> = {};
     for (const row of rows) out[row.team] = Number(row.count);
     return out;
@@ -580,14 +729,22 @@ export class SandboxInventoryStore {
    * @param fromMs - epoch ms (UTC), inclusive. @param toMs - epoch ms (UTC), exclusive.
    * @throws InputError for non-finite times or a limit outside 1..10000.
    */
-  async expiringBetween(fromMs: number, toMs: number, limit = 100): Promise<InventoryEntry[]> {
+  async expiringBetween(
+    fromMs: number,
+    toMs: number,
+    limit = 100,
+  ): Promise<InventoryEntry[]> {
     checkTime('fromMs', fromMs);
     checkTime('toMs', toMs);
     checkLimit(limit);
     const rows: RowWithBody[] = await this.withBodies()
       .where('s.expires_at', '>=', fromMs)
       .where('s.expires_at', '<', toMs)
-      .where(q => q.whereNull('s.state_lower').orWhere('s.state_lower', '<>', 'terminated'))
+      .where(q =>
+        q
+          .whereNull('s.state_lower')
+          .orWhere('s.state_lower', '<>', 'terminated'),
+      )
       .orderBy([
         { column: 's.expires_at', order: 'asc' },
         { column: 's.server', order: 'asc' },
@@ -610,17 +767,37 @@ export class SandboxInventoryStore {
    * @throws InputError for a negative version or a limit outside 1..10000.
    */
   async changedSince(version: number, limit = 500): Promise<InventoryChanges> {
-    if (!Number.isInteger(version) || version < 0) throw new InputError('version must be an integer >= 0');
+    if (!Number.isInteger(version) || version < 0)
+      throw new InputError('version must be an integer >= 0');
     checkLimit(limit);
     // Read the counter first: every version up to it is committed (commit order = version order).
-    const counter = await this.knex(VERSION_TABLE).where({ id: 1 }).first('value', 'pruned_through');
+    const counter = await this.knex(VERSION_TABLE)
+      .where({ id: 1 })
+      .first('value', 'pruned_through');
     const [rows, removals] = await Promise.all([
-      this.withBodies().where('s.version', '>', version).orderBy('s.version').limit(limit) as Promise<RowWithBody[]>,
-      this.knex(REMOVALS_TABLE).where('version', '>', version).orderBy('version').limit(limit).select('*') as Promise<
-        Array<{ version: number | string; server: string; id: string; removed_at: number | string; body?: string | null }>
+      this.withBodies()
+        .where('s.version', '>', version)
+        .orderBy('s.version')
+        .limit(limit) as Promise<RowWithBody[]>,
+      this.knex(REMOVALS_TABLE)
+        .where('version', '>', version)
+        .orderBy('version')
+        .limit(limit)
+        .select('*') as Promise<
+        Array<{
+          version: number | string;
+          server: string;
+          id: string;
+          removed_at: number | string;
+          body?: string | null;
+        }>
       >,
     ]);
-    type Event = { version: number; item?: InventoryEntry; removal?: InventoryRemoval };
+    type Event = {
+      version: number;
+      item?: InventoryEntry;
+      removal?: InventoryRemoval;
+    };
     const events: Event[] = [
       ...rows.map(r => ({ version: num(r.version), item: entryOf(r) })),
       ...removals.map(r => ({
@@ -678,12 +855,22 @@ export class SandboxInventoryStore {
     };
     if (sync.error !== undefined) {
       await this.knex(SYNCS_TABLE)
-        .insert({ ...base, synced_at: null, sandbox_count: null, error: sync.error })
+        .insert({
+          ...base,
+          synced_at: null,
+          sandbox_count: null,
+          error: sync.error,
+        })
         .onConflict('server')
         .merge(['attempted_at', 'duration_ms', 'upstream_calls', 'error']);
     } else {
       await this.knex(SYNCS_TABLE)
-        .insert({ ...base, synced_at: sync.syncedAt, sandbox_count: sync.sandboxCount, error: null })
+        .insert({
+          ...base,
+          synced_at: sync.syncedAt,
+          sandbox_count: sync.sandboxCount,
+          error: null,
+        })
         .onConflict('server')
         .merge();
     }
@@ -692,18 +879,27 @@ export class SandboxInventoryStore {
   /** Inventory rows (`s.*`) joined to their bodies (`b.body`) and sightings (`g.last_seen_at`). */
   private withBodies() {
     return this.knex({ s: SANDBOXES_TABLE })
-      .join({ b: BODIES_TABLE }, join => join.on('b.server', '=', 's.server').andOn('b.id', '=', 's.id'))
-      .join({ g: SIGHTINGS_TABLE }, join => join.on('g.server', '=', 's.server').andOn('g.id', '=', 's.id'))
+      .join({ b: BODIES_TABLE }, join =>
+        join.on('b.server', '=', 's.server').andOn('b.id', '=', 's.id'),
+      )
+      .join({ g: SIGHTINGS_TABLE }, join =>
+        join.on('g.server', '=', 's.server').andOn('g.id', '=', 's.id'),
+      )
       .select('s.*', 'b.body', 'g.last_seen_at');
   }
 
   /** ISO time of the oldest last successful sync among `servers` (or all synced servers). */
-  private async syncedAt(servers: string[] | undefined): Promise<string | null> {
+  private async syncedAt(
+    servers: string[] | undefined,
+  ): Promise<string | null> {
     if (servers && servers.length === 0) return null;
     const query = this.knex(SYNCS_TABLE).select('server', 'synced_at');
     if (servers) query.whereIn('server', servers);
-    const rows: Array<{ server: string; synced_at: number | string | null }> = await query;
-    const wanted = servers ? new Set(servers) : new Set(rows.map(r => r.server));
+    const rows: Array<{ server: string; synced_at: number | string | null }> =
+      await query;
+    const wanted = servers
+      ? new Set(servers)
+      : new Set(rows.map(r => r.server));
     if (wanted.size === 0 || rows.length < wanted.size) return null;
     let oldest = Infinity;
     for (const row of rows) {
@@ -714,25 +910,56 @@ export class SandboxInventoryStore {
   }
 
   /** Deletes `ids` of `server` with their labels and writes one tombstone (own version) each. */
-  private async removeIds(tx: Knex.Transaction, counter: Counter, server: string, ids: string[]): Promise<string[]> {
+  private async removeIds(
+    tx: Knex.Transaction,
+    counter: Counter,
+    server: string,
+    ids: string[],
+  ): Promise<string[]> {
     const removed: string[] = [];
     for (const chunk of chunks(ids, ID_CHUNK)) {
-      const present: Array<{ id: string }> = await tx(SANDBOXES_TABLE).where({ server }).whereIn('id', chunk).select('id');
+      const present: Array<{ id: string }> = await tx(SANDBOXES_TABLE)
+        .where({ server })
+        .whereIn('id', chunk)
+        .select('id');
       if (present.length === 0) continue;
       const presentIds = present.map(r => r.id).sort();
       // The last body goes into the tombstone: live status decides who may learn of the removal.
       const bodies = new Map<string, string>(
-        ((await tx(BODIES_TABLE).where({ server }).whereIn('id', presentIds).select('id', 'body')) as Array<{ id: string; body: string }>)
-          .map(r => [r.id, r.body]),
+        (
+          (await tx(BODIES_TABLE)
+            .where({ server })
+            .whereIn('id', presentIds)
+            .select('id', 'body')) as Array<{ id: string; body: string }>
+        ).map(r => [r.id, r.body]),
       );
-      await tx(LABELS_TABLE).where({ server }).whereIn('id', presentIds).delete();
-      await tx(BODIES_TABLE).where({ server }).whereIn('id', presentIds).delete();
-      await tx(SIGHTINGS_TABLE).where({ server }).whereIn('id', presentIds).delete();
-      await tx(SANDBOXES_TABLE).where({ server }).whereIn('id', presentIds).delete();
+      await tx(LABELS_TABLE)
+        .where({ server })
+        .whereIn('id', presentIds)
+        .delete();
+      await tx(BODIES_TABLE)
+        .where({ server })
+        .whereIn('id', presentIds)
+        .delete();
+      await tx(SIGHTINGS_TABLE)
+        .where({ server })
+        .whereIn('id', presentIds)
+        .delete();
+      await tx(SANDBOXES_TABLE)
+        .where({ server })
+        .whereIn('id', presentIds)
+        .delete();
       let version = counter.take(presentIds.length);
       const now = this.clock();
-      const tombstones = presentIds.map(id => ({ version: version++, server, id, removed_at: now, body: bodies.get(id) ?? null }));
-      for (const rows of chunks(tombstones, LABEL_CHUNK)) await tx(REMOVALS_TABLE).insert(rows);
+      const tombstones = presentIds.map(id => ({
+        version: version++,
+        server,
+        id,
+        removed_at: now,
+        body: bodies.get(id) ?? null,
+      }));
+      for (const rows of chunks(tombstones, LABEL_CHUNK))
+        await tx(REMOVALS_TABLE).insert(rows);
       removed.push(...presentIds);
     }
     return removed.sort();
@@ -741,10 +968,15 @@ export class SandboxInventoryStore {
   /** Deletes tombstones older than the retention and remembers the highest pruned version. */
   private async pruneRemovals(tx: Knex.Transaction): Promise<void> {
     const cutoff = this.clock() - this.removalRetentionMs;
-    const row = await tx(REMOVALS_TABLE).where('removed_at', '<', cutoff).max({ max: 'version' }).first();
+    const row = await tx(REMOVALS_TABLE)
+      .where('removed_at', '<', cutoff)
+      .max({ max: 'version' })
+      .first();
     if (row?.max === null || row?.max === undefined) return;
     await tx(REMOVALS_TABLE).where('version', '<=', num(row.max)).delete();
-    await tx(VERSION_TABLE).where({ id: 1 }).update({ pruned_through: num(row.max) });
+    await tx(VERSION_TABLE)
+      .where({ id: 1 })
+      .update({ pruned_through: num(row.max) });
   }
 
   /**
@@ -752,7 +984,9 @@ export class SandboxInventoryStore {
    * `SELECT ... FOR UPDATE`; SQLite serialises writers itself). `counter.take(n)` reserves `n`
    * consecutive versions and returns the first; the counter is written back before commit.
    */
-  private async write<T>(fn: (tx: Knex.Transaction, counter: Counter) => Promise<T>): Promise<T> {
+  private async write<T>(
+    fn: (tx: Knex.Transaction, counter: Counter) => Promise<T>,
+  ): Promise<T> {
     return this.knex.transaction(async tx => {
       const select = tx(VERSION_TABLE).where({ id: 1 }).first('value');
       const row = await (this.isPg ? select.forUpdate() : select);
@@ -765,7 +999,8 @@ export class SandboxInventoryStore {
           return first;
         },
       });
-      if (value !== start) await tx(VERSION_TABLE).where({ id: 1 }).update({ value });
+      if (value !== start)
+        await tx(VERSION_TABLE).where({ id: 1 }).update({ value });
       return result;
     });
   }

@@ -16,8 +16,17 @@ import type { SandboxFilter } from '@opensandbox-console/plugin-opensandbox-node
 import fc from 'fast-check';
 import { matchesCriteria } from '../permissions/listQueries';
 import { compileCriteria } from './criteriaToSql';
-import { BODIES_TABLE, LABELS_TABLE, SANDBOXES_TABLE, SIGHTINGS_TABLE } from './rowMapping';
-import { T0, createInventoryStore, testClock } from '../__testUtils__/inventoryTestHelpers';
+import {
+  BODIES_TABLE,
+  LABELS_TABLE,
+  SANDBOXES_TABLE,
+  SIGHTINGS_TABLE,
+} from './rowMapping';
+import {
+  T0,
+  createInventoryStore,
+  testClock,
+} from '../__testUtils__/inventoryTestHelpers';
 
 jest.setTimeout(300_000);
 
@@ -25,10 +34,34 @@ const SEED = 20261201;
 const RUNS = 200;
 const FILTERS_PER_RUN = 4;
 
-const OWNERS = ['user:default/alice', 'user:default/Bob', 'user:default/bob', 'user:other/carol', 'user:default/dave'];
-const TEAMS = ['group:default/team-a', 'group:default/Team-B', 'group:default/team-b', 'group:ops/sre'];
-const ENTITIES = ['component:default/api', 'system:default/Shop', 'component:default/web'];
-const STATES = ['Running', 'running', 'RUNNING', 'Paused', 'Pending', 'Terminated', 'Failed', ''];
+const OWNERS = [
+  'user:default/alice',
+  'user:default/Bob',
+  'user:default/bob',
+  'user:other/carol',
+  'user:default/dave',
+];
+const TEAMS = [
+  'group:default/team-a',
+  'group:default/Team-B',
+  'group:default/team-b',
+  'group:ops/sre',
+];
+const ENTITIES = [
+  'component:default/api',
+  'system:default/Shop',
+  'component:default/web',
+];
+const STATES = [
+  'Running',
+  'running',
+  'RUNNING',
+  'Paused',
+  'Pending',
+  'Terminated',
+  'Failed',
+  '',
+];
 const KEYS = ['stage', 'name', 'backstage.io/team', 'tier', 'k'];
 const VALUES = ['dev', 'prod', 'Dev', 'a', 'A', 'x y', '%', '_'];
 
@@ -38,7 +71,10 @@ const refOf = (pool: string[]) =>
     { weight: 2, arbitrary: fc.constant(undefined) },
     { weight: 1, arbitrary: fc.constant('') },
     { weight: 5, arbitrary: fc.constantFrom(...pool) },
-    { weight: 1, arbitrary: fc.constantFrom(...pool).map(r => r.toUpperCase()) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(...pool).map(r => r.toUpperCase()),
+    },
   );
 
 const sandboxArb = (index: number) =>
@@ -48,9 +84,14 @@ const sandboxArb = (index: number) =>
       team: refOf(TEAMS),
       entity: refOf(ENTITIES),
       hasOwnership: fc.boolean(),
-      metadata: fc.option(fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), { maxKeys: 4 }), {
-        nil: undefined,
-      }),
+      metadata: fc.option(
+        fc.dictionary(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), {
+          maxKeys: 4,
+        }),
+        {
+          nil: undefined,
+        },
+      ),
       state: fc.constantFrom(...STATES),
       createdOffset: fc.integer({ min: 0, max: 100 }),
     })
@@ -78,28 +119,45 @@ const inventoryArb: fc.Arbitrary<ConsoleSandbox[]> = fc
   .chain(n =>
     n === 0
       ? fc.constant<ConsoleSandbox[]>([])
-      : fc.tuple(...Array.from({ length: n }, (_, i) => sandboxArb(i))).map(list => [...list]),
+      : fc
+          .tuple(...Array.from({ length: n }, (_, i) => sandboxArb(i)))
+          .map(list => [...list]),
   );
 
 /** A refs list drawn from the pool with case variants; may be empty. */
 const refsOf = (pool: string[]) =>
-  fc.uniqueArray(fc.oneof(fc.constantFrom(...pool), fc.constantFrom(...pool).map(r => r.toUpperCase())), {
-    maxLength: 3,
-  });
+  fc.uniqueArray(
+    fc.oneof(
+      fc.constantFrom(...pool),
+      fc.constantFrom(...pool).map(r => r.toUpperCase()),
+    ),
+    {
+      maxLength: 3,
+    },
+  );
 
 const leafArb: fc.Arbitrary<SandboxFilter> = fc.oneof(
   refsOf(OWNERS).map(refs => ({ property: 'owner' as const, refs })),
   refsOf(TEAMS).map(refs => ({ property: 'team' as const, refs })),
   refsOf(ENTITIES).map(refs => ({ property: 'entity' as const, refs })),
-  fc.record({ key: fc.constantFrom(...KEYS), value: fc.constantFrom(...VALUES) }).map(({ key, value }) => ({
-    property: 'metadata' as const,
-    key,
-    value,
-  })),
-  fc.uniqueArray(fc.constantFrom(...STATES, 'paused', 'FAILED'), { maxLength: 3 }).map(states => ({
-    property: 'state' as const,
-    states,
-  })),
+  fc
+    .record({
+      key: fc.constantFrom(...KEYS),
+      value: fc.constantFrom(...VALUES),
+    })
+    .map(({ key, value }) => ({
+      property: 'metadata' as const,
+      key,
+      value,
+    })),
+  fc
+    .uniqueArray(fc.constantFrom(...STATES, 'paused', 'FAILED'), {
+      maxLength: 3,
+    })
+    .map(states => ({
+      property: 'state' as const,
+      states,
+    })),
 );
 
 const criteriaArb: fc.Arbitrary<PermissionCriteria<SandboxFilter>> = fc.letrec<{
@@ -109,9 +167,19 @@ const criteriaArb: fc.Arbitrary<PermissionCriteria<SandboxFilter>> = fc.letrec<{
   not: PermissionCriteria<SandboxFilter>;
 }>(tie => ({
   // maxDepth 3: at most three levels of allOf/anyOf/not above a leaf.
-  node: fc.oneof({ maxDepth: 3, depthIdentifier: 'criteria' }, leafArb, tie('allOf'), tie('anyOf'), tie('not')),
-  allOf: fc.array(tie('node'), { maxLength: 3 }).map(children => ({ allOf: children }) as any),
-  anyOf: fc.array(tie('node'), { maxLength: 3 }).map(children => ({ anyOf: children }) as any),
+  node: fc.oneof(
+    { maxDepth: 3, depthIdentifier: 'criteria' },
+    leafArb,
+    tie('allOf'),
+    tie('anyOf'),
+    tie('not'),
+  ),
+  allOf: fc
+    .array(tie('node'), { maxLength: 3 })
+    .map(children => ({ allOf: children } as any)),
+  anyOf: fc
+    .array(tie('node'), { maxLength: 3 })
+    .map(children => ({ anyOf: children } as any)),
   not: tie('node').map(child => ({ not: child })),
 })).node;
 
@@ -130,7 +198,17 @@ describe('criteriaToSql agrees with matchesCriteria', () => {
     const depths = samples.map(depth);
     expect(Math.max(...depths)).toBe(3);
     const text = JSON.stringify(samples);
-    for (const fragment of ['"not"', '"allOf"', '"anyOf"', '"owner"', '"team"', '"entity"', '"metadata"', '"state"', '"refs":[]']) {
+    for (const fragment of [
+      '"not"',
+      '"allOf"',
+      '"anyOf"',
+      '"owner"',
+      '"team"',
+      '"entity"',
+      '"metadata"',
+      '"state"',
+      '"refs":[]',
+    ]) {
       expect(text).toContain(fragment);
     }
     // Compiles every sample (bindings count matches placeholders).
@@ -149,22 +227,33 @@ describe('criteriaToSql agrees with matchesCriteria', () => {
       let filters = 0;
       let nonTrivial = 0;
       await fc.assert(
-        fc.asyncProperty(inventoryArb, fc.array(criteriaArb, { minLength: FILTERS_PER_RUN, maxLength: FILTERS_PER_RUN }), async (inventory, criteriaList) => {
-          await knex(LABELS_TABLE).delete();
-          await knex(BODIES_TABLE).delete();
-          await knex(SIGHTINGS_TABLE).delete();
-          await knex(SANDBOXES_TABLE).delete();
-          await store.upsertPage('main', inventory, T0);
-          runs++;
-          for (const filter of criteriaList) {
-            filters++;
-            const expected = inventory.filter(s => matchesCriteria(filter, s)).map(s => s.id).sort();
-            if (expected.length > 0 && expected.length < inventory.length) nonTrivial++;
-            const result = await store.list({ filter, pageSize: 200 });
-            expect(result.items.map(s => s.id).sort()).toEqual(expected);
-            expect(result.pagination.totalItems).toBe(expected.length);
-          }
-        }),
+        fc.asyncProperty(
+          inventoryArb,
+          fc.array(criteriaArb, {
+            minLength: FILTERS_PER_RUN,
+            maxLength: FILTERS_PER_RUN,
+          }),
+          async (inventory, criteriaList) => {
+            await knex(LABELS_TABLE).delete();
+            await knex(BODIES_TABLE).delete();
+            await knex(SIGHTINGS_TABLE).delete();
+            await knex(SANDBOXES_TABLE).delete();
+            await store.upsertPage('main', inventory, T0);
+            runs++;
+            for (const filter of criteriaList) {
+              filters++;
+              const expected = inventory
+                .filter(s => matchesCriteria(filter, s))
+                .map(s => s.id)
+                .sort();
+              if (expected.length > 0 && expected.length < inventory.length)
+                nonTrivial++;
+              const result = await store.list({ filter, pageSize: 200 });
+              expect(result.items.map(s => s.id).sort()).toEqual(expected);
+              expect(result.pagination.totalItems).toBe(expected.length);
+            }
+          },
+        ),
         { seed: SEED, numRuns: RUNS },
       );
       expect(runs).toBeGreaterThanOrEqual(RUNS);

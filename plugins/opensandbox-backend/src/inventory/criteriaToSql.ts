@@ -19,7 +19,11 @@ const FALSE: SqlFragment = { sql: '1 = 0', bindings: [] };
 
 const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 
-function inList(column: string, values: string[], negated: boolean): SqlFragment {
+function inList(
+  column: string,
+  values: string[],
+  negated: boolean,
+): SqlFragment {
   if (values.length === 0) return FALSE;
   const unique = [...new Set(values)];
   const test =
@@ -28,25 +32,40 @@ function inList(column: string, values: string[], negated: boolean): SqlFragment
       : `${column} IN (${unique.map(() => '?').join(', ')})`;
   // Under an odd number of NOTs the leaf must be two-valued: `NULL IN (...)` is NULL and
   // `NOT NULL` is NULL again, which would drop a sandbox `matchesCriteria` accepts.
-  return { sql: negated ? `(${column} IS NOT NULL AND ${test})` : test, bindings: unique };
+  return {
+    sql: negated ? `(${column} IS NOT NULL AND ${test})` : test,
+    bindings: unique,
+  };
 }
 
-function leafToSql(leaf: SandboxFilter, table: string, negated: boolean): SqlFragment {
+function leafToSql(
+  leaf: SandboxFilter,
+  table: string,
+  negated: boolean,
+): SqlFragment {
   const column = (name: string) => `${quote(table)}.${quote(name)}`;
   switch (leaf?.property) {
     case 'owner':
     case 'team':
     case 'entity':
-      return inList(column(leaf.property), (leaf.refs ?? []).map(lower), negated);
+      return inList(
+        column(leaf.property),
+        (leaf.refs ?? []).map(lower),
+        negated,
+      );
     case 'state':
-      return inList(column('state_lower'), (leaf.states ?? []).map(lower), negated);
+      return inList(
+        column('state_lower'),
+        (leaf.states ?? []).map(lower),
+        negated,
+      );
     case 'metadata':
       return {
-        sql: `EXISTS (SELECT 1 FROM ${quote(LABELS_TABLE)} l WHERE l.${quote('server')} = ${column(
+        sql: `EXISTS (SELECT 1 FROM ${quote(LABELS_TABLE)} l WHERE l.${quote(
           'server',
-        )} AND l.${quote('id')} = ${column('id')} AND l.${quote('key')} = ? AND l.${quote(
-          'value',
-        )} = ?)`,
+        )} = ${column('server')} AND l.${quote('id')} = ${column(
+          'id',
+        )} AND l.${quote('key')} = ? AND l.${quote('value')} = ?)`,
         bindings: [String(leaf.key), String(leaf.value)],
       };
     default:
@@ -63,7 +82,11 @@ function compile(
     const inner = compile(criteria.not, table, !negated);
     return { sql: `NOT (${inner.sql})`, bindings: inner.bindings };
   }
-  const join = (children: PermissionCriteria<SandboxFilter>[], op: 'AND' | 'OR', empty: SqlFragment) => {
+  const join = (
+    children: PermissionCriteria<SandboxFilter>[],
+    op: 'AND' | 'OR',
+    empty: SqlFragment,
+  ) => {
     if (children.length === 0) return empty;
     const parts = children.map(c => compile(c, table, negated));
     if (parts.length === 1) return parts[0];

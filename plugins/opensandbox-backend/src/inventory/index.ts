@@ -31,7 +31,11 @@ export {
   SYNC_PAGE_SIZE,
   syncServer,
 } from './syncInventory';
-export type { FetchInventoryPage, SyncServerOptions, SyncServerResult } from './syncInventory';
+export type {
+  FetchInventoryPage,
+  SyncServerOptions,
+  SyncServerResult,
+} from './syncInventory';
 export {
   DEFAULT_SYNC_INTERVAL_SECONDS,
   SYNC_INTERVAL_KEY,
@@ -39,4 +43,7 @@ export {
   readSyncIntervalSeconds,
   scheduleInventorySync,
 } from './scheduleInventorySync';
-export type { InventorySyncTarget, ScheduleInventorySyncOptions } from './scheduleInventorySync';
+export type {
+  InventorySyncTarget,
+  ScheduleInventorySyncOptions,
+} from './scheduleInventorySync';

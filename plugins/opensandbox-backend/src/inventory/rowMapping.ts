@@ -97,7 +97,8 @@ function epochMs<T>(value: string | undefined | null, fallback: T): number | T {
  * PostgreSQL `text` cannot hold NUL characters: they are dropped from every derived column and
  * label (the JSON `body` escapes them and keeps them).
  */
-const noNul = (s: string): string => (s.includes('\u0000') ? s.split('\u0000').join('') : s);
+const noNul = (s: string): string =>
+  s.includes('\u0000') ? s.split('\u0000').join('') : s;
 
 const nonEmpty = (s: unknown): string | null =>
   typeof s === 'string' && s.length > 0 ? noNul(s) : null;
@@ -125,9 +126,14 @@ export function toContent(
   const stored = storedSandbox(sandbox);
   const body = canonicalJson(stored);
   const metadata =
-    sandbox.metadata && typeof sandbox.metadata === 'object' ? sandbox.metadata : undefined;
+    sandbox.metadata && typeof sandbox.metadata === 'object'
+      ? sandbox.metadata
+      : undefined;
   const name = nonEmpty(metadata?.name);
-  const state = typeof sandbox.status?.state === 'string' ? noNul(sandbox.status.state) : null;
+  const state =
+    typeof sandbox.status?.state === 'string'
+      ? noNul(sandbox.status.state)
+      : null;
   const ownership = (key: 'owner' | 'team' | 'entity') => {
     const v = nonEmpty(sandbox.ownership?.[key]);
     return v === null ? null : lower(v);
@@ -136,7 +142,12 @@ export function toContent(
   if (metadata) {
     for (const [key, value] of Object.entries(metadata)) {
       if (typeof value === 'string' && key !== '__proto__') {
-        labels.push({ server, id: sandbox.id, key: noNul(key), value: noNul(value) });
+        labels.push({
+          server,
+          id: sandbox.id,
+          key: noNul(key),
+          value: noNul(value),
+        });
       }
     }
   }
@@ -159,7 +170,12 @@ export function toContent(
       expires_at: epochMs(sandbox.expiresAt, null),
       etag: createHash('sha256').update(body).digest('hex'),
     },
-    body: { server, id: sandbox.id, metadata: metadata ? canonicalJson(metadata) : null, body },
+    body: {
+      server,
+      id: sandbox.id,
+      metadata: metadata ? canonicalJson(metadata) : null,
+      body,
+    },
     labels,
   };
 }

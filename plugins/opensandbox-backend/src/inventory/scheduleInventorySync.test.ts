@@ -9,7 +9,10 @@ import {
 } from './scheduleInventorySync';
 
 function captureScheduler() {
-  const tasks = new Map<string, { fn: SchedulerServiceTaskFunction; def: any }>();
+  const tasks = new Map<
+    string,
+    { fn: SchedulerServiceTaskFunction; def: any }
+  >();
   const scheduler = mockServices.scheduler.mock({
     scheduleTask: jest.fn(async def => {
       tasks.set(def.id, { fn: def.fn, def });
@@ -18,17 +21,32 @@ function captureScheduler() {
   return { scheduler, tasks };
 }
 
-const run = (fn: SchedulerServiceTaskFunction) => (fn as any)(new AbortController().signal);
+const run = (fn: SchedulerServiceTaskFunction) =>
+  (fn as any)(new AbortController().signal);
 
 describe('scheduleInventorySync', () => {
   it('reads the interval: default 15, integer >= 1, errors name the key', () => {
-    expect(readSyncIntervalSeconds(new ConfigReader({}))).toBe(DEFAULT_SYNC_INTERVAL_SECONDS);
+    expect(readSyncIntervalSeconds(new ConfigReader({}))).toBe(
+      DEFAULT_SYNC_INTERVAL_SECONDS,
+    );
     expect(DEFAULT_SYNC_INTERVAL_SECONDS).toBe(15);
-    expect(readSyncIntervalSeconds(new ConfigReader({ opensandbox: { inventory: { syncIntervalSeconds: 60 } } }))).toBe(60);
+    expect(
+      readSyncIntervalSeconds(
+        new ConfigReader({
+          opensandbox: { inventory: { syncIntervalSeconds: 60 } },
+        }),
+      ),
+    ).toBe(60);
     for (const bad of [0, -5, 1.5, 'often']) {
       expect(() =>
-        readSyncIntervalSeconds(new ConfigReader({ opensandbox: { inventory: { syncIntervalSeconds: bad } } })),
-      ).toThrow('opensandbox.inventory.syncIntervalSeconds must be an integer >= 1 (seconds)');
+        readSyncIntervalSeconds(
+          new ConfigReader({
+            opensandbox: { inventory: { syncIntervalSeconds: bad } },
+          }),
+        ),
+      ).toThrow(
+        'opensandbox.inventory.syncIntervalSeconds must be an integer >= 1 (seconds)',
+      );
     }
   });
 
@@ -42,24 +60,36 @@ describe('scheduleInventorySync', () => {
     const result = await scheduleInventorySync({
       scheduler,
       logger,
-      config: new ConfigReader({ opensandbox: { inventory: { syncIntervalSeconds: 30 } } }),
+      config: new ConfigReader({
+        opensandbox: { inventory: { syncIntervalSeconds: 30 } },
+      }),
       servers: [
         { name: 'main', sync: syncA },
         { name: 'eu', sync: syncB },
       ],
     });
     expect(result).toEqual({ intervalSeconds: 30 });
-    expect([...tasks.keys()]).toEqual(['opensandbox-inventory-sync-main', 'opensandbox-inventory-sync-eu']);
+    expect([...tasks.keys()]).toEqual([
+      'opensandbox-inventory-sync-main',
+      'opensandbox-inventory-sync-eu',
+    ]);
     expect(inventorySyncTaskId('main')).toBe('opensandbox-inventory-sync-main');
     const def = tasks.get('opensandbox-inventory-sync-main')!.def;
-    expect(def).toMatchObject({ frequency: { seconds: 30 }, initialDelay: { seconds: 30 }, timeout: { seconds: 600 }, scope: 'global' });
+    expect(def).toMatchObject({
+      frequency: { seconds: 30 },
+      initialDelay: { seconds: 30 },
+      timeout: { seconds: 600 },
+      scope: 'global',
+    });
 
     await run(tasks.get('opensandbox-inventory-sync-main')!.fn);
     expect(syncA).toHaveBeenCalledTimes(1);
     expect(syncB).not.toHaveBeenCalled();
     await run(tasks.get('opensandbox-inventory-sync-eu')!.fn); // does not throw
     expect(syncB).toHaveBeenCalledTimes(1);
-    expect(logger.warn).toHaveBeenCalledWith('Inventory sync of OpenSandbox server eu failed: upstream 502');
+    expect(logger.warn).toHaveBeenCalledWith(
+      'Inventory sync of OpenSandbox server eu failed: upstream 502',
+    );
   });
 
   it('refuses invalid config and duplicate server names before scheduling anything', async () => {
@@ -69,7 +99,9 @@ describe('scheduleInventorySync', () => {
       scheduleInventorySync({
         scheduler,
         logger,
-        config: new ConfigReader({ opensandbox: { inventory: { syncIntervalSeconds: 0 } } }),
+        config: new ConfigReader({
+          opensandbox: { inventory: { syncIntervalSeconds: 0 } },
+        }),
         servers: [{ name: 'main', sync: jest.fn() }],
       }),
     ).rejects.toThrow('opensandbox.inventory.syncIntervalSeconds');

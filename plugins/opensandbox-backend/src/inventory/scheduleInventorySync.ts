@@ -11,7 +11,8 @@ export const DEFAULT_SYNC_INTERVAL_SECONDS = 15;
 export const SYNC_INTERVAL_KEY = 'opensandbox.inventory.syncIntervalSeconds';
 
 /** Scheduler task id of the inventory sync of server `name`. */
-export const inventorySyncTaskId = (name: string): string => `opensandbox-inventory-sync-${name}`;
+export const inventorySyncTaskId = (name: string): string =>
+  `opensandbox-inventory-sync-${name}`;
 
 /** Most time one sync may run before the scheduler considers it dead and frees its lock. */
 const SYNC_TIMEOUT_SECONDS = 600;
@@ -62,12 +63,15 @@ export function readSyncIntervalSeconds(config: Config): number {
  * @throws Error for an invalid interval (see {@link readSyncIntervalSeconds}) or duplicate
  *   server names.
  */
-export async function scheduleInventorySync(options: ScheduleInventorySyncOptions): Promise<{ intervalSeconds: number }> {
+export async function scheduleInventorySync(
+  options: ScheduleInventorySyncOptions,
+): Promise<{ intervalSeconds: number }> {
   const { scheduler, config, logger, servers } = options;
   const intervalSeconds = readSyncIntervalSeconds(config);
   const names = new Set<string>();
   for (const { name } of servers) {
-    if (names.has(name)) throw new Error(`Duplicate inventory server name "${name}"`);
+    if (names.has(name))
+      throw new Error(`Duplicate inventory server name "${name}"`);
     names.add(name);
   }
   for (const target of servers) {

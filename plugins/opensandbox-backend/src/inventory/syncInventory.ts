@@ -24,7 +24,10 @@ export type FetchInventoryPage = (
 export interface SyncServerOptions {
   /** Name of the OpenSandbox server (the inventory's `server` column, ≤ 64 characters). */
   server: string;
-  store: Pick<SandboxInventoryStore, 'upsertPage' | 'removeUnseen' | 'recordSync' | 'lastSync'>;
+  store: Pick<
+    SandboxInventoryStore,
+    'upsertPage' | 'removeUnseen' | 'recordSync' | 'lastSync'
+  >;
   fetchPage: FetchInventoryPage;
   /** Upstream page size, 1..200. Default 200. */
   pageSize?: number;
@@ -96,12 +99,20 @@ export class InventorySyncError extends Error {
  * @throws InventorySyncError when the scan failed (its `cause` is the upstream error); the
  *   store's errors as they are.
  */
-export async function syncServer(options: SyncServerOptions): Promise<SyncServerResult> {
+export async function syncServer(
+  options: SyncServerOptions,
+): Promise<SyncServerResult> {
   const { server, store, fetchPage } = options;
   const clock = options.clock ?? Date.now;
   const pageSize = options.pageSize ?? SYNC_PAGE_SIZE;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > SYNC_PAGE_SIZE) {
-    throw new TypeError(`pageSize must be an integer between 1 and ${SYNC_PAGE_SIZE}`);
+  if (
+    !Number.isInteger(pageSize) ||
+    pageSize < 1 ||
+    pageSize > SYNC_PAGE_SIZE
+  ) {
+    throw new TypeError(
+      `pageSize must be an integer between 1 and ${SYNC_PAGE_SIZE}`,
+    );
   }
   const startedAt = clock();
   const previous = await store.lastSync(server);
@@ -140,7 +151,9 @@ export async function syncServer(options: SyncServerOptions): Promise<SyncServer
       response = await fetchPage(page, pageSize);
     } catch (error) {
       return fail(
-        `Inventory sync of ${server} failed at page ${page}: ${error instanceof Error ? error.message : String(error)}`,
+        `Inventory sync of ${server} failed at page ${page}: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
         error,
       );
     }
@@ -157,19 +170,25 @@ export async function syncServer(options: SyncServerOptions): Promise<SyncServer
     if (items.length === 0 || !response.pagination?.hasNextPage) {
       // An empty page that claims more pages is an upstream anomaly: do not trust the scan
       // enough to remove what it missed.
-      if (items.length === 0 && response.pagination?.hasNextPage) stable = false;
+      if (items.length === 0 && response.pagination?.hasNextPage)
+        stable = false;
       complete = true;
       break;
     }
   }
   if (!complete) {
-    return fail(`Inventory sync of ${server} stopped after ${MAX_SYNC_PAGES} pages: more sandboxes than it reads`);
+    return fail(
+      `Inventory sync of ${server} stopped after ${MAX_SYNC_PAGES} pages: more sandboxes than it reads`,
+    );
   }
 
   // Stable scan: everything not seen since it started is gone. Unstable scan: only what the
   // previous successful sync missed too (none when there was none).
   const removeBefore = stable ? startedAt : previous?.syncedAt ?? undefined;
-  const removed = removeBefore === undefined ? [] : await store.removeUnseen(server, removeBefore);
+  const removed =
+    removeBefore === undefined
+      ? []
+      : await store.removeUnseen(server, removeBefore);
   const result: SyncServerResult = {
     ...partial(),
     removed: removed.length,

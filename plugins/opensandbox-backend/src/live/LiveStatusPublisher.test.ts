@@ -25,23 +25,37 @@ describe('LiveStatusPublisher', () => {
     expect(publish).toHaveBeenCalledWith({
       recipients: { type: 'broadcast' },
       channel: 'opensandbox:sandboxes',
-      message: { version: 42, servers: ['default', 'eu'], count: 3, source: 'console' },
+      message: {
+        version: 42,
+        servers: ['default', 'eu'],
+        count: 3,
+        source: 'console',
+      },
     });
     // Nothing pending: nothing published.
     await publisher.flush();
     expect(publish).toHaveBeenCalledTimes(1);
     publisher.publish({ server: 'eu', ids: ['d'], source: 'sync' });
     await publisher.flush();
-    expect(publish).toHaveBeenLastCalledWith(expect.objectContaining({ message: { version: 43, servers: ['eu'], count: 1, source: 'sync' } }));
+    expect(publish).toHaveBeenLastCalledWith(
+      expect.objectContaining({
+        message: { version: 43, servers: ['eu'], count: 1, source: 'sync' },
+      }),
+    );
   });
 
   it('logs a failed publish and never throws', async () => {
-    const { publisher, logger } = setup(jest.fn(async () => {
-      throw new Error('events down');
-    }));
+    const { publisher, logger } = setup(
+      jest.fn(async () => {
+        throw new Error('events down');
+      }),
+    );
     publisher.publish({ server: 'default', ids: ['a'], source: 'console' });
     await expect(publisher.flush()).resolves.toBeUndefined();
-    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('opensandbox:sandboxes'), expect.any(Error));
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('opensandbox:sandboxes'),
+      expect.any(Error),
+    );
   });
 
   it('publishes by itself once the window has passed', async () => {

@@ -38,7 +38,10 @@ export interface LiveStatusPublisherOptions {
 export class LiveStatusPublisher {
   readonly #o: LiveStatusPublisherOptions;
   readonly #coalesceMs: number;
-  #pending = new Map<string, { server: string; source: InventoryChange['source'] }>();
+  #pending = new Map<
+    string,
+    { server: string; source: InventoryChange['source'] }
+  >();
   #timer?: ReturnType<typeof setTimeout>;
   #flushing: Promise<void> = Promise.resolve();
 
@@ -53,7 +56,11 @@ export class LiveStatusPublisher {
       const key = `${change.server}\u0000${id}`;
       const known = this.#pending.get(key);
       // A console change in the window wins: the signal says `console` when any was.
-      if (!known || change.source === 'console') this.#pending.set(key, { server: change.server, source: change.source });
+      if (!known || change.source === 'console')
+        this.#pending.set(key, {
+          server: change.server,
+          source: change.source,
+        });
     }
     if (this.#timer === undefined) {
       this.#timer = setTimeout(() => {
@@ -78,7 +85,9 @@ export class LiveStatusPublisher {
     return this.#flushing;
   }
 
-  async #send(pending: Array<{ server: string; source: InventoryChange['source'] }>): Promise<void> {
+  async #send(
+    pending: Array<{ server: string; source: InventoryChange['source'] }>,
+  ): Promise<void> {
     try {
       const message: SandboxChangeSignal = {
         version: await this.#o.inventory.currentVersion(),
@@ -86,13 +95,18 @@ export class LiveStatusPublisher {
         count: pending.length,
         source: pending.some(p => p.source === 'console') ? 'console' : 'sync',
       };
-      await this.#o.signals.publish<SandboxChangeSignal & { [key: string]: any }>({
+      await this.#o.signals.publish<
+        SandboxChangeSignal & { [key: string]: any }
+      >({
         recipients: { type: 'broadcast' },
         channel: SANDBOX_CHANGES_CHANNEL,
         message,
       });
     } catch (error) {
-      this.#o.logger.warn(`Could not publish the live status signal on ${SANDBOX_CHANGES_CHANNEL}`, error as Error);
+      this.#o.logger.warn(
+        `Could not publish the live status signal on ${SANDBOX_CHANGES_CHANNEL}`,
+        error as Error,
+      );
     }
   }
 }

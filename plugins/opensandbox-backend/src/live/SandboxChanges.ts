@@ -37,23 +37,46 @@ export class SandboxChanges {
    * @throws the 403 of a permission policy that cannot be evaluated (`SandboxDecisions`);
    *   InputError for a negative or non-integer `since` (the store's check).
    */
-  async since(credentials: BackstageCredentials, since: number | undefined): Promise<SandboxChangesResponse> {
+  async since(
+    credentials: BackstageCredentials,
+    since: number | undefined,
+  ): Promise<SandboxChangesResponse> {
     const decision = await this.#o.decisions.readDecision(credentials);
     const current = await this.#o.inventory.currentVersion();
     const empty = { changed: [], removed: [], hasMore: false };
-    if (since === undefined) return { version: current, ...empty, reset: false };
+    if (since === undefined)
+      return { version: current, ...empty, reset: false };
     // A cursor from the future (the database was reset or replaced): start over.
     if (since > current) return { version: current, ...empty, reset: true };
-    const page = await this.#o.inventory.changedSince(since, CHANGES_PAGE_LIMIT);
-    const readable = (sandbox: Parameters<SandboxDecisions['allows']>[1] | undefined) =>
-      sandbox ? this.#o.decisions.allows(decision, sandbox) : decision.result === AuthorizeResult.ALLOW;
-    const ref = (r: SandboxChangeRef): SandboxChangeRef => ({ server: r.server, id: r.id, version: r.version });
+    const page = await this.#o.inventory.changedSince(
+      since,
+      CHANGES_PAGE_LIMIT,
+    );
+    const readable = (
+      sandbox: Parameters<SandboxDecisions['allows']>[1] | undefined,
+    ) =>
+      sandbox
+        ? this.#o.decisions.allows(decision, sandbox)
+        : decision.result === AuthorizeResult.ALLOW;
+    const ref = (r: SandboxChangeRef): SandboxChangeRef => ({
+      server: r.server,
+      id: r.id,
+      version: r.version,
+    });
     return {
       version: page.version,
       changed: page.items
         .filter(item => readable(item.sandbox))
-        .map(item => ref({ server: item.server, id: item.sandbox.id, version: item.version })),
-      removed: page.removed.filter(removal => readable(removal.sandbox)).map(ref),
+        .map(item =>
+          ref({
+            server: item.server,
+            id: item.sandbox.id,
+            version: item.version,
+          }),
+        ),
+      removed: page.removed
+        .filter(removal => readable(removal.sandbox))
+        .map(ref),
       hasMore: page.hasMore,
       reset: page.reset,
     };

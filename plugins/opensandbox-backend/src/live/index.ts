@@ -3,7 +3,10 @@
  *
  * @packageDocumentation
  */
-export { DEFAULT_COALESCE_MS, LiveStatusPublisher } from './LiveStatusPublisher';
+export {
+  DEFAULT_COALESCE_MS,
+  LiveStatusPublisher,
+} from './LiveStatusPublisher';
 export type { LiveStatusPublisherOptions } from './LiveStatusPublisher';
 export { CHANGES_PAGE_LIMIT, SandboxChanges } from './SandboxChanges';
 export type { SandboxChangesOptions } from './SandboxChanges';

@@ -1,4 +1,7 @@
-import type { BackstageCredentials, UserInfoService } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 
 /** Who is calling, resolved from Backstage credentials. */
@@ -16,26 +19,42 @@ export interface Caller {
  * by subject. Other principals (none) are refused.
  * @throws NotAllowedError for credentials that are neither a user nor a service.
  */
-export async function resolveCaller(credentials: BackstageCredentials, userInfo: UserInfoService): Promise<Caller> {
+export async function resolveCaller(
+  credentials: BackstageCredentials,
+  userInfo: UserInfoService,
+): Promise<Caller> {
   const principal = credentials.principal as { type: string; subject?: string };
   if (principal.type === 'user') {
     const info = await userInfo.getUserInfo(credentials);
     return {
       type: 'user',
       actor: info.userEntityRef,
-      ownershipEntityRefs: info.ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
+      ownershipEntityRefs: info.ownershipEntityRefs.map(r =>
+        r.toLocaleLowerCase('en-US'),
+      ),
     };
   }
   if (principal.type === 'service' && principal.subject) {
-    return { type: 'service', actor: principal.subject, ownershipEntityRefs: [] };
+    return {
+      type: 'service',
+      actor: principal.subject,
+      ownershipEntityRefs: [],
+    };
   }
-  throw new NotAllowedError('sandbox operations need user or service credentials');
+  throw new NotAllowedError(
+    'sandbox operations need user or service credentials',
+  );
 }
 
 /**
  * The caller's groups that may own sandboxes: its ownership group refs minus `roleGroups`
  * (groups that only grant roles are never a sandbox's team).
  */
-export function teamsOf(caller: Caller, roleGroups: ReadonlySet<string>): string[] {
-  return caller.ownershipEntityRefs.filter(r => r.startsWith('group:') && !roleGroups.has(r));
+export function teamsOf(
+  caller: Caller,
+  roleGroups: ReadonlySet<string>,
+): string[] {
+  return caller.ownershipEntityRefs.filter(
+    r => r.startsWith('group:') && !roleGroups.has(r),
+  );
 }

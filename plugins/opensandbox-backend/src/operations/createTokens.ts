@@ -8,7 +8,10 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export function idempotencyKeyError(key: unknown): FieldError | undefined {
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-    return { field: 'Idempotency-Key', message: 'must be 1-255 visible ASCII characters, e.g. a UUID' };
+    return {
+      field: 'Idempotency-Key',
+      message: 'must be 1-255 visible ASCII characters, e.g. a UUID',
+    };
   }
   return undefined;
 }
@@ -19,7 +22,13 @@ export function idempotencyKeyError(key: unknown): FieldError | undefined {
  * (`i` + 40 hex of SHA-256), so a retry finds the first attempt's sandbox; without one it is
  * random (`c` + 32 hex).
  */
-export function createTokenFor(actor: string, idempotencyKey: string | undefined): string {
+export function createTokenFor(
+  actor: string,
+  idempotencyKey: string | undefined,
+): string {
   if (idempotencyKey === undefined) return `c${randomUUID().replace(/-/g, '')}`;
-  return `i${createHash('sha256').update(`${actor}\n${idempotencyKey}`).digest('hex').slice(0, 40)}`;
+  return `i${createHash('sha256')
+    .update(`${actor}\n${idempotencyKey}`)
+    .digest('hex')
+    .slice(0, 40)}`;
 }

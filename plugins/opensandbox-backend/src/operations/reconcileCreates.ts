@@ -1,9 +1,13 @@
-import type { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import type {
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import type { SandboxOperationPipeline } from './SandboxOperationPipeline';
 
 /** Scheduler task id of the create reconciliation (scoped to the plugin). */
-export const RECONCILE_CREATES_TASK_ID = 'opensandbox-reconcile-unknown-creates';
+export const RECONCILE_CREATES_TASK_ID =
+  'opensandbox-reconcile-unknown-creates';
 
 /**
  * Schedules {@link SandboxOperationPipeline.reconcileUnknownCreates} every
@@ -17,9 +21,13 @@ export async function scheduleCreateReconciliation(options: {
   logger: LoggerService;
   operations: Pick<SandboxOperationPipeline, 'reconcileUnknownCreates'>;
 }): Promise<void> {
-  const seconds = options.config.getOptionalNumber('opensandbox.reconcileIntervalSeconds') ?? 60;
+  const seconds =
+    options.config.getOptionalNumber('opensandbox.reconcileIntervalSeconds') ??
+    60;
   if (!Number.isInteger(seconds) || seconds < 5) {
-    throw new Error('opensandbox.reconcileIntervalSeconds must be an integer >= 5');
+    throw new Error(
+      'opensandbox.reconcileIntervalSeconds must be an integer >= 5',
+    );
   }
   await options.scheduler.scheduleTask({
     id: RECONCILE_CREATES_TASK_ID,
@@ -30,7 +38,10 @@ export async function scheduleCreateReconciliation(options: {
       try {
         await options.operations.reconcileUnknownCreates();
       } catch (error) {
-        options.logger.warn(`Reconciliation of unknown creates failed; it runs again in ${seconds} s`, error as Error);
+        options.logger.warn(
+          `Reconciliation of unknown creates failed; it runs again in ${seconds} s`,
+          error as Error,
+        );
       }
     },
   });

@@ -45,12 +45,23 @@ export class SandboxDecisions {
   readonly #permissions: PermissionsService;
   readonly #ruleset: Ruleset;
   readonly #logger: LoggerService;
-  readonly #apply: (decision: PolicyDecision, resource: ConsoleSandbox | undefined) => boolean;
-  readonly #transform: (conditions: PermissionCriteria<PermissionCondition>) => PermissionCriteria<SandboxFilter>;
+  readonly #apply: (
+    decision: PolicyDecision,
+    resource: ConsoleSandbox | undefined,
+  ) => boolean;
+  readonly #transform: (
+    conditions: PermissionCriteria<PermissionCondition>,
+  ) => PermissionCriteria<SandboxFilter>;
 
-  constructor(permissions: PermissionsService, registry: PermissionsRegistryService, logger: LoggerService) {
+  constructor(
+    permissions: PermissionsService,
+    registry: PermissionsRegistryService,
+    logger: LoggerService,
+  ) {
     this.#permissions = permissions;
-    this.#ruleset = registry.getPermissionRuleset(opensandboxSandboxPermissionResourceRef);
+    this.#ruleset = registry.getPermissionRuleset(
+      opensandboxSandboxPermissionResourceRef,
+    );
     this.#logger = logger;
     this.#apply = createConditionAuthorizer(this.#ruleset);
     this.#transform = createConditionTransformer(this.#ruleset) as any;
@@ -66,24 +77,35 @@ export class SandboxDecisions {
     permissions: Array<ResourcePermission | BasicPermission>,
   ): Promise<PolicyDecision[]> {
     const decisions: PolicyDecision[] = new Array(permissions.length);
-    const resource = permissions.flatMap((p, i) => (p.type === 'resource' ? [{ p, i }] : []));
-    const basic = permissions.flatMap((p, i) => (p.type === 'basic' ? [{ p, i }] : []));
+    const resource = permissions.flatMap((p, i) =>
+      p.type === 'resource' ? [{ p, i }] : [],
+    );
+    const basic = permissions.flatMap((p, i) =>
+      p.type === 'basic' ? [{ p, i }] : [],
+    );
     let results: [PolicyDecision[], PolicyDecision[]];
     try {
       results = await Promise.all([
         resource.length > 0
           ? this.#permissions.authorizeConditional(
-              resource.map(({ p }) => ({ permission: p as ResourcePermission })),
+              resource.map(({ p }) => ({
+                permission: p as ResourcePermission,
+              })),
               { credentials },
             )
           : Promise.resolve([]),
         basic.length > 0
-          ? this.#permissions.authorize(basic.map(({ p }) => ({ permission: p as BasicPermission })), { credentials })
+          ? this.#permissions.authorize(
+              basic.map(({ p }) => ({ permission: p as BasicPermission })),
+              { credentials },
+            )
           : Promise.resolve([]),
       ]);
     } catch (error) {
       this.#logger.error(
-        `The permission framework failed to decide ${permissions.map(p => p.name).join(', ')}; denying: ${describe(error)}`,
+        `The permission framework failed to decide ${permissions
+          .map(p => p.name)
+          .join(', ')}; denying: ${describe(error)}`,
         error as Error,
       );
       throw policyNotEvaluable(permissions.map(p => p.name).join(', '));
@@ -95,9 +117,21 @@ export class SandboxDecisions {
   }
 
   /** Checks that a decision can be evaluated; throws {@link policyNotEvaluable} otherwise. */
-  #check(decision: PolicyDecision | undefined, permission: ResourcePermission | BasicPermission): void {
-    if (!decision || ![AuthorizeResult.ALLOW, AuthorizeResult.DENY, AuthorizeResult.CONDITIONAL].includes(decision.result)) {
-      this.#logger.error(`The permission policy gave no usable decision for ${permission.name}; denying`);
+  #check(
+    decision: PolicyDecision | undefined,
+    permission: ResourcePermission | BasicPermission,
+  ): void {
+    if (
+      !decision ||
+      ![
+        AuthorizeResult.ALLOW,
+        AuthorizeResult.DENY,
+        AuthorizeResult.CONDITIONAL,
+      ].includes(decision.result)
+    ) {
+      this.#logger.error(
+        `The permission policy gave no usable decision for ${permission.name}; denying`,
+      );
       throw policyNotEvaluable(permission.name);
     }
     if (decision.result !== AuthorizeResult.CONDITIONAL) return;
@@ -114,21 +148,31 @@ export class SandboxDecisions {
   }
 
   /** The first unknown rule or invalid parameter set in a condition tree, described; or undefined. */
-  #problemIn(criteria: PermissionCriteria<PermissionCondition> | undefined, depth = 0): string | undefined {
-    if (!criteria || typeof criteria !== 'object' || depth > 32) return 'a malformed condition tree';
+  #problemIn(
+    criteria: PermissionCriteria<PermissionCondition> | undefined,
+    depth = 0,
+  ): string | undefined {
+    if (!criteria || typeof criteria !== 'object' || depth > 32)
+      return 'a malformed condition tree';
     if (isAndCriteria(criteria) || isOrCriteria(criteria)) {
-      const children = isAndCriteria(criteria) ? criteria.allOf : criteria.anyOf;
-      if (!Array.isArray(children) || children.length === 0) return 'an empty allOf/anyOf';
+      const children = isAndCriteria(criteria)
+        ? criteria.allOf
+        : criteria.anyOf;
+      if (!Array.isArray(children) || children.length === 0)
+        return 'an empty allOf/anyOf';
       for (const child of children) {
         const problem = this.#problemIn(child, depth + 1);
         if (problem) return problem;
       }
       return undefined;
     }
-    if (isNotCriteria(criteria)) return this.#problemIn(criteria.not, depth + 1);
+    if (isNotCriteria(criteria))
+      return this.#problemIn(criteria.not, depth + 1);
     const leaf = criteria as PermissionCondition;
     if (leaf.resourceType !== OPENSANDBOX_SANDBOX_RESOURCE_TYPE) {
-      return `rule ${String(leaf.rule)} is for resource type "${String(leaf.resourceType)}"`;
+      return `rule ${String(leaf.rule)} is for resource type "${String(
+        leaf.resourceType,
+      )}"`;
     }
     let rule;
     try {
@@ -136,7 +180,10 @@ export class SandboxDecisions {
     } catch {
       return `unknown rule ${String(leaf.rule)}`;
     }
-    if (!paramsValid(rule.paramsSchema, leaf.params ?? {})) return `rule ${leaf.rule} has invalid parameters ${JSON.stringify(leaf.params)}`;
+    if (!paramsValid(rule.paramsSchema, leaf.params ?? {}))
+      return `rule ${leaf.rule} has invalid parameters ${JSON.stringify(
+        leaf.params,
+      )}`;
     return undefined;
   }
 
@@ -146,8 +193,12 @@ export class SandboxDecisions {
   }
 
   /** A (checked) conditional decision's conditions as sandbox filters (the rules' `toQuery`). */
-  filtersOf(decision: PolicyDecision): PermissionCriteria<SandboxFilter> | undefined {
-    return decision.result === AuthorizeResult.CONDITIONAL ? this.#transform(decision.conditions) : undefined;
+  filtersOf(
+    decision: PolicyDecision,
+  ): PermissionCriteria<SandboxFilter> | undefined {
+    return decision.result === AuthorizeResult.CONDITIONAL
+      ? this.#transform(decision.conditions)
+      : undefined;
   }
 
   /**
@@ -155,7 +206,10 @@ export class SandboxDecisions {
    * for the quota exemption and the admin routes). Anything else — DENY, a decision that cannot be
    * evaluated, the permission service failing — is false (logged by {@link decide}).
    */
-  async allowsBasic(credentials: BackstageCredentials, permission: BasicPermission): Promise<boolean> {
+  async allowsBasic(
+    credentials: BackstageCredentials,
+    permission: BasicPermission,
+  ): Promise<boolean> {
     try {
       const [decision] = await this.decide(credentials, [permission]);
       return decision.result === AuthorizeResult.ALLOW;
@@ -165,8 +219,12 @@ export class SandboxDecisions {
   }
 
   /** The read decision (for lists). */
-  async readDecision(credentials: BackstageCredentials): Promise<PolicyDecision> {
-    const [decision] = await this.decide(credentials, [opensandboxSandboxReadPermission]);
+  async readDecision(
+    credentials: BackstageCredentials,
+  ): Promise<PolicyDecision> {
+    const [decision] = await this.decide(credentials, [
+      opensandboxSandboxReadPermission,
+    ]);
     return decision;
   }
 
@@ -175,11 +233,49 @@ export class SandboxDecisions {
    * @throws NotFoundError (marked denied) when it may not read it (its existence is not revealed);
    *   NotAllowedError when it may read but not perform `action`.
    */
-  async authorize(credentials: BackstageCredentials, sandbox: ConsoleSandbox, action?: ResourcePermission): Promise<void> {
-    const [read, act] = await this.decide(credentials, action ? [opensandboxSandboxReadPermission, action] : [opensandboxSandboxReadPermission]);
+  async authorize(
+    credentials: BackstageCredentials,
+    sandbox: ConsoleSandbox,
+    action?: ResourcePermission,
+  ): Promise<void> {
+    this.check(await this.decideFor(credentials, action), sandbox, action);
+  }
+
+  /**
+   * The ONE decision of {@link authorize}, without the sandbox: a resource decision does not
+   * depend on the sandbox (conditions are applied locally), so it can be asked while the sandbox
+   * is still being loaded. Apply it with {@link check}.
+   */
+  decideFor(
+    credentials: BackstageCredentials,
+    action?: ResourcePermission,
+  ): Promise<PolicyDecision[]> {
+    return this.decide(
+      credentials,
+      action
+        ? [opensandboxSandboxReadPermission, action]
+        : [opensandboxSandboxReadPermission],
+    );
+  }
+
+  /**
+   * Applies the decisions of {@link decideFor} to the loaded sandbox.
+   * @throws NotFoundError (marked denied) when it may not read it; NotAllowedError when it may
+   *   read but not perform `action`.
+   */
+  check(
+    decisions: PolicyDecision[],
+    sandbox: ConsoleSandbox,
+    action?: ResourcePermission,
+  ): void {
+    const [read, act] = decisions;
     if (!this.allows(read, sandbox)) throw sandboxNotReadable(sandbox.id);
     if (action && !this.allows(act, sandbox)) {
-      throw notAllowed(`You are not allowed to ${action.attributes.action ?? 'use'} sandbox ${sandbox.id} (${action.name})`);
+      throw notAllowed(
+        `You are not allowed to ${action.attributes.action ?? 'use'} sandbox ${
+          sandbox.id
+        } (${action.name})`,
+      );
     }
   }
 
@@ -197,12 +293,19 @@ export class SandboxDecisions {
     proposed: ConsoleSandbox,
     foreignTeam: boolean,
   ): Promise<void> {
-    const [createDecision, manageDecision] = await this.decide(credentials, foreignTeam ? [create, manage] : [create]);
+    const [createDecision, manageDecision] = await this.decide(
+      credentials,
+      foreignTeam ? [create, manage] : [create],
+    );
     if (createDecision.result !== AuthorizeResult.ALLOW) {
-      throw notAllowed(`You are not allowed to create sandboxes (${create.name})`);
+      throw notAllowed(
+        `You are not allowed to create sandboxes (${create.name})`,
+      );
     }
     if (foreignTeam && !this.allows(manageDecision, proposed)) {
-      throw notAllowed(`team ${proposed.ownership?.team} is not one of your teams`);
+      throw notAllowed(
+        `team ${proposed.ownership?.team} is not one of your teams`,
+      );
     }
   }
 }
@@ -210,15 +313,24 @@ export class SandboxDecisions {
 /** Validates rule parameters with the rule's schema (zod, or any Standard Schema; async schemas fail). */
 function paramsValid(schema: unknown, params: unknown): boolean {
   if (!schema) return true;
-  const s = schema as { safeParse?: (v: unknown) => { success: boolean }; '~standard'?: { validate: (v: unknown) => unknown } };
+  const s = schema as {
+    safeParse?: (v: unknown) => { success: boolean };
+    '~standard'?: { validate: (v: unknown) => unknown };
+  };
   if (typeof s.safeParse === 'function') return s.safeParse(params).success;
-  const result = s['~standard']?.validate(params) as { issues?: unknown } | Promise<unknown> | undefined;
+  const result = s['~standard']?.validate(params) as
+    | { issues?: unknown }
+    | Promise<unknown>
+    | undefined;
   return !!result && !(result instanceof Promise) && !result.issues;
 }
 
 /** An error's message, with the body message of a `ResponseError` from the permission backend. */
 function describe(error: unknown): string {
-  const e = error as { message?: string; body?: { error?: { message?: string } } };
+  const e = error as {
+    message?: string;
+    body?: { error?: { message?: string } };
+  };
   const inner = e?.body?.error?.message;
   return inner ? `${e.message}: ${inner}` : String(e?.message ?? error);
 }

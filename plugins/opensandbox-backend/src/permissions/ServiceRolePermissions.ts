@@ -21,9 +21,15 @@ import {
   OpensandboxRoleConfig,
 } from '@opensandbox-console/plugin-opensandbox-node';
 
-function serviceSubject(options?: PermissionsServiceRequestOptions): string | undefined {
-  const credentials = (options as { credentials?: BackstageCredentials } | undefined)?.credentials;
-  const principal = credentials?.principal as { type?: string; subject?: string } | undefined;
+function serviceSubject(
+  options?: PermissionsServiceRequestOptions,
+): string | undefined {
+  const credentials = (
+    options as { credentials?: BackstageCredentials } | undefined
+  )?.credentials;
+  const principal = credentials?.principal as
+    | { type?: string; subject?: string }
+    | undefined;
   return principal?.type === 'service' ? principal.subject : undefined;
 }
 
@@ -40,7 +46,11 @@ export class ServiceRolePermissions implements PermissionsService {
     private readonly inner: PermissionsService,
     private readonly roles: OpensandboxRoleConfig,
     /** The grants of a caller from config AND database bindings; default: config only. */
-    private readonly bindings?: { grantsOf(caller: OpensandboxRoleCaller): Promise<OpensandboxMatchedGrant[]> },
+    private readonly bindings?: {
+      grantsOf(
+        caller: OpensandboxRoleCaller,
+      ): Promise<OpensandboxMatchedGrant[]>;
+    },
   ) {}
 
   async #narrow<T extends PolicyDecision>(
@@ -54,7 +64,11 @@ export class ServiceRolePermissions implements PermissionsService {
       : matchRoleBindings(configRoleBindings(this.roles), caller);
     return decisions.map((decision, i) => {
       const permission = requests[i].permission;
-      if (decision.result === AuthorizeResult.DENY || !isOpensandboxPermission(permission)) return decision;
+      if (
+        decision.result === AuthorizeResult.DENY ||
+        !isOpensandboxPermission(permission)
+      )
+        return decision;
       return decideForGrants(permission, grants) as T;
     });
   }
@@ -67,8 +81,12 @@ export class ServiceRolePermissions implements PermissionsService {
     const subject = serviceSubject(options);
     if (!subject) return decisions;
     // A basic-permission request never gets a conditional decision from the role model.
-    return (await this.#narrow(requests, decisions as PolicyDecision[], subject)).map(d =>
-      d.result === AuthorizeResult.CONDITIONAL ? { result: AuthorizeResult.DENY } : d,
+    return (
+      await this.#narrow(requests, decisions as PolicyDecision[], subject)
+    ).map(d =>
+      d.result === AuthorizeResult.CONDITIONAL
+        ? { result: AuthorizeResult.DENY }
+        : d,
     ) as AuthorizePermissionResponse[];
   }
 

@@ -8,10 +8,15 @@ import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-com
 import type { SandboxFilter } from '@opensandbox-console/plugin-opensandbox-node';
 
 /** Evaluates a filter tree against one sandbox (the `apply` counterpart of the leaves). */
-export function matchesCriteria(criteria: PermissionCriteria<SandboxFilter>, sandbox: ConsoleSandbox): boolean {
+export function matchesCriteria(
+  criteria: PermissionCriteria<SandboxFilter>,
+  sandbox: ConsoleSandbox,
+): boolean {
   if (isNotCriteria(criteria)) return !matchesCriteria(criteria.not, sandbox);
-  if (isOrCriteria(criteria)) return criteria.anyOf.some(c => matchesCriteria(c, sandbox));
-  if (isAndCriteria(criteria)) return criteria.allOf.every(c => matchesCriteria(c, sandbox));
+  if (isOrCriteria(criteria))
+    return criteria.anyOf.some(c => matchesCriteria(c, sandbox));
+  if (isAndCriteria(criteria))
+    return criteria.allOf.every(c => matchesCriteria(c, sandbox));
   const leaf = criteria as SandboxFilter;
   const lower = (s: string | undefined) => s?.toLocaleLowerCase('en-US');
   switch (leaf.property) {
@@ -41,5 +46,7 @@ export function scopeToCriteria(scope: {
   if (scope.team) leaves.push({ property: 'team', refs: scope.team });
   if (scope.entity) leaves.push({ property: 'entity', refs: scope.entity });
   if (leaves.length === 0) return undefined;
-  return leaves.length === 1 ? leaves[0] : { allOf: leaves as [SandboxFilter, ...SandboxFilter[]] };
+  return leaves.length === 1
+    ? leaves[0]
+    : { allOf: leaves as [SandboxFilter, ...SandboxFilter[]] };
 }

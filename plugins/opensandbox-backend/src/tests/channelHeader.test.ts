@@ -7,7 +7,11 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { startSimulator } from '@opensandbox-console/opensandbox-simulator';
-import { authHeader, startConsoleBackend, TEST_API_KEY } from '../__testUtils__/consoleBackend';
+import {
+  authHeader,
+  startConsoleBackend,
+  TEST_API_KEY,
+} from '../__testUtils__/consoleBackend';
 
 jest.setTimeout(60_000);
 
@@ -32,10 +36,21 @@ describe('the audit channel header', () => {
         permissionPolicy: {
           defaultRole: 'none',
           otherPermissions: 'allow',
-          roles: { admin: ['group:default/platform'], operator: ['group:default/sandbox-operators'] },
+          roles: {
+            admin: ['group:default/platform'],
+            operator: ['group:default/sandbox-operators'],
+          },
           services: [
-            { subject: 'external:ci-bot', role: 'operator', teams: ['group:default/team-a'] },
-            { subject: 'plugin:scaffolder', role: 'operator', teams: ['group:default/team-a'] },
+            {
+              subject: 'external:ci-bot',
+              role: 'operator',
+              teams: ['group:default/team-a'],
+            },
+            {
+              subject: 'plugin:scaffolder',
+              role: 'operator',
+              teams: ['group:default/team-a'],
+            },
           ],
         },
       },
@@ -46,7 +61,10 @@ describe('the audit channel header', () => {
     await sim.close();
   });
 
-  const viaScaffolder = `Bearer ${mockCredentials.user.token('user:default/ada', { actor: { subject: 'plugin:scaffolder' } })}`;
+  const viaScaffolder = `Bearer ${mockCredentials.user.token(
+    'user:default/ada',
+    { actor: { subject: 'plugin:scaffolder' } },
+  )}`;
   const scaffolderItself = mockCredentials.service.header({
     onBehalfOf: mockCredentials.service('plugin:scaffolder'),
     targetPluginId: 'opensandbox',
@@ -57,13 +75,30 @@ describe('the audit channel header', () => {
     ['a user through a plugin', viaScaffolder, 'mcp', 'mcp'],
     ['a plugin service token', scaffolderItself, 'scaffolder', 'scaffolder'],
     ['a user through a plugin, unknown value', viaScaffolder, 'bulk', 'http'],
-    ['a user from the browser', authHeader('operatorOwnTeam'), 'scaffolder', 'http'],
+    [
+      'a user from the browser',
+      authHeader('operatorOwnTeam'),
+      'scaffolder',
+      'http',
+    ],
     ['an external service', authHeader('service'), 'mcp', 'http'],
-  ])('%s sending %s=%s is recorded on channel %s', async (_who, auth, sent, recorded) => {
-    const name = `channel-${sent}-${Math.random().toString(36).slice(2, 8)}`;
-    const res = await request(server).post('/api/opensandbox/sandboxes').set('Authorization', auth).set('X-OpenSandbox-Channel', sent).send(body(name));
-    expect(res.status).toBe(202);
-    const audit = await request(server).get('/api/opensandbox/audit-events').query({ sandboxId: res.body.id }).set('Authorization', authHeader('admin'));
-    expect(audit.body.items.map((r: any) => [r.action, r.channel])).toEqual([['sandbox.create', recorded]]);
-  });
+  ])(
+    '%s sending %s=%s is recorded on channel %s',
+    async (_who, auth, sent, recorded) => {
+      const name = `channel-${sent}-${Math.random().toString(36).slice(2, 8)}`;
+      const res = await request(server)
+        .post('/api/opensandbox/sandboxes')
+        .set('Authorization', auth)
+        .set('X-OpenSandbox-Channel', sent)
+        .send(body(name));
+      expect(res.status).toBe(202);
+      const audit = await request(server)
+        .get('/api/opensandbox/audit-events')
+        .query({ sandboxId: res.body.id })
+        .set('Authorization', authHeader('admin'));
+      expect(audit.body.items.map((r: any) => [r.action, r.channel])).toEqual([
+        ['sandbox.create', recorded],
+      ]);
+    },
+  );
 });

@@ -7,7 +7,11 @@ import type { Server } from 'node:http';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { startSimulator } from '@opensandbox-console/opensandbox-simulator';
-import { authHeader, startConsoleBackend, TEST_API_KEY } from '../__testUtils__/consoleBackend';
+import {
+  authHeader,
+  startConsoleBackend,
+  TEST_API_KEY,
+} from '../__testUtils__/consoleBackend';
 
 jest.setTimeout(60_000);
 
@@ -24,7 +28,11 @@ describe.each(databases.eachSupportedId())('rate limits on %s', databaseId => {
       simulatorUrl: sim.url,
       knex,
       extraConfig: {
-        rateLimits: { mutationsPerMinute: 3, serviceMutationsPerMinute: 2, principals: { 'user:default/bob': 4 } },
+        rateLimits: {
+          mutationsPerMinute: 3,
+          serviceMutationsPerMinute: 2,
+          principals: { 'user:default/bob': 4 },
+        },
       },
     });
   });
@@ -34,7 +42,13 @@ describe.each(databases.eachSupportedId())('rate limits on %s', databaseId => {
   async function deletes(auth: string, n: number): Promise<number[]> {
     const statuses: number[] = [];
     for (let i = 0; i < n; i++) {
-      statuses.push((await request(server).delete('/api/opensandbox/sandboxes/missing').set('Authorization', auth)).status);
+      statuses.push(
+        (
+          await request(server)
+            .delete('/api/opensandbox/sandboxes/missing')
+            .set('Authorization', auth)
+        ).status,
+      );
     }
     return statuses;
   }
@@ -50,7 +64,13 @@ describe.each(databases.eachSupportedId())('rate limits on %s', databaseId => {
     expect(bob).toEqual([404, 404, 404, 404, 429, 429]);
     expect(service).toEqual([404, 404, 429, 429]);
     for (let i = 0; i < 5; i++) {
-      expect((await request(server).get('/api/opensandbox/sandboxes').set('Authorization', authHeader('operatorOwnTeam'))).status).toBe(200);
+      expect(
+        (
+          await request(server)
+            .get('/api/opensandbox/sandboxes')
+            .set('Authorization', authHeader('operatorOwnTeam'))
+        ).status,
+      ).toBe(200);
     }
   });
 
@@ -60,7 +80,11 @@ describe.each(databases.eachSupportedId())('rate limits on %s', databaseId => {
     const statuses: number[] = [];
     let last: request.Response | undefined;
     for (let i = 0; i < 4; i++) {
-      last = await request(server).put(`/api/opensandbox/admin/quotas/${team}`).set('Authorization', pat).set('X-Request-ID', `rate-limit-${i}-0000`).send({ maxSandboxes: i });
+      last = await request(server)
+        .put(`/api/opensandbox/admin/quotas/${team}`)
+        .set('Authorization', pat)
+        .set('X-Request-ID', `rate-limit-${i}-0000`)
+        .send({ maxSandboxes: i });
       statuses.push(last.status);
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
@@ -68,7 +92,16 @@ describe.each(databases.eachSupportedId())('rate limits on %s', databaseId => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(20);
     expect(last!.headers['x-request-id']).toBe('rate-limit-3-0000');
-    expect(last!.body.error).toMatchObject({ name: 'RateLimitedError', requestId: 'rate-limit-3-0000' });
-    expect((await request(server).get(`/api/opensandbox/admin/quotas/${team}`).set('Authorization', pat)).body.override.limits).toEqual({ maxSandboxes: 2 });
+    expect(last!.body.error).toMatchObject({
+      name: 'RateLimitedError',
+      requestId: 'rate-limit-3-0000',
+    });
+    expect(
+      (
+        await request(server)
+          .get(`/api/opensandbox/admin/quotas/${team}`)
+          .set('Authorization', pat)
+      ).body.override.limits,
+    ).toEqual({ maxSandboxes: 2 });
   });
 });

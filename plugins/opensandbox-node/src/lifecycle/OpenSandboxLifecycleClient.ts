@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import createClient, { Client } from 'openapi-fetch';
+import { Agent, fetch as undiciFetch, Request as UndiciRequest } from 'undici';
 import type {
   CreateSandboxRequest,
   CreateSandboxResponse,
@@ -18,14 +19,59 @@ import {
 
 type Shape = (data: any) => boolean;
 const isSandbox: Shape = d =>
-  !!d && typeof d.id === 'string' && !!d.status && typeof d.status.state === 'string' && typeof d.createdAt === 'string';
+  !!d &&
+  typeof d.id === 'string' &&
+  !!d.status &&
+  typeof d.status.state === 'string' &&
+  typeof d.createdAt === 'string';
 const isList: Shape = d =>
-  !!d && Array.isArray(d.items) && d.items.every(isSandbox) && !!d.pagination &&
-  ['page', 'pageSize', 'totalItems', 'totalPages'].every(k => Number.isInteger(d.pagination[k])) &&
+  !!d &&
+  Array.isArray(d.items) &&
+  d.items.every(isSandbox) &&
+  !!d.pagination &&
+  ['page', 'pageSize', 'totalItems', 'totalPages'].every(k =>
+    Number.isInteger(d.pagination[k]),
+  ) &&
   typeof d.pagination.hasNextPage === 'boolean';
 const isRenewed: Shape = d => !!d && typeof d.expiresAt === 'string';
 const isEndpoint: Shape = d => !!d && typeof d.endpoint === 'string';
 const anything: Shape = () => true;
+
+/**
+ * The connection pool of one OpenSandbox server (`opensandbox.connection`, or a server's own
+ * `connection`): the console's upstream client owns it instead of sharing Node's global one.
+ * @public
+ */
+export interface OpenSandboxConnectionOptions {
+  /** Most connections open to the server at once; further requests queue. Default 64. */
+  connections?: number;
+  /**
+   * How long an idle connection is kept for reuse when the server announces no keep-alive time
+   * (uvicorn, the real server, announces none), in milliseconds. Default 4000.
+   */
+  keepAliveTimeoutMs?: number;
+  /** Upper bound of a keep-alive time the server announces (`Keep-Alive: timeout=N`), ms. Default 600000. */
+  keepAliveMaxTimeoutMs?: number;
+  /**
+   * How much earlier than the server's announced keep-alive time an idle connection is dropped,
+   * ms (so a request never races the server closing it). Default 500. (Node's global client uses
+   * 2000, so a server announcing 1 s, as the development simulator does, got a new connection for
+   * every call.)
+   */
+  keepAliveMarginMs?: number;
+  /** Timeout of opening a connection, ms. Default 10000. */
+  connectTimeoutMs?: number;
+}
+
+/** Defaults of {@link OpenSandboxConnectionOptions}. @public */
+export const DEFAULT_CONNECTION_OPTIONS: Required<OpenSandboxConnectionOptions> =
+  {
+    connections: 64,
+    keepAliveTimeoutMs: 4_000,
+    keepAliveMaxTimeoutMs: 600_000,
+    keepAliveMarginMs: 500,
+    connectTimeoutMs: 10_000,
+  };
 
 /** Options of {@link OpenSandboxLifecycleClient}. @public */
 export interface OpenSandboxLifecycleClientOptions {
@@ -37,7 +83,9 @@ export interface OpenSandboxLifecycleClientOptions {
   requestTimeoutMs?: number;
   /** Timeout of create, in milliseconds (upstream answers only once the sandbox runs). Default 180000. */
   createTimeoutMs?: number;
-  /** Custom fetch, for tests. */
+  /** The connection pool (keep-alive, limits); ignored with a custom `fetch`. */
+  connection?: OpenSandboxConnectionOptions;
+  /** Custom fetch, for tests (the client then has no pool of its own). */
   fetch?: typeof fetch;
 }
 
@@ -59,12 +107,26 @@ export interface ListSandboxesQuery {
   pageSize?: number;
 }
 
+function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value ?? {}).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}
+
 function describeValidationDetail(detail: unknown): string {
   if (!Array.isArray(detail)) return 'request validation failed';
   return detail
     .map((d: any) => {
-      const loc = Array.isArray(d?.loc) ? d.loc.filter((p: unknown) => p !== 'body' && p !== 'query' && p !== 'path').join('.') : '';
-      return loc ? `${loc}: ${d?.msg ?? 'invalid'}` : String(d?.msg ?? 'invalid');
+      const loc = Array.isArray(d?.loc)
+        ? d.loc
+            .filter(
+              (p: unknown) => p !== 'body' && p !== 'query' && p !== 'path',
+            )
+            .join('.')
+        : '';
+      return loc
+        ? `${loc}: ${d?.msg ?? 'invalid'}`
+        : String(d?.msg ?? 'invalid');
     })
     .join('; ');
 }
@@ -89,21 +151,51 @@ export class OpenSandboxLifecycleClient {
   readonly #createTimeoutMs: number;
   readonly #apiKey?: string;
   readonly #baseUrl: string;
-  readonly #fetch: typeof fetch;
+  readonly #fetch: (request: Request) => Promise<Response>;
+  readonly #Request: typeof Request;
+  readonly #agent?: Agent;
 
   constructor(options: OpenSandboxLifecycleClientOptions) {
     const baseUrl = `${options.baseUrl.replace(/\/+$/, '')}/v1`;
     const customFetch = options.fetch;
     this.#baseUrl = baseUrl;
-    this.#fetch = customFetch ?? fetch;
+    if (customFetch) {
+      this.#fetch = req => customFetch(req);
+      this.#Request = Request;
+    } else {
+      // undici's own fetch, Request and pool together (one version of the dispatcher API).
+      const c = {
+        ...DEFAULT_CONNECTION_OPTIONS,
+        ...definedOnly(options.connection),
+      };
+      const agent = new Agent({
+        connections: c.connections,
+        keepAliveTimeout: c.keepAliveTimeoutMs,
+        keepAliveMaxTimeout: c.keepAliveMaxTimeoutMs,
+        keepAliveTimeoutThreshold: c.keepAliveMarginMs,
+        connect: { timeout: c.connectTimeoutMs },
+      });
+      this.#agent = agent;
+      this.#fetch = req =>
+        undiciFetch(req as any, {
+          dispatcher: agent,
+        }) as unknown as Promise<Response>;
+      this.#Request = UndiciRequest as unknown as typeof Request;
+    }
     this.#client = createClient<LifecyclePaths>({
       baseUrl,
       headers: options.apiKey ? { 'OPEN-SANDBOX-API-KEY': options.apiKey } : {},
-      ...(customFetch ? { fetch: (req: Request) => customFetch(req) } : {}),
+      fetch: this.#fetch,
+      Request: this.#Request,
     });
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.#createTimeoutMs = options.createTimeoutMs ?? 180_000;
     this.#apiKey = options.apiKey;
+  }
+
+  /** Closes the connection pool (idle connections at once; busy ones after their response). */
+  async close(): Promise<void> {
+    await this.#agent?.close();
   }
 
   /** Upstream text with the API key removed, in case a server echoes request headers. */
@@ -116,20 +208,29 @@ export class OpenSandboxLifecycleClient {
     shape: Shape,
     timeoutMs: number,
     callOptions: LifecycleCallOptions | undefined,
-    run: (init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<{ data?: unknown; error?: unknown; response: Response }>,
+    run: (init: {
+      headers: Record<string, string>;
+      signal: AbortSignal;
+    }) => Promise<{ data?: unknown; error?: unknown; response: Response }>,
   ): Promise<T> {
     const requestId = callOptions?.requestId ?? randomUUID();
     let result;
     try {
-      result = await run({ headers: { 'X-Request-ID': requestId }, signal: AbortSignal.timeout(timeoutMs) });
+      result = await run({
+        headers: { 'X-Request-ID': requestId },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (error) {
       const name = (error as Error)?.name;
       if (name === 'TimeoutError' || name === 'AbortError') {
         throw new OpenSandboxTimeoutError(timeoutMs, requestId);
       }
-      if ((error as Error)?.name === 'SyntaxError') throw new OpenSandboxProtocolError(operation, requestId);
+      if ((error as Error)?.name === 'SyntaxError')
+        throw new OpenSandboxProtocolError(operation, requestId);
       throw new OpenSandboxUnavailableError(
-        `OpenSandbox could not be reached: ${this.#scrub((error as Error)?.message ?? String(error))}`,
+        `OpenSandbox could not be reached: ${this.#scrub(
+          (error as Error)?.message ?? String(error),
+        )}`,
         requestId,
       );
     }
@@ -137,84 +238,183 @@ export class OpenSandboxLifecycleClient {
     if (!response.ok) {
       const body = result.error as any;
       const retryHeader = response.headers.get('retry-after');
-      const retryAfterSeconds = retryHeader && /^\d{1,6}$/.test(retryHeader.trim()) ? Number(retryHeader.trim()) : undefined;
-      if (response.status === 422 && body && typeof body === 'object' && 'detail' in body) {
-        throw new OpenSandboxApiError(422, 'VALIDATION_ERROR', this.#scrub(describeValidationDetail(body.detail)), requestId);
+      const retryAfterSeconds =
+        retryHeader && /^\d{1,6}$/.test(retryHeader.trim())
+          ? Number(retryHeader.trim())
+          : undefined;
+      if (
+        response.status === 422 &&
+        body &&
+        typeof body === 'object' &&
+        'detail' in body
+      ) {
+        throw new OpenSandboxApiError(
+          422,
+          'VALIDATION_ERROR',
+          this.#scrub(describeValidationDetail(body.detail)),
+          requestId,
+        );
       }
-      const shaped = typeof body?.code === 'string' && typeof body?.message === 'string';
+      const shaped =
+        typeof body?.code === 'string' && typeof body?.message === 'string';
       const code = shaped ? this.#scrub(body.code) : `HTTP_${response.status}`;
       const message = shaped
         ? body.message
-        : `${response.statusText || 'request failed'}: ${String(typeof body === 'string' ? body : JSON.stringify(body ?? '')).slice(0, 500)}`;
-      throw new OpenSandboxApiError(response.status, code, this.#scrub(message), requestId, retryAfterSeconds);
+        : `${response.statusText || 'request failed'}: ${String(
+            typeof body === 'string' ? body : JSON.stringify(body ?? ''),
+          ).slice(0, 500)}`;
+      throw new OpenSandboxApiError(
+        response.status,
+        code,
+        this.#scrub(message),
+        requestId,
+        retryAfterSeconds,
+      );
     }
-    if (!shape(result.data)) throw new OpenSandboxProtocolError(operation, requestId);
+    if (!shape(result.data))
+      throw new OpenSandboxProtocolError(operation, requestId);
     return result.data as T;
   }
 
   /** `GET /v1/sandboxes`: one upstream page, newest first. */
-  listSandboxes(query: ListSandboxesQuery = {}, options?: LifecycleCallOptions): Promise<ListSandboxesResponse> {
-    const metadata = query.metadata && Object.keys(query.metadata).length > 0
-      ? new URLSearchParams(query.metadata).toString()
-      : undefined;
-    return this.#call('GET /sandboxes', isList, this.#requestTimeoutMs, options, init =>
-      this.#client.GET('/sandboxes', {
-        ...init,
-        params: {
-          query: {
-            ...(query.state && query.state.length > 0 ? { state: query.state } : {}),
-            ...(metadata ? { metadata } : {}),
-            ...(query.page !== undefined ? { page: query.page } : {}),
-            ...(query.pageSize !== undefined ? { pageSize: query.pageSize } : {}),
+  listSandboxes(
+    query: ListSandboxesQuery = {},
+    options?: LifecycleCallOptions,
+  ): Promise<ListSandboxesResponse> {
+    const metadata =
+      query.metadata && Object.keys(query.metadata).length > 0
+        ? new URLSearchParams(query.metadata).toString()
+        : undefined;
+    return this.#call(
+      'GET /sandboxes',
+      isList,
+      this.#requestTimeoutMs,
+      options,
+      init =>
+        this.#client.GET('/sandboxes', {
+          ...init,
+          params: {
+            query: {
+              ...(query.state && query.state.length > 0
+                ? { state: query.state }
+                : {}),
+              ...(metadata ? { metadata } : {}),
+              ...(query.page !== undefined ? { page: query.page } : {}),
+              ...(query.pageSize !== undefined
+                ? { pageSize: query.pageSize }
+                : {}),
+            },
           },
-        },
-      }),
+        }),
     );
   }
 
   /** `GET /v1/sandboxes/{id}`. */
-  getSandbox(sandboxId: string, options?: LifecycleCallOptions): Promise<Sandbox> {
-    return this.#call('GET /sandboxes/{sandboxId}', isSandbox, this.#requestTimeoutMs, options, init =>
-      this.#client.GET('/sandboxes/{sandboxId}', { ...init, params: { path: { sandboxId } } }),
+  getSandbox(
+    sandboxId: string,
+    options?: LifecycleCallOptions,
+  ): Promise<Sandbox> {
+    return this.#call(
+      'GET /sandboxes/{sandboxId}',
+      isSandbox,
+      this.#requestTimeoutMs,
+      options,
+      init =>
+        this.#client.GET('/sandboxes/{sandboxId}', {
+          ...init,
+          params: { path: { sandboxId } },
+        }),
     );
   }
 
   /** `POST /v1/sandboxes` (202). Uses the create timeout. */
-  createSandbox(body: CreateSandboxRequest, options?: LifecycleCallOptions): Promise<CreateSandboxResponse> {
-    return this.#call('POST /sandboxes', isSandbox, this.#createTimeoutMs, options, init =>
-      this.#client.POST('/sandboxes', { ...init, body }),
+  createSandbox(
+    body: CreateSandboxRequest,
+    options?: LifecycleCallOptions,
+  ): Promise<CreateSandboxResponse> {
+    return this.#call(
+      'POST /sandboxes',
+      isSandbox,
+      this.#createTimeoutMs,
+      options,
+      init => this.#client.POST('/sandboxes', { ...init, body }),
     );
   }
 
   /** `DELETE /v1/sandboxes/{id}` (204). */
-  async deleteSandbox(sandboxId: string, options?: LifecycleCallOptions): Promise<void> {
-    await this.#call('DELETE /sandboxes/{sandboxId}', anything, this.#requestTimeoutMs, options, init =>
-      this.#client.DELETE('/sandboxes/{sandboxId}', { ...init, params: { path: { sandboxId } }, parseAs: 'text' }),
+  async deleteSandbox(
+    sandboxId: string,
+    options?: LifecycleCallOptions,
+  ): Promise<void> {
+    await this.#call(
+      'DELETE /sandboxes/{sandboxId}',
+      anything,
+      this.#requestTimeoutMs,
+      options,
+      init =>
+        this.#client.DELETE('/sandboxes/{sandboxId}', {
+          ...init,
+          params: { path: { sandboxId } },
+          parseAs: 'text',
+        }),
     );
   }
 
   /** `POST /v1/sandboxes/{id}/renew-expiration` with the new absolute `expiresAt` (RFC 3339). */
-  renewExpiration(sandboxId: string, expiresAt: string, options?: LifecycleCallOptions): Promise<RenewSandboxExpirationResponse> {
-    return this.#call('POST /sandboxes/{sandboxId}/renew-expiration', isRenewed, this.#requestTimeoutMs, options, init =>
-      this.#client.POST('/sandboxes/{sandboxId}/renew-expiration', {
-        ...init,
-        params: { path: { sandboxId } },
-        body: { expiresAt },
-      }),
+  renewExpiration(
+    sandboxId: string,
+    expiresAt: string,
+    options?: LifecycleCallOptions,
+  ): Promise<RenewSandboxExpirationResponse> {
+    return this.#call(
+      'POST /sandboxes/{sandboxId}/renew-expiration',
+      isRenewed,
+      this.#requestTimeoutMs,
+      options,
+      init =>
+        this.#client.POST('/sandboxes/{sandboxId}/renew-expiration', {
+          ...init,
+          params: { path: { sandboxId } },
+          body: { expiresAt },
+        }),
     );
   }
 
   /** `POST /v1/sandboxes/{id}/pause` (202, no body). */
-  async pauseSandbox(sandboxId: string, options?: LifecycleCallOptions): Promise<void> {
-    await this.#call('POST /sandboxes/{sandboxId}/pause', anything, this.#requestTimeoutMs, options, init =>
-      this.#client.POST('/sandboxes/{sandboxId}/pause', { ...init, params: { path: { sandboxId } }, parseAs: 'text' }),
+  async pauseSandbox(
+    sandboxId: string,
+    options?: LifecycleCallOptions,
+  ): Promise<void> {
+    await this.#call(
+      'POST /sandboxes/{sandboxId}/pause',
+      anything,
+      this.#requestTimeoutMs,
+      options,
+      init =>
+        this.#client.POST('/sandboxes/{sandboxId}/pause', {
+          ...init,
+          params: { path: { sandboxId } },
+          parseAs: 'text',
+        }),
     );
   }
 
   /** `POST /v1/sandboxes/{id}/resume` (202, no body). */
-  async resumeSandbox(sandboxId: string, options?: LifecycleCallOptions): Promise<void> {
-    await this.#call('POST /sandboxes/{sandboxId}/resume', anything, this.#requestTimeoutMs, options, init =>
-      this.#client.POST('/sandboxes/{sandboxId}/resume', { ...init, params: { path: { sandboxId } }, parseAs: 'text' }),
+  async resumeSandbox(
+    sandboxId: string,
+    options?: LifecycleCallOptions,
+  ): Promise<void> {
+    await this.#call(
+      'POST /sandboxes/{sandboxId}/resume',
+      anything,
+      this.#requestTimeoutMs,
+      options,
+      init =>
+        this.#client.POST('/sandboxes/{sandboxId}/resume', {
+          ...init,
+          params: { path: { sandboxId } },
+          parseAs: 'text',
+        }),
     );
   }
 
@@ -228,25 +428,42 @@ export class OpenSandboxLifecycleClient {
     query: { useServerProxy?: boolean } = {},
     options?: LifecycleCallOptions,
   ): Promise<Endpoint> {
-    return this.#call('GET /sandboxes/{sandboxId}/endpoints/{port}', isEndpoint, this.#requestTimeoutMs, options, init =>
-      this.#client.GET('/sandboxes/{sandboxId}/endpoints/{port}', {
-        ...init,
-        params: {
-          path: { sandboxId, port },
-          query: query.useServerProxy !== undefined ? { use_server_proxy: query.useServerProxy } : {},
-        },
-      }),
+    return this.#call(
+      'GET /sandboxes/{sandboxId}/endpoints/{port}',
+      isEndpoint,
+      this.#requestTimeoutMs,
+      options,
+      init =>
+        this.#client.GET('/sandboxes/{sandboxId}/endpoints/{port}', {
+          ...init,
+          params: {
+            path: { sandboxId, port },
+            query:
+              query.useServerProxy !== undefined
+                ? { use_server_proxy: query.useServerProxy }
+                : {},
+          },
+        }),
     );
   }
 
   /** `PATCH /v1/sandboxes/{id}/metadata` (JSON merge patch; null deletes a key). */
-  patchMetadata(sandboxId: string, patch: Record<string, string | null>, options?: LifecycleCallOptions): Promise<Sandbox> {
-    return this.#call('PATCH /sandboxes/{sandboxId}/metadata', isSandbox, this.#requestTimeoutMs, options, init =>
-      this.#client.PATCH('/sandboxes/{sandboxId}/metadata', {
-        ...init,
-        params: { path: { sandboxId } },
-        body: patch as any,
-      }),
+  patchMetadata(
+    sandboxId: string,
+    patch: Record<string, string | null>,
+    options?: LifecycleCallOptions,
+  ): Promise<Sandbox> {
+    return this.#call(
+      'PATCH /sandboxes/{sandboxId}/metadata',
+      isSandbox,
+      this.#requestTimeoutMs,
+      options,
+      init =>
+        this.#client.PATCH('/sandboxes/{sandboxId}/metadata', {
+          ...init,
+          params: { path: { sandboxId } },
+          body: patch as any,
+        }),
     );
   }
 
@@ -272,15 +489,29 @@ export class OpenSandboxLifecycleClient {
     let response: Response;
     try {
       response = await this.#fetch(
-        new Request(`${this.#baseUrl}/sandboxes/${encodeURIComponent(sandboxId)}/diagnostics/${kind}${qs}`, {
-          headers: { 'X-Request-ID': requestId, ...(this.#apiKey ? { 'OPEN-SANDBOX-API-KEY': this.#apiKey } : {}) },
-          signal: AbortSignal.timeout(this.#requestTimeoutMs),
-        }),
+        new this.#Request(
+          `${this.#baseUrl}/sandboxes/${encodeURIComponent(
+            sandboxId,
+          )}/diagnostics/${kind}${qs}`,
+          {
+            headers: {
+              'X-Request-ID': requestId,
+              ...(this.#apiKey ? { 'OPEN-SANDBOX-API-KEY': this.#apiKey } : {}),
+            },
+            signal: AbortSignal.timeout(this.#requestTimeoutMs),
+          },
+        ),
       );
     } catch (error) {
       const name = (error as Error)?.name;
-      if (name === 'TimeoutError' || name === 'AbortError') throw new OpenSandboxTimeoutError(this.#requestTimeoutMs, requestId);
-      throw new OpenSandboxUnavailableError(`OpenSandbox could not be reached: ${this.#scrub((error as Error)?.message ?? String(error))}`, requestId);
+      if (name === 'TimeoutError' || name === 'AbortError')
+        throw new OpenSandboxTimeoutError(this.#requestTimeoutMs, requestId);
+      throw new OpenSandboxUnavailableError(
+        `OpenSandbox could not be reached: ${this.#scrub(
+          (error as Error)?.message ?? String(error),
+        )}`,
+        requestId,
+      );
     }
     const text = await response.text();
     if (!response.ok) {
@@ -290,15 +521,22 @@ export class OpenSandboxLifecycleClient {
       } catch {
         body = undefined;
       }
-      const shaped = typeof body?.code === 'string' && typeof body?.message === 'string';
+      const shaped =
+        typeof body?.code === 'string' && typeof body?.message === 'string';
       throw new OpenSandboxApiError(
         response.status,
         shaped ? this.#scrub(body.code) : `HTTP_${response.status}`,
-        this.#scrub(shaped ? body.message : `${response.statusText}: ${text.slice(0, 500)}`),
+        this.#scrub(
+          shaped
+            ? body.message
+            : `${response.statusText}: ${text.slice(0, 500)}`,
+        ),
         requestId,
       );
     }
     const max = options?.maxBytes ?? 256 * 1024;
-    return this.#scrub(text.length > max ? text.slice(text.length - max) : text);
+    return this.#scrub(
+      text.length > max ? text.slice(text.length - max) : text,
+    );
   }
 }

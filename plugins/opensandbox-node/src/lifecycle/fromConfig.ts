@@ -1,10 +1,58 @@
 import type { Config } from '@backstage/config';
-import { OpenSandboxLifecycleClient } from './OpenSandboxLifecycleClient';
+import {
+  OpenSandboxConnectionOptions,
+  OpenSandboxLifecycleClient,
+} from './OpenSandboxLifecycleClient';
+
+/**
+ * Reads a `connection` block (`opensandbox.connection` or `opensandbox.servers[].connection`):
+ * `connections`, `keepAliveTimeoutSeconds`, `keepAliveMaxTimeoutSeconds`,
+ * `keepAliveMarginMilliseconds`, `connectTimeoutSeconds`; keys of `base` fill the missing ones.
+ * @throws Error naming the key when a value is not a positive number (the margin may be 0).
+ * @public
+ */
+export function readConnectionOptions(
+  block: Config | undefined,
+  base: OpenSandboxConnectionOptions = {},
+  path = 'opensandbox.connection',
+): OpenSandboxConnectionOptions {
+  if (!block) return base;
+  const read = (key: string, scale: number, min: number) => {
+    const value = block.getOptionalNumber(key);
+    if (value === undefined) return undefined;
+    if (
+      !Number.isFinite(value) ||
+      value < min ||
+      (min === 1 && !Number.isInteger(value))
+    ) {
+      throw new Error(
+        `${path}.${key} must be ${
+          min === 1 ? 'a whole number >= 1' : `a number >= ${min}`
+        }`,
+      );
+    }
+    return value * scale;
+  };
+  const options: OpenSandboxConnectionOptions = {
+    connections: read('connections', 1, 1),
+    keepAliveTimeoutMs: read('keepAliveTimeoutSeconds', 1000, 0.001),
+    keepAliveMaxTimeoutMs: read('keepAliveMaxTimeoutSeconds', 1000, 0.001),
+    keepAliveMarginMs: read('keepAliveMarginMilliseconds', 1, 0),
+    connectTimeoutMs: read('connectTimeoutSeconds', 1000, 0.001),
+  };
+  return {
+    ...base,
+    ...Object.fromEntries(
+      Object.entries(options).filter(([, v]) => v !== undefined),
+    ),
+  };
+}
 
 /**
  * Creates the lifecycle client from the `opensandbox` config block:
  * `baseUrl` (required, server root without `/v1`), `apiKey` (secret),
- * `requestTimeoutSeconds` (default 30), `createTimeoutSeconds` (default 180).
+ * `requestTimeoutSeconds` (default 30), `createTimeoutSeconds` (default 180), `connection` (the
+ * connection pool, {@link readConnectionOptions}).
  * @throws Error when `opensandbox.baseUrl` is missing.
  * @public
  */
@@ -16,8 +64,11 @@ export function createLifecycleClientFromConfig(
   return new OpenSandboxLifecycleClient({
     baseUrl: block.getString('baseUrl'),
     apiKey: block.getOptionalString('apiKey'),
-    requestTimeoutMs: (block.getOptionalNumber('requestTimeoutSeconds') ?? 30) * 1000,
-    createTimeoutMs: (block.getOptionalNumber('createTimeoutSeconds') ?? 180) * 1000,
+    requestTimeoutMs:
+      (block.getOptionalNumber('requestTimeoutSeconds') ?? 30) * 1000,
+    createTimeoutMs:
+      (block.getOptionalNumber('createTimeoutSeconds') ?? 180) * 1000,
+    connection: readConnectionOptions(block.getOptionalConfig('connection')),
     fetch: options.fetch,
   });
 }
@@ -38,34 +89,55 @@ const SERVER_NAME = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
 
 /**
  * Reads the OpenSandbox servers: `opensandbox.servers` (a list of `{ name, baseUrl, apiKey,
- * requestTimeoutSeconds?, createTimeoutSeconds?, teams? }`; several servers, or one API key per
- * tenant of a multi-tenant server), or else the single-server keys `opensandbox.baseUrl` /
- * `apiKey` as one server named `default`. Timeouts default to the top-level
- * `requestTimeoutSeconds` (30) and `createTimeoutSeconds` (180).
+ * requestTimeoutSeconds?, createTimeoutSeconds?, teams?, connection? }`; several servers, or one
+ * API key per tenant of a multi-tenant server), or else the single-server keys
+ * `opensandbox.baseUrl` / `apiKey` as one server named `default`. Timeouts default to the
+ * top-level `requestTimeoutSeconds` (30) and `createTimeoutSeconds` (180); a server's
+ * `connection` keys to the top-level `opensandbox.connection` ones. Each server's client has a
+ * connection pool of its own.
  * @throws Error naming the key for a missing `baseUrl`, an invalid or duplicate `name`
  *   (1-32 lower-case letters, digits and `-`), or a `teams` entry that is not a group ref.
  * @public
  */
-export function readOpenSandboxServers(config: Config, options: { fetch?: typeof fetch } = {}): OpenSandboxServer[] {
+export function readOpenSandboxServers(
+  config: Config,
+  options: { fetch?: typeof fetch } = {},
+): OpenSandboxServer[] {
   const block = config.getConfig('opensandbox');
   const requestTimeout = block.getOptionalNumber('requestTimeoutSeconds') ?? 30;
   const createTimeout = block.getOptionalNumber('createTimeoutSeconds') ?? 180;
+  const connection = readConnectionOptions(
+    block.getOptionalConfig('connection'),
+  );
   const list = block.getOptionalConfigArray('servers');
   if (!list || list.length === 0) {
-    return [{ name: 'default', client: createLifecycleClientFromConfig(config, options), createTimeoutMs: createTimeout * 1000 }];
+    return [
+      {
+        name: 'default',
+        client: createLifecycleClientFromConfig(config, options),
+        createTimeoutMs: createTimeout * 1000,
+      },
+    ];
   }
   const seen = new Set<string>();
   return list.map((server, i) => {
     const name = server.getString('name');
     if (!SERVER_NAME.test(name) || seen.has(name)) {
-      throw new Error(`opensandbox.servers[${i}].name must be unique, 1-32 lower-case letters, digits and "-"`);
+      throw new Error(
+        `opensandbox.servers[${i}].name must be unique, 1-32 lower-case letters, digits and "-"`,
+      );
     }
     seen.add(name);
-    const teams = server.getOptionalStringArray('teams')?.map(t => t.toLocaleLowerCase('en-US'));
+    const teams = server
+      .getOptionalStringArray('teams')
+      ?.map(t => t.toLocaleLowerCase('en-US'));
     if (teams?.some(t => !/^group:[^/]+\/.+$/.test(t))) {
-      throw new Error(`opensandbox.servers[${i}].teams must be group entity refs such as group:default/team-a`);
+      throw new Error(
+        `opensandbox.servers[${i}].teams must be group entity refs such as group:default/team-a`,
+      );
     }
-    const create = server.getOptionalNumber('createTimeoutSeconds') ?? createTimeout;
+    const create =
+      server.getOptionalNumber('createTimeoutSeconds') ?? createTimeout;
     return {
       name,
       teams,
@@ -73,8 +145,15 @@ export function readOpenSandboxServers(config: Config, options: { fetch?: typeof
       client: new OpenSandboxLifecycleClient({
         baseUrl: server.getString('baseUrl'),
         apiKey: server.getOptionalString('apiKey'),
-        requestTimeoutMs: (server.getOptionalNumber('requestTimeoutSeconds') ?? requestTimeout) * 1000,
+        requestTimeoutMs:
+          (server.getOptionalNumber('requestTimeoutSeconds') ??
+            requestTimeout) * 1000,
         createTimeoutMs: create * 1000,
+        connection: readConnectionOptions(
+          server.getOptionalConfig('connection'),
+          connection,
+          `opensandbox.servers[${i}].connection`,
+        ),
         fetch: options.fetch,
       }),
     };

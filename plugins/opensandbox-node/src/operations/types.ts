@@ -9,6 +9,7 @@ import type {
   ConsoleSandbox,
   Endpoint,
   RenewSandboxExpirationResponse,
+  SandboxCreation,
   SandboxPreset,
 } from '@opensandbox-console/plugin-opensandbox-common';
 import type { ListSandboxesQuery } from '../lifecycle/OpenSandboxLifecycleClient';
@@ -122,8 +123,15 @@ export interface SandboxListQuery extends ListSandboxesQuery {
   expiringWithinSeconds?: number;
 }
 
-/** A sandbox as the detail route answers it. @public */
-export type SandboxDetail = ConsoleSandbox & { lastRenewal?: SandboxLastRenewal };
+/**
+ * A sandbox as the detail route answers it: with its last renewal and, for sandboxes created
+ * through the console, how it was created (see `SandboxCreation`: env names only, never values).
+ * @public
+ */
+export type SandboxDetail = ConsoleSandbox & {
+  lastRenewal?: SandboxLastRenewal;
+  creation?: SandboxCreation;
+};
 
 /** Result of {@link SandboxOperations.create}. @public */
 export interface CreateSandboxResult {
@@ -168,7 +176,11 @@ export interface ConsoleSettings {
  */
 export interface SandboxOperations {
   /** One page of sandboxes the caller may read, from the console's inventory (every server unless `ctx.server`). */
-  list(query: SandboxListQuery, scope: SandboxListScope, ctx: SandboxOperationContext): Promise<ConsoleListSandboxesResponse>;
+  list(
+    query: SandboxListQuery,
+    scope: SandboxListScope,
+    ctx: SandboxOperationContext,
+  ): Promise<ConsoleListSandboxesResponse>;
   /** One sandbox (read from upstream), with the last recorded renewal. */
   get(sandboxId: string, ctx: SandboxOperationContext): Promise<SandboxDetail>;
   /**
@@ -176,9 +188,16 @@ export interface SandboxOperations {
    * @param idempotencyKey - a retry with the same key (same caller) answers the sandbox the first
    *   attempt made instead of creating another.
    */
-  create(body: unknown, ctx: SandboxOperationContext & { idempotencyKey?: string }): Promise<CreateSandboxResult>;
+  create(
+    body: unknown,
+    ctx: SandboxOperationContext & { idempotencyKey?: string },
+  ): Promise<CreateSandboxResult>;
   /** Sets a new absolute expiry (`{ expiresAt, allowShorten? }`); refuses shortening unless `allowShorten`. */
-  renew(sandboxId: string, body: unknown, ctx: SandboxOperationContext): Promise<RenewSandboxExpirationResponse>;
+  renew(
+    sandboxId: string,
+    body: unknown,
+    ctx: SandboxOperationContext,
+  ): Promise<RenewSandboxExpirationResponse>;
   /** Pauses a Running sandbox (409 otherwise). */
   pause(sandboxId: string, ctx: SandboxOperationContext): Promise<void>;
   /** Resumes a Paused sandbox (409 otherwise). */
@@ -186,16 +205,29 @@ export interface SandboxOperations {
   /** Deletes a sandbox. */
   delete(sandboxId: string, ctx: SandboxOperationContext): Promise<void>;
   /** The access endpoint of `port` (1-65535). */
-  getEndpoint(sandboxId: string, port: number, query: { useServerProxy?: boolean }, ctx: SandboxOperationContext): Promise<Endpoint>;
+  getEndpoint(
+    sandboxId: string,
+    port: number,
+    query: { useServerProxy?: boolean },
+    ctx: SandboxOperationContext,
+  ): Promise<Endpoint>;
   /** Applies a JSON merge patch to the user metadata (null deletes a key). */
-  patchMetadata(sandboxId: string, patch: unknown, ctx: SandboxOperationContext): Promise<ConsoleSandbox>;
+  patchMetadata(
+    sandboxId: string,
+    patch: unknown,
+    ctx: SandboxOperationContext,
+  ): Promise<ConsoleSandbox>;
   /** The settings forms need (lifetime cap, limits). */
   settings(): ConsoleSettings;
   /**
    * Plain-text diagnostics (`logs`, `events`, `inspect`, `summary`) for callers allowed to read the
    * sandbox; `available: false` when the OpenSandbox server does not offer them (404/501).
    */
-  diagnostics(sandboxId: string, kind: SandboxDiagnosticsKind, ctx: SandboxOperationContext): Promise<SandboxDiagnostics>;
+  diagnostics(
+    sandboxId: string,
+    kind: SandboxDiagnosticsKind,
+    ctx: SandboxOperationContext,
+  ): Promise<SandboxDiagnostics>;
 }
 
 /**
@@ -210,13 +242,15 @@ export interface SandboxOperations {
  * console decides and audits.
  * @public
  */
-export const opensandboxOperationsServiceRef = createServiceRef<SandboxOperations>({
-  id: 'opensandbox.operations',
-  scope: 'plugin',
-  defaultFactory: async service =>
-    createServiceFactory({
-      service,
-      deps: { discovery: coreServices.discovery, auth: coreServices.auth },
-      factory: async ({ discovery, auth }) => new HttpSandboxOperations({ discovery, auth }),
-    }),
-});
+export const opensandboxOperationsServiceRef =
+  createServiceRef<SandboxOperations>({
+    id: 'opensandbox.operations',
+    scope: 'plugin',
+    defaultFactory: async service =>
+      createServiceFactory({
+        service,
+        deps: { discovery: coreServices.discovery, auth: coreServices.auth },
+        factory: async ({ discovery, auth }) =>
+          new HttpSandboxOperations({ discovery, auth }),
+      }),
+  });

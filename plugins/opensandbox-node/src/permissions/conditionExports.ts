@@ -20,4 +20,5 @@ export const opensandboxSandboxConditions = conditions;
  * `createOpensandboxSandboxConditionalDecision(permission, { anyOf: [opensandboxSandboxConditions.isOwner({ claims: [userRef] }), opensandboxSandboxConditions.isTeamMember({ teams: ownershipEntityRefs })] })`.
  * @public
  */
-export const createOpensandboxSandboxConditionalDecision = createConditionalDecision;
+export const createOpensandboxSandboxConditionalDecision =
+  createConditionalDecision;

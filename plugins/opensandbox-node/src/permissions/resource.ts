@@ -27,7 +27,8 @@ export type SandboxFilter =
  * plus decoded ownership).
  * @public
  */
-export const opensandboxSandboxPermissionResourceRef = createPermissionResourceRef<
-  ConsoleSandbox,
-  SandboxFilter
->().with({ pluginId: 'opensandbox', resourceType: OPENSANDBOX_SANDBOX_RESOURCE_TYPE });
+export const opensandboxSandboxPermissionResourceRef =
+  createPermissionResourceRef<ConsoleSandbox, SandboxFilter>().with({
+    pluginId: 'opensandbox',
+    resourceType: OPENSANDBOX_SANDBOX_RESOURCE_TYPE,
+  });

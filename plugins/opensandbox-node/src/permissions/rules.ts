@@ -11,13 +11,17 @@ const lower = (s: string) => s.toLocaleLowerCase('en-US');
  */
 export const isOwner = createPermissionRule({
   name: 'IS_OWNER',
-  description: 'Allow sandboxes whose owner (creator) is one of the given user entity refs',
+  description:
+    'Allow sandboxes whose owner (creator) is one of the given user entity refs',
   resourceRef: opensandboxSandboxPermissionResourceRef,
   paramsSchema: z.object({
-    claims: z.array(z.string()).describe('User entity refs, e.g. user:default/jane'),
+    claims: z
+      .array(z.string())
+      .describe('User entity refs, e.g. user:default/jane'),
   }),
   apply: (sandbox, { claims }) =>
-    !!sandbox.ownership?.owner && claims.map(lower).includes(lower(sandbox.ownership.owner)),
+    !!sandbox.ownership?.owner &&
+    claims.map(lower).includes(lower(sandbox.ownership.owner)),
   toQuery: ({ claims }) => ({
     property: 'owner',
     refs: claims.map(lower).filter(ref => ref.startsWith('user:')),
@@ -34,10 +38,13 @@ export const isTeamMember = createPermissionRule({
   description: 'Allow sandboxes owned by one of the given group entity refs',
   resourceRef: opensandboxSandboxPermissionResourceRef,
   paramsSchema: z.object({
-    teams: z.array(z.string()).describe('Group entity refs, e.g. group:default/team-a'),
+    teams: z
+      .array(z.string())
+      .describe('Group entity refs, e.g. group:default/team-a'),
   }),
   apply: (sandbox, { teams }) =>
-    !!sandbox.ownership?.team && teams.map(lower).includes(lower(sandbox.ownership.team)),
+    !!sandbox.ownership?.team &&
+    teams.map(lower).includes(lower(sandbox.ownership.team)),
   toQuery: ({ teams }) => ({
     property: 'team',
     refs: teams.map(lower).filter(ref => ref.startsWith('group:')),
@@ -69,11 +76,19 @@ export const isInState = createPermissionRule({
   description: 'Allow sandboxes in one of the given lifecycle states',
   resourceRef: opensandboxSandboxPermissionResourceRef,
   paramsSchema: z.object({
-    states: z.array(z.string()).describe('Lifecycle states, e.g. Running, Paused'),
+    states: z
+      .array(z.string())
+      .describe('Lifecycle states, e.g. Running, Paused'),
   }),
-  apply: (sandbox, { states }) => states.map(lower).includes(lower(sandbox.status.state)),
+  apply: (sandbox, { states }) =>
+    states.map(lower).includes(lower(sandbox.status.state)),
   toQuery: ({ states }) => ({ property: 'state', states }),
 });
 
 /** Every sandbox permission rule, for `permissionsRegistry.addResourceType`. @public */
-export const opensandboxSandboxRules = { isOwner, isTeamMember, hasMetadata, isInState };
+export const opensandboxSandboxRules = {
+  isOwner,
+  isTeamMember,
+  hasMetadata,
+  isInState,
+};

@@ -1,11 +1,18 @@
 import { RoleBindingsCache } from './RoleBindingsCache';
 
-function setup(overrides: { staleIfErrorMs?: number; loadTimeoutMs?: number } = {}) {
+function setup(
+  overrides: { staleIfErrorMs?: number; loadTimeoutMs?: number } = {},
+) {
   const clock = { now: 1_000_000 };
-  const loads: Array<{ resolve: (v: string[]) => void; reject: (e: Error) => void; signal: AbortSignal }> = [];
+  const loads: Array<{
+    resolve: (v: string[]) => void;
+    reject: (e: Error) => void;
+    signal: AbortSignal;
+  }> = [];
   const errors: Error[] = [];
   const cache = new RoleBindingsCache<string[]>({
-    load: signal => new Promise((resolve, reject) => loads.push({ resolve, reject, signal })),
+    load: signal =>
+      new Promise((resolve, reject) => loads.push({ resolve, reject, signal })),
     ttlMs: 10_000,
     fallback: ['config-only'],
     clock: () => clock.now,

@@ -44,19 +44,24 @@ interface Entry<T> {
  * @public
  */
 export class RoleBindingsCache<T> {
-  readonly #o: Required<Omit<RoleBindingsCacheOptions<T>, 'onError'>> & Pick<RoleBindingsCacheOptions<T>, 'onError'>;
+  readonly #o: Required<Omit<RoleBindingsCacheOptions<T>, 'onError'>> &
+    Pick<RoleBindingsCacheOptions<T>, 'onError'>;
   #entry?: Entry<T>;
   #inflight?: { generation: number; promise: Promise<T> };
   #generation = 0;
   #failing = false;
 
   constructor(options: RoleBindingsCacheOptions<T>) {
-    if (!(options.ttlMs >= 0)) throw new Error('ttlMs must be a non-negative number');
+    if (!(options.ttlMs >= 0))
+      throw new Error('ttlMs must be a non-negative number');
     this.#o = {
       ...options,
       staleIfErrorMs: options.staleIfErrorMs ?? 0,
       clock: options.clock ?? Date.now,
-      loadTimeoutMs: Math.max(1, Math.min(options.loadTimeoutMs ?? 5000, options.ttlMs || 5000)),
+      loadTimeoutMs: Math.max(
+        1,
+        Math.min(options.loadTimeoutMs ?? 5000, options.ttlMs || 5000),
+      ),
     };
   }
 
@@ -65,7 +70,8 @@ export class RoleBindingsCache<T> {
     const now = this.#o.clock();
     const entry = this.#entry;
     if (entry && now - entry.startedAt <= this.#o.ttlMs) return entry.value;
-    if (this.#inflight?.generation === this.#generation) return this.#inflight.promise;
+    if (this.#inflight?.generation === this.#generation)
+      return this.#inflight.promise;
     const generation = this.#generation;
     const promise = this.#load(generation);
     this.#inflight = { generation, promise };
@@ -81,11 +87,21 @@ export class RoleBindingsCache<T> {
   async #load(generation: number): Promise<T> {
     const startedAt = this.#o.clock();
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`loading timed out after ${this.#o.loadTimeoutMs} ms`)), this.#o.loadTimeoutMs);
+    const timer = setTimeout(
+      () =>
+        controller.abort(
+          new Error(`loading timed out after ${this.#o.loadTimeoutMs} ms`),
+        ),
+      this.#o.loadTimeoutMs,
+    );
     try {
       const value = await Promise.race([
         this.#o.load(controller.signal),
-        new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason))),
+        new Promise<never>((_, reject) =>
+          controller.signal.addEventListener('abort', () =>
+            reject(controller.signal.reason),
+          ),
+        ),
       ]);
       if (generation === this.#generation) this.#entry = { value, startedAt };
       this.#failing = false;
@@ -93,10 +109,17 @@ export class RoleBindingsCache<T> {
     } catch (error) {
       if (!this.#failing) {
         this.#failing = true;
-        this.#o.onError?.(error instanceof Error ? error : new Error(String(error)));
+        this.#o.onError?.(
+          error instanceof Error ? error : new Error(String(error)),
+        );
       }
       const entry = this.#entry;
-      if (entry && this.#o.clock() - entry.startedAt <= this.#o.ttlMs + this.#o.staleIfErrorMs) return entry.value;
+      if (
+        entry &&
+        this.#o.clock() - entry.startedAt <=
+          this.#o.ttlMs + this.#o.staleIfErrorMs
+      )
+        return entry.value;
       return this.#o.fallback;
     } finally {
       clearTimeout(timer);

@@ -15,6 +15,7 @@ import {
   opensandboxSandboxCreatePermission,
   opensandboxSandboxDeletePermission,
   opensandboxSandboxEndpointPermission,
+  opensandboxSandboxHistoryReadPermission,
   opensandboxSandboxReadPermission,
   opensandboxSandboxUpdatePermission,
   RoleBindingExplanation,
@@ -51,7 +52,9 @@ export interface OpensandboxRoleBinding {
 const lower = (s: string) => s.toLocaleLowerCase('en-US');
 
 /** The config's role entries and services as bindings (source `config`). @public */
-export function configRoleBindings(config: OpensandboxRoleConfig | undefined): OpensandboxRoleBinding[] {
+export function configRoleBindings(
+  config: OpensandboxRoleConfig | undefined,
+): OpensandboxRoleBinding[] {
   if (!config) return [];
   const out: OpensandboxRoleBinding[] = [];
   for (const role of ['viewer', 'operator', 'admin'] as const) {
@@ -111,7 +114,13 @@ export function matchRoleBindings(
   if (caller.type === 'service') {
     return bindings
       .filter(b => b.subjectKind === 'service' && b.subject === caller.subject)
-      .map(b => ({ binding: b, source: b.source, subject: b.subject, role: b.role, teams: b.teams }));
+      .map(b => ({
+        binding: b,
+        source: b.source,
+        subject: b.subject,
+        role: b.role,
+        teams: b.teams,
+      }));
   }
   const user = lower(caller.userEntityRef);
   const refs = new Set([user, ...caller.ownershipEntityRefs.map(lower)]);
@@ -127,13 +136,29 @@ export function matchRoleBindings(
       teams: b.teams.length > 0 ? b.teams : groups,
     }));
   if (matched.length === 0 && defaultRole) {
-    return [{ source: 'default', subject: user, role: defaultRole, owner: user, teams: groups }];
+    return [
+      {
+        source: 'default',
+        subject: user,
+        role: defaultRole,
+        owner: user,
+        teams: groups,
+      },
+    ];
   }
   return matched;
 }
 
-const READ_LIKE = [opensandboxSandboxReadPermission.name, opensandboxSandboxEndpointPermission.name];
-const WRITE_LIKE = [opensandboxSandboxUpdatePermission.name, opensandboxSandboxDeletePermission.name];
+/** Scoped for viewers and operators: reading a sandbox, its endpoints and its history. */
+const READ_LIKE = [
+  opensandboxSandboxReadPermission.name,
+  opensandboxSandboxEndpointPermission.name,
+  opensandboxSandboxHistoryReadPermission.name,
+];
+const WRITE_LIKE = [
+  opensandboxSandboxUpdatePermission.name,
+  opensandboxSandboxDeletePermission.name,
+];
 
 /**
  * What a role gives for one `opensandbox.*` permission: `all`, `scoped` (own and team sandboxes)
@@ -141,14 +166,20 @@ const WRITE_LIKE = [opensandboxSandboxUpdatePermission.name, opensandboxSandboxD
  * `opensandbox.audit.read` are admin-only.
  * @public
  */
-export function roleGrantFor(permission: Permission, role: OpensandboxRole): 'all' | 'scoped' | 'none' {
+export function roleGrantFor(
+  permission: Permission,
+  role: OpensandboxRole,
+): 'all' | 'scoped' | 'none' {
   if (role === 'admin') return 'all';
-  if (permission.name === opensandboxSandboxCreatePermission.name) return role === 'operator' ? 'all' : 'none';
+  if (permission.name === opensandboxSandboxCreatePermission.name)
+    return role === 'operator' ? 'all' : 'none';
   if (permission.name === opensandboxAuditReadPermission.name) return 'none';
   if (permission.name === opensandboxAdminManagePermission.name) return 'none';
-  if (!isResourcePermission(permission, OPENSANDBOX_SANDBOX_RESOURCE_TYPE)) return 'none';
+  if (!isResourcePermission(permission, OPENSANDBOX_SANDBOX_RESOURCE_TYPE))
+    return 'none';
   if (READ_LIKE.includes(permission.name)) return 'scoped';
-  if (role === 'operator' && WRITE_LIKE.includes(permission.name)) return 'scoped';
+  if (role === 'operator' && WRITE_LIKE.includes(permission.name))
+    return 'scoped';
   return 'none';
 }
 
@@ -159,7 +190,10 @@ export function roleGrantFor(permission: Permission, role: OpensandboxRole): 'al
  * `decideOpensandboxPermission`.
  * @public
  */
-export function decideForGrants(permission: Permission, grants: OpensandboxMatchedGrant[]): PolicyDecision {
+export function decideForGrants(
+  permission: Permission,
+  grants: OpensandboxMatchedGrant[],
+): PolicyDecision {
   let owner: string | undefined;
   const teams = new Set<string>();
   let scoped = false;
@@ -169,17 +203,29 @@ export function decideForGrants(permission: Permission, grants: OpensandboxMatch
     if (kind === 'scoped') {
       scoped = true;
       if (grant.owner) owner = grant.owner;
-      for (const team of grant.teams) if (lower(team).startsWith('group:')) teams.add(team);
+      for (const team of grant.teams)
+        if (lower(team).startsWith('group:')) teams.add(team);
     }
   }
-  if (!scoped || !isResourcePermission(permission, OPENSANDBOX_SANDBOX_RESOURCE_TYPE)) {
+  if (
+    !scoped ||
+    !isResourcePermission(permission, OPENSANDBOX_SANDBOX_RESOURCE_TYPE)
+  ) {
     return { result: AuthorizeResult.DENY };
   }
-  const criteria: PermissionCriteria<PermissionCondition<typeof OPENSANDBOX_SANDBOX_RESOURCE_TYPE>>[] = [];
-  if (owner) criteria.push(opensandboxSandboxConditions.isOwner({ claims: [owner] }));
-  if (teams.size > 0) criteria.push(opensandboxSandboxConditions.isTeamMember({ teams: [...teams] }));
+  const criteria: PermissionCriteria<
+    PermissionCondition<typeof OPENSANDBOX_SANDBOX_RESOURCE_TYPE>
+  >[] = [];
+  if (owner)
+    criteria.push(opensandboxSandboxConditions.isOwner({ claims: [owner] }));
+  if (teams.size > 0)
+    criteria.push(
+      opensandboxSandboxConditions.isTeamMember({ teams: [...teams] }),
+    );
   if (criteria.length === 0) return { result: AuthorizeResult.DENY };
-  return createOpensandboxSandboxConditionalDecision(permission, { anyOf: criteria } as any);
+  return createOpensandboxSandboxConditionalDecision(permission, {
+    anyOf: criteria,
+  } as any);
 }
 
 /** True when one of the caller's matched database bindings is marked `exempt`. @public */
@@ -187,14 +233,19 @@ export function isExemptByGrants(grants: OpensandboxMatchedGrant[]): boolean {
   return grants.some(g => g.binding?.source === 'database' && g.binding.exempt);
 }
 
-function grantJson(grant: OpensandboxMatchedGrant, kind?: 'all' | 'scoped'): RoleBindingGrant {
+function grantJson(
+  grant: OpensandboxMatchedGrant,
+  kind?: 'all' | 'scoped',
+): RoleBindingGrant {
   return {
     ...(grant.binding?.id ? { bindingId: grant.binding.id } : {}),
     source: grant.source,
     subject: grant.subject,
     role: grant.role,
     grants: kind ?? (grant.role === 'admin' ? 'all' : 'scoped'),
-    ...(kind === 'scoped' || (!kind && grant.role !== 'admin') ? { teams: grant.teams } : {}),
+    ...(kind === 'scoped' || (!kind && grant.role !== 'admin')
+      ? { teams: grant.teams }
+      : {}),
   };
 }
 
@@ -212,25 +263,38 @@ export function explainRoleBindings(options: {
   groupsSource: RoleBindingExplanation['groupsSource'];
 }): RoleBindingExplanation {
   const user = lower(options.userEntityRef);
-  const ownership = [...new Set([user, ...options.ownershipEntityRefs.map(lower)])];
+  const ownership = [
+    ...new Set([user, ...options.ownershipEntityRefs.map(lower)]),
+  ];
   const grants = matchRoleBindings(
     options.bindings,
     { type: 'user', userEntityRef: user, ownershipEntityRefs: ownership },
     options.defaultRole,
   );
-  const permissions = opensandboxPermissions.map<RoleBindingPermissionExplanation>(permission => {
-    const decision = decideForGrants(permission, grants);
-    const grantedBy = grants.flatMap(grant => {
-      const kind = roleGrantFor(permission, grant.role);
-      return kind === 'none' ? [] : [grantJson(grant, kind)];
+  const permissions =
+    opensandboxPermissions.map<RoleBindingPermissionExplanation>(permission => {
+      const decision = decideForGrants(permission, grants);
+      const grantedBy = grants.flatMap(grant => {
+        const kind = roleGrantFor(permission, grant.role);
+        return kind === 'none' ? [] : [grantJson(grant, kind)];
+      });
+      if (decision.result === AuthorizeResult.ALLOW) {
+        return {
+          permission: permission.name,
+          decision: 'allow',
+          grantedBy: grantedBy.filter(g => g.grants === 'all'),
+        };
+      }
+      if (decision.result === AuthorizeResult.DENY)
+        return { permission: permission.name, decision: 'deny', grantedBy: [] };
+      const teams = [...new Set(grantedBy.flatMap(g => g.teams ?? []))].sort();
+      return {
+        permission: permission.name,
+        decision: 'conditional',
+        scope: { owner: user, teams },
+        grantedBy,
+      };
     });
-    if (decision.result === AuthorizeResult.ALLOW) {
-      return { permission: permission.name, decision: 'allow', grantedBy: grantedBy.filter(g => g.grants === 'all') };
-    }
-    if (decision.result === AuthorizeResult.DENY) return { permission: permission.name, decision: 'deny', grantedBy: [] };
-    const teams = [...new Set(grantedBy.flatMap(g => g.teams ?? []))].sort();
-    return { permission: permission.name, decision: 'conditional', scope: { owner: user, teams }, grantedBy };
-  });
   return {
     user,
     ownershipEntityRefs: ownership,
@@ -260,18 +324,28 @@ export const DEFAULT_ROLE_BINDINGS_CACHE_SECONDS = 10;
  * @throws Error naming the key when a value is out of range.
  * @public
  */
-export function readOpensandboxRoleBindingsSettings(config: Config): OpensandboxRoleBindingsSettings {
-  const block = config.getOptionalConfig('opensandbox.permissionPolicy.roleBindings');
+export function readOpensandboxRoleBindingsSettings(
+  config: Config,
+): OpensandboxRoleBindingsSettings {
+  const block = config.getOptionalConfig(
+    'opensandbox.permissionPolicy.roleBindings',
+  );
   const number = (key: string, fallback: number, max: number) => {
     const value = block?.getOptionalNumber(key) ?? fallback;
     if (!Number.isFinite(value) || value < 0 || value > max) {
-      throw new Error(`Invalid opensandbox.permissionPolicy.roleBindings.${key} ${value}, expected 0 to ${max}`);
+      throw new Error(
+        `Invalid opensandbox.permissionPolicy.roleBindings.${key} ${value}, expected 0 to ${max}`,
+      );
     }
     return value;
   };
   return {
     enabled: block?.getOptionalBoolean('enabled') ?? true,
-    cacheSeconds: number('cacheSeconds', DEFAULT_ROLE_BINDINGS_CACHE_SECONDS, 300),
+    cacheSeconds: number(
+      'cacheSeconds',
+      DEFAULT_ROLE_BINDINGS_CACHE_SECONDS,
+      300,
+    ),
     staleIfErrorSeconds: number('staleIfErrorSeconds', 0, 3600),
   };
 }
@@ -283,9 +357,12 @@ const ROLES = ['viewer', 'operator', 'admin'];
  * are not well-formed are dropped (never granted).
  * @public
  */
-export function parseRoleBindingsPayload(body: unknown): OpensandboxRoleBinding[] {
+export function parseRoleBindingsPayload(
+  body: unknown,
+): OpensandboxRoleBinding[] {
   const items = (body as { bindings?: unknown })?.bindings;
-  if (!Array.isArray(items)) throw new Error('role bindings answer has no bindings list');
+  if (!Array.isArray(items))
+    throw new Error('role bindings answer has no bindings list');
   return items.flatMap((item: any): OpensandboxRoleBinding[] => {
     if (
       typeof item?.subject !== 'string' ||
@@ -300,7 +377,8 @@ export function parseRoleBindingsPayload(body: unknown): OpensandboxRoleBinding[
       {
         id: typeof item.id === 'string' ? item.id : undefined,
         source: 'database',
-        subject: item.subjectKind === 'service' ? item.subject : lower(item.subject),
+        subject:
+          item.subjectKind === 'service' ? item.subject : lower(item.subject),
         subjectKind: item.subjectKind,
         role: item.role,
         teams: item.teams.map(lower),

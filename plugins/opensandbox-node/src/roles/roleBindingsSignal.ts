@@ -1,4 +1,7 @@
-import { createServiceFactory, createServiceRef } from '@backstage/backend-plugin-api';
+import {
+  createServiceFactory,
+  createServiceRef,
+} from '@backstage/backend-plugin-api';
 
 /**
  * In-process notice that the role bindings changed, shared by the plugins of ONE backend process:
@@ -39,13 +42,14 @@ class InProcessSignal implements OpensandboxRoleBindingsSignal {
  * in-memory implementation).
  * @public
  */
-export const opensandboxRoleBindingsSignalServiceRef = createServiceRef<OpensandboxRoleBindingsSignal>({
-  id: 'opensandbox.role-bindings-signal',
-  scope: 'root',
-  defaultFactory: async service =>
-    createServiceFactory({
-      service,
-      deps: {},
-      factory: () => new InProcessSignal(),
-    }),
-});
+export const opensandboxRoleBindingsSignalServiceRef =
+  createServiceRef<OpensandboxRoleBindingsSignal>({
+    id: 'opensandbox.role-bindings-signal',
+    scope: 'root',
+    defaultFactory: async service =>
+      createServiceFactory({
+        service,
+        deps: {},
+        factory: () => new InProcessSignal(),
+      }),
+  });

@@ -39,10 +39,15 @@ export interface OpensandboxRoleConfig {
   services: OpensandboxServiceRole[];
 }
 
-function readRole(value: string | undefined, key: string): OpensandboxRole | undefined {
+function readRole(
+  value: string | undefined,
+  key: string,
+): OpensandboxRole | undefined {
   if (value === undefined || value === 'none') return undefined;
   if (!ROLES.includes(value as OpensandboxRole)) {
-    throw new Error(`Invalid ${key} "${value}", expected one of none, ${ROLES.join(', ')}`);
+    throw new Error(
+      `Invalid ${key} "${value}", expected one of none, ${ROLES.join(', ')}`,
+    );
   }
   return value as OpensandboxRole;
 }
@@ -55,23 +60,37 @@ const lower = (s: string) => s.toLocaleLowerCase('en-US');
  * @throws Error naming the key when a role or decision is invalid.
  * @public
  */
-export function readOpensandboxRoleConfig(config: Config): OpensandboxRoleConfig | undefined {
+export function readOpensandboxRoleConfig(
+  config: Config,
+): OpensandboxRoleConfig | undefined {
   const block = config.getOptionalConfig('opensandbox.permissionPolicy');
   if (!block) return undefined;
   const other = block.getOptionalString('otherPermissions') ?? 'allow';
   if (other !== 'allow' && other !== 'deny') {
-    throw new Error(`Invalid opensandbox.permissionPolicy.otherPermissions "${other}", expected allow or deny`);
+    throw new Error(
+      `Invalid opensandbox.permissionPolicy.otherPermissions "${other}", expected allow or deny`,
+    );
   }
   const roles = block.getOptionalConfig('roles');
   const members = {} as Record<OpensandboxRole, string[]>;
-  for (const role of ROLES) members[role] = (roles?.getOptionalStringArray(role) ?? []).map(lower);
-  const services = (block.getOptionalConfigArray('services') ?? []).map((s, i) => ({
-    subject: s.getString('subject'),
-    role: readRole(s.getString('role'), `opensandbox.permissionPolicy.services[${i}].role`) ?? 'viewer',
-    teams: (s.getOptionalStringArray('teams') ?? []).map(lower),
-  }));
+  for (const role of ROLES)
+    members[role] = (roles?.getOptionalStringArray(role) ?? []).map(lower);
+  const services = (block.getOptionalConfigArray('services') ?? []).map(
+    (s, i) => ({
+      subject: s.getString('subject'),
+      role:
+        readRole(
+          s.getString('role'),
+          `opensandbox.permissionPolicy.services[${i}].role`,
+        ) ?? 'viewer',
+      teams: (s.getOptionalStringArray('teams') ?? []).map(lower),
+    }),
+  );
   return {
-    defaultRole: readRole(block.getOptionalString('defaultRole'), 'opensandbox.permissionPolicy.defaultRole'),
+    defaultRole: readRole(
+      block.getOptionalString('defaultRole'),
+      'opensandbox.permissionPolicy.defaultRole',
+    ),
     otherPermissions: other,
     members,
     services,
@@ -96,6 +115,9 @@ export function resolveUserRole(
 }
 
 /** The configured role of a service subject, if any. @public */
-export function resolveServiceRole(config: OpensandboxRoleConfig, subject: string): OpensandboxServiceRole | undefined {
+export function resolveServiceRole(
+  config: OpensandboxRoleConfig,
+  subject: string,
+): OpensandboxServiceRole | undefined {
   return config.services.find(s => s.subject === subject);
 }

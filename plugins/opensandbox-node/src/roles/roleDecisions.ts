@@ -12,6 +12,7 @@ import {
   opensandboxSandboxCreatePermission,
   opensandboxSandboxDeletePermission,
   opensandboxSandboxEndpointPermission,
+  opensandboxSandboxHistoryReadPermission,
   opensandboxSandboxReadPermission,
   opensandboxSandboxUpdatePermission,
 } from '@opensandbox-console/plugin-opensandbox-common';
@@ -34,15 +35,22 @@ export interface OpensandboxRoleScope {
   teams: string[];
 }
 
-const READ_LIKE = [opensandboxSandboxReadPermission.name, opensandboxSandboxEndpointPermission.name];
-const WRITE_LIKE = [opensandboxSandboxUpdatePermission.name, opensandboxSandboxDeletePermission.name];
+const READ_LIKE = [
+  opensandboxSandboxReadPermission.name,
+  opensandboxSandboxEndpointPermission.name,
+  opensandboxSandboxHistoryReadPermission.name,
+];
+const WRITE_LIKE = [
+  opensandboxSandboxUpdatePermission.name,
+  opensandboxSandboxDeletePermission.name,
+];
 
 /**
  * The role model's decision for one `opensandbox.*` permission:
  *
  * | permission | viewer | operator | admin |
  * | --- | --- | --- | --- |
- * | sandbox.read, sandbox.endpoint | own/team sandboxes | own/team sandboxes | ALLOW |
+ * | sandbox.read, sandbox.endpoint, sandbox.history.read | own/team sandboxes | own/team sandboxes | ALLOW |
  * | sandbox.create | DENY | ALLOW | ALLOW |
  * | sandbox.update, sandbox.delete | DENY | own/team sandboxes | ALLOW |
  * | audit.read | DENY | DENY | ALLOW |
@@ -60,17 +68,36 @@ export function decideOpensandboxPermission(
   if (!role) return { result: AuthorizeResult.DENY };
   if (role === 'admin') return { result: AuthorizeResult.ALLOW };
   if (permission.name === opensandboxSandboxCreatePermission.name) {
-    return { result: role === 'operator' ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+    return {
+      result:
+        role === 'operator' ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+    };
   }
-  if (permission.name === opensandboxAuditReadPermission.name) return { result: AuthorizeResult.DENY };
-  const scoped = READ_LIKE.includes(permission.name) || (role === 'operator' && WRITE_LIKE.includes(permission.name));
-  if (!scoped || !isResourcePermission(permission, OPENSANDBOX_SANDBOX_RESOURCE_TYPE)) {
+  if (permission.name === opensandboxAuditReadPermission.name)
+    return { result: AuthorizeResult.DENY };
+  const scoped =
+    READ_LIKE.includes(permission.name) ||
+    (role === 'operator' && WRITE_LIKE.includes(permission.name));
+  if (
+    !scoped ||
+    !isResourcePermission(permission, OPENSANDBOX_SANDBOX_RESOURCE_TYPE)
+  ) {
     return { result: AuthorizeResult.DENY };
   }
-  const teams = scope.teams.filter(ref => ref.toLocaleLowerCase('en-US').startsWith('group:'));
-  const criteria: PermissionCriteria<PermissionCondition<typeof OPENSANDBOX_SANDBOX_RESOURCE_TYPE>>[] = [];
-  if (scope.userEntityRef) criteria.push(opensandboxSandboxConditions.isOwner({ claims: [scope.userEntityRef] }));
-  if (teams.length > 0) criteria.push(opensandboxSandboxConditions.isTeamMember({ teams }));
+  const teams = scope.teams.filter(ref =>
+    ref.toLocaleLowerCase('en-US').startsWith('group:'),
+  );
+  const criteria: PermissionCriteria<
+    PermissionCondition<typeof OPENSANDBOX_SANDBOX_RESOURCE_TYPE>
+  >[] = [];
+  if (scope.userEntityRef)
+    criteria.push(
+      opensandboxSandboxConditions.isOwner({ claims: [scope.userEntityRef] }),
+    );
+  if (teams.length > 0)
+    criteria.push(opensandboxSandboxConditions.isTeamMember({ teams }));
   if (criteria.length === 0) return { result: AuthorizeResult.DENY };
-  return createOpensandboxSandboxConditionalDecision(permission, { anyOf: criteria } as any);
+  return createOpensandboxSandboxConditionalDecision(permission, {
+    anyOf: criteria,
+  } as any);
 }

@@ -1,16 +1,32 @@
 import { createElement, ReactNode } from 'react';
 import { SWRConfig } from 'swr';
-import { AuthorizeResult, EvaluatePermissionRequest } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  EvaluatePermissionRequest,
+} from '@backstage/plugin-permission-common';
 import { MockPermissionApi } from '@backstage/test-utils';
 import { ResponseError } from '@backstage/errors';
-import type { AuditEvent, ConsoleSettings, OpenSandboxApi, SandboxDetails } from '../api';
+import type {
+  AuditEvent,
+  ConsoleSettings,
+  OpenSandboxApi,
+  SandboxDetails,
+} from '../api';
 
 /**
  * Settings of a console with one OpenSandbox server and without a lifetime cap (what
  * `GET /settings` answers then); override any field.
  */
-export function makeSettings(overrides: Partial<ConsoleSettings> = {}): ConsoleSettings {
-  return { maxTimeoutSeconds: null, minTimeoutSeconds: 60, requestBodyLimitBytes: 1048576, servers: ['default'], ...overrides };
+export function makeSettings(
+  overrides: Partial<ConsoleSettings> = {},
+): ConsoleSettings {
+  return {
+    maxTimeoutSeconds: null,
+    minTimeoutSeconds: 60,
+    requestBodyLimitBytes: 1048576,
+    servers: ['default'],
+    ...overrides,
+  };
 }
 
 /**
@@ -19,7 +35,9 @@ export function makeSettings(overrides: Partial<ConsoleSettings> = {}): ConsoleS
  */
 export function createFakeApi(): jest.Mocked<OpenSandboxApi> {
   return {
-    listTeams: jest.fn().mockResolvedValue(['group:default/team-a', 'group:default/team-b']),
+    listTeams: jest
+      .fn()
+      .mockResolvedValue(['group:default/team-a', 'group:default/team-b']),
     getSettings: jest.fn().mockResolvedValue(makeSettings()),
     listSandboxes: jest.fn(),
     getSandbox: jest.fn(),
@@ -31,6 +49,7 @@ export function createFakeApi(): jest.Mocked<OpenSandboxApi> {
     getEndpoint: jest.fn(),
     updateMetadata: jest.fn(),
     listAuditEvents: jest.fn().mockResolvedValue({ items: [] }),
+    listSandboxHistory: jest.fn().mockResolvedValue({ items: [] }),
     exportAuditEvents: jest.fn(),
     runBulk: jest.fn(),
   };
@@ -56,7 +75,9 @@ export async function backendError(
 }
 
 /** A running console sandbox; override any field (also `lastRenewal`). */
-export function makeSandbox(overrides: Partial<SandboxDetails> = {}): SandboxDetails {
+export function makeSandbox(
+  overrides: Partial<SandboxDetails> = {},
+): SandboxDetails {
   return {
     id: '6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20',
     image: { uri: 'python:3.11-slim' },
@@ -81,13 +102,17 @@ export function makeSandbox(overrides: Partial<SandboxDetails> = {}): SandboxDet
  */
 export function createPermissionApi(denied: string[] = []) {
   const handler = jest.fn((request: EvaluatePermissionRequest) =>
-    denied.includes(request.permission.name) ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+    denied.includes(request.permission.name)
+      ? AuthorizeResult.DENY
+      : AuthorizeResult.ALLOW,
   );
   return { permissionApi: new MockPermissionApi(handler), handler };
 }
 
 /** An audit event; override any field. */
-export function makeAuditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
+export function makeAuditEvent(
+  overrides: Partial<AuditEvent> = {},
+): AuditEvent {
   return {
     id: 'a1b2c3d4-0000-4000-8000-000000000001',
     occurredAt: '2026-06-15T10:00:00.123Z',
@@ -115,5 +140,9 @@ export function makeAuditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent 
  * decisions from one test into the next. Wrap each rendered tree in a fresh cache.
  */
 export function withFreshPermissionCache(children: ReactNode) {
-  return createElement(SWRConfig, { value: { provider: () => new Map() } }, children);
+  return createElement(
+    SWRConfig,
+    { value: { provider: () => new Map() } },
+    children,
+  );
 }

@@ -6,11 +6,15 @@ import type {
   Endpoint,
   RenewSandboxExpirationResponse,
   SandboxChangesResponse,
+  SandboxCreation,
   SandboxPreset,
 } from '@opensandbox-console/plugin-opensandbox-common';
 
 export type { SandboxPreset } from '@opensandbox-console/plugin-opensandbox-common';
-export type { SandboxChangeRef, SandboxChangesResponse } from '@opensandbox-console/plugin-opensandbox-common';
+export type {
+  SandboxChangeRef,
+  SandboxChangesResponse,
+} from '@opensandbox-console/plugin-opensandbox-common';
 
 /**
  * Query of {@link OpenSandboxApi.listSandboxes}. Every filter is optional; filters are AND'ed,
@@ -83,7 +87,10 @@ export interface SandboxServerOptions {
  * `secureAccess` is optional (the upstream default is false), plus the console-only `team`.
  * @public
  */
-export type ConsoleCreateSandboxRequest = Omit<CreateSandboxRequest, 'secureAccess'> & {
+export type ConsoleCreateSandboxRequest = Omit<
+  CreateSandboxRequest,
+  'secureAccess'
+> & {
   secureAccess?: boolean;
   /** Owning group as a full entity ref, e.g. `group:default/team-a`. */
   team?: string;
@@ -209,7 +216,11 @@ export interface SandboxLastRenewal {
  * audited a successful renewal of it, `lastRenewal`.
  * @public
  */
-export type SandboxDetails = ConsoleSandbox & { lastRenewal?: SandboxLastRenewal };
+export type SandboxDetails = ConsoleSandbox & {
+  lastRenewal?: SandboxLastRenewal;
+  /** How it was created through the console (env variable names only, never values); absent for others. */
+  creation?: SandboxCreation;
+};
 
 /**
  * Options of {@link OpenSandboxApi.createSandbox}.
@@ -342,7 +353,9 @@ export interface OpenSandboxApi {
    * `GET /sandboxes`: one page of sandboxes from the console's inventory, newest first unless
    * `query.sort` says otherwise; `syncedAt` of the answer tells how fresh the inventory is.
    */
-  listSandboxes(query?: ListSandboxesQuery): Promise<ConsoleListSandboxesResponse>;
+  listSandboxes(
+    query?: ListSandboxesQuery,
+  ): Promise<ConsoleListSandboxesResponse>;
   /**
    * `GET /settings`: the lifetime cap and limits the server validates with. Fetched once per
    * client and cached (a failed load is not cached, so the next call tries again).
@@ -358,14 +371,20 @@ export interface OpenSandboxApi {
    * `GET /sandboxes/:id` (or `/servers/:server/sandboxes/:id` with `options.server`): one sandbox
    * with its decoded ownership and last recorded renewal.
    */
-  getSandbox(id: string, options?: SandboxServerOptions): Promise<SandboxDetails>;
+  getSandbox(
+    id: string,
+    options?: SandboxServerOptions,
+  ): Promise<SandboxDetails>;
   /**
    * `POST /sandboxes`: creates a sandbox. Resolves once the server answers 202, which the real
    * upstream does only when the sandbox runs (this can take tens of seconds to minutes), or 200
    * when `options.idempotencyKey` repeats an earlier attempt that made the sandbox. A 504 means
    * the outcome is unknown: retry with the same key.
    */
-  createSandbox(request: ConsoleCreateSandboxRequest, options?: CreateSandboxOptions): Promise<ConsoleSandbox>;
+  createSandbox(
+    request: ConsoleCreateSandboxRequest,
+    options?: CreateSandboxOptions,
+  ): Promise<ConsoleSandbox>;
   /** `DELETE /sandboxes/:id`: terminates and removes the sandbox (204). */
   deleteSandbox(id: string, options?: SandboxServerOptions): Promise<void>;
   /**
@@ -388,7 +407,11 @@ export interface OpenSandboxApi {
    * @returns `endpoint` as `host[:port]/path` WITHOUT a scheme, and any `headers` every request
    *   to it must carry.
    */
-  getEndpoint(id: string, port: number, options?: GetEndpointOptions): Promise<Endpoint>;
+  getEndpoint(
+    id: string,
+    port: number,
+    options?: GetEndpointOptions,
+  ): Promise<Endpoint>;
   /**
    * `PATCH /sandboxes/:id/metadata`: a JSON merge patch of the sandbox metadata (`null` deletes a
    * key). Ownership keys (`backstage.io/owner*`, `backstage.io/team*`) and `opensandbox.io/` keys
@@ -406,7 +429,11 @@ export interface OpenSandboxApi {
    * `reason` when the OpenSandbox server does not offer them. Optional: older backends have no
    * diagnostics route.
    */
-  getDiagnostics?(id: string, kind: SandboxDiagnosticsKind, options?: SandboxServerOptions): Promise<SandboxDiagnostics>;
+  getDiagnostics?(
+    id: string,
+    kind: SandboxDiagnosticsKind,
+    options?: SandboxServerOptions,
+  ): Promise<SandboxDiagnostics>;
   /**
    * `GET /audit-events`: one page of audit events matching `filter`, newest first. Needs the
    * `opensandbox.audit.read` permission (403 otherwise); 400 for invalid filter values, e.g.
@@ -414,13 +441,30 @@ export interface OpenSandboxApi {
    * @param filter - exact-match filters, AND'ed; empty values are left out.
    * @param page - `limit` (1-200, server default 50) and `cursor` (the previous page's `nextCursor`).
    */
-  listAuditEvents(filter?: AuditEventFilter, page?: AuditEventsPageOptions): Promise<AuditEventsPage>;
+  listAuditEvents(
+    filter?: AuditEventFilter,
+    page?: AuditEventsPageOptions,
+  ): Promise<AuditEventsPage>;
+  /**
+   * `GET /sandboxes/:id/history` (`/servers/:server/...` with `options.server`): one page of the
+   * sandbox's audit events, newest first, for callers who may read the sandbox (404 otherwise,
+   * also after it was deleted when its audit rows do not show it was theirs). `clientIp` and
+   * `userAgent` are null unless the caller has `opensandbox.audit.read`.
+   * @param options - `limit` (1-200, server default 50), `cursor` and `server`.
+   */
+  listSandboxHistory(
+    id: string,
+    options?: AuditEventsPageOptions & SandboxServerOptions,
+  ): Promise<AuditEventsPage>;
   /**
    * `GET /audit-events?format=csv|ndjson`: the whole filtered set (no paging) as a file the
    * caller can save. CSV is RFC 4180 with a header row; NDJSON has one {@link AuditEvent} per line.
    * Fetched through `fetchApi`, so the request carries the user's Backstage token.
    */
-  exportAuditEvents(filter: AuditEventFilter, format: AuditExportFormat): Promise<Blob>;
+  exportAuditEvents(
+    filter: AuditEventFilter,
+    format: AuditExportFormat,
+  ): Promise<Blob>;
   /**
    * `POST /bulk/{renew|pause|resume|delete}`: a dry run (the default: `dryRun` absent or true)
    * answers a verdict per sandbox and a `confirmationToken`; an execution (`dryRun: false`; a

@@ -4,9 +4,21 @@ const BASE = 'http://localhost:7007/api/opensandbox';
 
 describe('OpenSandboxClient.getSandboxChanges', () => {
   it('GETs /changes, with ?since= when given', async () => {
-    const body = { version: 7, changed: [{ server: 'default', id: 'a', version: 7 }], removed: [], hasMore: false, reset: false };
-    const fetch = jest.fn(async (_url: string, _init?: RequestInit) => new Response(JSON.stringify(body), { status: 200 }));
-    const client = new OpenSandboxClient({ discoveryApi: { getBaseUrl: async () => BASE }, fetchApi: { fetch } as any });
+    const body = {
+      version: 7,
+      changed: [{ server: 'default', id: 'a', version: 7 }],
+      removed: [],
+      hasMore: false,
+      reset: false,
+    };
+    const fetch = jest.fn(
+      async (_url: string, _init?: RequestInit) =>
+        new Response(JSON.stringify(body), { status: 200 }),
+    );
+    const client = new OpenSandboxClient({
+      discoveryApi: { getBaseUrl: async () => BASE },
+      fetchApi: { fetch } as any,
+    });
     await expect(client.getSandboxChanges()).resolves.toEqual(body);
     await expect(client.getSandboxChanges(0)).resolves.toEqual(body);
     await expect(client.getSandboxChanges(42)).resolves.toEqual(body);

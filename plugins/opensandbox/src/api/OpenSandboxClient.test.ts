@@ -7,14 +7,20 @@ function setup(response: { status?: number; body?: unknown } = {}) {
   const status = response.status ?? 200;
   const fetch = jest.fn(
     async (_url: string, _init?: RequestInit) =>
-      new Response(response.body === undefined ? null : JSON.stringify(response.body), {
-        status,
-        statusText: status === 200 ? 'OK' : 'Error',
-        headers: { 'Content-Type': 'application/json' },
-      }),
+      new Response(
+        response.body === undefined ? null : JSON.stringify(response.body),
+        {
+          status,
+          statusText: status === 200 ? 'OK' : 'Error',
+          headers: { 'Content-Type': 'application/json' },
+        },
+      ),
   );
   const getBaseUrl = jest.fn(async (_pluginId: string) => BASE);
-  const client = new OpenSandboxClient({ discoveryApi: { getBaseUrl }, fetchApi: { fetch } as any });
+  const client = new OpenSandboxClient({
+    discoveryApi: { getBaseUrl },
+    fetchApi: { fetch } as any,
+  });
   return { client, fetch, getBaseUrl };
 }
 
@@ -22,7 +28,9 @@ function setup(response: { status?: number; body?: unknown } = {}) {
 let ids = 0;
 beforeEach(() => {
   ids = 0;
-  jest.spyOn(globalThis.crypto, 'randomUUID').mockImplementation(() => `rid-${++ids}` as any);
+  jest
+    .spyOn(globalThis.crypto, 'randomUUID')
+    .mockImplementation(() => `rid-${++ids}` as any);
 });
 afterEach(() => {
   jest.restoreAllMocks();
@@ -30,7 +38,16 @@ afterEach(() => {
 
 describe('OpenSandboxClient', () => {
   it('lists with repeated state, double-encoded metadata and paging', async () => {
-    const list = { items: [], pagination: { page: 2, pageSize: 50, totalItems: 0, totalPages: 0, hasNextPage: false } };
+    const list = {
+      items: [],
+      pagination: {
+        page: 2,
+        pageSize: 50,
+        totalItems: 0,
+        totalPages: 0,
+        hasNextPage: false,
+      },
+    };
     const { client, fetch, getBaseUrl } = setup({ body: list });
     await expect(
       client.listSandboxes({
@@ -49,7 +66,9 @@ describe('OpenSandboxClient', () => {
     // Decoding once gives the metadata filter string the upstream parses.
     const url = new URL(fetch.mock.calls[0][0]);
     expect(url.searchParams.getAll('state')).toEqual(['Running', 'Paused']);
-    expect(url.searchParams.get('metadata')).toBe('project=demo&backstage.io%2Fteam=team-a');
+    expect(url.searchParams.get('metadata')).toBe(
+      'project=demo&backstage.io%2Fteam=team-a',
+    );
   });
 
   it('lists with repeated owner, team and entity refs in a fixed order', async () => {
@@ -62,13 +81,19 @@ describe('OpenSandboxClient', () => {
       page: 1,
       pageSize: 20,
     });
-    await client.listSandboxes({ team: [], entity: ['component:default/payments-api'] });
+    await client.listSandboxes({
+      team: [],
+      entity: ['component:default/payments-api'],
+    });
     expect(fetch.mock.calls.map(c => c[0])).toEqual([
       `${BASE}/sandboxes?state=Running&owner=user%3Adefault%2Fjane.doe&team=group%3Adefault%2Fteam-a&team=group%3Adefault%2Fteam-b&entity=component%3Adefault%2Fpayments-api&entity=system%3Adefault%2Fpayments&page=1&pageSize=20`,
       `${BASE}/sandboxes?entity=component%3Adefault%2Fpayments-api`,
     ]);
     const url = new URL(fetch.mock.calls[0][0]);
-    expect(url.searchParams.getAll('team')).toEqual(['group:default/team-a', 'group:default/team-b']);
+    expect(url.searchParams.getAll('team')).toEqual([
+      'group:default/team-a',
+      'group:default/team-b',
+    ]);
   });
 
   it('lists without a query string when no filter is given', async () => {
@@ -78,7 +103,11 @@ describe('OpenSandboxClient', () => {
   });
 
   it('lists with search, sort, order, expiringWithinSeconds and server after the filters, before the paging', async () => {
-    const list = { items: [], pagination: {}, syncedAt: '2026-06-15T10:47:00.000Z' };
+    const list = {
+      items: [],
+      pagination: {},
+      syncedAt: '2026-06-15T10:47:00.000Z',
+    };
     const { client, fetch } = setup({ body: list });
     await expect(
       client.listSandboxes({
@@ -101,39 +130,60 @@ describe('OpenSandboxClient', () => {
       `${BASE}/sandboxes?expiringWithinSeconds=0`,
       `${BASE}/sandboxes?sort=expiresAt`,
     ]);
-    expect(new URL(fetch.mock.calls[0][0]).searchParams.get('search')).toBe('demo api');
+    expect(new URL(fetch.mock.calls[0][0]).searchParams.get('search')).toBe(
+      'demo api',
+    );
   });
 
   it('calls /servers/:server/sandboxes/:id/... for every sandbox call given a server, else the default routes', async () => {
-    const { client, fetch } = setup({ body: { id: 'abc', expiresAt: '2026-06-15T12:00:00Z' } });
+    const { client, fetch } = setup({
+      body: { id: 'abc', expiresAt: '2026-06-15T12:00:00Z' },
+    });
     const on = { server: 'eu west' };
     await client.getSandbox('abc', on);
     await client.deleteSandbox('abc', on);
     await client.pauseSandbox('abc', on);
     await client.resumeSandbox('abc', on);
     await client.renewExpiration('abc', '2026-06-15T12:00:00.000Z', on);
-    await client.renewExpiration('abc', '2026-06-15T11:00:00.000Z', { ...on, allowShorten: true });
+    await client.renewExpiration('abc', '2026-06-15T11:00:00.000Z', {
+      ...on,
+      allowShorten: true,
+    });
     await client.getEndpoint('abc', 8080, { ...on, useServerProxy: true });
     await client.updateMetadata('abc', { stage: 'dev' }, on);
     await client.getSandbox('abc', {});
     const server = `${BASE}/servers/eu%20west/sandboxes/abc`;
-    expect(fetch.mock.calls.map(c => [c[1]?.method, c[0], c[1]?.body])).toEqual([
-      ['GET', server, undefined],
-      ['DELETE', server, undefined],
-      ['POST', `${server}/pause`, undefined],
-      ['POST', `${server}/resume`, undefined],
-      // The server travels in the path only, never in the body.
-      ['POST', `${server}/renew-expiration`, '{"expiresAt":"2026-06-15T12:00:00.000Z"}'],
-      ['POST', `${server}/renew-expiration`, '{"expiresAt":"2026-06-15T11:00:00.000Z","allowShorten":true}'],
-      ['GET', `${server}/endpoints/8080?use_server_proxy=true`, undefined],
-      ['PATCH', `${server}/metadata`, '{"stage":"dev"}'],
-      ['GET', `${BASE}/sandboxes/abc`, undefined],
-    ]);
+    expect(fetch.mock.calls.map(c => [c[1]?.method, c[0], c[1]?.body])).toEqual(
+      [
+        ['GET', server, undefined],
+        ['DELETE', server, undefined],
+        ['POST', `${server}/pause`, undefined],
+        ['POST', `${server}/resume`, undefined],
+        // The server travels in the path only, never in the body.
+        [
+          'POST',
+          `${server}/renew-expiration`,
+          '{"expiresAt":"2026-06-15T12:00:00.000Z"}',
+        ],
+        [
+          'POST',
+          `${server}/renew-expiration`,
+          '{"expiresAt":"2026-06-15T11:00:00.000Z","allowShorten":true}',
+        ],
+        ['GET', `${server}/endpoints/8080?use_server_proxy=true`, undefined],
+        ['PATCH', `${server}/metadata`, '{"stage":"dev"}'],
+        ['GET', `${BASE}/sandboxes/abc`, undefined],
+      ],
+    );
   });
 
   it('creates on a named server with the body field server', async () => {
     const { client, fetch } = setup({ body: { id: 'abc', server: 'us' } });
-    await client.createSandbox({ image: { uri: 'python:3.11-slim' }, resourceLimits: {}, server: 'us' });
+    await client.createSandbox({
+      image: { uri: 'python:3.11-slim' },
+      resourceLimits: {},
+      server: 'us',
+    });
     expect(fetch.mock.calls[0][0]).toBe(`${BASE}/sandboxes`);
     expect(JSON.parse(String(fetch.mock.calls[0][1]?.body))).toEqual({
       image: { uri: 'python:3.11-slim' },
@@ -159,7 +209,10 @@ describe('OpenSandboxClient', () => {
         `${BASE}/sandboxes`,
         {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'rid-1' },
+          headers: {
+            'Content-Type': 'application/json',
+            'X-Request-ID': 'rid-1',
+          },
           body: '{"image":{"uri":"python:3.11-slim"},"entrypoint":["python"],"timeout":600,"resourceLimits":{"cpu":"500m"},"team":"group:default/team-a","entityRef":"component:default/payments-api"}',
         },
       ],
@@ -169,51 +222,93 @@ describe('OpenSandboxClient', () => {
   it('handles empty 204/202 answers', async () => {
     const del = setup({ status: 204 });
     await expect(del.client.deleteSandbox('abc')).resolves.toBeUndefined();
-    expect(del.fetch.mock.calls[0]).toEqual([`${BASE}/sandboxes/abc`, { method: 'DELETE', headers: { 'X-Request-ID': 'rid-1' } }]);
+    expect(del.fetch.mock.calls[0]).toEqual([
+      `${BASE}/sandboxes/abc`,
+      { method: 'DELETE', headers: { 'X-Request-ID': 'rid-1' } },
+    ]);
 
     const pause = setup({ status: 202 });
     await expect(pause.client.pauseSandbox('abc')).resolves.toBeUndefined();
     await expect(pause.client.resumeSandbox('abc')).resolves.toBeUndefined();
     expect(pause.fetch.mock.calls.map(c => [c[0], c[1]])).toEqual([
-      [`${BASE}/sandboxes/abc/pause`, { method: 'POST', headers: { 'X-Request-ID': 'rid-2' } }],
-      [`${BASE}/sandboxes/abc/resume`, { method: 'POST', headers: { 'X-Request-ID': 'rid-3' } }],
+      [
+        `${BASE}/sandboxes/abc/pause`,
+        { method: 'POST', headers: { 'X-Request-ID': 'rid-2' } },
+      ],
+      [
+        `${BASE}/sandboxes/abc/resume`,
+        { method: 'POST', headers: { 'X-Request-ID': 'rid-3' } },
+      ],
     ]);
   });
 
   it('renews with the absolute expiresAt', async () => {
-    const { client, fetch } = setup({ body: { expiresAt: '2026-06-15T12:00:00Z' } });
-    await expect(client.renewExpiration('abc', '2026-06-15T12:00:00.000Z')).resolves.toEqual({
+    const { client, fetch } = setup({
+      body: { expiresAt: '2026-06-15T12:00:00Z' },
+    });
+    await expect(
+      client.renewExpiration('abc', '2026-06-15T12:00:00.000Z'),
+    ).resolves.toEqual({
       expiresAt: '2026-06-15T12:00:00Z',
     });
     expect(fetch.mock.calls[0]).toEqual([
       `${BASE}/sandboxes/abc/renew-expiration`,
       {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'rid-1' },
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Request-ID': 'rid-1',
+        },
         body: '{"expiresAt":"2026-06-15T12:00:00.000Z"}',
       },
     ]);
   });
 
   it('gets the settings once and shares them; a failed load is asked again', async () => {
-    const settings = { maxTimeoutSeconds: 86400, minTimeoutSeconds: 60, requestBodyLimitBytes: 1048576 };
+    const settings = {
+      maxTimeoutSeconds: 86400,
+      minTimeoutSeconds: 60,
+      requestBodyLimitBytes: 1048576,
+    };
     const { client, fetch } = setup({ body: settings });
-    const [first, second] = await Promise.all([client.getSettings(), client.getSettings()]);
+    const [first, second] = await Promise.all([
+      client.getSettings(),
+      client.getSettings(),
+    ]);
     await expect(client.getSettings()).resolves.toEqual(settings);
     expect(first).toEqual(settings);
     expect(second).toBe(first);
     expect(fetch.mock.calls).toEqual([[`${BASE}/settings`, { method: 'GET' }]]);
 
-    const failing = setup({ status: 500, body: { error: { name: 'Error', message: 'boom' }, response: { statusCode: 500 } } });
-    await expect(failing.client.getSettings()).rejects.toMatchObject({ statusCode: 500 });
-    await expect(failing.client.getSettings()).rejects.toMatchObject({ statusCode: 500 });
+    const failing = setup({
+      status: 500,
+      body: {
+        error: { name: 'Error', message: 'boom' },
+        response: { statusCode: 500 },
+      },
+    });
+    await expect(failing.client.getSettings()).rejects.toMatchObject({
+      statusCode: 500,
+    });
+    await expect(failing.client.getSettings()).rejects.toMatchObject({
+      statusCode: 500,
+    });
     expect(failing.fetch).toHaveBeenCalledTimes(2);
   });
 
   it('creates with an Idempotency-Key header when given one, and accepts a 200 replay', async () => {
     const { client, fetch } = setup({ status: 200, body: { id: 'sb-1' } });
-    const body = { image: { uri: 'python:3.11-slim' }, entrypoint: ['python'], timeout: 600, resourceLimits: {} };
-    await expect(client.createSandbox(body, { idempotencyKey: 'f5b1c1c4-7c43-4d6e-9a7e-1b9f0b7a2c11' })).resolves.toEqual({ id: 'sb-1' });
+    const body = {
+      image: { uri: 'python:3.11-slim' },
+      entrypoint: ['python'],
+      timeout: 600,
+      resourceLimits: {},
+    };
+    await expect(
+      client.createSandbox(body, {
+        idempotencyKey: 'f5b1c1c4-7c43-4d6e-9a7e-1b9f0b7a2c11',
+      }),
+    ).resolves.toEqual({ id: 'sb-1' });
     await client.createSandbox(body);
     expect(fetch.mock.calls.map(c => c[1])).toEqual([
       {
@@ -225,14 +320,27 @@ describe('OpenSandboxClient', () => {
         },
         body: JSON.stringify(body),
       },
-      { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'rid-2' }, body: JSON.stringify(body) },
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Request-ID': 'rid-2',
+        },
+        body: JSON.stringify(body),
+      },
     ]);
   });
 
   it('renews with allowShorten only when it is true', async () => {
-    const { client, fetch } = setup({ body: { expiresAt: '2026-06-15T10:55:00Z' } });
-    await client.renewExpiration('abc', '2026-06-15T10:55:00.000Z', { allowShorten: true });
-    await client.renewExpiration('abc', '2026-06-15T12:00:00.000Z', { allowShorten: false });
+    const { client, fetch } = setup({
+      body: { expiresAt: '2026-06-15T10:55:00Z' },
+    });
+    await client.renewExpiration('abc', '2026-06-15T10:55:00.000Z', {
+      allowShorten: true,
+    });
+    await client.renewExpiration('abc', '2026-06-15T12:00:00.000Z', {
+      allowShorten: false,
+    });
     await client.renewExpiration('abc', '2026-06-15T12:00:00.000Z', {});
     expect(fetch.mock.calls.map(c => c[1]?.body)).toEqual([
       '{"expiresAt":"2026-06-15T10:55:00.000Z","allowShorten":true}',
@@ -242,14 +350,25 @@ describe('OpenSandboxClient', () => {
   });
 
   it('returns the lastRenewal of a sandbox as the server sends it', async () => {
-    const lastRenewal = { expiresAt: '2026-06-15T12:00:00Z', renewedAt: '2026-06-15T10:30:00Z', actor: 'user:default/jane', drift: true };
+    const lastRenewal = {
+      expiresAt: '2026-06-15T12:00:00Z',
+      renewedAt: '2026-06-15T10:30:00Z',
+      actor: 'user:default/jane',
+      drift: true,
+    };
     const { client } = setup({ body: { id: 'abc', lastRenewal } });
-    await expect(client.getSandbox('abc')).resolves.toMatchObject({ lastRenewal });
+    await expect(client.getSandbox('abc')).resolves.toMatchObject({
+      lastRenewal,
+    });
   });
 
   it('gets endpoints with use_server_proxy', async () => {
-    const { client, fetch } = setup({ body: { endpoint: 'host:8080/sandboxes/abc/port/8080' } });
-    await expect(client.getEndpoint('abc', 8080, { useServerProxy: true })).resolves.toEqual({
+    const { client, fetch } = setup({
+      body: { endpoint: 'host:8080/sandboxes/abc/port/8080' },
+    });
+    await expect(
+      client.getEndpoint('abc', 8080, { useServerProxy: true }),
+    ).resolves.toEqual({
       endpoint: 'host:8080/sandboxes/abc/port/8080',
     });
     await client.getEndpoint('abc', 3000);
@@ -266,7 +385,10 @@ describe('OpenSandboxClient', () => {
       `${BASE}/sandboxes/abc/metadata`,
       {
         method: 'PATCH',
-        headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'rid-1' },
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Request-ID': 'rid-1',
+        },
         body: '{"stage":"dev","project":null}',
       },
     ]);
@@ -301,25 +423,55 @@ describe('OpenSandboxClient', () => {
 
   it('lists audit events of one batch with batchId after outcome', async () => {
     const { client, fetch } = setup({ body: { items: [] } });
-    await client.listAuditEvents({ outcome: 'failed', batchId: ' b-1 ', from: '2026-06-01T00:00:00.000Z' });
-    expect(fetch.mock.calls[0][0]).toBe(`${BASE}/audit-events?outcome=failed&batchId=b-1&from=2026-06-01T00%3A00%3A00.000Z`);
+    await client.listAuditEvents({
+      outcome: 'failed',
+      batchId: ' b-1 ',
+      from: '2026-06-01T00:00:00.000Z',
+    });
+    expect(fetch.mock.calls[0][0]).toBe(
+      `${BASE}/audit-events?outcome=failed&batchId=b-1&from=2026-06-01T00%3A00%3A00.000Z`,
+    );
   });
 
   it('runs bulk actions with the request as JSON body and a request id', async () => {
-    const answer = { action: 'delete', dryRun: true, total: 0, counts: {}, items: [], confirmationToken: 't', confirmationExpiresAt: 'x' };
+    const answer = {
+      action: 'delete',
+      dryRun: true,
+      total: 0,
+      counts: {},
+      items: [],
+      confirmationToken: 't',
+      confirmationExpiresAt: 'x',
+    };
     const { client, fetch } = setup({ body: answer });
-    await expect(client.runBulk('delete', { filter: { state: ['Running'], mine: true } })).resolves.toEqual(answer);
-    await client.runBulk('renew', { items: [{ id: 'a', server: 'eu' }], extendSeconds: 3600, dryRun: false });
+    await expect(
+      client.runBulk('delete', { filter: { state: ['Running'], mine: true } }),
+    ).resolves.toEqual(answer);
+    await client.runBulk('renew', {
+      items: [{ id: 'a', server: 'eu' }],
+      extendSeconds: 3600,
+      dryRun: false,
+    });
     expect(fetch.mock.calls.map(c => [c[0], c[1]])).toEqual([
       [
         `${BASE}/bulk/delete`,
-        { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'rid-1' }, body: '{"filter":{"state":["Running"],"mine":true}}' },
+        {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            'X-Request-ID': 'rid-1',
+          },
+          body: '{"filter":{"state":["Running"],"mine":true}}',
+        },
       ],
       [
         `${BASE}/bulk/renew`,
         {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-Request-ID': 'rid-2' },
+          headers: {
+            'Content-Type': 'application/json',
+            'X-Request-ID': 'rid-2',
+          },
           body: '{"items":[{"id":"a","server":"eu"}],"extendSeconds":3600,"dryRun":false}',
         },
       ],
@@ -338,12 +490,17 @@ describe('OpenSandboxClient', () => {
       discoveryApi: { getBaseUrl: async () => BASE },
       fetchApi: { fetch } as any,
     });
-    const blob = await client.exportAuditEvents({ sandboxId: 'sbx-1', outcome: 'failed' }, 'csv');
+    const blob = await client.exportAuditEvents(
+      { sandboxId: 'sbx-1', outcome: 'failed' },
+      'csv',
+    );
     expect(fetch.mock.calls[0]).toEqual([
       `${BASE}/audit-events?sandboxId=sbx-1&outcome=failed&format=csv`,
       { method: 'GET' },
     ]);
-    expect(blob.size).toBe('id,occurredAt\r\ne1,2026-06-15T10:00:00.000Z\r\n'.length);
+    expect(blob.size).toBe(
+      'id,occurredAt\r\ne1,2026-06-15T10:00:00.000Z\r\n'.length,
+    );
     expect(blob.type).toBe('text/csv');
 
     await client.exportAuditEvents({}, 'ndjson');
@@ -353,7 +510,10 @@ describe('OpenSandboxClient', () => {
   it('rejects a refused export with a ResponseError', async () => {
     const { client } = setup({
       status: 403,
-      body: { error: { name: 'NotAllowedError', message: 'Unauthorized' }, response: { statusCode: 403 } },
+      body: {
+        error: { name: 'NotAllowedError', message: 'Unauthorized' },
+        response: { statusCode: 403 },
+      },
     });
     const error = await client.exportAuditEvents({}, 'csv').catch(e => e);
     expect(ResponseError.is(error)).toBe(true);
@@ -368,10 +528,15 @@ describe('OpenSandboxClient', () => {
         response: { statusCode: 409 },
       },
     });
-    const error = await client.renewExpiration('abc', '2030-01-01T00:00:00Z').catch(e => e);
+    const error = await client
+      .renewExpiration('abc', '2030-01-01T00:00:00Z')
+      .catch(e => e);
     expect(ResponseError.is(error)).toBe(true);
     expect(error.statusCode).toBe(409);
-    expect(error.body.error).toEqual({ name: 'ConflictError', message: 'sandbox has no expiration' });
+    expect(error.body.error).toEqual({
+      name: 'ConflictError',
+      message: 'sandbox has no expiration',
+    });
     // The request id the client sent, for errors whose body has none.
     expect(error.requestId).toBe('rid-1');
   });

@@ -70,7 +70,10 @@ export class OpenSandboxClient implements OpenSandboxApi {
 
   /** `GET {base}/quotas[?team=<group ref>]`. */
   async getQuota(team?: string): Promise<TeamQuota> {
-    return this.request('GET', `/quotas${team ? `?${new URLSearchParams({ team })}` : ''}`);
+    return this.request(
+      'GET',
+      `/quotas${team ? `?${new URLSearchParams({ team })}` : ''}`,
+    );
   }
 
   /**
@@ -79,11 +82,14 @@ export class OpenSandboxClient implements OpenSandboxApi {
    * are repeated once per value; `metadata` is ONE parameter whose value is itself a form-encoded
    * `k=v&k2=v2` string (so it ends up encoded twice on the wire). `search` is trimmed.
    */
-  async listSandboxes(query: ListSandboxesQuery = {}): Promise<ConsoleListSandboxesResponse> {
+  async listSandboxes(
+    query: ListSandboxesQuery = {},
+  ): Promise<ConsoleListSandboxesResponse> {
     const params = new URLSearchParams();
     for (const state of query.states ?? []) params.append('state', state);
     const pairs = Object.entries(query.metadata ?? {});
-    if (pairs.length > 0) params.set('metadata', new URLSearchParams(pairs).toString());
+    if (pairs.length > 0)
+      params.set('metadata', new URLSearchParams(pairs).toString());
     for (const key of ['owner', 'team', 'entity'] as const) {
       for (const ref of query[key] ?? []) params.append(key, ref);
     }
@@ -96,13 +102,17 @@ export class OpenSandboxClient implements OpenSandboxApi {
     }
     if (query.server) params.set('server', query.server);
     if (query.page !== undefined) params.set('page', String(query.page));
-    if (query.pageSize !== undefined) params.set('pageSize', String(query.pageSize));
+    if (query.pageSize !== undefined)
+      params.set('pageSize', String(query.pageSize));
     const qs = params.toString();
     return this.request('GET', `/sandboxes${qs ? `?${qs}` : ''}`);
   }
 
   /** `GET {base}/sandboxes/:id`, or `{base}/servers/:server/sandboxes/:id` with `options.server`. */
-  async getSandbox(id: string, options: SandboxServerOptions = {}): Promise<SandboxDetails> {
+  async getSandbox(
+    id: string,
+    options: SandboxServerOptions = {},
+  ): Promise<SandboxDetails> {
     return this.request('GET', sandboxPath(id, options));
   }
 
@@ -114,12 +124,17 @@ export class OpenSandboxClient implements OpenSandboxApi {
     request: ConsoleCreateSandboxRequest,
     options: CreateSandboxOptions = {},
   ): Promise<ConsoleSandbox> {
-    const headers = options.idempotencyKey ? { 'Idempotency-Key': options.idempotencyKey } : undefined;
+    const headers = options.idempotencyKey
+      ? { 'Idempotency-Key': options.idempotencyKey }
+      : undefined;
     return this.request('POST', '/sandboxes', request, headers);
   }
 
   /** `DELETE {base}[/servers/:server]/sandboxes/:id`, expects 204. */
-  async deleteSandbox(id: string, options: SandboxServerOptions = {}): Promise<void> {
+  async deleteSandbox(
+    id: string,
+    options: SandboxServerOptions = {},
+  ): Promise<void> {
     await this.request('DELETE', sandboxPath(id, options));
   }
 
@@ -132,28 +147,47 @@ export class OpenSandboxClient implements OpenSandboxApi {
     expiresAt: string,
     options: RenewExpirationOptions = {},
   ): Promise<RenewSandboxExpirationResponse> {
-    const body = options.allowShorten === true ? { expiresAt, allowShorten: true } : { expiresAt };
-    return this.request('POST', `${sandboxPath(id, options)}/renew-expiration`, body);
+    const body =
+      options.allowShorten === true
+        ? { expiresAt, allowShorten: true }
+        : { expiresAt };
+    return this.request(
+      'POST',
+      `${sandboxPath(id, options)}/renew-expiration`,
+      body,
+    );
   }
 
   /** `POST {base}[/servers/:server]/sandboxes/:id/pause`, expects 202 with an empty body. */
-  async pauseSandbox(id: string, options: SandboxServerOptions = {}): Promise<void> {
+  async pauseSandbox(
+    id: string,
+    options: SandboxServerOptions = {},
+  ): Promise<void> {
     await this.request('POST', `${sandboxPath(id, options)}/pause`);
   }
 
   /** `POST {base}[/servers/:server]/sandboxes/:id/resume`, expects 202 with an empty body. */
-  async resumeSandbox(id: string, options: SandboxServerOptions = {}): Promise<void> {
+  async resumeSandbox(
+    id: string,
+    options: SandboxServerOptions = {},
+  ): Promise<void> {
     await this.request('POST', `${sandboxPath(id, options)}/resume`);
   }
 
   /** `GET {base}[/servers/:server]/sandboxes/:id/endpoints/:port?use_server_proxy=true|false`. */
-  async getEndpoint(id: string, port: number, options: GetEndpointOptions = {}): Promise<Endpoint> {
+  async getEndpoint(
+    id: string,
+    port: number,
+    options: GetEndpointOptions = {},
+  ): Promise<Endpoint> {
     const params = new URLSearchParams({
       use_server_proxy: String(options.useServerProxy ?? false),
     });
     return this.request(
       'GET',
-      `${sandboxPath(id, options)}/endpoints/${encodeURIComponent(String(port))}?${params}`,
+      `${sandboxPath(id, options)}/endpoints/${encodeURIComponent(
+        String(port),
+      )}?${params}`,
     );
   }
 
@@ -172,7 +206,10 @@ export class OpenSandboxClient implements OpenSandboxApi {
     kind: SandboxDiagnosticsKind,
     options: SandboxServerOptions = {},
   ): Promise<SandboxDiagnostics> {
-    return this.request('GET', `${sandboxPath(id, options)}/diagnostics/${encodeURIComponent(kind)}`);
+    return this.request(
+      'GET',
+      `${sandboxPath(id, options)}/diagnostics/${encodeURIComponent(kind)}`,
+    );
   }
 
   /**
@@ -190,8 +227,26 @@ export class OpenSandboxClient implements OpenSandboxApi {
     return this.request('GET', `/audit-events${qs ? `?${qs}` : ''}`);
   }
 
+  /** `GET {base}[/servers/:server]/sandboxes/:id/history?limit=&cursor=`. */
+  async listSandboxHistory(
+    id: string,
+    options: AuditEventsPageOptions & SandboxServerOptions = {},
+  ): Promise<AuditEventsPage> {
+    const params = new URLSearchParams();
+    if (options.limit !== undefined) params.set('limit', String(options.limit));
+    if (options.cursor) params.set('cursor', options.cursor);
+    const qs = params.toString();
+    return this.request(
+      'GET',
+      `${sandboxPath(id, options)}/history${qs ? `?${qs}` : ''}`,
+    );
+  }
+
   /** `GET {base}/audit-events?<filter>&format=csv|ndjson`, read as a Blob. */
-  async exportAuditEvents(filter: AuditEventFilter, format: AuditExportFormat): Promise<Blob> {
+  async exportAuditEvents(
+    filter: AuditEventFilter,
+    format: AuditExportFormat,
+  ): Promise<Blob> {
     const params = auditFilterParams(filter);
     params.set('format', format);
     const response = await this.send('GET', `/audit-events?${params}`);
@@ -200,11 +255,19 @@ export class OpenSandboxClient implements OpenSandboxApi {
 
   /** `GET {base}/changes[?since=N]`. */
   async getSandboxChanges(since?: number): Promise<SandboxChangesResponse> {
-    return this.request('GET', since === undefined ? '/changes' : `/changes?${new URLSearchParams({ since: String(since) })}`);
+    return this.request(
+      'GET',
+      since === undefined
+        ? '/changes'
+        : `/changes?${new URLSearchParams({ since: String(since) })}`,
+    );
   }
 
   /** `POST {base}/bulk/:action` with the request as JSON body. */
-  async runBulk(action: BulkAction, request: BulkRequest): Promise<BulkResponse> {
+  async runBulk(
+    action: BulkAction,
+    request: BulkRequest,
+  ): Promise<BulkResponse> {
     return this.request('POST', `/bulk/${encodeURIComponent(action)}`, request);
   }
 
@@ -255,13 +318,24 @@ export class OpenSandboxClient implements OpenSandboxApi {
 /** `/sandboxes/:id` (default server) or `/servers/:server/sandboxes/:id`, each part URL-encoded. */
 function sandboxPath(id: string, options: SandboxServerOptions): string {
   const sandbox = `/sandboxes/${encodeURIComponent(id)}`;
-  return options.server ? `/servers/${encodeURIComponent(options.server)}${sandbox}` : sandbox;
+  return options.server
+    ? `/servers/${encodeURIComponent(options.server)}${sandbox}`
+    : sandbox;
 }
 
 /** The query parameters of an audit filter, in a fixed order, without empty values. */
 function auditFilterParams(filter: AuditEventFilter): URLSearchParams {
   const params = new URLSearchParams();
-  const keys = ['actor', 'action', 'sandboxId', 'team', 'outcome', 'batchId', 'from', 'to'] as const;
+  const keys = [
+    'actor',
+    'action',
+    'sandboxId',
+    'team',
+    'outcome',
+    'batchId',
+    'from',
+    'to',
+  ] as const;
   for (const key of keys) {
     const value = filter[key]?.trim();
     if (value) params.set(key, value);

@@ -1,4 +1,10 @@
 export * from './OpenSandboxApi';
 export { OpenSandboxClient } from './OpenSandboxClient';
-export { OpenSandboxAdminClient, opensandboxAdminApiRef } from './OpenSandboxAdminApi';
-export type { OpenSandboxAdminApi, ImportRoleBindingsOptions } from './OpenSandboxAdminApi';
+export {
+  OpenSandboxAdminClient,
+  opensandboxAdminApiRef,
+} from './OpenSandboxAdminApi';
+export type {
+  OpenSandboxAdminApi,
+  ImportRoleBindingsOptions,
+} from './OpenSandboxAdminApi';

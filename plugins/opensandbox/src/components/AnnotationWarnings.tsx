@@ -8,7 +8,9 @@ export function AnnotationWarnings(props: { messages: string[] }) {
   return (
     <Box mb={2}>
       <Alert severity="warning" data-testid="annotation-warnings">
-        <AlertTitle>Some sandbox defaults of this entity are ignored</AlertTitle>
+        <AlertTitle>
+          Some sandbox defaults of this entity are ignored
+        </AlertTitle>
         {props.messages.map(message => (
           <div key={message} data-testid="annotation-warning">
             {message}

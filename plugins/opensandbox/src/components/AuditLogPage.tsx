@@ -7,7 +7,13 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import GetAppIcon from '@material-ui/icons/GetApp';
-import { Content, Header, InfoCard, Page, Progress } from '@backstage/core-components';
+import {
+  Content,
+  Header,
+  InfoCard,
+  Page,
+  Progress,
+} from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { opensandboxAuditReadPermission } from '@opensandbox-console/plugin-opensandbox-common';
 import {
@@ -31,6 +37,11 @@ import {
 } from '../lib/audit';
 import { errorMessage } from '../lib/format';
 import { AuditEventsTable, AuditFilterKey } from './AuditEventsTable';
+import {
+  EntityRefField,
+  resolveTypedRef,
+  useEntityRefSuggestions,
+} from './EntityRefField';
 import { NotAllowedPanel, useAuditGate } from './permissions';
 import { useAuditEvents } from './useAuditEvents';
 
@@ -47,8 +58,18 @@ const useStyles = makeStyles(theme => ({
   text: { width: 300 },
   select: { minWidth: 200 },
   date: { minWidth: 230 },
-  buttons: { display: 'flex', gap: theme.spacing(1), alignItems: 'center', paddingTop: theme.spacing(1) },
-  exports: { marginLeft: 'auto', display: 'flex', gap: theme.spacing(1), paddingTop: theme.spacing(1) },
+  buttons: {
+    display: 'flex',
+    gap: theme.spacing(1),
+    alignItems: 'center',
+    paddingTop: theme.spacing(1),
+  },
+  exports: {
+    marginLeft: 'auto',
+    display: 'flex',
+    gap: theme.spacing(1),
+    paddingTop: theme.spacing(1),
+  },
 }));
 
 function AuditLog() {
@@ -62,25 +83,42 @@ function AuditLog() {
     () => auditFilterFromSearch(new URLSearchParams(searchKey)),
     [searchKey],
   );
-  const [form, setForm] = useState<AuditFilterForm>(() => auditFilterToForm(filter));
-  const [errors, setErrors] = useState<Partial<Record<keyof AuditFilterForm, string>>>({});
+  const [form, setForm] = useState<AuditFilterForm>(() =>
+    auditFilterToForm(filter),
+  );
+  const [errors, setErrors] = useState<
+    Partial<Record<keyof AuditFilterForm, string>>
+  >({});
   const [exporting, setExporting] = useState<AuditExportFormat | undefined>();
   const [exportError, setExportError] = useState<string | undefined>();
 
   const events = useAuditEvents(api, filter, AUDIT_PAGE_SIZE);
+  const users = useEntityRefSuggestions('User');
+  const groups = useEntityRefSuggestions('Group');
   // Values of a shared link the filter had to ignore (`?outcome=bogus`): say so instead of
   // silently showing everything.
-  const linkProblems = useMemo(() => auditSearchProblems(new URLSearchParams(searchKey)), [searchKey]);
+  const linkProblems = useMemo(
+    () => auditSearchProblems(new URLSearchParams(searchKey)),
+    [searchKey],
+  );
 
-  const set = (key: keyof AuditFilterForm) => (e: { target: { value: string } }) =>
-    setForm(prev => ({ ...prev, [key]: e.target.value }));
+  const set =
+    (key: keyof AuditFilterForm) => (e: { target: { value: string } }) =>
+      setForm(prev => ({ ...prev, [key]: e.target.value }));
 
   const apply = (event?: FormEvent) => {
     event?.preventDefault();
-    const built = formToAuditFilter(form);
+    // Names and display names people type become refs (`Ada Operator` → `user:default/ada`).
+    const resolved = {
+      ...form,
+      actor: resolveTypedRef(form.actor, users),
+      team: resolveTypedRef(form.team, groups),
+    };
+    const built = formToAuditFilter(resolved);
     setErrors(built.errors);
     if (Object.keys(built.errors).length > 0) return;
-    if (auditFilterToSearch(built.filter).toString() === searchKey) events.reload();
+    if (auditFilterToSearch(built.filter).toString() === searchKey)
+      events.reload();
     else setSearchParams(auditFilterToSearch(built.filter), { replace: true });
   };
 
@@ -126,20 +164,23 @@ function AuditLog() {
       {linkProblems.length > 0 && (
         <Box mb={2}>
           <Alert severity="warning" data-testid="audit-link-problems">
-            This link has filter values the audit log does not understand, so they were ignored:{' '}
-            {linkProblems.join('; ')}.
+            This link has filter values the audit log does not understand, so
+            they were ignored: {linkProblems.join('; ')}.
           </Alert>
         </Box>
       )}
       <InfoCard title="Filters">
         <form onSubmit={apply} noValidate aria-label="Audit log filters">
           <div className={classes.filters}>
-            <TextField
-              {...field('actor')}
+            <EntityRefField
+              id="opensandbox-audit-actor"
               className={classes.text}
               label="Actor"
-              placeholder="user:default/bob"
-              helperText="Full entity ref, e.g. user:default/bob, or a service name"
+              value={form.actor}
+              onChange={value => setForm(prev => ({ ...prev, actor: value }))}
+              suggestions={users}
+              placeholder="ada"
+              helperText="A user name, display name or ref, or a service name"
             />
             <TextField
               {...field('action')}
@@ -163,12 +204,15 @@ function AuditLog() {
               placeholder="6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20"
               helperText="The full sandbox UUID, not the 8-character short form"
             />
-            <TextField
-              {...field('team')}
+            <EntityRefField
+              id="opensandbox-audit-team"
               className={classes.text}
               label="Team"
-              placeholder="group:default/team-a"
-              helperText="Full group ref, e.g. group:default/team-a"
+              value={form.team}
+              onChange={value => setForm(prev => ({ ...prev, team: value }))}
+              suggestions={groups}
+              placeholder="team-a"
+              helperText="A group name, title or ref"
             />
             <TextField
               {...field('outcome')}
@@ -238,11 +282,20 @@ function AuditLog() {
               </Button>
             </div>
           </Box>
-          <Typography variant="caption" color="textSecondary" component="p" style={{ marginTop: 8 }}>
-            All times are UTC: From and To are read as UTC and the table shows UTC. Text filters match
-            the whole value exactly (no partial matches). Click the filter icon next to an actor,
-            sandbox or team in the table to filter by it. Exports contain every event matching the
-            applied filters, not only the loaded rows.
+          <Typography
+            variant="caption"
+            color="textSecondary"
+            component="p"
+            style={{ marginTop: 8 }}
+          >
+            All times are UTC: From and To are read as UTC and the table shows
+            UTC. Actor and Team accept a name (ada, team-a), a display name
+            picked from the suggestions or a full ref; the other text filters
+            match the whole value exactly. Click the filter icon next to an
+            actor, sandbox or team in the table to filter by it, and the arrow
+            at the start of a row to see its details and before/after changes.
+            Exports contain every event matching the applied filters, not only
+            the loaded rows.
           </Typography>
         </form>
       </InfoCard>
@@ -255,14 +308,22 @@ function AuditLog() {
       )}
       {exportError && (
         <Box mt={2}>
-          <Alert severity="error" onClose={() => setExportError(undefined)} data-testid="export-error">
+          <Alert
+            severity="error"
+            onClose={() => setExportError(undefined)}
+            data-testid="export-error"
+          >
             {exportError}
           </Alert>
         </Box>
       )}
       <Box mt={3}>
         <InfoCard title="Events" subheader="Newest first">
-          <AuditEventsTable events={events} label="Audit events" onFilter={filterBy} />
+          <AuditEventsTable
+            events={events}
+            label="Audit events"
+            onFilter={filterBy}
+          />
         </InfoCard>
       </Box>
     </>

@@ -10,7 +10,12 @@ import { Gate, GateTooltip } from './permissions';
  * its query string) when allowed; disabled with a tooltip saying why while the permission loads
  * or when it is denied.
  */
-export function CreateButton(props: { gate: Gate; testId: string; withIcon?: boolean; search?: string }) {
+export function CreateButton(props: {
+  gate: Gate;
+  testId: string;
+  withIcon?: boolean;
+  search?: string;
+}) {
   const createLink = useRouteRef(createSandboxRouteRef);
   const icon = props.withIcon ? <AddIcon /> : undefined;
   if (!props.gate.allowed) {

@@ -26,22 +26,38 @@ const useStyles = makeStyles(theme => ({
     overflow: 'auto',
     margin: 0,
     padding: theme.spacing(1.5),
-    backgroundColor: theme.palette.type === 'dark' ? theme.palette.grey[900] : theme.palette.grey[100],
+    backgroundColor:
+      theme.palette.type === 'dark'
+        ? theme.palette.grey[900]
+        : theme.palette.grey[100],
     border: `1px solid ${theme.palette.divider}`,
     borderRadius: theme.shape.borderRadius,
   },
-  header: { display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: theme.spacing(1) },
+  header: {
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    gap: theme.spacing(1),
+  },
 }));
 
 /** The tabs of the card, in order. */
-export const DIAGNOSTICS_KINDS: { kind: SandboxDiagnosticsKind; label: string }[] = [
+export const DIAGNOSTICS_KINDS: {
+  kind: SandboxDiagnosticsKind;
+  label: string;
+}[] = [
   { kind: 'logs', label: 'Logs' },
   { kind: 'events', label: 'Events' },
   { kind: 'inspect', label: 'Inspect' },
   { kind: 'summary', label: 'Summary' },
 ];
 
-const LABELS: Record<SandboxDiagnosticsKind, string> = { logs: 'Logs', events: 'Events', inspect: 'Inspect output', summary: 'A summary' };
+const LABELS: Record<SandboxDiagnosticsKind, string> = {
+  logs: 'Logs',
+  events: 'Events',
+  inspect: 'Inspect output',
+  summary: 'A summary',
+};
 
 /**
  * The sandbox's diagnostics from OpenSandbox (`GET /sandboxes/:id/diagnostics/:kind`): logs,
@@ -61,20 +77,25 @@ export function DiagnosticsCard(props: {
 }) {
   const { api, sandboxId, server } = props;
   const classes = useStyles();
-  const [ownKind, setOwnKind] = useState<SandboxDiagnosticsKind>(props.kind ?? 'logs');
+  const [ownKind, setOwnKind] = useState<SandboxDiagnosticsKind>(
+    props.kind ?? 'logs',
+  );
   const kind = props.kind ?? ownKind;
   const [reloads, setReloads] = useState(0);
   const box = useRef<HTMLPreElement>(null);
   const supported = typeof api.getDiagnostics === 'function';
   const state = useAsyncRetry(async () => {
     if (!api.getDiagnostics) return undefined;
-    return server ? api.getDiagnostics(sandboxId, kind, { server }) : api.getDiagnostics(sandboxId, kind);
+    return server
+      ? api.getDiagnostics(sandboxId, kind, { server })
+      : api.getDiagnostics(sandboxId, kind);
   }, [api, sandboxId, server, kind, reloads, props.requestKey]);
   const value = state.value?.kind === kind ? state.value : undefined;
 
   // Logs matter most at their end: show the last lines first.
   useEffect(() => {
-    if (value?.available && kind === 'logs' && box.current) box.current.scrollTop = box.current.scrollHeight;
+    if (value?.available && kind === 'logs' && box.current)
+      box.current.scrollTop = box.current.scrollHeight;
   }, [value, kind]);
 
   const select = (next: SandboxDiagnosticsKind) => {
@@ -86,7 +107,8 @@ export function DiagnosticsCard(props: {
   if (!supported) {
     body = (
       <Alert severity="info" data-testid="diagnostics-unsupported">
-        Diagnostics are not available: this console's backend does not offer them.
+        Diagnostics are not available: this console's backend does not offer
+        them.
       </Alert>
     );
   } else if (state.error) {
@@ -99,15 +121,26 @@ export function DiagnosticsCard(props: {
     );
   } else if (value && !value.available) {
     body = (
-      <Alert severity="info" data-testid="diagnostics-unavailable" title={value.reason}>
-        {LABELS[kind]} {kind === 'logs' || kind === 'events' ? 'are' : 'is'} not available from this OpenSandbox server.
+      <Alert
+        severity="info"
+        data-testid="diagnostics-unavailable"
+        title={value.reason}
+      >
+        {LABELS[kind]} {kind === 'logs' || kind === 'events' ? 'are' : 'is'} not
+        available from this OpenSandbox server.
       </Alert>
     );
   } else if (value) {
     body = (
       // A scrollable box must be reachable by keyboard to scroll it (WCAG 2.1.1).
-      // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
-      <pre className={classes.text} ref={box} tabIndex={0} aria-label={`Sandbox ${kind}`} data-testid="diagnostics-text">
+      <pre
+        className={classes.text}
+        ref={box}
+        // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
+        tabIndex={0}
+        aria-label={`Sandbox ${kind}`}
+        data-testid="diagnostics-text"
+      >
         {value.text || '(empty)'}
       </pre>
     );
@@ -145,14 +178,31 @@ export function DiagnosticsCard(props: {
           aria-label="Diagnostics kind"
         >
           {DIAGNOSTICS_KINDS.map(k => (
-            <Tab key={k.kind} value={k.kind} label={k.label} data-testid={`diagnostics-tab-${k.kind}`} />
+            <Tab
+              key={k.kind}
+              value={k.kind}
+              label={k.label}
+              data-testid={`diagnostics-tab-${k.kind}`}
+            />
           ))}
         </Tabs>
-        {state.loading ? <LinearProgress data-testid="diagnostics-loading" /> : <Box height={4} />}
+        {state.loading ? (
+          <LinearProgress
+            data-testid="diagnostics-loading"
+            aria-label="Loading diagnostics"
+          />
+        ) : (
+          <Box height={4} />
+        )}
         <Box mt={1}>{body}</Box>
-        <Typography variant="caption" color="textSecondary" component="p" style={{ marginTop: 8 }}>
-          From OpenSandbox's plain-text diagnostics (a deprecated upstream API): for reading, not parsing. Logs show the last 200
-          lines.
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="p"
+          style={{ marginTop: 8 }}
+        >
+          From OpenSandbox's plain-text diagnostics (a deprecated upstream API):
+          for reading, not parsing. Logs show the last 200 lines.
         </Typography>
       </div>
     </InfoCard>

@@ -20,9 +20,29 @@ import { GateTooltip } from './permissions';
 /** The port input must be an integer from 1 to 65535. */
 export function portError(text: string): string | undefined {
   const port = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(port) || port < 1 || port > 65535) {
+  if (
+    !/^\d+$/.test(text.trim()) ||
+    !Number.isInteger(port) ||
+    port < 1 ||
+    port > 65535
+  ) {
     return 'Enter a port from 1 to 65535';
   }
+  return undefined;
+}
+
+/**
+ * The warning for an endpoint of a sandbox that cannot answer: Paused (until resumed) or Failed;
+ * undefined for other states.
+ */
+export function endpointStateWarning(
+  state: string | undefined,
+): string | undefined {
+  const s = (state ?? '').toLowerCase();
+  if (s === 'paused')
+    return 'The sandbox is Paused: its endpoint will not answer until the sandbox is resumed.';
+  if (s === 'failed')
+    return 'The sandbox has Failed: its endpoint will not answer.';
   return undefined;
 }
 
@@ -39,8 +59,11 @@ export function EndpointCard(props: {
   disabled?: boolean;
   /** Tooltip on the disabled button explaining why. */
   disabledReason?: string;
+  /** The sandbox's lifecycle state: a Failed or Paused sandbox gets a warning that it will not answer. */
+  state?: string;
 }) {
   const { api, sandboxId, server, disabled, disabledReason } = props;
+  const warning = endpointStateWarning(props.state);
   const [portText, setPortText] = useState('8080');
   const [useServerProxy, setUseServerProxy] = useState(false);
   const [loading, setLoading] = useState(false);
@@ -54,7 +77,11 @@ export function EndpointCard(props: {
     setEndpoint(undefined);
     try {
       setEndpoint(
-        await api.getEndpoint(sandboxId, Number(portText), server ? { useServerProxy, server } : { useServerProxy }),
+        await api.getEndpoint(
+          sandboxId,
+          Number(portText),
+          server ? { useServerProxy, server } : { useServerProxy },
+        ),
       );
     } catch (e) {
       setError(errorMessage(e));
@@ -68,7 +95,12 @@ export function EndpointCard(props: {
 
   return (
     <InfoCard title="Endpoint" subheader="Reach a port of the sandbox">
-      <Box display="flex" alignItems="flex-start" flexWrap="wrap" style={{ gap: 16 }}>
+      <Box
+        display="flex"
+        alignItems="flex-start"
+        flexWrap="wrap"
+        style={{ gap: 16 }}
+      >
         <TextField
           id="opensandbox-endpoint-port"
           label="Port"
@@ -78,7 +110,10 @@ export function EndpointCard(props: {
           onChange={e => setPortText(e.target.value)}
           error={!!inputError}
           helperText={inputError}
-          inputProps={{ inputMode: 'numeric', 'data-testid': 'endpoint-port-input' }}
+          inputProps={{
+            inputMode: 'numeric',
+            'data-testid': 'endpoint-port-input',
+          }}
         />
         <FormControlLabel
           control={
@@ -91,12 +126,27 @@ export function EndpointCard(props: {
           }
           label="Use server proxy"
         />
-        <GateTooltip reason={disabled ? disabledReason : undefined} testId="endpoint-gate">
-          <Button variant="outlined" color="primary" onClick={lookUp} disabled={!!inputError || loading || disabled}>
+        <GateTooltip
+          reason={disabled ? disabledReason : undefined}
+          testId="endpoint-gate"
+        >
+          <Button
+            variant="outlined"
+            color="primary"
+            onClick={lookUp}
+            disabled={!!inputError || loading || disabled}
+          >
             Get endpoint
           </Button>
         </GateTooltip>
       </Box>
+      {warning && (
+        <Box mt={2}>
+          <Alert severity="warning" data-testid="endpoint-state-warning">
+            {warning}
+          </Alert>
+        </Box>
+      )}
       {error && (
         <Box mt={2}>
           <Alert severity="error">{error}</Alert>
@@ -105,10 +155,18 @@ export function EndpointCard(props: {
       {url && (
         <Box mt={2} data-testid="endpoint-result">
           <Box display="flex" alignItems="center">
-            <Typography variant="body1" component="code" data-testid="endpoint-url">
+            <Typography
+              variant="body1"
+              component="code"
+              data-testid="endpoint-url"
+            >
               {url}
             </Typography>
-            <CopyTextButton text={url} tooltipText="Endpoint copied" aria-label="Copy endpoint" />
+            <CopyTextButton
+              text={url}
+              tooltipText="Endpoint copied"
+              aria-label="Copy endpoint"
+            />
           </Box>
           {headers.length > 0 && (
             <>
@@ -128,7 +186,11 @@ export function EndpointCard(props: {
                       <TableCell>{name}</TableCell>
                       <TableCell>
                         <code>{value}</code>
-                        <CopyTextButton text={value} tooltipText="Header value copied" aria-label={`Copy ${name}`} />
+                        <CopyTextButton
+                          text={value}
+                          tooltipText="Header value copied"
+                          aria-label={`Copy ${name}`}
+                        />
                       </TableCell>
                     </TableRow>
                   ))}

@@ -4,7 +4,10 @@ import { EntityRefLink, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { isEntityRefString } from '../lib/entity';
 
 /** Renders `fallback` instead of a link that failed to render (e.g. no catalog entity route). */
-class LinkBoundary extends Component<{ fallback: ReactNode; children: ReactNode }, { failed: boolean }> {
+class LinkBoundary extends Component<
+  { fallback: ReactNode; children: ReactNode },
+  { failed: boolean }
+> {
   static getDerivedStateFromError() {
     return { failed: true };
   }
@@ -34,7 +37,10 @@ function useHasEntityRoute(): boolean {
  * answers, the short ref until then). `-` when absent; plain text when the value is not an entity
  * ref or the app has no catalog entity route. The element carries `data-entity-ref`.
  */
-export function EntityLink(props: { entityRef?: string | null; testId?: string }) {
+export function EntityLink(props: {
+  entityRef?: string | null;
+  testId?: string;
+}) {
   const { entityRef, testId } = props;
   const hasEntityRoute = useHasEntityRoute();
   if (!entityRef) return <>-</>;
@@ -46,7 +52,11 @@ export function EntityLink(props: { entityRef?: string | null; testId?: string }
   if (!hasEntityRoute || !isEntityRefString(entityRef)) return text;
   return (
     <LinkBoundary fallback={text}>
-      <EntityRefLink entityRef={entityRef} data-testid={testId} data-entity-ref={entityRef} />
+      <EntityRefLink
+        entityRef={entityRef}
+        data-testid={testId}
+        data-entity-ref={entityRef}
+      />
     </LinkBoundary>
   );
 }

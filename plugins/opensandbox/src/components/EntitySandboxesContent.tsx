@@ -4,12 +4,17 @@ import Box from '@material-ui/core/Box';
 import IconButton from '@material-ui/core/IconButton';
 import Tooltip from '@material-ui/core/Tooltip';
 import RefreshIcon from '@material-ui/icons/Refresh';
-import { EmptyState, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { EmptyState, Progress } from '@backstage/core-components';
+import { ListLoadError } from './ListLoadError';
 import { identityApiRef, useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { opensandboxApiRef } from '../api';
-import { createParamsForEntity, filterRef, sandboxFilterForEntity } from '../lib/entity';
+import {
+  createParamsForEntity,
+  filterRef,
+  sandboxFilterForEntity,
+} from '../lib/entity';
 import { readAnnotationDefaults } from '../lib/annotations';
 import {
   DEFAULT_LIST_STATE,
@@ -25,7 +30,12 @@ import { CreateButton } from './CreateButton';
 import { SandboxTable, useSandboxPage } from './SandboxTable';
 import { useLiveChanges } from './useLiveChanges';
 import { AnnotationWarnings } from './AnnotationWarnings';
-import { ExpiringSoonToggle, Freshness, SearchBox, ServerFilter } from './ListControls';
+import {
+  ExpiringSoonToggle,
+  Freshness,
+  SearchBox,
+  ServerFilter,
+} from './ListControls';
 import { useExpiringSoonSeconds, useServers } from '../lib/limits';
 
 /** Tooltip of a group tab's "Create sandbox" when the caller may not create for that team. */
@@ -41,53 +51,109 @@ export function notYourTeamReason(groupRef: string): string {
 function useTeamGate(entity: Entity): Gate {
   const api = useApi(opensandboxApiRef);
   const isGroup = entity.kind.toLocaleLowerCase('en-US') === 'group';
-  const teams = useAsync(async () => (isGroup ? api.listTeams() : []), [api, isGroup]);
+  const teams = useAsync(
+    async () => (isGroup ? api.listTeams() : []),
+    [api, isGroup],
+  );
   const admin = useAdminGate();
   if (!isGroup) return { allowed: true, loading: false };
-  if (teams.loading || admin.loading) return { allowed: false, loading: true, reason: 'Loading…' };
+  if (teams.loading || admin.loading)
+    return { allowed: false, loading: true, reason: 'Loading…' };
   if (admin.allowed) return { allowed: true, loading: false };
   const ref = filterRef(stringifyEntityRef(entity));
   // If the teams cannot be read, let the server decide.
-  if (teams.error || (teams.value ?? []).some(team => filterRef(team) === ref)) return { allowed: true, loading: false };
+  if (teams.error || (teams.value ?? []).some(team => filterRef(team) === ref))
+    return { allowed: true, loading: false };
   return { allowed: false, loading: false, reason: notYourTeamReason(ref) };
 }
 
-function CreateFromEntity(props: { entity: Entity; testId: string; withIcon?: boolean }) {
+function CreateFromEntity(props: {
+  entity: Entity;
+  testId: string;
+  withIcon?: boolean;
+}) {
   const gate = useCreateGate();
   const teamGate = useTeamGate(props.entity);
   const identityApi = useApi(identityApiRef);
-  const identity = useAsync(() => identityApi.getBackstageIdentity(), [identityApi]);
-  const search = createParamsForEntity(props.entity, identity.value?.ownershipEntityRefs ?? []).toString();
+  const identity = useAsync(
+    () => identityApi.getBackstageIdentity(),
+    [identityApi],
+  );
+  const search = createParamsForEntity(
+    props.entity,
+    identity.value?.ownershipEntityRefs ?? [],
+  ).toString();
   // Wait for the identity so the link carries the default team.
   let effective: Gate = gate;
-  if (identity.loading) effective = { allowed: false, loading: true, reason: 'Loading…' };
+  if (identity.loading)
+    effective = { allowed: false, loading: true, reason: 'Loading…' };
   else if (gate.allowed && !teamGate.allowed) effective = teamGate;
-  return <CreateButton gate={effective} testId={props.testId} withIcon={props.withIcon} search={search} />;
+  return (
+    <CreateButton
+      gate={effective}
+      testId={props.testId}
+      withIcon={props.withIcon}
+      search={search}
+    />
+  );
 }
 
 /** The part of the list state the entity tab keeps in the URL. */
-type TabState = Pick<ListState, 'page' | 'pageSize' | 'search' | 'sort' | 'order' | 'expiringSoon' | 'server'>;
+type TabState = Pick<
+  ListState,
+  'page' | 'pageSize' | 'search' | 'sort' | 'order' | 'expiringSoon' | 'server'
+>;
 
-function EntitySandboxes(props: { entity: Entity; filter: NonNullable<ReturnType<typeof sandboxFilterForEntity>> }) {
+function EntitySandboxes(props: {
+  entity: Entity;
+  filter: NonNullable<ReturnType<typeof sandboxFilterForEntity>>;
+}) {
   const { entity, filter } = props;
   const servers = useServers();
   const severalServers = servers.length > 1;
   // Search, sort, "Expiring soon", server, page and page size live in the URL like on the list
   // page (`?search=dev&sort=name&page=2`); the entity's own filter does not.
   const [searchParams, setSearchParams] = useSearchParams();
-  const { page: pageNumber, pageSize, search, sort, order, expiringSoon, server } = listStateFromSearch(searchParams);
-  const tab: TabState = { page: pageNumber, pageSize, search, sort, order, expiringSoon, server };
+  const {
+    page: pageNumber,
+    pageSize,
+    search,
+    sort,
+    order,
+    expiringSoon,
+    server,
+  } = listStateFromSearch(searchParams);
+  const tab: TabState = {
+    page: pageNumber,
+    pageSize,
+    search,
+    sort,
+    order,
+    expiringSoon,
+    server,
+  };
   const expiringSoonSeconds = useExpiringSoonSeconds();
   const update = (patch: Partial<TabState>) =>
-    setSearchParams(listStateToSearch({ ...DEFAULT_LIST_STATE, ...tab, page: 1, ...patch }), { replace: true });
+    setSearchParams(
+      listStateToSearch({ ...DEFAULT_LIST_STATE, ...tab, page: 1, ...patch }),
+      { replace: true },
+    );
   const page = useSandboxPage(
     { ...filter, ...listQueryOf(tab, expiringSoonSeconds) },
-    { paging: { page: pageNumber, pageSize, onChange: (next, size) => update({ page: next, pageSize: size }) } },
+    {
+      paging: {
+        page: pageNumber,
+        pageSize,
+        onChange: (next, size) => update({ page: next, pageSize: size }),
+      },
+    },
   );
   // Live status: the current page is refetched when a sandbox the user may see changes.
   useLiveChanges({ onChange: () => page.refresh?.() });
   const isGroup = !!filter.team;
-  const warnings = isGroup ? [] : readAnnotationDefaults(entity).warnings.map(w => w.message);
+  const warnings = isGroup
+    ? []
+    : readAnnotationDefaults(entity).warnings.map(w => w.message);
   const what = isGroup ? 'team' : entity.kind.toLocaleLowerCase('en-US');
   const filtered = !!search || !!expiringSoon || !!server;
   let emptyDescription = isGroup
@@ -97,7 +163,7 @@ function EntitySandboxes(props: { entity: Entity; filter: NonNullable<ReturnType
 
   let body;
   if (page.error) {
-    body = <ResponseErrorPanel error={page.error} />;
+    body = <ListLoadError error={page.error} onRetry={page.retry} />;
   } else if (!page.value) {
     body = <Progress />;
   } else {
@@ -111,11 +177,19 @@ function EntitySandboxes(props: { entity: Entity; filter: NonNullable<ReturnType
             missing="data"
             title="No sandboxes"
             description={emptyDescription}
-            action={<CreateFromEntity entity={entity} testId="entity-empty-create-gate" />}
+            action={
+              <CreateFromEntity
+                entity={entity}
+                testId="entity-empty-create-gate"
+              />
+            }
           />
         }
         showServer={severalServers}
-        sorting={{ ...effectiveSort(tab), onSort: key => update(toggleSort(tab, key)) }}
+        sorting={{
+          ...effectiveSort(tab),
+          onSort: key => update(toggleSort(tab, key)),
+        }}
       />
     );
   }
@@ -123,21 +197,48 @@ function EntitySandboxes(props: { entity: Entity; filter: NonNullable<ReturnType
   return (
     <Box data-testid="entity-sandboxes">
       <AnnotationWarnings messages={warnings} />
-      <Box display="flex" flexWrap="wrap" alignItems="center" mb={2} style={{ gap: 16 }}>
-        <SearchBox value={search} onChange={next => update({ search: next || undefined })} />
-        <ExpiringSoonToggle seconds={expiringSoonSeconds} selected={!!expiringSoon} onChange={selected => update({ expiringSoon: selected || undefined })} />
-        {severalServers && <ServerFilter servers={servers} value={server} onChange={next => update({ server: next })} />}
+      <Box
+        display="flex"
+        flexWrap="wrap"
+        alignItems="center"
+        mb={2}
+        style={{ gap: 16 }}
+      >
+        <SearchBox
+          value={search}
+          onChange={next => update({ search: next || undefined })}
+        />
+        <ExpiringSoonToggle
+          seconds={expiringSoonSeconds}
+          selected={!!expiringSoon}
+          onChange={selected => update({ expiringSoon: selected || undefined })}
+        />
+        {severalServers && (
+          <ServerFilter
+            servers={servers}
+            value={server}
+            onChange={next => update({ server: next })}
+          />
+        )}
         {/* Freshness, Refresh and Create stay together on the right, also when the row wraps. */}
         <Box display="flex" alignItems="center" ml="auto" style={{ gap: 8 }}>
           <Freshness syncedAt={page.value?.syncedAt} />
           <Tooltip title="Refresh">
             <span>
-              <IconButton aria-label="Refresh" onClick={page.retry} disabled={page.loading}>
+              <IconButton
+                aria-label="Refresh"
+                onClick={page.retry}
+                disabled={page.loading}
+              >
                 <RefreshIcon />
               </IconButton>
             </span>
           </Tooltip>
-          <CreateFromEntity entity={entity} testId="entity-create-gate" withIcon />
+          <CreateFromEntity
+            entity={entity}
+            testId="entity-create-gate"
+            withIcon
+          />
         </Box>
       </Box>
       {body}
@@ -164,5 +265,11 @@ export function EntitySandboxesContent() {
       />
     );
   }
-  return <EntitySandboxes key={JSON.stringify(filter)} entity={entity} filter={filter} />;
+  return (
+    <EntitySandboxes
+      key={JSON.stringify(filter)}
+      entity={entity}
+      filter={filter}
+    />
+  );
 }

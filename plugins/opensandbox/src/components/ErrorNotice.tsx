@@ -22,7 +22,11 @@ export function RequestIdNote(props: { requestId?: string }) {
       style={{ display: 'flex', alignItems: 'center', gap: 4 }}
     >
       Request ID: <code data-testid="request-id-value">{props.requestId}</code>
-      <CopyTextButton text={props.requestId} tooltipText="Request ID copied" aria-label="Copy request ID" />
+      <CopyTextButton
+        text={props.requestId}
+        tooltipText="Request ID copied"
+        aria-label="Copy request ID"
+      />
     </Typography>
   );
 }
@@ -43,10 +47,24 @@ export function ErrorNotice(props: {
   action?: ReactNode;
   children?: ReactNode;
 }) {
-  const { details, prefix = '', title, severity = 'error', testId, onClose, action, children } = props;
+  const {
+    details,
+    prefix = '',
+    title,
+    severity = 'error',
+    testId,
+    onClose,
+    action,
+    children,
+  } = props;
   const advice = retryAdvice(details);
   return (
-    <Alert severity={severity} onClose={onClose} data-testid={testId} action={action}>
+    <Alert
+      severity={severity}
+      onClose={onClose}
+      data-testid={testId}
+      action={action}
+    >
       {title && <AlertTitle>{title}</AlertTitle>}
       <span data-testid={testId ? `${testId}-message` : undefined}>
         {prefix}

@@ -29,8 +29,16 @@ const useStyles = makeStyles(theme => ({
     verticalAlign: 'middle',
     marginLeft: theme.spacing(0.5),
   },
-  badgeWrap: { display: 'inline-flex', alignItems: 'center', whiteSpace: 'nowrap' },
-  reported: { fontFamily: 'monospace', fontSize: '0.8rem', overflowWrap: 'anywhere' },
+  badgeWrap: {
+    display: 'inline-flex',
+    alignItems: 'center',
+    whiteSpace: 'nowrap',
+  },
+  reported: {
+    fontFamily: 'monospace',
+    fontSize: '0.8rem',
+    overflowWrap: 'anywhere',
+  },
   why: { marginLeft: theme.spacing(0.5), padding: 2, alignSelf: 'center' },
 }));
 
@@ -44,7 +52,10 @@ const PROBLEM_STATES = ['failed', 'unknown', 'terminated'];
  * OpenSandbox reported (reason, message). `onShow` adds a button to the logs or events when the
  * explanation says where to look. Renders nothing for a healthy sandbox.
  */
-export function FailurePanel(props: { sandbox: ConsoleSandbox; onShow?: (kind: 'logs' | 'events') => void }) {
+export function FailurePanel(props: {
+  sandbox: ConsoleSandbox;
+  onShow?: (kind: 'logs' | 'events') => void;
+}) {
   const classes = useStyles();
   const { status } = props.sandbox;
   const explanation = explainSandboxStatus(status);
@@ -71,13 +82,24 @@ export function FailurePanel(props: { sandbox: ConsoleSandbox; onShow?: (kind: '
         ) : undefined
       }
     >
-      <AlertTitle data-testid="failure-title">{explanation?.title ?? `The sandbox is ${status?.state}`}</AlertTitle>
+      <AlertTitle data-testid="failure-title">
+        {explanation?.title ?? `The sandbox is ${status?.state}`}
+      </AlertTitle>
       {explanation && (
         <>
-          <Typography variant="body2" component="p" data-testid="failure-explanation">
+          <Typography
+            variant="body2"
+            component="p"
+            data-testid="failure-explanation"
+          >
             {explanation.explanation}
           </Typography>
-          <Typography variant="body2" component="p" data-testid="failure-action" style={{ marginTop: 8 }}>
+          <Typography
+            variant="body2"
+            component="p"
+            data-testid="failure-action"
+            style={{ marginTop: 8 }}
+          >
             <strong>What to do: </strong>
             {explanation.action}
           </Typography>
@@ -85,7 +107,10 @@ export function FailurePanel(props: { sandbox: ConsoleSandbox; onShow?: (kind: '
       )}
       {reported && (
         <Typography variant="body2" component="p" style={{ marginTop: 8 }}>
-          OpenSandbox reports: <span className={classes.reported} data-testid="failure-reported">{reported}</span>
+          OpenSandbox reports:{' '}
+          <span className={classes.reported} data-testid="failure-reported">
+            {reported}
+          </span>
         </Typography>
       )}
     </Alert>
@@ -102,7 +127,13 @@ export function FailureBadge(props: { status?: ConsoleSandbox['status'] }) {
   if (!explanation) return null;
   return (
     <Tooltip title={explanation.title}>
-      <span role="img" aria-label={explanation.title} data-testid="failure-badge" data-failure-id={explanation.id} className={classes.badgeWrap}>
+      <span
+        role="img"
+        aria-label={explanation.title}
+        data-testid="failure-badge"
+        data-failure-id={explanation.id}
+        className={classes.badgeWrap}
+      >
         <ReportProblemIcon className={classes.badge} />
       </span>
     </Tooltip>
@@ -118,14 +149,29 @@ export function FailureExplanationDialog(props: {
 }) {
   const { explanation, errorCode, open, onClose } = props;
   return (
-    <Dialog open={open} onClose={onClose} aria-labelledby="failure-explanation-title" data-testid="failure-dialog">
-      <DialogTitle id="failure-explanation-title">{explanation.title}</DialogTitle>
+    <Dialog
+      open={open}
+      onClose={onClose}
+      aria-labelledby="failure-explanation-title"
+      data-testid="failure-dialog"
+    >
+      <DialogTitle id="failure-explanation-title">
+        {explanation.title}
+      </DialogTitle>
       <DialogContent>
-        <Typography variant="body2" component="p" data-testid="failure-explanation">
+        <Typography
+          variant="body2"
+          component="p"
+          data-testid="failure-explanation"
+        >
           {explanation.explanation}
         </Typography>
         <Box mt={2}>
-          <Typography variant="body2" component="p" data-testid="failure-action">
+          <Typography
+            variant="body2"
+            component="p"
+            data-testid="failure-action"
+          >
             <strong>What to do: </strong>
             {explanation.action}
           </Typography>
@@ -183,7 +229,10 @@ export function FailureExplanationLink(props: { facts: FailureFacts }) {
 }
 
 /** Wraps a state chip with the failure badge, on one line. */
-export function StateWithFailure(props: { status?: ConsoleSandbox['status']; children: ReactNode }) {
+export function StateWithFailure(props: {
+  status?: ConsoleSandbox['status'];
+  children: ReactNode;
+}) {
   const classes = useStyles();
   return (
     <span className={classes.badgeWrap}>
@@ -199,16 +248,37 @@ export function StateWithFailure(props: { status?: ConsoleSandbox['status']; chi
  * succeed when retried (the alert already says when), the why instead of the what to do. Nothing
  * for errors without an explanation, or whose id is in `skip`.
  */
-export function ErrorExplanation(props: { error: unknown; retryAfterSeconds?: number; skip?: string[] }) {
-  const body = ResponseError.is(props.error) ? (props.error.body?.error as Record<string, unknown> | undefined) : undefined;
-  const upstreamCode = typeof body?.upstreamCode === 'string' ? body.upstreamCode : undefined;
-  const code = upstreamCode ?? (typeof body?.name === 'string' ? body.name : undefined);
-  const explanation = code ? explainFailure({ errorCode: code, retryAfterSeconds: props.retryAfterSeconds }) : undefined;
+export function ErrorExplanation(props: {
+  error: unknown;
+  retryAfterSeconds?: number;
+  skip?: string[];
+}) {
+  const body = ResponseError.is(props.error)
+    ? (props.error.body?.error as Record<string, unknown> | undefined)
+    : undefined;
+  const upstreamCode =
+    typeof body?.upstreamCode === 'string' ? body.upstreamCode : undefined;
+  const code =
+    upstreamCode ?? (typeof body?.name === 'string' ? body.name : undefined);
+  const explanation = code
+    ? explainFailure({
+        errorCode: code,
+        retryAfterSeconds: props.retryAfterSeconds,
+      })
+    : undefined;
   if (!explanation || props.skip?.includes(explanation.id)) return null;
   return (
-    <Typography variant="body2" component="div" data-testid="error-explanation" data-failure-id={explanation.id} style={{ marginTop: 4 }}>
+    <Typography
+      variant="body2"
+      component="div"
+      data-testid="error-explanation"
+      data-failure-id={explanation.id}
+      style={{ marginTop: 4 }}
+    >
       <strong>{explanation.title}.</strong>{' '}
-      {explanation.retryable ? explanation.explanation : `What to do: ${explanation.action}`}
+      {explanation.retryable
+        ? explanation.explanation
+        : `What to do: ${explanation.action}`}
     </Typography>
   );
 }

@@ -1,4 +1,11 @@
-import { createContext, KeyboardEvent, useContext, useEffect, useRef, useState } from 'react';
+import {
+  createContext,
+  KeyboardEvent,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+} from 'react';
 import FormControl from '@material-ui/core/FormControl';
 import IconButton from '@material-ui/core/IconButton';
 import InputAdornment from '@material-ui/core/InputAdornment';
@@ -16,7 +23,11 @@ import ClearIcon from '@material-ui/icons/Clear';
 import SearchIcon from '@material-ui/icons/Search';
 import { MAX_SEARCH_LENGTH, SandboxSortKey, SortOrder } from '../api';
 import { formatAgo, formatTimestamp } from '../lib/format';
-import { EXPIRING_SOON_SECONDS, formatSoonWindow, normalizeSearch } from '../lib/listState';
+import {
+  EXPIRING_SOON_SECONDS,
+  formatSoonWindow,
+  normalizeSearch,
+} from '../lib/listState';
 import { useNow } from '../lib/useNow';
 
 /** How long the search box waits after the last keystroke before it searches, ms. */
@@ -30,11 +41,29 @@ export const FRESHNESS_EXPLANATION =
   "The list comes from the console's inventory of sandboxes, refreshed from OpenSandbox every few seconds and on every change made in the console.";
 
 const useStyles = makeStyles(theme => ({
-  search: { width: 260 },
+  // The label sits on the page's grey background, where the theme's grey is 4.47:1; a darker grey
+  // reaches 6.4:1 (WCAG AA). Focused and invalid fields keep their colours.
+  search: {
+    width: 260,
+    ...(theme.palette.type === 'dark'
+      ? {}
+      : { '& label:not(.Mui-error):not(.Mui-focused)': { color: '#595959' } }),
+  },
   serverSelect: { minWidth: 160 },
   toggle: { height: 40, whiteSpace: 'nowrap', textTransform: 'none' },
   toggleIcon: { fontSize: '1.1rem', marginRight: theme.spacing(0.5) },
   freshness: { whiteSpace: 'nowrap', cursor: 'default' },
+  // The note sits on the page's grey background: colours with at least 4.5:1 there (WCAG AA).
+  fresh: {
+    color:
+      theme.palette.type === 'dark' ? theme.palette.text.secondary : '#595959',
+  },
+  stale: {
+    color:
+      theme.palette.type === 'dark'
+        ? theme.palette.error.light
+        : theme.palette.error.dark,
+  },
   sortLabel: { whiteSpace: 'nowrap' },
   // A slightly smaller arrow than Material UI's (18px with 4px on both sides) keeps narrow
   // columns such as Created and Expires narrow.
@@ -47,7 +76,10 @@ const useStyles = makeStyles(theme => ({
  * search the list shows (from the URL); when it changes from outside (Back, a shared link), the
  * box shows it.
  */
-export function SearchBox(props: { value?: string; onChange: (search: string) => void }) {
+export function SearchBox(props: {
+  value?: string;
+  onChange: (search: string) => void;
+}) {
   const classes = useStyles();
   const value = props.value ?? '';
   const [text, setText] = useState(value);
@@ -96,7 +128,11 @@ export function SearchBox(props: { value?: string; onChange: (search: string) =>
           apply('');
         }
       }}
-      inputProps={{ 'data-testid': 'search-input', maxLength: MAX_SEARCH_LENGTH, 'aria-label': 'Search by name or ID' }}
+      inputProps={{
+        'data-testid': 'search-input',
+        maxLength: MAX_SEARCH_LENGTH,
+        'aria-label': 'Search by name or ID',
+      }}
       InputProps={{
         startAdornment: (
           <InputAdornment position="start">
@@ -127,10 +163,18 @@ export function SearchBox(props: { value?: string; onChange: (search: string) =>
  * The "Expiring soon" quick filter: only sandboxes that expire within the next `seconds` (the
  * backend's first expiry warning lead time; default one hour).
  */
-export function ExpiringSoonToggle(props: { selected: boolean; onChange: (selected: boolean) => void; seconds?: number }) {
+export function ExpiringSoonToggle(props: {
+  selected: boolean;
+  onChange: (selected: boolean) => void;
+  seconds?: number;
+}) {
   const classes = useStyles();
   return (
-    <Tooltip title={`Only sandboxes that expire within the next ${formatSoonWindow(props.seconds ?? EXPIRING_SOON_SECONDS)}`}>
+    <Tooltip
+      title={`Only sandboxes that expire within the next ${formatSoonWindow(
+        props.seconds ?? EXPIRING_SOON_SECONDS,
+      )}`}
+    >
       <ToggleButton
         size="small"
         value="expiring"
@@ -159,9 +203,14 @@ export function ServerFilter(props: {
   const classes = useStyles();
   const { servers, value } = props;
   // A server named in the URL that the console does not have still shows (and lists nothing).
-  const options = value && !servers.includes(value) ? [...servers, value] : servers;
+  const options =
+    value && !servers.includes(value) ? [...servers, value] : servers;
   return (
-    <FormControl variant="outlined" size="small" className={classes.serverSelect}>
+    <FormControl
+      variant="outlined"
+      size="small"
+      className={classes.serverSelect}
+    >
       <InputLabel id="opensandbox-server-filter-label">Server</InputLabel>
       <Select
         labelId="opensandbox-server-filter-label"
@@ -171,7 +220,11 @@ export function ServerFilter(props: {
           const next = e.target.value as string;
           props.onChange(next === ALL_SERVERS ? undefined : next);
         }}
-        renderValue={selected => ((selected as string) === ALL_SERVERS ? 'All servers' : (selected as string))}
+        renderValue={selected =>
+          (selected as string) === ALL_SERVERS
+            ? 'All servers'
+            : (selected as string)
+        }
         SelectDisplayProps={{ 'data-testid': 'server-filter' } as any}
       >
         <MenuItem value={ALL_SERVERS}>All servers</MenuItem>
@@ -198,14 +251,16 @@ export function Freshness(props: { syncedAt?: string | null }) {
   if (syncedAt === undefined) return null;
   const at = syncedAt === null ? NaN : Date.parse(syncedAt);
   let text = 'Not synced yet';
-  let detail = 'The inventory has not been synced with OpenSandbox yet; the list may be incomplete.';
+  let detail =
+    'The inventory has not been synced with OpenSandbox yet; the list may be incomplete.';
   let stale = syncedAt === null;
   if (!Number.isNaN(at)) {
     text = `Updated ${formatAgo(syncedAt!, now)}`;
     detail = `Last sync: ${formatTimestamp(syncedAt!)}.`;
     if (now - at > STALE_AFTER_MS) {
       stale = true;
-      detail += ' That is longer ago than usual: OpenSandbox may be unreachable, so states may be out of date.';
+      detail +=
+        ' That is longer ago than usual: OpenSandbox may be unreachable, so states may be out of date.';
     }
   } else if (syncedAt !== null) {
     text = 'Updated at an unknown time';
@@ -215,8 +270,9 @@ export function Freshness(props: { syncedAt?: string | null }) {
     <Tooltip title={`${FRESHNESS_EXPLANATION}${detail ? ` ${detail}` : ''}`}>
       <Typography
         variant="caption"
-        color={stale ? 'error' : 'textSecondary'}
-        className={classes.freshness}
+        className={`${classes.freshness} ${
+          stale ? classes.stale : classes.fresh
+        }`}
         data-testid="list-freshness"
         data-stale={stale ? 'true' : 'false'}
         tabIndex={0}
@@ -238,7 +294,9 @@ export interface TableSorting {
  * The table's sorting, read by the headers through a context so the table's columns stay the same
  * objects when the sort changes (material-table resets its state when columns change).
  */
-export const SortingContext = createContext<TableSorting | undefined>(undefined);
+export const SortingContext = createContext<TableSorting | undefined>(
+  undefined,
+);
 
 /** A column header that sorts the list on the server by `sortKey` (a plain label without sorting). */
 export function SortHeader(props: { label: string; sortKey: SandboxSortKey }) {
@@ -255,7 +313,11 @@ export function SortHeader(props: { label: string; sortKey: SandboxSortKey }) {
       classes={{ icon: classes.sortIcon }}
       data-testid={`sort-${props.sortKey}`}
       data-sort-direction={active ? sorting.order : 'none'}
-      aria-label={`Sort by ${props.label}${active ? `, sorted ${sorting.order === 'asc' ? 'ascending' : 'descending'}` : ''}`}
+      aria-label={`Sort by ${props.label}${
+        active
+          ? `, sorted ${sorting.order === 'asc' ? 'ascending' : 'descending'}`
+          : ''
+      }`}
     >
       {props.label}
     </TableSortLabel>

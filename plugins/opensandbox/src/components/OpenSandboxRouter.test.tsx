@@ -4,7 +4,12 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { opensandboxApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { createFakeApi, createPermissionApi, makeSandbox, withFreshPermissionCache } from '../__testUtils__/testUtils';
+import {
+  createFakeApi,
+  createPermissionApi,
+  makeSandbox,
+  withFreshPermissionCache,
+} from '../__testUtils__/testUtils';
 import { OpenSandboxRouter } from './OpenSandboxRouter';
 
 const ID = '6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20';
@@ -17,7 +22,12 @@ async function open(path: string) {
   api.getSandbox.mockResolvedValue(makeSandbox());
   await renderInTestApp(
     withFreshPermissionCache(
-      <TestApiProvider apis={[[opensandboxApiRef, api], [permissionApiRef, createPermissionApi().permissionApi]]}>
+      <TestApiProvider
+        apis={[
+          [opensandboxApiRef, api],
+          [permissionApiRef, createPermissionApi().permissionApi],
+        ]}
+      >
         <Routes>
           <Route path="/opensandbox/*" element={<OpenSandboxRouter />} />
         </Routes>
@@ -36,10 +46,14 @@ describe('OpenSandboxRouter (legacy frontend system)', () => {
   });
 
   it('keeps /:id for the default server', async () => {
-    expect((await open(`/opensandbox/${ID}`)).getSandbox.mock.calls).toEqual([[ID]]);
+    expect((await open(`/opensandbox/${ID}`)).getSandbox.mock.calls).toEqual([
+      [ID],
+    ]);
   });
 
   it('also opens /sandboxes/:id on the default server', async () => {
-    expect((await open(`/opensandbox/sandboxes/${ID}`)).getSandbox.mock.calls).toEqual([[ID]]);
+    expect(
+      (await open(`/opensandbox/sandboxes/${ID}`)).getSandbox.mock.calls,
+    ).toEqual([[ID]]);
   });
 });

@@ -18,7 +18,10 @@ export function OpenSandboxRouter() {
       <Route path="/create" element={<SandboxCreatePage />} />
       <Route path="/audit" element={<AuditLogPage />} />
       <Route path="/admin" element={<AdminPage />} />
-      <Route path="/servers/:server/sandboxes/:sandboxId" element={<SandboxDetailPage />} />
+      <Route
+        path="/servers/:server/sandboxes/:sandboxId"
+        element={<SandboxDetailPage />}
+      />
       <Route path="/sandboxes/:sandboxId" element={<SandboxDetailPage />} />
       <Route path="/:sandboxId" element={<SandboxDetailPage />} />
     </Routes>

@@ -13,15 +13,36 @@ const useStyles = makeStyles(theme => ({
   card: { height: '100%', border: `2px solid transparent` },
   selected: { borderColor: theme.palette.primary.main },
   area: { height: '100%', alignItems: 'flex-start' },
-  title: { display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: theme.spacing(1) },
+  title: {
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    gap: theme.spacing(1),
+  },
   check: { color: theme.palette.primary.main, fontSize: '1.1rem' },
-  summary: { fontFamily: 'monospace', fontSize: '0.75rem', overflowWrap: 'anywhere', marginTop: theme.spacing(1) },
+  summary: {
+    fontFamily: 'monospace',
+    fontSize: '0.75rem',
+    overflowWrap: 'anywhere',
+    marginTop: theme.spacing(1),
+  },
 }));
 
-function Choice(props: { title: string; description?: string; summary?: string; selected: boolean; disabled?: boolean; testId: string; onClick: () => void }) {
+function Choice(props: {
+  title: string;
+  description?: string;
+  summary?: string;
+  selected: boolean;
+  disabled?: boolean;
+  testId: string;
+  onClick: () => void;
+}) {
   const classes = useStyles();
   return (
-    <Card variant="outlined" className={`${classes.card} ${props.selected ? classes.selected : ''}`}>
+    <Card
+      variant="outlined"
+      className={`${classes.card} ${props.selected ? classes.selected : ''}`}
+    >
       <CardActionArea
         className={classes.area}
         onClick={props.onClick}
@@ -42,7 +63,11 @@ function Choice(props: { title: string; description?: string; summary?: string; 
             </Typography>
           )}
           {props.summary && (
-            <Typography variant="body2" color="textSecondary" className={classes.summary}>
+            <Typography
+              variant="body2"
+              color="textSecondary"
+              className={classes.summary}
+            >
               {props.summary}
             </Typography>
           )}
@@ -68,8 +93,19 @@ export function PresetPicker(props: {
   const { presets, selected, onSelect, disabled, note } = props;
   if (presets.length === 0) return null;
   return (
-    <InfoCard title="Start from a preset" subheader={note ?? 'Choosing one fills the form; you can still change every field.'}>
-      <Grid container spacing={2} role="group" aria-label="Create presets" data-testid="create-presets">
+    <InfoCard
+      title="Start from a preset"
+      subheader={
+        note ?? 'Choosing one fills the form; you can still change every field.'
+      }
+    >
+      <Grid
+        container
+        spacing={2}
+        role="group"
+        aria-label="Create presets"
+        data-testid="create-presets"
+      >
         <Grid item xs={12} sm={6} md={4}>
           <Choice
             title="Custom"

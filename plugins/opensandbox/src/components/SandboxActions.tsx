@@ -22,15 +22,24 @@ import {
 import { formatDuration, formatTimestamp } from '../lib/format';
 import { parseKeyValueLines } from '../lib/parse';
 import { localInputToUtcIso, utcIsoToLocalInput } from '../lib/audit';
-import { ErrorDetails } from '../lib/errors';
-import { capInMinutes, pluralMinutes, secondsMessageInMinutes, useConsoleSettings } from '../lib/limits';
+import { ErrorDetails, inFormWords } from '../lib/errors';
+import {
+  capInMinutes,
+  pluralMinutes,
+  secondsMessageInMinutes,
+  useConsoleSettings,
+} from '../lib/limits';
 import { ErrorNotice } from './ErrorNotice';
 
 /**
  * The new absolute expiry of a renewal: `max(now, current expiresAt) + minutes`, as an RFC 3339
  * UTC string. Extending from the later of the two means a renewal never shortens the lifetime.
  */
-export function computeRenewedExpiry(currentExpiresAt: string | undefined, minutes: number, now: number): string {
+export function computeRenewedExpiry(
+  currentExpiresAt: string | undefined,
+  minutes: number,
+  now: number,
+): string {
   const current = currentExpiresAt ? Date.parse(currentExpiresAt) : NaN;
   const base = Number.isNaN(current) ? now : Math.max(now, current);
   return new Date(base + minutes * 60_000).toISOString();
@@ -49,22 +58,40 @@ export function renewInputError(
   maxTimeoutSeconds?: number,
 ): string | undefined {
   const minutes = Number(minutesText);
-  if (minutesText.trim() === '' || !Number.isInteger(minutes)) return 'Enter a whole number of minutes';
-  if (minutes <= 0) return 'A renewal can only extend the lifetime; enter a positive number of minutes';
+  if (minutesText.trim() === '' || !Number.isInteger(minutes))
+    return 'Enter a whole number of minutes';
+  if (minutes <= 0)
+    return 'A renewal can only extend the lifetime; enter a positive number of minutes';
   const expiresAt = computeRenewedExpiry(currentExpiresAt, minutes, now);
-  if (currentExpiresAt && Date.parse(expiresAt) <= Date.parse(currentExpiresAt)) {
+  if (
+    currentExpiresAt &&
+    Date.parse(expiresAt) <= Date.parse(currentExpiresAt)
+  ) {
     return 'The new expiry must be later than the current one';
   }
-  if (maxTimeoutSeconds !== undefined && Date.parse(expiresAt) > now + maxTimeoutSeconds * 1000) {
-    const limit = `Sandboxes may live at most ${pluralMinutes(capInMinutes(maxTimeoutSeconds))} from now`;
+  if (
+    maxTimeoutSeconds !== undefined &&
+    Date.parse(expiresAt) > now + maxTimeoutSeconds * 1000
+  ) {
+    const limit = `Sandboxes may live at most ${pluralMinutes(
+      capInMinutes(maxTimeoutSeconds),
+    )} from now`;
     const base = Date.parse(computeRenewedExpiry(currentExpiresAt, 0, now));
-    const possible = Math.floor((now + maxTimeoutSeconds * 1000 - base) / 60_000);
+    const possible = Math.floor(
+      (now + maxTimeoutSeconds * 1000 - base) / 60_000,
+    );
     return possible >= 1
       ? `${limit}: extend by at most ${pluralMinutes(possible)}`
       : `${limit}, and this one already expires about that late`;
   }
-  const errors = validateRenewRequest({ expiresAt }, now, { maxTimeoutSeconds });
-  return errors.length ? errors.map(e => secondsMessageInMinutes(`${e.field} ${e.message}`)).join('; ') : undefined;
+  const errors = validateRenewRequest({ expiresAt }, now, {
+    maxTimeoutSeconds,
+  });
+  return errors.length
+    ? errors
+        .map(e => secondsMessageInMinutes(`${e.field} ${e.message}`))
+        .join('; ')
+    : undefined;
 }
 
 /** The checked absolute expiry of the renew dialog's "Set the new expiry" input. */
@@ -89,22 +116,37 @@ export function renewUntilCheck(
   maxTimeoutSeconds?: number,
 ): RenewUntil {
   const expiresAt = localInputToUtcIso(untilText);
-  if (!expiresAt) return { error: 'Enter a date and time (UTC)', shortens: false };
+  if (!expiresAt)
+    return { error: 'Enter a date and time (UTC)', shortens: false };
   const at = Date.parse(expiresAt);
   const current = currentExpiresAt ? Date.parse(currentExpiresAt) : NaN;
-  if (at <= now) return { error: 'The new expiry must be in the future', shortens: false };
-  if (at === current) return { error: 'This is the current expiry; pick another time', shortens: false };
+  if (at <= now)
+    return { error: 'The new expiry must be in the future', shortens: false };
+  if (at === current)
+    return {
+      error: 'This is the current expiry; pick another time',
+      shortens: false,
+    };
   if (maxTimeoutSeconds !== undefined && at > now + maxTimeoutSeconds * 1000) {
     return {
-      error: `Sandboxes may live at most ${pluralMinutes(capInMinutes(maxTimeoutSeconds))} from now: pick ${formatTimestamp(
+      error: `Sandboxes may live at most ${pluralMinutes(
+        capInMinutes(maxTimeoutSeconds),
+      )} from now: pick ${formatTimestamp(
         new Date(now + maxTimeoutSeconds * 1000).toISOString(),
       )} or earlier`,
       shortens: false,
     };
   }
-  const errors = validateRenewRequest({ expiresAt }, now, { maxTimeoutSeconds });
+  const errors = validateRenewRequest({ expiresAt }, now, {
+    maxTimeoutSeconds,
+  });
   if (errors.length) {
-    return { error: errors.map(e => secondsMessageInMinutes(`${e.field} ${e.message}`)).join('; '), shortens: false };
+    return {
+      error: errors
+        .map(e => `New expiry ${secondsMessageInMinutes(e.message)}`)
+        .join('; '),
+      shortens: false,
+    };
   }
   return { expiresAt, shortens: !Number.isNaN(current) && at < current };
 }
@@ -140,26 +182,54 @@ export function RenewDialog(props: {
   onClose: () => void;
   onRenew: (choice: RenewChoice) => void;
 }) {
-  const { open, currentExpiresAt, initialExpiresAt, busy, error: serverError, onClose, onRenew } = props;
+  const {
+    open,
+    currentExpiresAt,
+    initialExpiresAt,
+    busy,
+    error: serverError,
+    onClose,
+    onRenew,
+  } = props;
   const settings = useConsoleSettings();
   const maxTimeoutSeconds = settings.maxTimeoutSeconds;
-  const [mode, setMode] = useState<RenewMode>(initialExpiresAt ? 'until' : 'extend');
+  const [mode, setMode] = useState<RenewMode>(
+    initialExpiresAt ? 'until' : 'extend',
+  );
   const [minutesText, setMinutesText] = useState(String(DEFAULT_RENEW_MINUTES));
-  const [untilText, setUntilText] = useState(() => utcIsoToLocalInput(initialExpiresAt));
+  const [untilText, setUntilText] = useState(() =>
+    utcIsoToLocalInput(initialExpiresAt),
+  );
   const [confirmShorten, setConfirmShorten] = useState(false);
   const now = Date.now();
 
-  const extendError = renewInputError(minutesText, currentExpiresAt, now, maxTimeoutSeconds);
-  const preview = extendError ? undefined : computeRenewedExpiry(currentExpiresAt, Number(minutesText), now);
-  const until = renewUntilCheck(untilText, currentExpiresAt, now, maxTimeoutSeconds);
+  const extendError = renewInputError(
+    minutesText,
+    currentExpiresAt,
+    now,
+    maxTimeoutSeconds,
+  );
+  const preview = extendError
+    ? undefined
+    : computeRenewedExpiry(currentExpiresAt, Number(minutesText), now);
+  const until = renewUntilCheck(
+    untilText,
+    currentExpiresAt,
+    now,
+    maxTimeoutSeconds,
+  );
 
   const serverFieldError = serverError?.fields
     .filter(f => f.field === 'expiresAt')
-    .map(f => f.message)
+    .map(f => secondsMessageInMinutes(f.message))
     .join('; ');
   const choose = (next: RenewMode) => {
     if (next === 'until' && !untilText) {
-      setUntilText(utcIsoToLocalInput(preview ?? currentExpiresAt ?? new Date(now).toISOString()));
+      setUntilText(
+        utcIsoToLocalInput(
+          preview ?? currentExpiresAt ?? new Date(now).toISOString(),
+        ),
+      );
     }
     setMode(next);
   };
@@ -167,7 +237,11 @@ export function RenewDialog(props: {
   let choice: RenewChoice | undefined;
   if (mode === 'extend' && !extendError) {
     choice = { expiresAt: preview!, allowShorten: false };
-  } else if (mode === 'until' && until.expiresAt && (!until.shortens || confirmShorten)) {
+  } else if (
+    mode === 'until' &&
+    until.expiresAt &&
+    (!until.shortens || confirmShorten)
+  ) {
     choice = { expiresAt: until.expiresAt, allowShorten: until.shortens };
   }
   const shortenBy =
@@ -176,7 +250,11 @@ export function RenewDialog(props: {
       : 0;
 
   return (
-    <Dialog open={open} onClose={busy ? undefined : onClose} aria-labelledby="opensandbox-renew-title">
+    <Dialog
+      open={open}
+      onClose={busy ? undefined : onClose}
+      aria-labelledby="opensandbox-renew-title"
+    >
       <DialogTitle id="opensandbox-renew-title">Renew expiration</DialogTitle>
       <DialogContent>
         <DialogContentText>
@@ -185,13 +263,15 @@ export function RenewDialog(props: {
             ? 'The extension counts from the later of now and the current expiry.'
             : 'The new expiry is read as UTC.'}
           {maxTimeoutSeconds !== undefined &&
-            ` The new expiry may be at most ${pluralMinutes(capInMinutes(maxTimeoutSeconds))} from now.`}
+            ` The new expiry may be at most ${pluralMinutes(
+              capInMinutes(maxTimeoutSeconds),
+            )} from now.`}
         </DialogContentText>
         {settings.error && (
           <Box mb={1}>
             <Alert severity="warning" data-testid="renew-settings-error">
-              Could not load the console's lifetime limit ({settings.error.message}); the server checks
-              the new expiry.
+              Could not load the console's lifetime limit (
+              {settings.error.message}); the server checks the new expiry.
             </Alert>
           </Box>
         )}
@@ -202,7 +282,12 @@ export function RenewDialog(props: {
           value={mode}
           onChange={e => choose(e.target.value as RenewMode)}
         >
-          <FormControlLabel value="extend" control={<Radio color="primary" />} label="Extend" disabled={busy} />
+          <FormControlLabel
+            value="extend"
+            control={<Radio color="primary" />}
+            label="Extend"
+            disabled={busy}
+          />
           <FormControlLabel
             value="until"
             control={<Radio color="primary" />}
@@ -220,8 +305,16 @@ export function RenewDialog(props: {
             onChange={e => setMinutesText(e.target.value)}
             disabled={busy}
             error={!!extendError || !!serverFieldError}
-            helperText={extendError ?? serverFieldError ?? `New expiry: ${formatTimestamp(preview)}`}
-            inputProps={{ min: 1, step: 1, 'data-testid': 'renew-minutes-input' }}
+            helperText={
+              extendError ??
+              serverFieldError ??
+              `New expiry: ${formatTimestamp(preview)}`
+            }
+            inputProps={{
+              min: 1,
+              step: 1,
+              'data-testid': 'renew-minutes-input',
+            }}
           />
         ) : (
           <TextField
@@ -236,7 +329,11 @@ export function RenewDialog(props: {
             }}
             disabled={busy}
             error={!!until.error || !!serverFieldError}
-            helperText={until.error ?? serverFieldError ?? `New expiry: ${formatTimestamp(until.expiresAt)}`}
+            helperText={
+              until.error ??
+              serverFieldError ??
+              `New expiry: ${formatTimestamp(until.expiresAt)}`
+            }
             InputLabelProps={{ shrink: true }}
             inputProps={{
               step: 1,
@@ -244,16 +341,19 @@ export function RenewDialog(props: {
               max:
                 maxTimeoutSeconds === undefined
                   ? undefined
-                  : utcIsoToLocalInput(new Date(now + maxTimeoutSeconds * 1000).toISOString()),
+                  : utcIsoToLocalInput(
+                      new Date(now + maxTimeoutSeconds * 1000).toISOString(),
+                    ),
             }}
           />
         )}
         {mode === 'until' && until.shortens && (
           <Box mt={2}>
             <Alert severity="warning" data-testid="renew-shorten-warning">
-              {formatTimestamp(until.expiresAt)} is earlier than the current expiry (
-              {formatTimestamp(currentExpiresAt)}): this shortens the sandbox's lifetime by{' '}
-              {formatDuration(shortenBy)}, and OpenSandbox terminates it at the new time.
+              {formatTimestamp(until.expiresAt)} is earlier than the current
+              expiry ({formatTimestamp(currentExpiresAt)}): this shortens the
+              sandbox's lifetime by {formatDuration(shortenBy)}, and OpenSandbox
+              terminates it at the new time.
             </Alert>
             <FormControlLabel
               control={
@@ -271,7 +371,7 @@ export function RenewDialog(props: {
         )}
         {busy && (
           <Box mt={2}>
-            <LinearProgress />
+            <LinearProgress aria-label="Renewing" />
             <Typography variant="body2" color="textSecondary">
               Renewing…
             </Typography>
@@ -279,7 +379,13 @@ export function RenewDialog(props: {
         )}
         {serverError && !busy && (
           <Box mt={2}>
-            <ErrorNotice details={serverError} prefix="Could not renew the sandbox: " testId="renew-error" />
+            <ErrorNotice
+              details={inFormWords(serverError, field =>
+                field === 'expiresAt' ? 'New expiry' : undefined,
+              )}
+              prefix="Could not renew the sandbox: "
+              testId="renew-error"
+            />
           </Box>
         )}
       </DialogContent>
@@ -296,7 +402,14 @@ export function RenewDialog(props: {
             if (!choice) return;
             // "Extend" counts from the later of the current expiry and the moment of the click.
             if (mode === 'extend') {
-              onRenew({ expiresAt: computeRenewedExpiry(currentExpiresAt, Number(minutesText), Date.now()), allowShorten: false });
+              onRenew({
+                expiresAt: computeRenewedExpiry(
+                  currentExpiresAt,
+                  Number(minutesText),
+                  Date.now(),
+                ),
+                allowShorten: false,
+              });
             } else onRenew(choice);
           }}
         >
@@ -316,12 +429,16 @@ export function DeleteDialog(props: {
   onConfirm: () => void;
 }) {
   return (
-    <Dialog open={props.open} onClose={props.onClose} aria-labelledby="opensandbox-delete-title">
+    <Dialog
+      open={props.open}
+      onClose={props.onClose}
+      aria-labelledby="opensandbox-delete-title"
+    >
       <DialogTitle id="opensandbox-delete-title">Delete sandbox?</DialogTitle>
       <DialogContent>
         <DialogContentText>
-          This terminates sandbox <strong>{props.name}</strong> and removes it. Its processes and
-          files are lost. This cannot be undone.
+          This terminates sandbox <strong>{props.name}</strong> and removes it.
+          Its processes and files are lost. This cannot be undone.
         </DialogContentText>
       </DialogContent>
       <DialogActions>
@@ -382,7 +499,8 @@ export function metadataPatchFromText(
   const parsed = parseKeyValueLines(text);
   const messages = [...parsed.errors];
   for (const key of Object.keys(parsed.values)) {
-    if (isProtectedMetadataKey(key)) messages.push(`${key}: is managed by the console and cannot be changed`);
+    if (isProtectedMetadataKey(key))
+      messages.push(`${key}: is managed by the console and cannot be changed`);
   }
   const patch = metadataMergePatch(current, parsed.values);
   if (messages.length === 0) {
@@ -405,14 +523,26 @@ export function MetadataDialog(props: {
   onSave: (patch: Record<string, string | null>) => void;
 }) {
   const { open, metadata, busy, onClose, onSave } = props;
-  const entries = Object.entries(metadata).sort(([a], [b]) => a.localeCompare(b));
+  const entries = Object.entries(metadata).sort(([a], [b]) =>
+    a.localeCompare(b),
+  );
   const editable = entries.filter(([key]) => !isProtectedMetadataKey(key));
-  const protectedKeys = entries.filter(([key]) => isProtectedMetadataKey(key)).map(([key]) => key);
-  const [text, setText] = useState(() => editable.map(([k, v]) => `${k}=${v}`).join('\n'));
+  const protectedKeys = entries
+    .filter(([key]) => isProtectedMetadataKey(key))
+    .map(([key]) => key);
+  const [text, setText] = useState(() =>
+    editable.map(([k, v]) => `${k}=${v}`).join('\n'),
+  );
   const { patch, error } = metadataPatchFromText(metadata, text);
   const changes = Object.keys(patch).length;
   return (
-    <Dialog open={open} onClose={onClose} aria-labelledby="opensandbox-metadata-title" fullWidth maxWidth="sm">
+    <Dialog
+      open={open}
+      onClose={onClose}
+      aria-labelledby="opensandbox-metadata-title"
+      fullWidth
+      maxWidth="sm"
+    >
       <DialogTitle id="opensandbox-metadata-title">Edit metadata</DialogTitle>
       <DialogContent>
         <TextField
@@ -424,11 +554,20 @@ export function MetadataDialog(props: {
           value={text}
           onChange={e => setText(e.target.value)}
           error={!!error}
-          helperText={error ?? `${changes} ${changes === 1 ? 'change' : 'changes'}; removed lines delete their key`}
+          helperText={
+            error ??
+            `${changes} ${
+              changes === 1 ? 'change' : 'changes'
+            }; removed lines delete their key`
+          }
           inputProps={{ 'data-testid': 'metadata-edit-input' }}
         />
         {protectedKeys.length > 0 && (
-          <Typography variant="body2" color="textSecondary" style={{ marginTop: 8 }}>
+          <Typography
+            variant="body2"
+            color="textSecondary"
+            style={{ marginTop: 8 }}
+          >
             Managed by the console (not editable): {protectedKeys.join(', ')}
           </Typography>
         )}

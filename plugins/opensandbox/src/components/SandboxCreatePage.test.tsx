@@ -1,6 +1,10 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { Route, Routes, useParams } from 'react-router-dom';
-import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { Route, Routes, useLocation, useParams } from 'react-router-dom';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import { identityApiRef } from '@backstage/core-plugin-api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
@@ -34,7 +38,22 @@ function ServerDetailStub() {
   return <div>{`detail page of ${sandboxId} on ${server}`}</div>;
 }
 
-const OWNERSHIP = ['user:default/jane.doe', 'group:default/team-a', 'group:default/team-b'];
+/** The detail route: says so, with the notice the create page sent along. */
+function DetailStub() {
+  const notice = (useLocation().state as { notice?: string } | null)?.notice;
+  return (
+    <>
+      <div>detail page</div>
+      <div data-testid="carried-notice">{notice}</div>
+    </>
+  );
+}
+
+const OWNERSHIP = [
+  'user:default/jane.doe',
+  'group:default/team-a',
+  'group:default/team-b',
+];
 
 async function render(
   api: ReturnType<typeof createFakeApi>,
@@ -49,10 +68,14 @@ async function render(
   const permission = createPermissionApi(options.denied);
   // The lifetime cap comes from the backend's GET /settings, never from the frontend config.
   if (options.maxTimeoutSeconds !== undefined) {
-    api.getSettings.mockResolvedValue(makeSettings({ maxTimeoutSeconds: options.maxTimeoutSeconds }));
+    api.getSettings.mockResolvedValue(
+      makeSettings({ maxTimeoutSeconds: options.maxTimeoutSeconds }),
+    );
   }
   api.listTeams.mockResolvedValue(
-    (options.ownershipEntityRefs ?? OWNERSHIP).filter(ref => ref.startsWith('group:')).filter((r, i, all) => all.indexOf(r) === i),
+    (options.ownershipEntityRefs ?? OWNERSHIP)
+      .filter(ref => ref.startsWith('group:'))
+      .filter((r, i, all) => all.indexOf(r) === i),
   );
   const identityApi = mockApis.identity({
     userEntityRef: 'user:default/jane.doe',
@@ -70,15 +93,22 @@ async function render(
       >
         <Routes>
           <Route path="/opensandbox/create" element={<SandboxCreatePage />} />
-          <Route path="/opensandbox/:sandboxId" element={<div>detail page</div>} />
-          <Route path="/opensandbox/servers/:server/sandboxes/:sandboxId" element={<ServerDetailStub />} />
+          <Route path="/opensandbox/:sandboxId" element={<DetailStub />} />
+          <Route
+            path="/opensandbox/servers/:server/sandboxes/:sandboxId"
+            element={<ServerDetailStub />}
+          />
         </Routes>
-      </TestApiProvider>
+      </TestApiProvider>,
     ),
-    { mountedRoutes: { '/opensandbox': rootRouteRef }, routeEntries: [options.route ?? '/opensandbox/create'] },
+    {
+      mountedRoutes: { '/opensandbox': rootRouteRef },
+      routeEntries: [options.route ?? '/opensandbox/create'],
+    },
   );
   // The form appears once the create permission is known.
-  if (!options.denied?.includes('opensandbox.sandbox.create')) await screen.findByLabelText(/Image URI/);
+  if (!options.denied?.includes('opensandbox.sandbox.create'))
+    await screen.findByLabelText(/Image URI/);
   return { ...result, permission };
 }
 
@@ -100,7 +130,9 @@ jest.setTimeout(20_000);
 let keys = 0;
 beforeEach(() => {
   keys = 0;
-  jest.spyOn(globalThis.crypto, 'randomUUID').mockImplementation(() => `key-${++keys}` as any);
+  jest
+    .spyOn(globalThis.crypto, 'randomUUID')
+    .mockImplementation(() => `key-${++keys}` as any);
 });
 afterEach(() => {
   jest.restoreAllMocks();
@@ -108,7 +140,9 @@ afterEach(() => {
 
 /** Waits until `GET /settings` answered and the "No expiration" option shows (no lifetime cap). */
 async function noExpirationOption() {
-  return (await screen.findByLabelText('No expiration (manual cleanup)')) as HTMLInputElement;
+  return (await screen.findByLabelText(
+    'No expiration (manual cleanup)',
+  )) as HTMLInputElement;
 }
 
 describe('SandboxCreatePage', () => {
@@ -127,11 +161,45 @@ describe('SandboxCreatePage', () => {
 
     expect(await screen.findByText('is required')).toBeInTheDocument(); // image.uri
     expect(screen.getByText('is required with an image')).toBeInTheDocument(); // entrypoint
-    expect(screen.getByText('enter a whole number of minutes')).toBeInTheDocument();
-    expect(screen.getByText('must be a quantity such as "500m", "1", "512Mi" or "2Gi"')).toBeInTheDocument();
-    expect(screen.getByText('line 2: expected KEY=VALUE; 1BAD: name must match [A-Za-z_][A-Za-z0-9_]*')).toBeInTheDocument();
-    expect(screen.getByText('opensandbox.io/id: keys with the opensandbox.io/ prefix are reserved')).toBeInTheDocument();
-    expect(screen.getByText('must be a group entity ref such as group:default/team-a')).toBeInTheDocument();
+    expect(
+      screen.getByText('enter a whole number of minutes'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'must be a quantity such as "500m", "1", "512Mi" or "2Gi"',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'line 2: expected KEY=VALUE; 1BAD: name must match [A-Za-z_][A-Za-z0-9_]*',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'opensandbox.io/id: keys with the opensandbox.io/ prefix are reserved',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'must be a group entity ref such as group:default/team-a',
+      ),
+    ).toBeInTheDocument();
+    expect(api.createSandbox).not.toHaveBeenCalled();
+    // The focus is on the first field in error, so the keyboard starts where the problems start.
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByLabelText(/Image URI/)),
+    );
+  });
+
+  it('moves the focus to the first field in error when only a later field is wrong', async () => {
+    const api = createFakeApi();
+    await render(api);
+    await fillValidForm();
+    type('Memory', 'plenty');
+    fireEvent.click(screen.getByRole('button', { name: 'Create' }));
+    await waitFor(() =>
+      expect(document.activeElement).toBe(screen.getByLabelText('Memory')),
+    );
     expect(api.createSandbox).not.toHaveBeenCalled();
   });
 
@@ -151,19 +219,28 @@ describe('SandboxCreatePage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
 
     await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
-    expect(api.createSandbox).toHaveBeenCalledWith({
-      image: { uri: 'python:3.11-slim' },
-      entrypoint: ['python', '-c', 'print("hi there")', '--flag'],
-      timeout: 5400,
-      resourceLimits: { cpu: '1', memory: '2Gi' },
-      env: { LOG_LEVEL: 'info', GREETING: 'hello world' },
-      metadata: { name: 'demo-api', project: 'payments' },
-      team: 'group:default/team-a',
-    }, { idempotencyKey: 'key-1' });
-    expect(screen.getByTestId('create-progress')).toHaveTextContent('Creating the sandbox');
+    expect(api.createSandbox).toHaveBeenCalledWith(
+      {
+        image: { uri: 'python:3.11-slim' },
+        entrypoint: ['python', '-c', 'print("hi there")', '--flag'],
+        timeout: 5400,
+        resourceLimits: { cpu: '1', memory: '2Gi' },
+        env: { LOG_LEVEL: 'info', GREETING: 'hello world' },
+        metadata: { name: 'demo-api', project: 'payments' },
+        team: 'group:default/team-a',
+      },
+      { idempotencyKey: 'key-1' },
+    );
+    expect(screen.getByTestId('create-progress')).toHaveTextContent(
+      'Creating the sandbox',
+    );
     expect(screen.getByRole('button', { name: 'Create' })).toBeDisabled();
     resolve(makeSandbox({ id: 'new-id' }));
     expect(await screen.findByText('detail page')).toBeInTheDocument();
+    // The detail page shows it as its "created" message.
+    expect(screen.getByTestId('carried-notice')).toHaveTextContent(
+      /^Sandbox "demo-api" created\.$/,
+    );
   });
 
   it('says "must be at least 1 minute" under the minutes field for a timeout of 0', async () => {
@@ -171,8 +248,13 @@ describe('SandboxCreatePage', () => {
     await render(api);
     type('Timeout (minutes)', '0');
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
-    expect(await screen.findByText('must be at least 1 minute')).toBeInTheDocument();
-    expect(screen.getByLabelText('Timeout (minutes)')).toHaveAttribute('aria-invalid', 'true');
+    expect(
+      await screen.findByText('must be at least 1 minute'),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('Timeout (minutes)')).toHaveAttribute(
+      'aria-invalid',
+      'true',
+    );
     expect(api.createSandbox).not.toHaveBeenCalled();
   });
 
@@ -181,18 +263,28 @@ describe('SandboxCreatePage', () => {
     api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
     await render(api, { maxTimeoutSeconds: 3600 });
     await teamSelect();
-    expect(await screen.findByTestId('create-noExpiration-unavailable')).toHaveTextContent(
+    expect(
+      await screen.findByTestId('create-noExpiration-unavailable'),
+    ).toHaveTextContent(
       'This console requires every sandbox to expire within 60 minutes (1h); sandboxes without expiration are not available.',
     );
-    expect(screen.queryByLabelText('No expiration (manual cleanup)')).not.toBeInTheDocument();
+    expect(
+      screen.queryByLabelText('No expiration (manual cleanup)'),
+    ).not.toBeInTheDocument();
     expect(screen.queryByText(/No expiration/)).not.toBeInTheDocument();
     expect(api.getSettings).toHaveBeenCalled();
-    expect(screen.getByText('The sandbox is terminated after this time (1 to 60 minutes); it can be renewed up to 60 minutes ahead')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'The sandbox is terminated after this time (1 to 60 minutes); it can be renewed up to 60 minutes ahead',
+      ),
+    ).toBeInTheDocument();
     type(/Image URI/, 'python:3.11-slim');
     type(/Entrypoint/, 'python -V');
     type('Timeout (minutes)', '61');
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
-    expect(await screen.findByText('must be at most 60 minutes')).toBeInTheDocument();
+    expect(
+      await screen.findByText('must be at most 60 minutes'),
+    ).toBeInTheDocument();
     expect(api.createSandbox).not.toHaveBeenCalled();
 
     type('Timeout (minutes)', '60');
@@ -206,8 +298,18 @@ describe('SandboxCreatePage', () => {
     api.createSandbox.mockRejectedValue(
       await ResponseError.fromResponse(
         new Response(
-          JSON.stringify({ error: { name: 'InputError', message: 'timeout must be at most 86400 seconds' }, response: { statusCode: 400 } }),
-          { status: 400, statusText: 'Bad Request', headers: { 'Content-Type': 'application/json' } },
+          JSON.stringify({
+            error: {
+              name: 'InputError',
+              message: 'timeout must be at most 86400 seconds',
+            },
+            response: { statusCode: 400 },
+          }),
+          {
+            status: 400,
+            statusText: 'Bad Request',
+            headers: { 'Content-Type': 'application/json' },
+          },
         ),
       ),
     );
@@ -220,13 +322,16 @@ describe('SandboxCreatePage', () => {
     expect(await screen.findByTestId('create-server-error')).toHaveTextContent(
       'timeout must be at most 86400 seconds (HTTP 400)',
     );
-    expect(api.createSandbox).toHaveBeenCalledWith({
-      image: { uri: 'ubuntu:24.04' },
-      entrypoint: ['sleep', 'infinity'],
-      timeout: null,
-      resourceLimits: { cpu: '500m', memory: '512Mi' },
-      team: 'group:default/team-a',
-    }, { idempotencyKey: 'key-1' });
+    expect(api.createSandbox).toHaveBeenCalledWith(
+      {
+        image: { uri: 'ubuntu:24.04' },
+        entrypoint: ['sleep', 'infinity'],
+        timeout: null,
+        resourceLimits: { cpu: '500m', memory: '512Mi' },
+        team: 'group:default/team-a',
+      },
+      { idempotencyKey: 'key-1' },
+    );
     expect(screen.getByRole('button', { name: 'Create' })).toBeEnabled();
   });
 });
@@ -236,11 +341,16 @@ function component(annotations: Record<string, string>): Entity {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
     metadata: { name: 'payments-api', namespace: 'default', annotations },
-    spec: { type: 'service', lifecycle: 'production', owner: 'group:default/team-a' },
+    spec: {
+      type: 'service',
+      lifecycle: 'production',
+      owner: 'group:default/team-a',
+    },
   };
 }
 
-const FROM_TAB = '/opensandbox/create?entityRef=component%3Adefault%2Fpayments-api&team=group%3Adefault%2Fteam-b';
+const FROM_TAB =
+  '/opensandbox/create?entityRef=component%3Adefault%2Fpayments-api&team=group%3Adefault%2Fteam-b';
 
 describe('SandboxCreatePage opened from an entity tab', () => {
   it('prefills from the annotations, preselects entity and team, and sends them', async () => {
@@ -251,15 +361,23 @@ describe('SandboxCreatePage opened from an entity tab', () => {
       entities: [
         component({
           'opensandbox.backstage.io/default-image': 'python:3.12-slim',
-          'opensandbox.backstage.io/default-entrypoint': 'python -m http.server 8000',
+          'opensandbox.backstage.io/default-entrypoint':
+            'python -m http.server 8000',
           'opensandbox.backstage.io/default-cpu': '250m',
           'opensandbox.backstage.io/default-memory': '1Gi',
           'opensandbox.backstage.io/default-timeout': '5400',
         }),
       ],
     });
-    const value = (label: string | RegExp) => (screen.getByLabelText(label) as HTMLInputElement).value;
-    expect([value(/Image URI/), value(/Entrypoint/), value('CPU'), value('Memory'), value('Timeout (minutes)')]).toEqual([
+    const value = (label: string | RegExp) =>
+      (screen.getByLabelText(label) as HTMLInputElement).value;
+    expect([
+      value(/Image URI/),
+      value(/Entrypoint/),
+      value('CPU'),
+      value('Memory'),
+      value('Timeout (minutes)'),
+    ]).toEqual([
       'python:3.12-slim',
       'python -m http.server 8000',
       '250m',
@@ -271,18 +389,25 @@ describe('SandboxCreatePage opened from an entity tab', () => {
       'Creating a sandbox for component:default/payments-api. Defaults from its annotations: opensandbox.backstage.io/default-image, opensandbox.backstage.io/default-entrypoint, opensandbox.backstage.io/default-cpu, opensandbox.backstage.io/default-memory, opensandbox.backstage.io/default-timeout.',
     );
     expect(screen.queryByTestId('annotation-warnings')).not.toBeInTheDocument();
-    await waitFor(() => expect((screen.getByLabelText('Owning team') as HTMLSelectElement).value).toBe('group:default/team-b'));
+    await waitFor(() =>
+      expect(
+        (screen.getByLabelText('Owning team') as HTMLSelectElement).value,
+      ).toBe('group:default/team-b'),
+    );
 
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
-    expect(api.createSandbox).toHaveBeenCalledWith({
-      image: { uri: 'python:3.12-slim' },
-      entrypoint: ['python', '-m', 'http.server', '8000'],
-      timeout: 5400,
-      resourceLimits: { cpu: '250m', memory: '1Gi' },
-      team: 'group:default/team-b',
-      entityRef: 'component:default/payments-api',
-    }, { idempotencyKey: 'key-1' });
+    expect(api.createSandbox).toHaveBeenCalledWith(
+      {
+        image: { uri: 'python:3.12-slim' },
+        entrypoint: ['python', '-m', 'http.server', '8000'],
+        timeout: 5400,
+        resourceLimits: { cpu: '250m', memory: '1Gi' },
+        team: 'group:default/team-b',
+        entityRef: 'component:default/payments-api',
+      },
+      { idempotencyKey: 'key-1' },
+    );
     expect(await screen.findByText('detail page')).toBeInTheDocument();
   });
 
@@ -297,11 +422,17 @@ describe('SandboxCreatePage opened from an entity tab', () => {
         }),
       ],
     });
-    expect(screen.getAllByTestId('annotation-warning').map(w => w.textContent)).toEqual([
+    expect(
+      screen.getAllByTestId('annotation-warning').map(w => w.textContent),
+    ).toEqual([
       'Annotation opensandbox.backstage.io/default-cpu: must be a quantity such as "500m", "1", "512Mi" or "2Gi"',
     ]);
-    expect((screen.getByLabelText('CPU') as HTMLInputElement).value).toBe('500m');
-    expect((screen.getByLabelText(/Image URI/) as HTMLInputElement).value).toBe('python:3.12-slim');
+    expect((screen.getByLabelText('CPU') as HTMLInputElement).value).toBe(
+      '500m',
+    );
+    expect((screen.getByLabelText(/Image URI/) as HTMLInputElement).value).toBe(
+      'python:3.12-slim',
+    );
     expect(screen.getByTestId('create-entity-defaults')).toHaveTextContent(
       'Defaults from its annotations: opensandbox.backstage.io/default-image.',
     );
@@ -310,15 +441,26 @@ describe('SandboxCreatePage opened from an entity tab', () => {
   it('picks "Other team…" for a team the caller is not in, and still links an unknown entity', async () => {
     const api = createFakeApi();
     await render(api, {
-      route: '/opensandbox/create?entityRef=component%3Adefault%2Fmissing&team=group%3Adefault%2Fplatform',
+      route:
+        '/opensandbox/create?entityRef=component%3Adefault%2Fmissing&team=group%3Adefault%2Fplatform',
     });
     expect(screen.getByTestId('create-entity-error')).toHaveTextContent(
       'Could not read the defaults of component:default/missing from the catalog (not found)',
     );
-    await waitFor(() => expect((screen.getByLabelText('Owning team') as HTMLSelectElement).value).toBe(OTHER_TEAM));
-    expect((screen.getByLabelText('Other team') as HTMLInputElement).value).toBe('group:default/platform');
-    expect((screen.getByLabelText('Catalog entity') as HTMLInputElement).value).toBe('component:default/missing');
-    expect((screen.getByLabelText(/Image URI/) as HTMLInputElement).value).toBe('');
+    await waitFor(() =>
+      expect(
+        (screen.getByLabelText('Owning team') as HTMLSelectElement).value,
+      ).toBe(OTHER_TEAM),
+    );
+    expect(
+      (screen.getByLabelText('Other team') as HTMLInputElement).value,
+    ).toBe('group:default/platform');
+    expect(
+      (screen.getByLabelText('Catalog entity') as HTMLInputElement).value,
+    ).toBe('component:default/missing');
+    expect((screen.getByLabelText(/Image URI/) as HTMLInputElement).value).toBe(
+      '',
+    );
   });
 });
 
@@ -326,10 +468,19 @@ describe('SandboxCreatePage permissions and team choice', () => {
   it('offers the caller\'s groups, defaulting to the first, plus "Other team…"', async () => {
     const api = createFakeApi();
     await render(api, {
-      ownershipEntityRefs: ['user:default/jane.doe', 'group:default/team-b', 'group:default/platform', 'group:default/team-b'],
+      ownershipEntityRefs: [
+        'user:default/jane.doe',
+        'group:default/team-b',
+        'group:default/platform',
+        'group:default/team-b',
+      ],
     });
     const select = await teamSelect();
-    expect(within(select).getAllByRole('option').map(o => [(o as HTMLOptionElement).value, o.textContent])).toEqual([
+    expect(
+      within(select)
+        .getAllByRole('option')
+        .map(o => [(o as HTMLOptionElement).value, o.textContent]),
+    ).toEqual([
       ['group:default/team-b', 'group:default/team-b'],
       ['group:default/platform', 'group:default/platform'],
       [OTHER_TEAM, 'Other team…'],
@@ -344,10 +495,14 @@ describe('SandboxCreatePage permissions and team choice', () => {
     await render(api);
     type(/Image URI/, 'python:3.11-slim');
     type(/Entrypoint/, 'python -V');
-    fireEvent.change(await teamSelect(), { target: { value: 'group:default/team-b' } });
+    fireEvent.change(await teamSelect(), {
+      target: { value: 'group:default/team-b' },
+    });
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
-    expect(api.createSandbox.mock.calls[0][0].team).toBe('group:default/team-b');
+    expect(api.createSandbox.mock.calls[0][0].team).toBe(
+      'group:default/team-b',
+    );
   });
 
   it('sends an "Other team…" ref as typed (the server decides)', async () => {
@@ -360,7 +515,9 @@ describe('SandboxCreatePage permissions and team choice', () => {
     type('Other team', ' group:default/security ');
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
-    expect(api.createSandbox.mock.calls[0][0].team).toBe('group:default/security');
+    expect(api.createSandbox.mock.calls[0][0].team).toBe(
+      'group:default/security',
+    );
   });
 
   it('omits the team when the caller has no group', async () => {
@@ -368,10 +525,11 @@ describe('SandboxCreatePage permissions and team choice', () => {
     api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
     await render(api, { ownershipEntityRefs: ['user:default/jane.doe'] });
     const select = await teamSelect();
-    expect(within(select).getAllByRole('option').map(o => o.textContent)).toEqual([
-      'No team (you are in no group)',
-      'Other team…',
-    ]);
+    expect(
+      within(select)
+        .getAllByRole('option')
+        .map(o => o.textContent),
+    ).toEqual(['No team (you are in no group)', 'Other team…']);
     type(/Image URI/, 'python:3.11-slim');
     type(/Entrypoint/, 'python -V');
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
@@ -381,90 +539,131 @@ describe('SandboxCreatePage permissions and team choice', () => {
 
   it('shows "not allowed" instead of the form without opensandbox.sandbox.create', async () => {
     const api = createFakeApi();
-    const { permission } = await render(api, { denied: ['opensandbox.sandbox.create'] });
+    const { permission } = await render(api, {
+      denied: ['opensandbox.sandbox.create'],
+    });
     expect(await screen.findByTestId('not-allowed')).toHaveTextContent(
       'You are not allowed to create sandboxes',
     );
     expect(screen.getByTestId('not-allowed')).toHaveTextContent(
       'This needs the permission opensandbox.sandbox.create',
     );
-    expect(screen.queryByRole('form', { name: 'Create sandbox' })).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('form', { name: 'Create sandbox' }),
+    ).not.toBeInTheDocument();
     expect(screen.queryByLabelText(/Image URI/)).not.toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Back to sandboxes' })).toHaveAttribute('href', '/opensandbox');
+    expect(
+      screen.getByRole('button', { name: 'Back to sandboxes' }),
+    ).toHaveAttribute('href', '/opensandbox');
     expect(permission.handler).toHaveBeenCalledWith(
-      expect.objectContaining({ permission: expect.objectContaining({ name: 'opensandbox.sandbox.create' }) }),
+      expect.objectContaining({
+        permission: expect.objectContaining({
+          name: 'opensandbox.sandbox.create',
+        }),
+      }),
     );
   });
 });
 
 describe('ownGroupRefs', () => {
   it('keeps group refs only, in order, once', () => {
-    expect(ownGroupRefs(['user:default/a', 'group:default/x', 'Group:default/Y', 'group:default/x'])).toEqual([
-      'group:default/x',
-      'Group:default/Y',
-    ]);
+    expect(
+      ownGroupRefs([
+        'user:default/a',
+        'group:default/x',
+        'Group:default/Y',
+        'group:default/x',
+      ]),
+    ).toEqual(['group:default/x', 'Group:default/Y']);
   });
 
   it('drops duplicates that differ only in case or in the default namespace', () => {
-    expect(ownGroupRefs(['group:default/team-a', 'Group:Default/Team-A', 'GROUP:team-a', 'group:default/team-b'])).toEqual([
-      'group:default/team-a',
-      'group:default/team-b',
-    ]);
+    expect(
+      ownGroupRefs([
+        'group:default/team-a',
+        'Group:Default/Team-A',
+        'GROUP:team-a',
+        'group:default/team-b',
+      ]),
+    ).toEqual(['group:default/team-a', 'group:default/team-b']);
   });
 });
 
 describe('SandboxCreatePage "Other team…" for non-administrators', () => {
-  it('offers only the caller\'s teams without opensandbox.admin.manage', async () => {
+  it("offers only the caller's teams without opensandbox.admin.manage", async () => {
     const api = createFakeApi();
     await render(api, { denied: ['opensandbox.admin.manage'] });
     const select = await teamSelect();
-    expect(within(select).getAllByRole('option').map(o => (o as HTMLOptionElement).value)).toEqual([
-      'group:default/team-a',
-      'group:default/team-b',
-    ]);
+    expect(
+      within(select)
+        .getAllByRole('option')
+        .map(o => (o as HTMLOptionElement).value),
+    ).toEqual(['group:default/team-a', 'group:default/team-b']);
   });
 
-  it('keeps the caller\'s first team, with a note, when ?team= is not one of theirs', async () => {
+  it("keeps the caller's first team, with a note, when ?team= is not one of theirs", async () => {
     const api = createFakeApi();
     api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
-    await render(api, { denied: ['opensandbox.admin.manage'], route: '/opensandbox/create?team=group%3Adefault%2Fplatform' });
+    await render(api, {
+      denied: ['opensandbox.admin.manage'],
+      route: '/opensandbox/create?team=group%3Adefault%2Fplatform',
+    });
     expect((await teamSelect()).value).toBe('group:default/team-a');
     expect(screen.queryByLabelText('Other team')).not.toBeInTheDocument();
     expect(
-      screen.getByText('You are not a member of group:default/platform, so it cannot own your sandbox; pick one of your teams'),
+      screen.getByText(
+        'You are not a member of group:default/platform, so it cannot own your sandbox; pick one of your teams',
+      ),
     ).toBeInTheDocument();
     type(/Image URI/, 'python:3.11-slim');
     type(/Entrypoint/, 'python -V');
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
-    expect(api.createSandbox.mock.calls[0][0].team).toBe('group:default/team-a');
+    expect(api.createSandbox.mock.calls[0][0].team).toBe(
+      'group:default/team-a',
+    );
   });
 });
 
 describe('buildCreateRequest', () => {
-  const base = { ...DEFAULT_FORM_VALUES, imageUri: 'python:3.11-slim', entrypoint: 'python -V' };
+  const base = {
+    ...DEFAULT_FORM_VALUES,
+    imageUri: 'python:3.11-slim',
+    entrypoint: 'python -V',
+  };
 
   it('takes whole minutes only, at least 1', () => {
-    expect(buildCreateRequest({ ...base, timeoutMinutes: '1.5' }).errors).toEqual({
+    expect(
+      buildCreateRequest({ ...base, timeoutMinutes: '1.5' }).errors,
+    ).toEqual({
       timeoutMinutes: ['enter a whole number of minutes'],
     });
-    expect(buildCreateRequest({ ...base, timeoutMinutes: '0' }).errors).toEqual({
-      timeoutMinutes: ['must be at least 1 minute'],
-    });
+    expect(buildCreateRequest({ ...base, timeoutMinutes: '0' }).errors).toEqual(
+      {
+        timeoutMinutes: ['must be at least 1 minute'],
+      },
+    );
     expect(buildCreateRequest({ ...base, timeoutMinutes: '' }).errors).toEqual({
       timeoutMinutes: ['enter a whole number of minutes'],
     });
-    const { request, errors } = buildCreateRequest({ ...base, timeoutMinutes: '2' });
+    const { request, errors } = buildCreateRequest({
+      ...base,
+      timeoutMinutes: '2',
+    });
     expect(errors).toEqual({});
     expect(request.timeout).toBe(120);
   });
 
   it('applies maxTimeoutSeconds, in minutes', () => {
     const cap = { maxTimeoutSeconds: 86400 };
-    expect(buildCreateRequest({ ...base, timeoutMinutes: '1441' }, cap).errors).toEqual({
+    expect(
+      buildCreateRequest({ ...base, timeoutMinutes: '1441' }, cap).errors,
+    ).toEqual({
       timeoutMinutes: ['must be at most 1440 minutes'],
     });
-    expect(buildCreateRequest({ ...base, timeoutMinutes: '1440' }, cap)).toEqual({
+    expect(
+      buildCreateRequest({ ...base, timeoutMinutes: '1440' }, cap),
+    ).toEqual({
       request: {
         image: { uri: 'python:3.11-slim' },
         entrypoint: ['python', '-V'],
@@ -473,27 +672,55 @@ describe('buildCreateRequest', () => {
       },
       errors: {},
     });
-    expect(buildCreateRequest({ ...base, noExpiration: true }, cap).errors).toEqual({
-      timeoutMinutes: ['is required: sandboxes must expire within 1440 minutes'],
+    expect(
+      buildCreateRequest({ ...base, noExpiration: true }, cap).errors,
+    ).toEqual({
+      timeoutMinutes: [
+        'is required: sandboxes must expire within 1440 minutes',
+      ],
     });
-    expect(buildCreateRequest({ ...base, noExpiration: true }).errors).toEqual({});
+    expect(buildCreateRequest({ ...base, noExpiration: true }).errors).toEqual(
+      {},
+    );
   });
 
   it('turns annotation timeouts into whole minutes', () => {
-    expect(applyAnnotationDefaults(DEFAULT_FORM_VALUES, { timeoutSeconds: 5400 }).timeoutMinutes).toBe('90');
-    expect(applyAnnotationDefaults(DEFAULT_FORM_VALUES, { timeoutSeconds: 90 }).timeoutMinutes).toBe('2');
-    expect(applyAnnotationDefaults(DEFAULT_FORM_VALUES, { timeoutSeconds: 60 }).timeoutMinutes).toBe('1');
+    expect(
+      applyAnnotationDefaults(DEFAULT_FORM_VALUES, { timeoutSeconds: 5400 })
+        .timeoutMinutes,
+    ).toBe('90');
+    expect(
+      applyAnnotationDefaults(DEFAULT_FORM_VALUES, { timeoutSeconds: 90 })
+        .timeoutMinutes,
+    ).toBe('2');
+    expect(
+      applyAnnotationDefaults(DEFAULT_FORM_VALUES, { timeoutSeconds: 60 })
+        .timeoutMinutes,
+    ).toBe('1');
   });
 
   it('reports an unterminated quote in the entrypoint', () => {
-    const { errors } = buildCreateRequest({ ...DEFAULT_FORM_VALUES, imageUri: 'x', entrypoint: `echo 'oops` });
-    expect(errors.entrypoint).toEqual([`has an unterminated ' quote`, 'is required with an image']);
+    const { errors } = buildCreateRequest({
+      ...DEFAULT_FORM_VALUES,
+      imageUri: 'x',
+      entrypoint: `echo 'oops`,
+    });
+    expect(errors.entrypoint).toEqual([
+      `has an unterminated ' quote`,
+      'is required with an image',
+    ]);
   });
 });
 
 describe('splitCommand', () => {
   it('splits like a shell', () => {
-    expect(splitCommand(`a "b c" 'd "e"' f\\ g ""`).args).toEqual(['a', 'b c', 'd "e"', 'f g', '']);
+    expect(splitCommand(`a "b c" 'd "e"' f\\ g ""`).args).toEqual([
+      'a',
+      'b c',
+      'd "e"',
+      'f g',
+      '',
+    ]);
   });
 });
 
@@ -504,13 +731,25 @@ describe('SandboxCreatePage settings from GET /settings', () => {
     api.getSettings.mockReturnValue(new Promise(r => (answer = r)));
     await render(api);
     await teamSelect();
-    expect(screen.queryByLabelText('No expiration (manual cleanup)')).not.toBeInTheDocument();
-    expect(screen.getByTestId('create-settings-loading')).toHaveTextContent("Checking the console's lifetime limit…");
+    expect(
+      screen.queryByLabelText('No expiration (manual cleanup)'),
+    ).not.toBeInTheDocument();
+    expect(screen.getByTestId('create-settings-loading')).toHaveTextContent(
+      "Checking the console's lifetime limit…",
+    );
     answer(makeSettings({ maxTimeoutSeconds: null }));
     expect(await noExpirationOption()).toBeEnabled();
-    expect(screen.queryByTestId('create-settings-loading')).not.toBeInTheDocument();
-    expect(screen.queryByTestId('create-noExpiration-unavailable')).not.toBeInTheDocument();
-    expect(screen.getByText('The sandbox is terminated after this time (at least 1 minute); it can be renewed')).toBeInTheDocument();
+    expect(
+      screen.queryByTestId('create-settings-loading'),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.queryByTestId('create-noExpiration-unavailable'),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'The sandbox is terminated after this time (at least 1 minute); it can be renewed',
+      ),
+    ).toBeInTheDocument();
   });
 
   it('never shows "No expiration" with a cap, not even while the settings load', async () => {
@@ -519,31 +758,50 @@ describe('SandboxCreatePage settings from GET /settings', () => {
     api.getSettings.mockReturnValue(new Promise(r => (answer = r)));
     await render(api);
     await teamSelect();
-    expect(screen.queryByLabelText('No expiration (manual cleanup)')).not.toBeInTheDocument();
+    expect(
+      screen.queryByLabelText('No expiration (manual cleanup)'),
+    ).not.toBeInTheDocument();
     answer(makeSettings({ maxTimeoutSeconds: 86400 }));
-    expect(await screen.findByTestId('create-noExpiration-unavailable')).toHaveTextContent(
+    expect(
+      await screen.findByTestId('create-noExpiration-unavailable'),
+    ).toHaveTextContent(
       'This console requires every sandbox to expire within 1440 minutes (1d); sandboxes without expiration are not available.',
     );
-    expect(screen.queryByLabelText('No expiration (manual cleanup)')).not.toBeInTheDocument();
-    expect(screen.getByLabelText('Timeout (minutes)')).toHaveAttribute('max', '1440');
+    expect(
+      screen.queryByLabelText('No expiration (manual cleanup)'),
+    ).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Timeout (minutes)')).toHaveAttribute(
+      'max',
+      '1440',
+    );
   });
 
   it('says so when the settings cannot be loaded, offers no "No expiration", keeps Create possible and retries', async () => {
     const api = createFakeApi();
     api.getSettings.mockRejectedValueOnce(
-      await backendError(503, { name: 'ServiceUnavailableError', message: 'settings unavailable', requestId: 'req-settings' }),
+      await backendError(503, {
+        name: 'ServiceUnavailableError',
+        message: 'settings unavailable',
+        requestId: 'req-settings',
+      }),
     );
     api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id' }));
     await render(api);
     const notice = await screen.findByTestId('create-settings-error');
-    expect(screen.getByTestId('create-settings-error-message')).toHaveTextContent(
+    expect(
+      screen.getByTestId('create-settings-error-message'),
+    ).toHaveTextContent(
       'Could not load the console settings: settings unavailable (HTTP 503)',
     );
     expect(notice).toHaveTextContent(
       'The lifetime limit is unknown, so sandboxes without expiration are not offered; you can still create, and the server checks the timeout.',
     );
-    expect(within(notice).getByTestId('request-id-value')).toHaveTextContent('req-settings');
-    expect(screen.queryByLabelText('No expiration (manual cleanup)')).not.toBeInTheDocument();
+    expect(within(notice).getByTestId('request-id-value')).toHaveTextContent(
+      'req-settings',
+    );
+    expect(
+      screen.queryByLabelText('No expiration (manual cleanup)'),
+    ).not.toBeInTheDocument();
 
     await teamSelect();
     type(/Image URI/, 'python:3.11-slim');
@@ -557,13 +815,23 @@ describe('SandboxCreatePage settings from GET /settings', () => {
   it('loads the settings again on Retry', async () => {
     const api = createFakeApi();
     api.getSettings
-      .mockRejectedValueOnce(await backendError(500, { name: 'Error', message: 'boom' }))
+      .mockRejectedValueOnce(
+        await backendError(500, { name: 'Error', message: 'boom' }),
+      )
       .mockResolvedValueOnce(makeSettings({ maxTimeoutSeconds: 3600 }));
     await render(api);
     await screen.findByTestId('create-settings-error');
-    fireEvent.click(within(screen.getByTestId('create-settings-error')).getByRole('button', { name: 'Retry' }));
-    expect(await screen.findByTestId('create-noExpiration-unavailable')).toHaveTextContent('within 60 minutes (1h)');
-    expect(screen.queryByTestId('create-settings-error')).not.toBeInTheDocument();
+    fireEvent.click(
+      within(screen.getByTestId('create-settings-error')).getByRole('button', {
+        name: 'Retry',
+      }),
+    );
+    expect(
+      await screen.findByTestId('create-noExpiration-unavailable'),
+    ).toHaveTextContent('within 60 minutes (1h)');
+    expect(
+      screen.queryByTestId('create-settings-error'),
+    ).not.toBeInTheDocument();
     expect(api.getSettings).toHaveBeenCalledTimes(2);
   });
 });
@@ -591,7 +859,11 @@ describe('SandboxCreatePage idempotent retries', () => {
     const api = createFakeApi();
     api.createSandbox
       .mockRejectedValueOnce(
-        await backendError(504, { name: 'UpstreamTimeoutError', message: TIMEOUT_MESSAGE, requestId: 'req-504' }),
+        await backendError(504, {
+          name: 'UpstreamTimeoutError',
+          message: TIMEOUT_MESSAGE,
+          requestId: 'req-504',
+        }),
       )
       .mockResolvedValueOnce(makeSandbox({ id: 'first-attempt' })); // the server's 200 replay
     await render(api);
@@ -599,29 +871,49 @@ describe('SandboxCreatePage idempotent retries', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
 
     const alert = await screen.findByTestId('create-server-error');
-    expect(within(alert).getByText('The outcome is unknown')).toBeInTheDocument();
-    expect(screen.getByTestId('create-server-error-message')).toHaveTextContent(`${TIMEOUT_MESSAGE} (HTTP 504)`);
-    expect(within(alert).getByTestId('request-id-value')).toHaveTextContent('req-504');
+    expect(
+      within(alert).getByText('The outcome is unknown'),
+    ).toBeInTheDocument();
+    expect(screen.getByTestId('create-server-error-message')).toHaveTextContent(
+      `${TIMEOUT_MESSAGE} (HTTP 504)`,
+    );
+    expect(within(alert).getByTestId('request-id-value')).toHaveTextContent(
+      'req-504',
+    );
     expect(screen.getByTestId('create-retry-hint')).toHaveTextContent(
       'Retry sends the same request with the same Idempotency-Key: if the first attempt made the sandbox, the server returns it instead of creating another.',
     );
-    expect(api.createSandbox).toHaveBeenNthCalledWith(1, VALID_BODY, { idempotencyKey: 'key-1' });
+    expect(api.createSandbox).toHaveBeenNthCalledWith(1, VALID_BODY, {
+      idempotencyKey: 'key-1',
+    });
 
     fireEvent.click(screen.getByTestId('create-retry'));
     await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(2));
-    expect(api.createSandbox).toHaveBeenNthCalledWith(2, VALID_BODY, { idempotencyKey: 'key-1' });
+    expect(api.createSandbox).toHaveBeenNthCalledWith(2, VALID_BODY, {
+      idempotencyKey: 'key-1',
+    });
     expect(await screen.findByText('detail page')).toBeInTheDocument();
   });
 
   it('reuses the key when Create is pressed again on the unchanged form, and makes a new one after a change', async () => {
     const api = createFakeApi();
-    const failure = await backendError(502, { name: 'UpstreamGatewayError', message: 'OpenSandbox could not be reached for the create.' });
-    api.createSandbox.mockRejectedValueOnce(failure).mockRejectedValueOnce(failure).mockResolvedValueOnce(makeSandbox({ id: 'new-id' }));
+    const failure = await backendError(502, {
+      name: 'UpstreamGatewayError',
+      message: 'OpenSandbox could not be reached for the create.',
+    });
+    api.createSandbox
+      .mockRejectedValueOnce(failure)
+      .mockRejectedValueOnce(failure)
+      .mockResolvedValueOnce(makeSandbox({ id: 'new-id' }));
     await render(api);
     await fillValidForm();
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     await screen.findByTestId('create-server-error');
-    expect(within(screen.getByTestId('create-server-error')).getByText('OpenSandbox failed or could not be reached')).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('create-server-error')).getByText(
+        'OpenSandbox failed or could not be reached',
+      ),
+    ).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(2));
     await screen.findByTestId('create-retry');
@@ -642,19 +934,27 @@ describe('SandboxCreatePage idempotent retries', () => {
   it('offers no Retry for a refusal (403), but still reuses the key for the same form', async () => {
     const api = createFakeApi();
     api.createSandbox.mockRejectedValue(
-      await backendError(403, { name: 'NotAllowedError', message: 'team group:default/x is not one of your teams' }),
+      await backendError(403, {
+        name: 'NotAllowedError',
+        message: 'team group:default/x is not one of your teams',
+      }),
     );
     await render(api);
     await fillValidForm();
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
-    expect(await screen.findByTestId('create-server-error-message')).toHaveTextContent(
+    expect(
+      await screen.findByTestId('create-server-error-message'),
+    ).toHaveTextContent(
       'team group:default/x is not one of your teams (HTTP 403)',
     );
     expect(screen.queryByTestId('create-retry')).not.toBeInTheDocument();
     expect(screen.queryByTestId('request-id')).not.toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(2));
-    expect(api.createSandbox.mock.calls.map(c => c[1])).toEqual([{ idempotencyKey: 'key-1' }, { idempotencyKey: 'key-1' }]);
+    expect(api.createSandbox.mock.calls.map(c => c[1])).toEqual([
+      { idempotencyKey: 'key-1' },
+      { idempotencyKey: 'key-1' },
+    ]);
   });
 });
 
@@ -665,37 +965,49 @@ describe('SandboxCreatePage consumed idempotency keys', () => {
       .mockRejectedValueOnce(
         await backendError(409, {
           name: 'ConflictError',
-          message: 'The sandbox created with this Idempotency-Key (sb-gone) no longer exists; use a new key to create another.',
+          message:
+            'The sandbox created with this Idempotency-Key (sb-gone) no longer exists; use a new key to create another.',
         }),
       )
       .mockResolvedValueOnce(makeSandbox({ id: 'new-id' }));
     await render(api);
     await fillValidForm();
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
-    expect(await screen.findByTestId('create-server-error-message')).toHaveTextContent(
+    expect(
+      await screen.findByTestId('create-server-error-message'),
+    ).toHaveTextContent(
       'The sandbox created with this Idempotency-Key (sb-gone) no longer exists; use a new key to create another. (HTTP 409)',
     );
     expect(screen.queryByTestId('create-retry')).not.toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(2));
-    expect(api.createSandbox.mock.calls.map(c => c[1])).toEqual([{ idempotencyKey: 'key-1' }, { idempotencyKey: 'key-2' }]);
+    expect(api.createSandbox.mock.calls.map(c => c[1])).toEqual([
+      { idempotencyKey: 'key-1' },
+      { idempotencyKey: 'key-2' },
+    ]);
   });
 
   it('offers Retry with the same key while an earlier attempt is still in progress (409)', async () => {
     const api = createFakeApi();
-    api.createSandbox.mockRejectedValueOnce(
-      await backendError(409, {
-        name: 'ConflictError',
-        message: 'A create with this Idempotency-Key is still in progress or its outcome is not known yet; retry in a minute with the same key.',
-        requestId: 'req-busy',
-      }),
-    ).mockResolvedValueOnce(makeSandbox({ id: 'new-id' }));
+    api.createSandbox
+      .mockRejectedValueOnce(
+        await backendError(409, {
+          name: 'ConflictError',
+          message:
+            'A create with this Idempotency-Key is still in progress or its outcome is not known yet; retry in a minute with the same key.',
+          requestId: 'req-busy',
+        }),
+      )
+      .mockResolvedValueOnce(makeSandbox({ id: 'new-id' }));
     await render(api);
     await fillValidForm();
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     fireEvent.click(await screen.findByTestId('create-retry'));
     await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(2));
-    expect(api.createSandbox.mock.calls.map(c => c[1])).toEqual([{ idempotencyKey: 'key-1' }, { idempotencyKey: 'key-1' }]);
+    expect(api.createSandbox.mock.calls.map(c => c[1])).toEqual([
+      { idempotencyKey: 'key-1' },
+      { idempotencyKey: 'key-1' },
+    ]);
   });
 });
 
@@ -707,11 +1019,13 @@ describe('SandboxCreatePage server errors', () => {
         400,
         {
           name: 'InputError',
-          message: 'image.uri could not be pulled by OpenSandbox: check the image name, tag and registry credentials',
+          message:
+            'image.uri could not be pulled by OpenSandbox: check the image name, tag and registry credentials',
           fields: [
             {
               field: 'image.uri',
-              message: 'could not be pulled by OpenSandbox: check the image name, tag and registry credentials',
+              message:
+                'could not be pulled by OpenSandbox: check the image name, tag and registry credentials',
             },
           ],
           requestId: 'req-pull',
@@ -726,11 +1040,24 @@ describe('SandboxCreatePage server errors', () => {
     const alert = await screen.findByTestId('create-server-error');
     const image = screen.getByLabelText(/Image URI/);
     expect(image).toHaveAttribute('aria-invalid', 'true');
-    expect(document.getElementById('opensandbox-create-imageUri-helper-text')).toHaveTextContent(
+    expect(
+      document.getElementById('opensandbox-create-imageUri-helper-text'),
+    ).toHaveTextContent(
       /^could not be pulled by OpenSandbox: check the image name, tag and registry credentials$/,
     );
-    expect(within(alert).getByTestId('request-id-value')).toHaveTextContent(/^req-pull$/);
-    expect(within(alert).getByRole('button', { name: 'Copy request ID' })).toBeInTheDocument();
+    // The alert names the field as the form labels it, and the focus is on that field.
+    expect(
+      within(alert).getByTestId('create-server-error-message'),
+    ).toHaveTextContent(
+      /^Image URI could not be pulled by OpenSandbox: check the image name, tag and registry credentials \(HTTP 400\)$/,
+    );
+    await waitFor(() => expect(document.activeElement).toBe(image));
+    expect(within(alert).getByTestId('request-id-value')).toHaveTextContent(
+      /^req-pull$/,
+    );
+    expect(
+      within(alert).getByRole('button', { name: 'Copy request ID' }),
+    ).toBeInTheDocument();
     expect(screen.queryByTestId('create-retry')).not.toBeInTheDocument();
   });
 
@@ -739,7 +1066,11 @@ describe('SandboxCreatePage server errors', () => {
     api.createSandbox.mockRejectedValue(
       await backendError(
         429,
-        { name: 'CapacityExhaustedError', message: 'The OpenSandbox pool has no capacity left right now; try again later.' },
+        {
+          name: 'CapacityExhaustedError',
+          message:
+            'The OpenSandbox pool has no capacity left right now; try again later.',
+        },
         { 'Retry-After': '45', 'X-Request-ID': 'req-429' },
       ),
     );
@@ -747,8 +1078,12 @@ describe('SandboxCreatePage server errors', () => {
     await fillValidForm();
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     const alert = await screen.findByTestId('create-server-error');
-    expect(within(alert).getByTestId('retry-after')).toHaveTextContent(/^Try again in 45 seconds\.$/);
-    expect(within(alert).getByTestId('request-id-value')).toHaveTextContent('req-429');
+    expect(within(alert).getByTestId('retry-after')).toHaveTextContent(
+      /^Try again in 45 seconds\.$/,
+    );
+    expect(within(alert).getByTestId('request-id-value')).toHaveTextContent(
+      'req-429',
+    );
     expect(screen.getByTestId('create-retry')).toBeEnabled();
   });
 
@@ -780,40 +1115,76 @@ describe('SandboxCreatePage entity refs are case-insensitive', () => {
     type('Catalog entity', 'Component:Default/Payments-API');
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
-    expect(api.createSandbox.mock.calls[0][0].team).toBe('group:default/security');
-    expect(api.createSandbox.mock.calls[0][0].entityRef).toBe('component:default/payments-api');
+    expect(api.createSandbox.mock.calls[0][0].team).toBe(
+      'group:default/security',
+    );
+    expect(api.createSandbox.mock.calls[0][0].entityRef).toBe(
+      'component:default/payments-api',
+    );
   });
 
-  it.each([['Group:Default/Team-B'], ['group:team-b'], ['GROUP:DEFAULT/TEAM-B']])(
-    'preselects the caller\'s team for ?team=%s',
-    async ref => {
-      const api = createFakeApi();
-      await render(api, { route: `/opensandbox/create?team=${encodeURIComponent(ref)}` });
-      await waitFor(() => expect((screen.getByLabelText('Owning team') as HTMLSelectElement).value).toBe('group:default/team-b'));
-      expect(screen.queryByLabelText('Other team')).not.toBeInTheDocument();
-    },
-  );
+  it.each([
+    ['Group:Default/Team-B'],
+    ['group:team-b'],
+    ['GROUP:DEFAULT/TEAM-B'],
+  ])("preselects the caller's team for ?team=%s", async ref => {
+    const api = createFakeApi();
+    await render(api, {
+      route: `/opensandbox/create?team=${encodeURIComponent(ref)}`,
+    });
+    await waitFor(() =>
+      expect(
+        (screen.getByLabelText('Owning team') as HTMLSelectElement).value,
+      ).toBe('group:default/team-b'),
+    );
+    expect(screen.queryByLabelText('Other team')).not.toBeInTheDocument();
+  });
 
   it('normalises team and entity refs in the request body', () => {
-    const base = { ...DEFAULT_FORM_VALUES, imageUri: 'python:3.11-slim', entrypoint: 'python -V' };
-    expect(buildCreateRequest({ ...base, team: ' Group:Default/Team-A ', entityRef: 'System:Payments' }).request).toMatchObject({
+    const base = {
+      ...DEFAULT_FORM_VALUES,
+      imageUri: 'python:3.11-slim',
+      entrypoint: 'python -V',
+    };
+    expect(
+      buildCreateRequest({
+        ...base,
+        team: ' Group:Default/Team-A ',
+        entityRef: 'System:Payments',
+      }).request,
+    ).toMatchObject({
       team: 'group:default/team-a',
       entityRef: 'system:default/payments',
     });
-    expect(buildCreateRequest({ ...base, team: 'team-a' }).request.team).toBe('group:default/team-a');
-    expect(buildCreateRequest({ ...base, team: 'User:Default/Jane' }).errors.team).toEqual([
-      'must be a group entity ref such as group:default/team-a',
-    ]);
+    expect(buildCreateRequest({ ...base, team: 'team-a' }).request.team).toBe(
+      'group:default/team-a',
+    );
+    expect(
+      buildCreateRequest({ ...base, team: 'User:Default/Jane' }).errors.team,
+    ).toEqual(['must be a group entity ref such as group:default/team-a']);
   });
 
-  it('refuses a body above the console\'s request limit before sending it', () => {
-    const base = { ...DEFAULT_FORM_VALUES, imageUri: 'python:3.11-slim', entrypoint: 'python -V' };
-    const env = Array.from({ length: 20 }, (_, i) => `VAR_${i}=${'x'.repeat(50)}`).join('\n');
-    const { errors } = buildCreateRequest({ ...base, env }, { requestBodyLimitBytes: 1000 });
+  it("refuses a body above the console's request limit before sending it", () => {
+    const base = {
+      ...DEFAULT_FORM_VALUES,
+      imageUri: 'python:3.11-slim',
+      entrypoint: 'python -V',
+    };
+    const env = Array.from(
+      { length: 20 },
+      (_, i) => `VAR_${i}=${'x'.repeat(50)}`,
+    ).join('\n');
+    const { errors } = buildCreateRequest(
+      { ...base, env },
+      { requestBodyLimitBytes: 1000 },
+    );
     expect(errors.form?.[0]).toMatch(
       /^The request is \d+ bytes, more than the 1000 bytes the console accepts; shorten the environment variables or metadata$/,
     );
-    expect(buildCreateRequest({ ...base, env }, { requestBodyLimitBytes: 1048576 }).errors).toEqual({});
+    expect(
+      buildCreateRequest({ ...base, env }, { requestBodyLimitBytes: 1048576 })
+        .errors,
+    ).toEqual({});
   });
 });
 
@@ -825,11 +1196,19 @@ describe('SandboxCreatePage with several OpenSandbox servers', () => {
 
   it('offers a server select, sends the picked server and opens the sandbox on its server', async () => {
     const api = createFakeApi();
-    api.getSettings.mockResolvedValue(makeSettings({ servers: ['eu-west', 'us-east'] }));
-    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id', server: 'us-east' }));
+    api.getSettings.mockResolvedValue(
+      makeSettings({ servers: ['eu-west', 'us-east'] }),
+    );
+    api.createSandbox.mockResolvedValue(
+      makeSandbox({ id: 'new-id', server: 'us-east' }),
+    );
     await render(api);
-    const select = (await screen.findByLabelText('OpenSandbox server')) as HTMLSelectElement;
-    expect(Array.from(select.options).map(o => [o.value, o.textContent])).toEqual([
+    const select = (await screen.findByLabelText(
+      'OpenSandbox server',
+    )) as HTMLSelectElement;
+    expect(
+      Array.from(select.options).map(o => [o.value, o.textContent]),
+    ).toEqual([
       ['', 'Automatic (from the owning team)'],
       ['eu-west', 'eu-west'],
       ['us-east', 'us-east'],
@@ -847,13 +1226,19 @@ describe('SandboxCreatePage with several OpenSandbox servers', () => {
       team: 'group:default/team-a',
       server: 'us-east',
     });
-    expect(await screen.findByText('detail page of new-id on us-east')).toBeInTheDocument();
+    expect(
+      await screen.findByText('detail page of new-id on us-east'),
+    ).toBeInTheDocument();
   });
 
   it('leaves the server out for "Automatic", so the backend picks it from the team', async () => {
     const api = createFakeApi();
-    api.getSettings.mockResolvedValue(makeSettings({ servers: ['eu-west', 'us-east'] }));
-    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id', server: 'eu-west' }));
+    api.getSettings.mockResolvedValue(
+      makeSettings({ servers: ['eu-west', 'us-east'] }),
+    );
+    api.createSandbox.mockResolvedValue(
+      makeSandbox({ id: 'new-id', server: 'eu-west' }),
+    );
     await render(api);
     await screen.findByLabelText('OpenSandbox server');
     fill();
@@ -864,45 +1249,87 @@ describe('SandboxCreatePage with several OpenSandbox servers', () => {
 
   it('preselects ?server= and shows a server field error next to the select', async () => {
     const api = createFakeApi();
-    api.getSettings.mockResolvedValue(makeSettings({ servers: ['eu-west', 'us-east'] }));
+    api.getSettings.mockResolvedValue(
+      makeSettings({ servers: ['eu-west', 'us-east'] }),
+    );
     api.createSandbox.mockRejectedValue(
       await backendError(400, {
         name: 'InputError',
         message: 'server: us-east does not serve team group:default/team-a',
-        fields: [{ field: 'server', message: 'us-east does not serve team group:default/team-a' }],
+        fields: [
+          {
+            field: 'server',
+            message: 'us-east does not serve team group:default/team-a',
+          },
+        ],
       }),
     );
     await render(api, { route: '/opensandbox/create?server=us-east' });
-    const select = (await screen.findByLabelText('OpenSandbox server')) as HTMLSelectElement;
+    const select = (await screen.findByLabelText(
+      'OpenSandbox server',
+    )) as HTMLSelectElement;
     expect(select.value).toBe('us-east');
     fill();
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
-    await waitFor(() => expect(api.createSandbox.mock.calls[0]?.[0]).toHaveProperty('server', 'us-east'));
-    expect(await screen.findByText('us-east does not serve team group:default/team-a')).toBeInTheDocument();
+    await waitFor(() =>
+      expect(api.createSandbox.mock.calls[0]?.[0]).toHaveProperty(
+        'server',
+        'us-east',
+      ),
+    );
+    expect(
+      await screen.findByText(
+        'us-east does not serve team group:default/team-a',
+      ),
+    ).toBeInTheDocument();
     expect(select).toHaveAttribute('aria-invalid', 'true');
   });
 
   it('offers no server select with one server and never sends one', async () => {
     const api = createFakeApi();
-    api.createSandbox.mockResolvedValue(makeSandbox({ id: 'new-id', server: 'default' }));
+    api.createSandbox.mockResolvedValue(
+      makeSandbox({ id: 'new-id', server: 'default' }),
+    );
     await render(api, { route: '/opensandbox/create?server=default' });
     await noExpirationOption();
-    expect(screen.queryByLabelText('OpenSandbox server')).not.toBeInTheDocument();
+    expect(
+      screen.queryByLabelText('OpenSandbox server'),
+    ).not.toBeInTheDocument();
     fill();
     fireEvent.click(screen.getByRole('button', { name: 'Create' }));
     await waitFor(() => expect(api.createSandbox).toHaveBeenCalledTimes(1));
     expect(api.createSandbox.mock.calls[0][0]).not.toHaveProperty('server');
-    expect(await screen.findByText('detail page of new-id on default')).toBeInTheDocument();
+    expect(
+      await screen.findByText('detail page of new-id on default'),
+    ).toBeInTheDocument();
   });
 
   it('maps a server field error to the server field', () => {
     expect(formFieldOf('server')).toBe('server');
-    expect(serverFieldErrors([{ field: 'server', message: 'is not an OpenSandbox server of the console (a, b)' }])).toEqual({
+    expect(
+      serverFieldErrors([
+        {
+          field: 'server',
+          message: 'is not an OpenSandbox server of the console (a, b)',
+        },
+      ]),
+    ).toEqual({
       server: ['is not an OpenSandbox server of the console (a, b)'],
     });
-    expect(buildCreateRequest({ ...DEFAULT_FORM_VALUES, imageUri: 'x', entrypoint: 'y', server: ' eu-west ' }).request.server).toBe(
-      'eu-west',
-    );
-    expect(buildCreateRequest({ ...DEFAULT_FORM_VALUES, imageUri: 'x', entrypoint: 'y' }).request).not.toHaveProperty('server');
+    expect(
+      buildCreateRequest({
+        ...DEFAULT_FORM_VALUES,
+        imageUri: 'x',
+        entrypoint: 'y',
+        server: ' eu-west ',
+      }).request.server,
+    ).toBe('eu-west');
+    expect(
+      buildCreateRequest({
+        ...DEFAULT_FORM_VALUES,
+        imageUri: 'x',
+        entrypoint: 'y',
+      }).request,
+    ).not.toHaveProperty('server');
   });
 });

@@ -1,5 +1,9 @@
 import { FormEvent, useEffect, useRef, useState } from 'react';
-import { Link as RouterLink, useNavigate, useSearchParams } from 'react-router-dom';
+import {
+  Link as RouterLink,
+  useNavigate,
+  useSearchParams,
+} from 'react-router-dom';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
@@ -11,7 +15,13 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import useAsync from 'react-use/esm/useAsync';
-import { Content, Header, InfoCard, Page, Progress } from '@backstage/core-components';
+import {
+  Content,
+  Header,
+  InfoCard,
+  Page,
+  Progress,
+} from '@backstage/core-components';
 import { useApi, useApiHolder, useRouteRef } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import {
@@ -25,11 +35,17 @@ import { errorMessage, formatDuration } from '../lib/format';
 import { parseKeyValueLines, splitCommand } from '../lib/parse';
 import { filterRef, normalizeEntityRef } from '../lib/entity';
 import { AnnotationDefaults, readAnnotationDefaults } from '../lib/annotations';
-import { capInMinutes, pluralMinutes, secondsMessageInMinutes, useConsoleSettings } from '../lib/limits';
+import {
+  capInMinutes,
+  pluralMinutes,
+  secondsMessageInMinutes,
+  useConsoleSettings,
+} from '../lib/limits';
 import {
   createFailureTitle,
   ErrorDetails,
   errorDetails,
+  inFormWords,
   isConsumedIdempotencyKey,
   isRetryableCreateFailure,
   newIdempotencyKey,
@@ -38,6 +54,7 @@ import { NotAllowedPanel, useAdminGate, useCreateGate } from './permissions';
 import { AnnotationWarnings } from './AnnotationWarnings';
 import { ErrorNotice } from './ErrorNotice';
 import { useSandboxLink } from './useSandboxLink';
+import type { NoticeState } from './notices';
 import { TeamQuotaNotice } from './TeamQuotaNotice';
 import { PresetPicker } from './PresetPicker';
 import { ErrorExplanation } from './FailureInsights';
@@ -95,14 +112,19 @@ export const DEFAULT_FORM_VALUES: CreateFormValues = {
  * The form values with an entity's annotation defaults applied (timeout seconds become whole
  * minutes, rounded, at least 1).
  */
-export function applyAnnotationDefaults(values: CreateFormValues, defaults: AnnotationDefaults): CreateFormValues {
+export function applyAnnotationDefaults(
+  values: CreateFormValues,
+  defaults: AnnotationDefaults,
+): CreateFormValues {
   const next = { ...values };
   if (defaults.imageUri !== undefined) next.imageUri = defaults.imageUri;
   if (defaults.entrypoint !== undefined) next.entrypoint = defaults.entrypoint;
   if (defaults.cpu !== undefined) next.cpu = defaults.cpu;
   if (defaults.memory !== undefined) next.memory = defaults.memory;
   if (defaults.timeoutSeconds !== undefined) {
-    next.timeoutMinutes = String(Math.max(1, Math.round(defaults.timeoutSeconds / 60)));
+    next.timeoutMinutes = String(
+      Math.max(1, Math.round(defaults.timeoutSeconds / 60)),
+    );
     next.noExpiration = false;
   }
   return next;
@@ -120,7 +142,8 @@ export function formFieldOf(field: string): FormField {
   if (field.startsWith('entrypoint')) return 'entrypoint';
   if (field === 'timeout') return 'timeoutMinutes';
   if (field === 'resourceLimits.memory') return 'memory';
-  if (field === 'resourceLimits' || field.startsWith('resourceLimits.')) return 'cpu';
+  if (field === 'resourceLimits' || field.startsWith('resourceLimits.'))
+    return 'cpu';
   if (field === 'env' || field.startsWith('env.')) return 'env';
   if (field === 'metadata' || field.startsWith('metadata.')) return 'metadata';
   if (field === 'team') return 'team';
@@ -129,10 +152,85 @@ export function formFieldOf(field: string): FormField {
   return 'form';
 }
 
+/** The label each form field shows, for messages that name the field. */
+export const FORM_FIELD_LABELS: Record<Exclude<FormField, 'form'>, string> = {
+  imageUri: 'Image URI',
+  entrypoint: 'Entrypoint',
+  cpu: 'CPU',
+  memory: 'Memory',
+  timeoutMinutes: 'Timeout (minutes)',
+  noExpiration: 'No expiration',
+  env: 'Environment variables',
+  metadata: 'Metadata',
+  team: 'Owning team',
+  entityRef: 'Catalog entity',
+  server: 'OpenSandbox server',
+};
+
+/** The fields in the order the form shows them: focus goes to the first one in error. */
+const FIELD_ORDER: FormField[] = [
+  'imageUri',
+  'entrypoint',
+  'cpu',
+  'memory',
+  'timeoutMinutes',
+  'env',
+  'metadata',
+  'team',
+  'server',
+  'entityRef',
+];
+
+/** The input of a form field (the team select when the team is chosen from the list). */
+function fieldInput(field: FormField): HTMLElement | null {
+  if (field === 'team') {
+    return (
+      document.getElementById('opensandbox-create-team') ??
+      document.getElementById('opensandbox-create-team-select')
+    );
+  }
+  return document.getElementById(`opensandbox-create-${field}`);
+}
+
+/** Moves the focus to the first field (in form order) that has an error; true when one took it. */
+export function focusFirstError(
+  errors: Partial<Record<FormField, string[]>>,
+): boolean {
+  for (const field of FIELD_ORDER) {
+    if (!errors[field]?.length) continue;
+    const input = fieldInput(field);
+    if (input) {
+      input.focus();
+      return true;
+    }
+  }
+  return false;
+}
+
+/** A server field path (`resourceLimits.cpu`, `timeout`) as the form labels it. */
+function serverFieldLabel(field: string): string | undefined {
+  const shown = formFieldOf(field);
+  return shown === 'form' ? undefined : FORM_FIELD_LABELS[shown];
+}
+
 function fieldMessage(error: FieldError, shown: FormField): string {
   // Messages of whole fields read naturally on their own; keep the key for nested ones.
-  const whole = ['image.uri', 'entrypoint', 'timeout', 'resourceLimits', 'env', 'metadata', 'team', 'entityRef', 'server'];
-  if (whole.includes(error.field) || (shown === 'cpu' && error.field === 'resourceLimits.cpu') || (shown === 'memory' && error.field === 'resourceLimits.memory')) {
+  const whole = [
+    'image.uri',
+    'entrypoint',
+    'timeout',
+    'resourceLimits',
+    'env',
+    'metadata',
+    'team',
+    'entityRef',
+    'server',
+  ];
+  if (
+    whole.includes(error.field) ||
+    (shown === 'cpu' && error.field === 'resourceLimits.cpu') ||
+    (shown === 'memory' && error.field === 'resourceLimits.memory')
+  ) {
     return error.message;
   }
   return `${error.field.replace(/^(env|metadata)\./, '')}: ${error.message}`;
@@ -155,7 +253,9 @@ function utf8Length(text: string): number {
  * Server field errors (`error.fields` of a 400, e.g. `image.uri could not be pulled by
  * OpenSandbox`) per form field, worded like the form's own (timeouts in minutes).
  */
-export function serverFieldErrors(fields: FieldError[]): Partial<Record<FormField, string[]>> {
+export function serverFieldErrors(
+  fields: FieldError[],
+): Partial<Record<FormField, string[]>> {
   const errors: Partial<Record<FormField, string[]>> = {};
   for (const error of fields) {
     const field = formFieldOf(error.field);
@@ -178,7 +278,11 @@ export function serverFieldErrors(fields: FieldError[]): Partial<Record<FormFiel
  */
 export function buildCreateRequest(
   values: CreateFormValues,
-  options: { maxTimeoutSeconds?: number; minTimeoutSeconds?: number; requestBodyLimitBytes?: number } = {},
+  options: {
+    maxTimeoutSeconds?: number;
+    minTimeoutSeconds?: number;
+    requestBodyLimitBytes?: number;
+  } = {},
 ): {
   request: ConsoleCreateSandboxRequest;
   errors: Partial<Record<FormField, string[]>>;
@@ -201,11 +305,24 @@ export function buildCreateRequest(
   } else {
     const text = values.timeoutMinutes.trim();
     const minutes = Number(text);
-    const minMinutes = Math.max(1, Math.ceil((options.minTimeoutSeconds ?? 60) / 60));
-    if (text === '' || !Number.isInteger(minutes)) add('timeoutMinutes', 'enter a whole number of minutes');
-    else if (minutes < minMinutes) add('timeoutMinutes', `must be at least ${pluralMinutes(minMinutes)}`);
-    else if (options.maxTimeoutSeconds !== undefined && minutes > capInMinutes(options.maxTimeoutSeconds)) {
-      add('timeoutMinutes', `must be at most ${pluralMinutes(capInMinutes(options.maxTimeoutSeconds))}`);
+    const minMinutes = Math.max(
+      1,
+      Math.ceil((options.minTimeoutSeconds ?? 60) / 60),
+    );
+    if (text === '' || !Number.isInteger(minutes))
+      add('timeoutMinutes', 'enter a whole number of minutes');
+    else if (minutes < minMinutes)
+      add('timeoutMinutes', `must be at least ${pluralMinutes(minMinutes)}`);
+    else if (
+      options.maxTimeoutSeconds !== undefined &&
+      minutes > capInMinutes(options.maxTimeoutSeconds)
+    ) {
+      add(
+        'timeoutMinutes',
+        `must be at most ${pluralMinutes(
+          capInMinutes(options.maxTimeoutSeconds),
+        )}`,
+      );
     } else request.timeout = minutes * 60;
   }
   const timeoutChecked = !!errors.timeoutMinutes;
@@ -221,22 +338,30 @@ export function buildCreateRequest(
 
   const metadata = parseKeyValueLines(values.metadata);
   metadata.errors.forEach(e => add('metadata', e));
-  if (Object.keys(metadata.values).length > 0) request.metadata = metadata.values;
+  if (Object.keys(metadata.values).length > 0)
+    request.metadata = metadata.values;
 
   // Entity refs are case-insensitive: send them as the server stores them. What does not parse is
   // sent as typed, and validation names the problem.
   if (values.team.trim()) {
-    request.team = normalizeEntityRef(values.team, { defaultKind: 'group' }) ?? values.team.trim();
+    request.team =
+      normalizeEntityRef(values.team, { defaultKind: 'group' }) ??
+      values.team.trim();
   }
-  if (values.entityRef.trim()) request.entityRef = normalizeEntityRef(values.entityRef) ?? values.entityRef.trim();
+  if (values.entityRef.trim())
+    request.entityRef =
+      normalizeEntityRef(values.entityRef) ?? values.entityRef.trim();
   // No server: the backend picks the first server that serves the owning team.
   if (values.server.trim()) request.server = values.server.trim();
 
-  for (const error of validateCreateSandboxRequest(request, { maxTimeoutSeconds: options.maxTimeoutSeconds })) {
+  for (const error of validateCreateSandboxRequest(request, {
+    maxTimeoutSeconds: options.maxTimeoutSeconds,
+  })) {
     const field = formFieldOf(error.field);
     if (field === 'timeoutMinutes') {
       // The form states the timeout in minutes; skip what the minutes check above already said.
-      if (!timeoutChecked) add(field, secondsMessageInMinutes(fieldMessage(error, field)));
+      if (!timeoutChecked)
+        add(field, secondsMessageInMinutes(fieldMessage(error, field)));
     } else add(field, fieldMessage(error, field));
   }
   const limit = options.requestBodyLimitBytes;
@@ -282,8 +407,12 @@ export function SandboxCreatePage() {
         {gate.loading ? (
           <Progress />
         ) : (
-          <NotAllowedPanel title="You are not allowed to create sandboxes" permission={opensandboxSandboxCreatePermission}>
-            You can still see and use the sandboxes your role gives you access to.
+          <NotAllowedPanel
+            title="You are not allowed to create sandboxes"
+            permission={opensandboxSandboxCreatePermission}
+          >
+            You can still see and use the sandboxes your role gives you access
+            to.
           </NotAllowedPanel>
         )}
         {!gate.loading && (
@@ -313,7 +442,10 @@ interface FormStart {
 }
 
 /** The form fields an annotation fills (`entrypointArgs` is the split form of `entrypoint`). */
-const ANNOTATION_FIELDS: Record<Exclude<keyof AnnotationDefaults, 'entrypointArgs'>, string> = {
+const ANNOTATION_FIELDS: Record<
+  Exclude<keyof AnnotationDefaults, 'entrypointArgs'>,
+  string
+> = {
   imageUri: 'default-image',
   entrypoint: 'default-entrypoint',
   cpu: 'default-cpu',
@@ -337,7 +469,12 @@ function CreateFormLoader() {
   const rootLink = useRouteRef(rootRouteRef);
 
   const start = useAsync(async (): Promise<FormStart> => {
-    const base = { ...DEFAULT_FORM_VALUES, entityRef: entityRef ?? '', team: team ?? '', server };
+    const base = {
+      ...DEFAULT_FORM_VALUES,
+      entityRef: entityRef ?? '',
+      team: team ?? '',
+      server,
+    };
     if (!entityRef) return { initial: base, team, applied: [], warnings: [] };
     let loadError: string | undefined;
     try {
@@ -345,7 +482,9 @@ function CreateFormLoader() {
       const entity = await catalogApi.getEntityByRef(entityRef);
       if (!entity) throw new Error('not found');
       const { defaults, warnings } = readAnnotationDefaults(entity);
-      const applied = (Object.keys(ANNOTATION_FIELDS) as (keyof typeof ANNOTATION_FIELDS)[])
+      const applied = (
+        Object.keys(ANNOTATION_FIELDS) as (keyof typeof ANNOTATION_FIELDS)[]
+      )
         .filter(key => defaults[key] !== undefined)
         .map(key => `opensandbox.backstage.io/${ANNOTATION_FIELDS[key]}`);
       return {
@@ -358,7 +497,14 @@ function CreateFormLoader() {
     } catch (e) {
       loadError = errorMessage(e);
     }
-    return { initial: base, team, entityRef, applied: [], warnings: [], loadError };
+    return {
+      initial: base,
+      team,
+      entityRef,
+      applied: [],
+      warnings: [],
+      loadError,
+    };
   }, [catalogApi, entityRef, team, server]);
 
   if (!start.value) {
@@ -382,9 +528,20 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
   const sandboxLink = useSandboxLink();
 
   const [values, setValues] = useState<CreateFormValues>(start.initial);
-  const [errors, setErrors] = useState<Partial<Record<FormField, string[]>>>({});
+  const [errors, setErrors] = useState<Partial<Record<FormField, string[]>>>(
+    {},
+  );
+  // Bumped by a failed submit: the effect below then focuses the first field in error.
+  const [focusErrors, setFocusErrors] = useState(0);
+  const errorsRef = useRef(errors);
+  errorsRef.current = errors;
+  useEffect(() => {
+    if (focusErrors > 0) focusFirstError(errorsRef.current);
+  }, [focusErrors]);
   const [submitting, setSubmitting] = useState(false);
-  const [serverError, setServerError] = useState<{ details: ErrorDetails; retryable: boolean; error?: unknown } | undefined>();
+  const [serverError, setServerError] = useState<
+    { details: ErrorDetails; retryable: boolean; error?: unknown } | undefined
+  >();
   const elapsed = useElapsed(submitting);
   // The Idempotency-Key of the current submission: made on the first attempt, reused by retries
   // of the same form (so a retry after a timeout returns the sandbox the first attempt made),
@@ -398,13 +555,23 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
   // leaves the check to the server).
   const consoleSettings = useConsoleSettings();
   const { maxTimeoutSeconds } = consoleSettings;
-  const maxMinutes = maxTimeoutSeconds === undefined ? undefined : capInMinutes(maxTimeoutSeconds);
-  const offerNoExpiration = !!consoleSettings.settings && maxTimeoutSeconds === undefined;
+  const maxMinutes =
+    maxTimeoutSeconds === undefined
+      ? undefined
+      : capInMinutes(maxTimeoutSeconds);
+  const offerNoExpiration =
+    !!consoleSettings.settings && maxTimeoutSeconds === undefined;
   const noExpiration = values.noExpiration && offerNoExpiration;
-  const minMinutes = Math.max(1, Math.ceil((consoleSettings.settings?.minTimeoutSeconds ?? 60) / 60));
+  const minMinutes = Math.max(
+    1,
+    Math.ceil((consoleSettings.settings?.minTimeoutSeconds ?? 60) / 60),
+  );
   // With several OpenSandbox servers the form offers a choice (default: the backend picks).
   const servers = consoleSettings.settings?.servers ?? [];
-  const serverOptions = values.server && !servers.includes(values.server) ? [...servers, values.server] : servers;
+  const serverOptions =
+    values.server && !servers.includes(values.server)
+      ? [...servers, values.server]
+      : servers;
   const offerServer = servers.length > 1;
 
   // Team choice: the caller's teams from the backend (its groups minus role groups; the first is
@@ -419,22 +586,31 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
   const [teamChoice, setTeamChoice] = useState<string | undefined>();
   // `?team=` preselects that group when it is one of the caller's, else "Other team…" with it
   // (administrators) or the caller's first team with a note (everyone else).
-  const requestedMine = start.team && !teamsLoading
-    ? groups.find(group => filterRef(group) === filterRef(start.team!))
-    : undefined;
-  const requestedNotMine = !!start.team && !teamsLoading && !requestedMine && !canNameOtherTeam;
-  const requestedTeam = start.team && !teamsLoading
-    ? requestedMine ?? (canNameOtherTeam ? OTHER_TEAM : undefined)
-    : undefined;
+  const requestedMine =
+    start.team && !teamsLoading
+      ? groups.find(group => filterRef(group) === filterRef(start.team!))
+      : undefined;
+  const requestedNotMine =
+    !!start.team && !teamsLoading && !requestedMine && !canNameOtherTeam;
+  const requestedTeam =
+    start.team && !teamsLoading
+      ? requestedMine ?? (canNameOtherTeam ? OTHER_TEAM : undefined)
+      : undefined;
   const selectedTeam = teamChoice ?? requestedTeam ?? groups[0] ?? '';
-  const effectiveTeam = selectedTeam === OTHER_TEAM ? values.team : selectedTeam;
+  const effectiveTeam =
+    selectedTeam === OTHER_TEAM ? values.team : selectedTeam;
 
   /** A changed form is a new submission: new Idempotency-Key, no "Retry" of the old one. */
   const formChanged = () => {
     idempotencyKey.current = undefined;
-    setServerError(prev => (prev?.retryable ? { ...prev, retryable: false } : prev));
+    setServerError(prev =>
+      prev?.retryable ? { ...prev, retryable: false } : prev,
+    );
   };
-  const set = <K extends keyof CreateFormValues>(key: K, value: CreateFormValues[K]) => {
+  const set = <K extends keyof CreateFormValues>(
+    key: K,
+    value: CreateFormValues[K],
+  ) => {
     formChanged();
     setValues(prev => ({ ...prev, [key]: value }));
   };
@@ -450,7 +626,12 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
     formChanged();
     setPresetName(chosen?.name);
     setErrors({});
-    setValues(prev => ({ ...applyPreset(start.initial, chosen), team: prev.team, entityRef: prev.entityRef, server: prev.server }));
+    setValues(prev => ({
+      ...applyPreset(start.initial, chosen),
+      team: prev.team,
+      entityRef: prev.entityRef,
+      server: prev.server,
+    }));
   };
   const presetFromQuery = useRef(props.preset);
   useEffect(() => {
@@ -464,7 +645,8 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
     id: `opensandbox-create-${key}`,
     name: key,
     value: values[key] as string,
-    onChange: (e: { target: { value: string } }) => set(key, e.target.value as any),
+    onChange: (e: { target: { value: string } }) =>
+      set(key, e.target.value as any),
     error: !!errors[key]?.length,
     helperText: errors[key]?.join('; '),
     disabled: submitting,
@@ -477,7 +659,12 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
     event?.preventDefault();
     setServerError(undefined);
     const built = buildCreateRequest(
-      { ...values, noExpiration, team: effectiveTeam, server: offerServer ? values.server : '' },
+      {
+        ...values,
+        noExpiration,
+        team: effectiveTeam,
+        server: offerServer ? values.server : '',
+      },
       {
         maxTimeoutSeconds,
         minTimeoutSeconds: consoleSettings.settings?.minTimeoutSeconds,
@@ -485,22 +672,41 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
       },
     );
     setErrors(built.errors);
-    if (Object.keys(built.errors).length > 0) return;
+    if (Object.keys(built.errors).length > 0) {
+      // After the render that shows the errors, the first field in error takes the focus.
+      setFocusErrors(n => n + 1);
+      return;
+    }
     idempotencyKey.current ??= newIdempotencyKey();
     setSubmitting(true);
     try {
       // 202 (created) or 200 (a retry answered with the sandbox an earlier attempt made).
-      const created = await api.createSandbox(built.request, { idempotencyKey: idempotencyKey.current });
+      const created = await api.createSandbox(built.request, {
+        idempotencyKey: idempotencyKey.current,
+      });
       idempotencyKey.current = undefined;
       // The new sandbox's page on its server (`/servers/:server/sandboxes/:id`).
-      navigate(sandboxLink(created));
+      const name = created.metadata?.name;
+      const notice: NoticeState = {
+        notice: name
+          ? `Sandbox "${name}" created.`
+          : `Sandbox ${created.id} created.`,
+      };
+      navigate(sandboxLink(created), { state: notice });
     } catch (e) {
       const details = errorDetails(e);
-      if (details.fields.length > 0) setErrors(serverFieldErrors(details.fields));
+      if (details.fields.length > 0) {
+        setErrors(serverFieldErrors(details.fields));
+        setFocusErrors(n => n + 1);
+      }
       // The key made a sandbox that is gone: the same key can never succeed again, a new one can.
       const consumed = isConsumedIdempotencyKey(details);
       if (consumed) idempotencyKey.current = undefined;
-      setServerError({ details, retryable: !consumed && isRetryableCreateFailure(details.status), error: e });
+      setServerError({
+        details,
+        retryable: !consumed && isRetryableCreateFailure(details.status),
+        error: e,
+      });
       setSubmitting(false);
     }
   };
@@ -508,7 +714,8 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
   const hint = (text: string, key: keyof CreateFormValues) =>
     errors[key]?.length ? errors[key]!.join('; ') : text;
 
-  let teamSelectHelperText = 'The group that co-owns the sandbox: its members can manage it too';
+  let teamSelectHelperText =
+    'The group that co-owns the sandbox: its members can manage it too';
   if (selectedTeam !== OTHER_TEAM && errors.team?.length) {
     teamSelectHelperText = errors.team.join('; ');
   } else if (identity.error) {
@@ -517,10 +724,15 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
     teamSelectHelperText = `You are not a member of ${start.team}, so it cannot own your sandbox; pick one of your teams`;
   }
 
-  let timeoutHelperText = `The sandbox is terminated after this time (at least ${pluralMinutes(minMinutes)}); it can be renewed`;
-  if (noExpiration) timeoutHelperText = 'No expiration: the sandbox runs until deleted';
+  let timeoutHelperText = `The sandbox is terminated after this time (at least ${pluralMinutes(
+    minMinutes,
+  )}); it can be renewed`;
+  if (noExpiration)
+    timeoutHelperText = 'No expiration: the sandbox runs until deleted';
   else if (maxMinutes !== undefined) {
-    timeoutHelperText = `The sandbox is terminated after this time (${minMinutes} to ${maxMinutes} minutes); it can be renewed up to ${pluralMinutes(maxMinutes)} ahead`;
+    timeoutHelperText = `The sandbox is terminated after this time (${minMinutes} to ${maxMinutes} minutes); it can be renewed up to ${pluralMinutes(
+      maxMinutes,
+    )} ahead`;
   }
 
   return (
@@ -533,14 +745,17 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
               <Box mb={2}>
                 {start.loadError ? (
                   <Alert severity="warning" data-testid="create-entity-error">
-                    Could not read the defaults of {start.entityRef} from the catalog ({start.loadError});
-                    the form shows its usual defaults.
+                    Could not read the defaults of {start.entityRef} from the
+                    catalog ({start.loadError}); the form shows its usual
+                    defaults.
                   </Alert>
                 ) : (
                   <Alert severity="info" data-testid="create-entity-defaults">
                     Creating a sandbox for <strong>{start.entityRef}</strong>.{' '}
                     {start.applied.length > 0
-                      ? `Defaults from its annotations: ${start.applied.join(', ')}.`
+                      ? `Defaults from its annotations: ${start.applied.join(
+                          ', ',
+                        )}.`
                       : 'Its catalog entry sets no sandbox defaults.'}
                   </Alert>
                 )}
@@ -570,14 +785,19 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                   prefix="Could not load the console settings: "
                   testId="create-settings-error"
                   action={
-                    <Button color="inherit" size="small" onClick={consoleSettings.retry}>
+                    <Button
+                      color="inherit"
+                      size="small"
+                      onClick={consoleSettings.retry}
+                    >
                       Retry
                     </Button>
                   }
                 >
                   {' '}
-                  The lifetime limit is unknown, so sandboxes without expiration are not offered; you can
-                  still create, and the server checks the timeout.
+                  The lifetime limit is unknown, so sandboxes without expiration
+                  are not offered; you can still create, and the server checks
+                  the timeout.
                 </ErrorNotice>
               </Box>
             )}
@@ -590,7 +810,10 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                       label="Image URI"
                       required
                       placeholder="python:3.11-slim"
-                      helperText={hint('Container image to run, e.g. python:3.11-slim', 'imageUri')}
+                      helperText={hint(
+                        'Container image to run, e.g. python:3.11-slim',
+                        'imageUri',
+                      )}
                     />
                   </Grid>
                   <Grid item xs={12}>
@@ -609,14 +832,20 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                     <TextField
                       {...fieldProps('cpu')}
                       label="CPU"
-                      helperText={hint('Kubernetes quantity, e.g. 500m or 2', 'cpu')}
+                      helperText={hint(
+                        'Kubernetes quantity, e.g. 500m or 2',
+                        'cpu',
+                      )}
                     />
                   </Grid>
                   <Grid item xs={12} sm={6}>
                     <TextField
                       {...fieldProps('memory')}
                       label="Memory"
-                      helperText={hint('Kubernetes quantity, e.g. 512Mi or 2Gi', 'memory')}
+                      helperText={hint(
+                        'Kubernetes quantity, e.g. 512Mi or 2Gi',
+                        'memory',
+                      )}
                     />
                   </Grid>
                   <Grid item xs={12} sm={6}>
@@ -626,7 +855,12 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                       type="number"
                       disabled={submitting || noExpiration}
                       helperText={hint(timeoutHelperText, 'timeoutMinutes')}
-                      inputProps={{ 'data-testid': 'create-timeoutMinutes', min: minMinutes, max: maxMinutes, step: 1 }}
+                      inputProps={{
+                        'data-testid': 'create-timeoutMinutes',
+                        min: minMinutes,
+                        max: maxMinutes,
+                        step: 1,
+                      }}
                     />
                   </Grid>
                   <Grid item xs={12} sm={6}>
@@ -635,10 +869,14 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                         control={
                           <Checkbox
                             checked={noExpiration}
-                            onChange={e => set('noExpiration', e.target.checked)}
+                            onChange={e =>
+                              set('noExpiration', e.target.checked)
+                            }
                             disabled={submitting}
                             color="primary"
-                            inputProps={{ 'data-testid': 'create-noExpiration' } as any}
+                            inputProps={
+                              { 'data-testid': 'create-noExpiration' } as any
+                            }
                           />
                         }
                         label="No expiration (manual cleanup)"
@@ -651,8 +889,10 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                     )}
                     {maxMinutes !== undefined && (
                       <FormHelperText data-testid="create-noExpiration-unavailable">
-                        This console requires every sandbox to expire within {pluralMinutes(maxMinutes)} (
-                        {formatDuration(maxMinutes * 60_000)}); sandboxes without expiration are not available.
+                        This console requires every sandbox to expire within{' '}
+                        {pluralMinutes(maxMinutes)} (
+                        {formatDuration(maxMinutes * 60_000)}); sandboxes
+                        without expiration are not available.
                       </FormHelperText>
                     )}
                   </Grid>
@@ -693,13 +933,17 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                         setTeamChoice(e.target.value);
                       }}
                       disabled={submitting || teamsLoading}
-                      error={selectedTeam !== OTHER_TEAM && !!errors.team?.length}
+                      error={
+                        selectedTeam !== OTHER_TEAM && !!errors.team?.length
+                      }
                       SelectProps={{ native: true }}
                       InputLabelProps={{ shrink: true }}
                       inputProps={{ 'data-testid': 'create-team-select' }}
                       helperText={teamSelectHelperText}
                     >
-                      {teamsLoading && <option value="">Loading your teams…</option>}
+                      {teamsLoading && (
+                        <option value="">Loading your teams…</option>
+                      )}
                       {!teamsLoading && groups.length === 0 && (
                         <option value="">No team (you are in no group)</option>
                       )}
@@ -708,7 +952,9 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                           {group}
                         </option>
                       ))}
-                      {!teamsLoading && canNameOtherTeam && <option value={OTHER_TEAM}>Other team…</option>}
+                      {!teamsLoading && canNameOtherTeam && (
+                        <option value={OTHER_TEAM}>Other team…</option>
+                      )}
                     </TextField>
                   </Grid>
                   {/* Governance: the chosen team's remaining quota and the caps that apply. */}
@@ -751,7 +997,9 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                           'server',
                         )}
                       >
-                        <option value="">Automatic (from the owning team)</option>
+                        <option value="">
+                          Automatic (from the owning team)
+                        </option>
                         {serverOptions.map(name => (
                           <option key={name} value={name}>
                             {name}
@@ -766,7 +1014,7 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                       label="Catalog entity"
                       placeholder="component:default/payments-api"
                       helperText={hint(
-                        'Optional: the component or system the sandbox is for; it is listed on that entity\'s Sandboxes tab',
+                        "Optional: the component or system the sandbox is for; it is listed on that entity's Sandboxes tab",
                         'entityRef',
                       )}
                     />
@@ -779,7 +1027,10 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                   {serverError && (
                     <Grid item xs={12}>
                       <ErrorNotice
-                        details={serverError.details}
+                        details={inFormWords(
+                          serverError.details,
+                          serverFieldLabel,
+                        )}
                         testId="create-server-error"
                         title={createFailureTitle(serverError.details.status)}
                         action={
@@ -800,13 +1051,25 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                         {/* Failure insights: what the error means and what to do (e.g. a quota, a pool). */}
                         <ErrorExplanation
                           error={serverError.error}
-                          retryAfterSeconds={serverError.details.retryAfterSeconds}
-                          skip={['upstream-timeout', 'upstream-unreachable', 'rate-limited']}
+                          retryAfterSeconds={
+                            serverError.details.retryAfterSeconds
+                          }
+                          skip={[
+                            'upstream-timeout',
+                            'upstream-unreachable',
+                            'rate-limited',
+                          ]}
                         />
                         {serverError.retryable && (
-                          <Typography variant="body2" component="div" data-testid="create-retry-hint">
-                            Retry sends the same request with the same Idempotency-Key: if the first
-                            attempt made the sandbox, the server returns it instead of creating another.
+                          <Typography
+                            variant="body2"
+                            component="div"
+                            data-testid="create-retry-hint"
+                          >
+                            Retry sends the same request with the same
+                            Idempotency-Key: if the first attempt made the
+                            sandbox, the server returns it instead of creating
+                            another.
                           </Typography>
                         )}
                       </ErrorNotice>
@@ -814,19 +1077,33 @@ function CreateForm(props: { start: FormStart; preset?: string }) {
                   )}
                   {submitting && (
                     <Grid item xs={12} data-testid="create-progress">
-                      <LinearProgress />
-                      <Typography variant="body2" color="textSecondary" style={{ marginTop: 8 }}>
-                        Creating the sandbox ({formatDuration(elapsed)} elapsed). The server answers
-                        once the sandbox runs, which can take a minute or more for large images.
+                      <LinearProgress aria-label="Creating the sandbox" />
+                      <Typography
+                        variant="body2"
+                        color="textSecondary"
+                        style={{ marginTop: 8 }}
+                      >
+                        Creating the sandbox ({formatDuration(elapsed)}{' '}
+                        elapsed). The server answers once the sandbox runs,
+                        which can take a minute or more for large images.
                       </Typography>
                     </Grid>
                   )}
                   <Grid item xs={12}>
                     <Box display="flex" style={{ gap: 8 }}>
-                      <Button type="submit" variant="contained" color="primary" disabled={submitting}>
+                      <Button
+                        type="submit"
+                        variant="contained"
+                        color="primary"
+                        disabled={submitting}
+                      >
                         Create
                       </Button>
-                      <Button component={RouterLink} to={rootLink()} disabled={submitting}>
+                      <Button
+                        component={RouterLink}
+                        to={rootLink()}
+                        disabled={submitting}
+                      >
                         Cancel
                       </Button>
                     </Box>

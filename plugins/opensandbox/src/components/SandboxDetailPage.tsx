@@ -1,5 +1,10 @@
 import { ReactNode, useState } from 'react';
-import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
+import {
+  Link as RouterLink,
+  useLocation,
+  useNavigate,
+  useParams,
+} from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -20,6 +25,7 @@ import RefreshIcon from '@material-ui/icons/Refresh';
 import ScheduleIcon from '@material-ui/icons/Schedule';
 import {
   Content,
+  CopyTextButton,
   EmptyState,
   Header,
   InfoCard,
@@ -46,42 +52,64 @@ import { ErrorDetails, errorDetails } from '../lib/errors';
 import { ErrorNotice } from './ErrorNotice';
 import { ExpiresIn } from './ExpiresIn';
 import { StateChip } from './StateChip';
-import { DeleteDialog, MetadataDialog, RenewChoice, RenewDialog } from './SandboxActions';
+import {
+  DeleteDialog,
+  MetadataDialog,
+  RenewChoice,
+  RenewDialog,
+} from './SandboxActions';
 import { EndpointCard } from './EndpointCard';
-import { GateTooltip, useAuditGate, useSandboxGates } from './permissions';
+import { GateTooltip, useSandboxGates } from './permissions';
 import { SandboxHistoryCard } from './SandboxHistoryCard';
 import { FailurePanel } from './FailureInsights';
 import { DiagnosticsCard } from './DiagnosticsCard';
 import type { SandboxDiagnosticsKind } from '../api';
 import { EntityLink } from './EntityLink';
-import { OwnerCell, useMissingOwners } from './SandboxTable';
+import { OwnerCell, ServiceCreator, useMissingOwners } from './SandboxTable';
+import { MetadataCard } from './MetadataCard';
+import { BreakableText } from './BreakableText';
+
+export { BreakableText } from './BreakableText';
+import { consumeNotice, NoticeState } from './notices';
 import { useLiveChanges } from './useLiveChanges';
 import { useRenewDeepLink } from './useRenewDeepLink';
 
 const useStyles = makeStyles(theme => ({
-  actions: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1), marginBottom: theme.spacing(2) },
-  label: { fontWeight: theme.typography.fontWeightBold as number, width: '30%', verticalAlign: 'top' },
+  actions: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(1),
+    marginBottom: theme.spacing(2),
+  },
+  label: {
+    fontWeight: theme.typography.fontWeightBold as number,
+    width: '30%',
+    verticalAlign: 'top',
+    // Labels wrap between words only ("Environment variables" never as "Environmen|t").
+    wordBreak: 'normal',
+    overflowWrap: 'normal',
+  },
   // Long ids, images, commands and metadata wrap after separators (`/ . - _ : =`, see
   // {@link BreakableText}), and inside a part only when that part alone is wider than the card.
-  code: { fontFamily: 'monospace', wordBreak: 'normal', overflowWrap: 'anywhere' },
-  metadataCell: { wordBreak: 'normal', overflowWrap: 'anywhere', verticalAlign: 'top' },
+  code: {
+    fontFamily: 'monospace',
+    wordBreak: 'normal',
+    overflowWrap: 'anywhere',
+  },
+  // The id with its copy button beside it, centred on the text line; a small button, so the row
+  // keeps the height of the others.
+  idLine: {
+    display: 'inline-flex',
+    alignItems: 'center',
+    gap: theme.spacing(0.5),
+    maxWidth: '100%',
+  },
+  copy: {
+    flexShrink: 0,
+    '& button': { padding: 4 },
+    '& svg': { fontSize: '1rem' },
+  },
 }));
-
-/** Text with line-break opportunities after `/ . - _ : =` (ids, image refs, label keys). */
-export function BreakableText(props: { text: string }) {
-  const parts = props.text.split(/(?<=[/._:=-])/);
-  return (
-    <>
-      {parts.map((part, i) => (
-        // eslint-disable-next-line react/no-array-index-key
-        <span key={i}>
-          {part}
-          {i < parts.length - 1 && <wbr />}
-        </span>
-      ))}
-    </>
-  );
-}
 
 function Field(props: { label: string; testId: string; children: ReactNode }) {
   const classes = useStyles();
@@ -101,10 +129,15 @@ type Action = 'renew' | 'pause' | 'resume' | 'delete' | 'metadata';
  * For a 404 of the sandbox read (missing, or not readable by the caller: the server answers both
  * the same way), the server's message (`Sandbox <id> not found.`); undefined for other errors.
  */
-export function notFoundMessage(error: unknown, sandboxId: string): string | undefined {
+export function notFoundMessage(
+  error: unknown,
+  sandboxId: string,
+): string | undefined {
   if (!ResponseError.is(error) || error.statusCode !== 404) return undefined;
   const message = error.body?.error?.message;
-  return typeof message === 'string' && message ? message : `Sandbox ${sandboxId} not found.`;
+  return typeof message === 'string' && message
+    ? message
+    : `Sandbox ${sandboxId} not found.`;
 }
 
 /** The page body when the sandbox does not exist or the caller may not see it. */
@@ -115,7 +148,12 @@ function NotFound(props: { message: string; listLink: string }) {
       title={props.message}
       description="It may have been deleted or have expired, or you may not be allowed to see it."
       action={
-        <Button variant="contained" color="primary" component={RouterLink} to={props.listLink}>
+        <Button
+          variant="contained"
+          color="primary"
+          component={RouterLink}
+          to={props.listLink}
+        >
           Back to sandboxes
         </Button>
       }
@@ -123,12 +161,37 @@ function NotFound(props: { message: string; listLink: string }) {
   );
 }
 
-function Overview(props: { sandbox: ConsoleSandbox; server?: string }) {
+/** `500m` → `500m (0.5 CPU)`; other values as given. */
+function cpuText(value: string | undefined): string {
+  if (!value) return '-';
+  const milli = /^(\d+)m$/.exec(value);
+  return milli ? `${value} (${Number(milli[1]) / 1000} CPU)` : value;
+}
+
+/** Who created the sandbox: the creating user or service (from the create audit event, else the labels). */
+function CreatedBy(props: { sandbox: SandboxDetails }) {
+  const { creation, ownership } = props.sandbox;
+  if (creation?.actorType === 'service')
+    return <ServiceCreator service={creation.actor} />;
+  const user = creation?.actor ?? ownership?.owner;
+  if (user) return <EntityLink entityRef={user} testId="creator-link" />;
+  if (ownership?.service) return <ServiceCreator service={ownership.service} />;
+  return <>-</>;
+}
+
+function Overview(props: { sandbox: SandboxDetails; server?: string }) {
   const { sandbox } = props;
   const servers = useServers();
   const classes = useStyles();
   const now = useNow(10_000);
   const missingOwners = useMissingOwners([sandbox]);
+  // Limits, env names and platform as requested at creation (OpenSandbox does not return them).
+  const limits = sandbox.creation?.resourceLimits;
+  const envNames = sandbox.creation?.envNames ?? [];
+  const requested = sandbox.creation?.platform;
+  const platformText = requested
+    ? `${requested.os}/${requested.arch}`
+    : 'Any (runtime default)';
   return (
     <InfoCard title="Overview">
       <MuiTable size="small" aria-label="Sandbox overview">
@@ -151,8 +214,17 @@ function Overview(props: { sandbox: ConsoleSandbox; server?: string }) {
             </Field>
           )}
           <Field label="ID" testId="field-id">
-            <span className={classes.code}>
-              <BreakableText text={sandbox.id} />
+            <span className={classes.idLine}>
+              <span className={classes.code}>
+                <BreakableText text={sandbox.id} />
+              </span>
+              <span className={classes.copy}>
+                <CopyTextButton
+                  text={sandbox.id}
+                  tooltipText="Sandbox ID copied"
+                  aria-label="Copy sandbox ID"
+                />
+              </span>
             </span>
           </Field>
           <Field label="Image" testId="field-image">
@@ -161,62 +233,85 @@ function Overview(props: { sandbox: ConsoleSandbox; server?: string }) {
             </span>
           </Field>
           <Field label="Entrypoint" testId="field-entrypoint">
-            <span className={classes.code}>{formatCommand(sandbox.entrypoint) || '-'}</span>
+            <span className={classes.code}>
+              {formatCommand(sandbox.entrypoint) || '-'}
+            </span>
+          </Field>
+          <Field label="CPU limit" testId="field-cpu">
+            {cpuText(limits?.cpu)}
+          </Field>
+          <Field label="Memory limit" testId="field-memory">
+            {limits?.memory ?? '-'}
+          </Field>
+          {Object.entries(limits ?? {})
+            .filter(([key]) => key !== 'cpu' && key !== 'memory')
+            .map(([key, value]) => (
+              <Field
+                key={key}
+                label={`${key.toUpperCase()} limit`}
+                testId={`field-limit-${key}`}
+              >
+                {value}
+              </Field>
+            ))}
+          <Field label="Environment variables" testId="field-env">
+            {envNames.length === 0 ? (
+              '-'
+            ) : (
+              <>
+                <span className={classes.code}>{envNames.join(', ')}</span>
+                <Typography
+                  variant="caption"
+                  color="textSecondary"
+                  component="div"
+                >
+                  Values are not shown
+                </Typography>
+              </>
+            )}
+          </Field>
+          <Field label="Platform" testId="field-platform">
+            {sandbox.platform
+              ? `${sandbox.platform.os}/${sandbox.platform.arch}`
+              : platformText}
+          </Field>
+          <Field label="Created by" testId="field-created-by">
+            <CreatedBy sandbox={sandbox} />
           </Field>
           <Field label="Created" testId="field-created">
-            {formatTimestamp(sandbox.createdAt)} ({formatAgo(sandbox.createdAt, now)})
+            {formatTimestamp(sandbox.createdAt)} (
+            {formatAgo(sandbox.createdAt, now)})
           </Field>
           <Field label="Expires" testId="field-expires">
             {sandbox.expiresAt ? (
               <>
-                {formatTimestamp(sandbox.expiresAt)} (<ExpiresIn expiresAt={sandbox.expiresAt} />)
+                {formatTimestamp(sandbox.expiresAt)} (
+                <ExpiresIn expiresAt={sandbox.expiresAt} />)
               </>
             ) : (
               'Never (manual cleanup)'
             )}
           </Field>
           <Field label="Owner" testId="field-owner">
-            <OwnerCell owner={sandbox.ownership?.owner} missing={missingOwners.has(sandbox.ownership?.owner ?? '')} />
+            <OwnerCell
+              owner={sandbox.ownership?.owner}
+              missing={missingOwners.has(sandbox.ownership?.owner ?? '')}
+            />
           </Field>
           <Field label="Team" testId="field-team">
-            <EntityLink entityRef={sandbox.ownership?.team} testId="team-link" />
+            <EntityLink
+              entityRef={sandbox.ownership?.team}
+              testId="team-link"
+            />
           </Field>
           <Field label="Entity" testId="field-entity">
-            <EntityLink entityRef={sandbox.ownership?.entity} testId="entity-link" />
+            <EntityLink
+              entityRef={sandbox.ownership?.entity}
+              testId="entity-link"
+            />
           </Field>
         </TableBody>
       </MuiTable>
-    </InfoCard>
-  );
-}
-
-function MetadataCard(props: { metadata?: Record<string, string> }) {
-  const classes = useStyles();
-  const entries = Object.entries(props.metadata ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  return (
-    <InfoCard title="Metadata">
-      {entries.length === 0 ? (
-        <Typography color="textSecondary">No metadata</Typography>
-      ) : (
-        <MuiTable size="small" aria-label="Sandbox metadata" data-testid="metadata-table">
-          <TableBody>
-            {entries.map(([key, value]) => (
-              <TableRow key={key}>
-                <TableCell component="th" scope="row" className={classes.metadataCell}>
-                  <code>
-                    <BreakableText text={key} />
-                  </code>
-                </TableCell>
-                <TableCell className={classes.metadataCell}>
-                  <code>
-                    <BreakableText text={value} />
-                  </code>
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </MuiTable>
-      )}
     </InfoCard>
   );
 }
@@ -234,7 +329,9 @@ export function RenewalDriftNotice(props: {
   const { sandbox, onRenewAgain, renewDisabled } = props;
   const renewal = sandbox.lastRenewal;
   if (!renewal?.drift) return null;
-  const reported = sandbox.expiresAt ? formatTimestamp(sandbox.expiresAt) : 'no expiry (manual cleanup)';
+  const reported = sandbox.expiresAt
+    ? formatTimestamp(sandbox.expiresAt)
+    : 'no expiry (manual cleanup)';
   return (
     <Alert
       severity="warning"
@@ -255,11 +352,18 @@ export function RenewalDriftNotice(props: {
       }
     >
       <AlertTitle>The expiry differs from the last renewal</AlertTitle>
-      OpenSandbox now reports <strong data-testid="drift-reported">{reported}</strong>, but{' '}
+      OpenSandbox now reports{' '}
+      <strong data-testid="drift-reported">{reported}</strong>, but{' '}
       <span data-testid="drift-actor">{renewal.actor}</span> renewed it to{' '}
-      <strong data-testid="drift-renewed-to">{formatTimestamp(renewal.expiresAt)}</strong> at{' '}
-      <span data-testid="drift-renewed-at">{formatTimestamp(renewal.renewedAt)}</span>. The OpenSandbox
-      server may have restarted and lost that renewal; renew again to restore the expiry you want.
+      <strong data-testid="drift-renewed-to">
+        {formatTimestamp(renewal.expiresAt)}
+      </strong>{' '}
+      at{' '}
+      <span data-testid="drift-renewed-at">
+        {formatTimestamp(renewal.renewedAt)}
+      </span>
+      . The OpenSandbox server may have restarted and lost that renewal; renew
+      again to restore the expiry you want.
     </Alert>
   );
 }
@@ -269,11 +373,15 @@ export function renewedNotice(answered: string, requested: string): string {
   const set = `Expiry moved to ${formatTimestamp(answered)}.`;
   return Date.parse(answered) === Date.parse(requested)
     ? set
-    : `${set} OpenSandbox set this instead of the requested ${formatTimestamp(requested)}.`;
+    : `${set} OpenSandbox set this instead of the requested ${formatTimestamp(
+        requested,
+      )}.`;
 }
 
 /** The diagnostics tab a sandbox opens on: where its failure explanation says to look, else the logs. */
-function defaultDiagnosticsKind(sandbox: ConsoleSandbox): SandboxDiagnosticsKind {
+function defaultDiagnosticsKind(
+  sandbox: ConsoleSandbox,
+): SandboxDiagnosticsKind {
   return explainSandboxStatus(sandbox.status)?.look ?? 'logs';
 }
 
@@ -293,8 +401,14 @@ export function sandboxCalls(api: OpenSandboxApi, id: string, server?: string) {
       at ? api.updateMetadata(id, patch, at) : api.updateMetadata(id, patch),
     /** `allowShorten` is sent only for a confirmed earlier expiry, never otherwise. */
     renew: (expiresAt: string, allowShorten: boolean) => {
-      if (allowShorten) return api.renewExpiration(id, expiresAt, { allowShorten: true, ...at });
-      return at ? api.renewExpiration(id, expiresAt, at) : api.renewExpiration(id, expiresAt);
+      if (allowShorten)
+        return api.renewExpiration(id, expiresAt, {
+          allowShorten: true,
+          ...at,
+        });
+      return at
+        ? api.renewExpiration(id, expiresAt, at)
+        : api.renewExpiration(id, expiresAt);
     },
   };
 }
@@ -317,31 +431,49 @@ export function SandboxDetailPage() {
   const api = useApi(opensandboxApiRef);
   const rootLink = useRouteRef(rootRouteRef);
   const navigate = useNavigate();
+  const location = useLocation();
   // Live status: bumped when this sandbox changed (signal or poll), which reloads it.
   const [liveRefreshes, setLiveRefreshes] = useState(0);
   // The sandbox's server is in the route; absent on the default server's routes.
-  const { value: sandbox, loading, error, retry } = useAsyncRetry(
+  const {
+    value: sandbox,
+    loading,
+    error,
+    retry,
+  } = useAsyncRetry(
     () => sandboxCalls(api, sandboxId, server).get(),
     [api, sandboxId, server, liveRefreshes],
   );
   // Actions name the sandbox by the id the server answered.
   const calls = sandboxCalls(api, sandbox?.id ?? sandboxId, server);
   const [busy, setBusy] = useState<Action | undefined>();
-  const [actionError, setActionError] = useState<{ prefix: string; details: ErrorDetails } | undefined>();
-  const [notice, setNotice] = useState<string | undefined>();
+  const [actionError, setActionError] = useState<
+    { prefix: string; details: ErrorDetails } | undefined
+  >();
+  // "Sandbox ... created." when the create page navigated here.
+  const [notice, setNotice] = useState<string | undefined>(() =>
+    consumeNotice(location),
+  );
   // The renew dialog, opened empty ("Renew") or with a time ("Renew again" after a lost renewal).
-  const [renewOpen, setRenewOpen] = useState<{ initialExpiresAt?: string } | undefined>();
+  const [renewOpen, setRenewOpen] = useState<
+    { initialExpiresAt?: string } | undefined
+  >();
   const [renewError, setRenewError] = useState<ErrorDetails | undefined>();
   const [deleteOpen, setDeleteOpen] = useState(false);
   const [metadataOpen, setMetadataOpen] = useState(false);
   // The permission framework names a sandbox `<server>/<id>`, or `<id>` on the default server.
   const resourceRef = server ? `${server}/${sandboxId}` : sandboxId;
   const gates = useSandboxGates(sandboxId ? resourceRef : undefined);
-  const auditGate = useAuditGate();
   // Failure insights: the diagnostics tab shown (the failure panel's "Show logs" selects one).
-  const [diagnosticsKind, setDiagnosticsKind] = useState<SandboxDiagnosticsKind | undefined>();
+  const [diagnosticsKind, setDiagnosticsKind] = useState<
+    SandboxDiagnosticsKind | undefined
+  >();
 
-  const run = async (action: Action, fn: () => Promise<unknown>, done: string) => {
+  const run = async (
+    action: Action,
+    fn: () => Promise<unknown>,
+    done: string,
+  ) => {
     setBusy(action);
     setActionError(undefined);
     setNotice(undefined);
@@ -351,7 +483,10 @@ export function SandboxDetailPage() {
       return true;
     } catch (e) {
       const verb = action === 'metadata' ? 'update the metadata of' : action;
-      setActionError({ prefix: `Could not ${verb} the sandbox: `, details: errorDetails(e) });
+      setActionError({
+        prefix: `Could not ${verb} the sandbox: `,
+        details: errorDetails(e),
+      });
       return false;
     } finally {
       setBusy(undefined);
@@ -368,7 +503,9 @@ export function SandboxDetailPage() {
       const answer = await calls.renew(choice.expiresAt, !!choice.allowShorten);
       setRenewOpen(undefined);
       // What OpenSandbox set, which may differ from what was asked for.
-      setNotice(renewedNotice(answer?.expiresAt ?? choice.expiresAt, choice.expiresAt));
+      setNotice(
+        renewedNotice(answer?.expiresAt ?? choice.expiresAt, choice.expiresAt),
+      );
       retry();
     } catch (e) {
       setRenewError(errorDetails(e));
@@ -383,7 +520,12 @@ export function SandboxDetailPage() {
   // Live status: reload when this sandbox changed or was removed (it then shows as not found).
   useLiveChanges({
     concerns: changes =>
-      changes.some(c => c.id === (sandbox?.id ?? sandboxId) && (c.server === (sandbox?.server ?? server) || !(sandbox?.server ?? server))),
+      changes.some(
+        c =>
+          c.id === (sandbox?.id ?? sandboxId) &&
+          (c.server === (sandbox?.server ?? server) ||
+            !(sandbox?.server ?? server)),
+      ),
     onChange: () => setLiveRefreshes(n => n + 1),
   });
   // `?renew=1` (the link of an expiry warning) opens the renew dialog once.
@@ -415,10 +557,22 @@ export function SandboxDetailPage() {
   const name = sandboxDisplayName(sandbox);
   const state = (sandbox.status?.state ?? '').toLowerCase();
   const manualCleanup = !sandbox.expiresAt;
+  // Why Pause is off although the user may pause: only a Running sandbox can be paused.
+  const pauseStateReason =
+    state === 'running'
+      ? undefined
+      : `Only a Running sandbox can be paused; this one is ${
+          sandbox.status?.state || 'in an unknown state'
+        }.`;
 
   return (
     <Page themeId="tool">
-      <Header title={name} subtitle={sandbox.id} type="Sandboxes" typeLink={rootLink()} />
+      <Header
+        title={name}
+        subtitle={sandbox.id}
+        type="Sandboxes"
+        typeLink={rootLink()}
+      />
       <Content>
         <div className={classes.actions}>
           {!manualCleanup && (
@@ -440,20 +594,35 @@ export function SandboxDetailPage() {
                 startIcon={<PlayArrowIcon />}
                 disabled={!!busy || !gates.update.allowed}
                 onClick={async () => {
-                  if (await run('resume', () => calls.resume(), 'Resume requested.')) retry();
+                  if (
+                    await run(
+                      'resume',
+                      () => calls.resume(),
+                      'Resume requested.',
+                    )
+                  )
+                    retry();
                 }}
               >
                 Resume
               </Button>
             </GateTooltip>
           ) : (
-            <GateTooltip reason={gates.update.reason} testId="pause-gate">
+            <GateTooltip
+              reason={gates.update.reason ?? pauseStateReason}
+              testId="pause-gate"
+            >
               <Button
                 variant="outlined"
                 startIcon={<PauseIcon />}
-                disabled={!!busy || state !== 'running' || !gates.update.allowed}
+                disabled={
+                  !!busy || state !== 'running' || !gates.update.allowed
+                }
                 onClick={async () => {
-                  if (await run('pause', () => calls.pause(), 'Pause requested.')) retry();
+                  if (
+                    await run('pause', () => calls.pause(), 'Pause requested.')
+                  )
+                    retry();
                 }}
               >
                 Pause
@@ -508,7 +677,11 @@ export function SandboxDetailPage() {
         )}
         {notice && !actionError && (
           <Box mb={2}>
-            <Alert severity="success" onClose={() => setNotice(undefined)} data-testid="action-notice">
+            <Alert
+              severity="success"
+              onClose={() => setNotice(undefined)}
+              data-testid="action-notice"
+            >
               {notice}
             </Alert>
           </Box>
@@ -522,7 +695,9 @@ export function SandboxDetailPage() {
                   ? undefined
                   : () => {
                       const target = sandbox.lastRenewal!.expiresAt;
-                      openRenew(Date.parse(target) > Date.now() ? target : undefined);
+                      openRenew(
+                        Date.parse(target) > Date.now() ? target : undefined,
+                      );
                     }
               }
               renewDisabled={!!busy || !gates.update.allowed}
@@ -531,7 +706,10 @@ export function SandboxDetailPage() {
         )}
         {error && (
           <Box mb={2}>
-            <ResponseErrorPanel error={error} title="Could not refresh the sandbox" />
+            <ResponseErrorPanel
+              error={error}
+              title="Could not refresh the sandbox"
+            />
           </Box>
         )}
         <Box mb={2}>
@@ -539,7 +717,9 @@ export function SandboxDetailPage() {
             sandbox={sandbox}
             onShow={kind => {
               setDiagnosticsKind(kind);
-              document.getElementById('opensandbox-diagnostics')?.scrollIntoView?.({ behavior: 'smooth' });
+              document
+                .getElementById('opensandbox-diagnostics')
+                ?.scrollIntoView?.({ behavior: 'smooth' });
             }}
           />
         </Box>
@@ -559,6 +739,7 @@ export function SandboxDetailPage() {
                   server={server}
                   disabled={!gates.endpoint.allowed}
                   disabledReason={gates.endpoint.reason}
+                  state={sandbox.status?.state}
                 />
               </Grid>
             </Grid>
@@ -572,11 +753,14 @@ export function SandboxDetailPage() {
               onKindChange={setDiagnosticsKind}
             />
           </Grid>
-          {auditGate.allowed && (
-            <Grid item xs={12}>
-              <SandboxHistoryCard api={api} sandboxId={sandbox.id} />
-            </Grid>
-          )}
+          {/* The sandbox's history: for everyone who may read it (the server decides). */}
+          <Grid item xs={12}>
+            <SandboxHistoryCard
+              api={api}
+              sandboxId={sandbox.id}
+              server={server}
+            />
+          </Grid>
         </Grid>
         {!manualCleanup && renewOpen && (
           <RenewDialog
@@ -597,7 +781,11 @@ export function SandboxDetailPage() {
             onClose={() => setMetadataOpen(false)}
             onSave={async patch => {
               setMetadataOpen(false);
-              const ok = await run('metadata', () => calls.updateMetadata(patch), 'Metadata updated.');
+              const ok = await run(
+                'metadata',
+                () => calls.updateMetadata(patch),
+                'Metadata updated.',
+              );
               if (ok) retry();
             }}
           />
@@ -609,8 +797,14 @@ export function SandboxDetailPage() {
           onClose={() => setDeleteOpen(false)}
           onConfirm={async () => {
             setDeleteOpen(false);
-            if (await run('delete', () => calls.delete(), 'Sandbox deleted.')) {
-              navigate(rootLink());
+            const deleted = `Sandbox ${
+              name === sandbox.id ? sandbox.id : `"${name}" (${sandbox.id})`
+            } deleted.`;
+            if (await run('delete', () => calls.delete(), deleted)) {
+              // The list says what was deleted.
+              navigate(rootLink(), {
+                state: { notice: deleted } satisfies NoticeState,
+              });
             }
           }}
         />

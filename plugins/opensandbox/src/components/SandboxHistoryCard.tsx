@@ -1,10 +1,16 @@
+import { useCallback } from 'react';
 import { InfoCard } from '@backstage/core-components';
-import { useRouteRef } from '@backstage/core-plugin-api';
-import type { OpenSandboxApi } from '../api';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import {
+  AuditEventsPageOptions,
+  OpenSandboxApi,
+  opensandboxApiRef,
+} from '../api';
 import { auditRouteRef } from '../routes';
 import { auditFilterToSearch } from '../lib/audit';
 import { AuditColumn, AuditEventsTable } from './AuditEventsTable';
-import { useAuditEvents } from './useAuditEvents';
+import { useAuditGate } from './permissions';
+import { usePagedAuditEvents } from './useAuditEvents';
 
 /** Rows per page of the history card. */
 export const HISTORY_PAGE_SIZE = 10;
@@ -14,27 +20,41 @@ const HISTORY_COLUMNS: AuditColumn[] = [
   'actor',
   'action',
   'outcome',
-  'httpStatus',
   'error',
-  'requestId',
 ];
 
 /**
- * The audit events of one sandbox (`sandboxId` filter), newest first, with "Load more" and a link
- * to the audit log filtered by the sandbox. Render it only for users with `opensandbox.audit.read`.
+ * The history of one sandbox: its audit events (`GET /sandboxes/:id/history`), newest first, with
+ * "Load more", each row expandable to its details and before/after diff. Shown to everyone who may
+ * read the sandbox (the server decides; an error is shown in the card). Users with
+ * `opensandbox.audit.read` also get a link to the audit log filtered by the sandbox.
  */
-export function SandboxHistoryCard(props: { api: OpenSandboxApi; sandboxId: string }) {
-  const { api, sandboxId } = props;
+export function SandboxHistoryCard(props: {
+  api: OpenSandboxApi;
+  sandboxId: string;
+  server?: string;
+}) {
+  const { api, sandboxId, server } = props;
   const auditLink = useRouteRef(auditRouteRef);
-  const events = useAuditEvents(api, { sandboxId }, HISTORY_PAGE_SIZE);
+  const auditGate = useAuditGate();
+  const fetchPage = useCallback(
+    (page: AuditEventsPageOptions) =>
+      api.listSandboxHistory(sandboxId, server ? { ...page, server } : page),
+    [api, sandboxId, server],
+  );
+  const events = usePagedAuditEvents(fetchPage, HISTORY_PAGE_SIZE);
   return (
     <InfoCard
       title="History"
-      subheader="Audit events of this sandbox, newest first (times in UTC)"
-      deepLink={{
-        title: 'Open in audit log',
-        link: `${auditLink()}?${auditFilterToSearch({ sandboxId })}`,
-      }}
+      subheader="What was done to this sandbox and by whom, newest first (times in UTC)"
+      {...(auditGate.allowed
+        ? {
+            deepLink: {
+              title: 'Open in audit log',
+              link: `${auditLink()}?${auditFilterToSearch({ sandboxId })}`,
+            },
+          }
+        : {})}
     >
       <div data-testid="sandbox-history">
         <AuditEventsTable
@@ -45,5 +65,20 @@ export function SandboxHistoryCard(props: { api: OpenSandboxApi; sandboxId: stri
         />
       </div>
     </InfoCard>
+  );
+}
+
+/**
+ * {@link SandboxHistoryCard} with the plugin's API from context: drop it anywhere inside the
+ * plugin's pages (`<SandboxHistory sandboxId={id} server={server} />`).
+ */
+export function SandboxHistory(props: { sandboxId: string; server?: string }) {
+  const api = useApi(opensandboxApiRef);
+  return (
+    <SandboxHistoryCard
+      api={api}
+      sandboxId={props.sandboxId}
+      server={props.server}
+    />
   );
 }

@@ -1,5 +1,10 @@
 import { useCallback, useState, KeyboardEvent } from 'react';
-import { Link as RouterLink, useSearchParams } from 'react-router-dom';
+import {
+  Link as RouterLink,
+  useLocation,
+  useSearchParams,
+} from 'react-router-dom';
+import Alert from '@material-ui/lab/Alert';
 import useAsync from 'react-use/esm/useAsync';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
@@ -24,9 +29,12 @@ import {
   Header,
   Page,
   Progress,
-  ResponseErrorPanel,
 } from '@backstage/core-components';
-import { identityApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
+import {
+  identityApiRef,
+  useApi,
+  useRouteRef,
+} from '@backstage/core-plugin-api';
 import {
   validateMetadataKey,
   validateMetadataValue,
@@ -47,8 +55,15 @@ import { useExpiringSoonSeconds, useServers } from '../lib/limits';
 import { KNOWN_STATES } from './StateChip';
 import { useAdminGate, useAuditGate, useCreateGate } from './permissions';
 import { CreateButton } from './CreateButton';
-import { ExpiringSoonToggle, Freshness, SearchBox, ServerFilter } from './ListControls';
+import {
+  ExpiringSoonToggle,
+  Freshness,
+  SearchBox,
+  ServerFilter,
+} from './ListControls';
 import { SandboxFilter, SandboxTable, useSandboxPage } from './SandboxTable';
+import { ListLoadError } from './ListLoadError';
+import { consumeNotice } from './notices';
 import { useLiveChanges } from './useLiveChanges';
 import { useListBulkActions } from './bulk/useListBulkActions';
 
@@ -62,17 +77,35 @@ const useStyles = makeStyles(theme => ({
     alignItems: 'flex-start',
     gap: theme.spacing(2),
     marginBottom: theme.spacing(2),
+    // On the page's grey background the theme's label grey falls just short of 4.5:1; a darker
+    // grey reaches 6.4:1 (WCAG AA). Focused and invalid fields keep their colours.
+    ...(theme.palette.type === 'dark'
+      ? {}
+      : { '& label:not(.Mui-error):not(.Mui-focused)': { color: '#595959' } }),
   },
   stateSelect: { minWidth: 220 },
   // The input and its button stay side by side; a long error wraps under the input instead of
   // widening it and pushing the button to the next row.
-  metadataGroup: { display: 'flex', alignItems: 'flex-start', gap: theme.spacing(1) },
+  metadataGroup: {
+    display: 'flex',
+    alignItems: 'flex-start',
+    gap: theme.spacing(1),
+  },
   metadataInput: { width: 300 },
   metadataButton: { height: 40, whiteSpace: 'nowrap' },
-  chips: { display: 'flex', flexWrap: 'wrap', gap: theme.spacing(0.5), alignItems: 'center' },
-  actions: { marginLeft: 'auto', display: 'flex', gap: theme.spacing(1), alignItems: 'center' },
+  chips: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(0.5),
+    alignItems: 'center',
+  },
+  actions: {
+    marginLeft: 'auto',
+    display: 'flex',
+    gap: theme.spacing(1),
+    alignItems: 'center',
+  },
 }));
-
 
 /**
  * The signed-in user's refs for the quick filters, lower-case: `user` (Mine) and up to 20 group
@@ -85,7 +118,9 @@ function useQuickFilterRefs() {
     return {
       user: filterRef(identity.userEntityRef),
       // ownGroupRefs drops case-insensitive duplicates, so no ref is sent twice.
-      teams: ownGroupRefs(identity.ownershipEntityRefs).map(filterRef).slice(0, MAX_REF_FILTER_VALUES),
+      teams: ownGroupRefs(identity.ownershipEntityRefs)
+        .map(filterRef)
+        .slice(0, MAX_REF_FILTER_VALUES),
     };
   }, [identityApi]);
 }
@@ -116,17 +151,28 @@ export function SandboxListPage() {
   const severalServers = servers.length > 1;
 
   const [searchParams, setSearchParams] = useSearchParams();
+  // "Sandbox ... deleted." when the detail page navigated here after a delete.
+  const location = useLocation();
+  const [notice, setNotice] = useState<string | undefined>(() =>
+    consumeNotice(location),
+  );
   const listState = listStateFromSearch(searchParams);
   const { quick, states, metadata } = listState;
   // Filter changes go back to page 1; `replace` keeps one history entry for the list.
   const update = (patch: Partial<ListState>) =>
-    setSearchParams(listStateToSearch({ ...listState, page: 1, ...patch }), { replace: true });
+    setSearchParams(listStateToSearch({ ...listState, page: 1, ...patch }), {
+      replace: true,
+    });
   const [metadataInput, setMetadataInput] = useState('');
   const [metadataError, setMetadataError] = useState<string | undefined>();
 
   // "Expiring soon": the backend's first expiry warning lead time (one hour by default).
   const expiringSoonSeconds = useExpiringSoonSeconds();
-  const filter: SandboxFilter = { states, metadata, ...listQueryOf(listState, expiringSoonSeconds) };
+  const filter: SandboxFilter = {
+    states,
+    metadata,
+    ...listQueryOf(listState, expiringSoonSeconds),
+  };
   if (quick === 'mine' && refs.value) filter.owner = [refs.value.user];
   if (quick === 'teams' && refs.value) filter.team = refs.value.teams;
   const page = useSandboxPage(filter, {
@@ -141,7 +187,11 @@ export function SandboxListPage() {
   // Live status: the current page is refetched when a sandbox the user may see changes.
   useLiveChanges({ onChange: () => page.refresh?.() });
   // Row selection and the bulk toolbar (hidden for users who may not change these sandboxes).
-  const bulk = useListBulkActions({ filter, page: page.value, reload: page.retry });
+  const bulk = useListBulkActions({
+    filter,
+    page: page.value,
+    reload: page.retry,
+  });
 
   const addMetadataFilter = useCallback(() => {
     const text = metadataInput.trim();
@@ -151,7 +201,10 @@ export function SandboxListPage() {
       setMetadataError('Use key=value');
       return;
     }
-    const [key, val] = normalizeMetadataFilter(text.slice(0, eq).trim(), text.slice(eq + 1).trim());
+    const [key, val] = normalizeMetadataFilter(
+      text.slice(0, eq).trim(),
+      text.slice(eq + 1).trim(),
+    );
     const problem = validateMetadataKey(key) ?? validateMetadataValue(val);
     if (problem) {
       setMetadataError(problem);
@@ -160,7 +213,11 @@ export function SandboxListPage() {
     setSearchParams(
       prev => {
         const current = listStateFromSearch(prev);
-        return listStateToSearch({ ...current, page: 1, metadata: { ...current.metadata, [key]: val } });
+        return listStateToSearch({
+          ...current,
+          page: 1,
+          metadata: { ...current.metadata, [key]: val },
+        });
       },
       { replace: true },
     );
@@ -183,11 +240,16 @@ export function SandboxListPage() {
     !!listState.server;
   const noTeams = !!refs.value && refs.value.teams.length === 0;
   // With the list filtered to one server, "Create sandbox" offers that server.
-  const createSearch = listState.server ? new URLSearchParams({ server: listState.server }).toString() : undefined;
+  const createSearch = listState.server
+    ? new URLSearchParams({ server: listState.server }).toString()
+    : undefined;
 
   const filters = (
     <div className={classes.filters}>
-      <SearchBox value={listState.search} onChange={search => update({ search: search || undefined })} />
+      <SearchBox
+        value={listState.search}
+        onChange={search => update({ search: search || undefined })}
+      />
       <ToggleButtonGroup
         exclusive
         size="small"
@@ -198,12 +260,16 @@ export function SandboxListPage() {
         aria-label="Quick filter"
         data-testid="quick-filter"
       >
-        <ToggleButton value="all" aria-label="All sandboxes" data-testid="quick-filter-all">
+        <ToggleButton
+          value="all"
+          aria-label="All sandboxes"
+          data-testid="quick-filter-all"
+        >
           All
         </ToggleButton>
         <ToggleButton
           value="mine"
-          aria-label="Sandboxes I created"
+          aria-label="Mine: sandboxes I created"
           disabled={!refs.value}
           data-testid="quick-filter-mine"
         >
@@ -211,7 +277,7 @@ export function SandboxListPage() {
         </ToggleButton>
         <ToggleButton
           value="teams"
-          aria-label="Sandboxes of my teams"
+          aria-label="My teams: sandboxes of my teams"
           disabled={!refs.value || noTeams}
           title={noTeams ? 'You are not a member of any group' : undefined}
           data-testid="quick-filter-teams"
@@ -224,7 +290,11 @@ export function SandboxListPage() {
         selected={!!listState.expiringSoon}
         onChange={selected => update({ expiringSoon: selected || undefined })}
       />
-      <FormControl variant="outlined" size="small" className={classes.stateSelect}>
+      <FormControl
+        variant="outlined"
+        size="small"
+        className={classes.stateSelect}
+      >
         <InputLabel id="opensandbox-state-filter-label">State</InputLabel>
         <Select
           labelId="opensandbox-state-filter-label"
@@ -244,7 +314,13 @@ export function SandboxListPage() {
           ))}
         </Select>
       </FormControl>
-      {severalServers && <ServerFilter servers={servers} value={listState.server} onChange={server => update({ server })} />}
+      {severalServers && (
+        <ServerFilter
+          servers={servers}
+          value={listState.server}
+          onChange={server => update({ server })}
+        />
+      )}
       <div className={classes.metadataGroup}>
         <TextField
           className={classes.metadataInput}
@@ -289,51 +365,70 @@ export function SandboxListPage() {
         <Tooltip title="Refresh">
           {/* A span, since a disabled button fires no events for the tooltip. */}
           <span>
-            <IconButton aria-label="Refresh" onClick={page.retry} disabled={page.loading}>
+            <IconButton
+              aria-label="Refresh"
+              onClick={page.retry}
+              disabled={page.loading}
+            >
               <RefreshIcon />
             </IconButton>
           </span>
         </Tooltip>
-        <CreateButton gate={createGate} testId="create-gate" withIcon search={createSearch} />
+        <CreateButton
+          gate={createGate}
+          testId="create-gate"
+          withIcon
+          search={createSearch}
+        />
       </div>
     </div>
   );
 
   let body;
   if (page.error) {
-    body = <ResponseErrorPanel error={page.error} />;
+    body = <ListLoadError error={page.error} onRetry={page.retry} />;
   } else if (!page.value) {
     body = <Progress />;
   } else {
     body = (
       <>
-      {bulk.toolbar}
-      <SandboxTable
-        page={{ ...page, value: page.value }}
-        selection={bulk.selection}
-        title="Sandboxes"
-        emptyContent={
-          <EmptyState
-            missing="data"
-            title="No sandboxes"
-            description={
-              filtered
-                ? 'No sandbox matches these filters.'
-                : 'There are no sandboxes you can see yet. Create one to get started.'
-            }
-            action={filtered ? undefined : <CreateButton gate={createGate} testId="empty-create-gate" />}
-          />
-        }
-        showServer={severalServers}
-        sorting={{ ...effectiveSort(listState), onSort: key => update(toggleSort(listState, key)) }}
-      />
+        {bulk.toolbar}
+        <SandboxTable
+          page={{ ...page, value: page.value }}
+          selection={bulk.selection}
+          title="Sandboxes"
+          emptyContent={
+            <EmptyState
+              missing="data"
+              title="No sandboxes"
+              description={
+                filtered
+                  ? 'No sandbox matches these filters.'
+                  : 'There are no sandboxes you can see yet. Create one to get started.'
+              }
+              action={
+                filtered ? undefined : (
+                  <CreateButton gate={createGate} testId="empty-create-gate" />
+                )
+              }
+            />
+          }
+          showServer={severalServers}
+          sorting={{
+            ...effectiveSort(listState),
+            onSort: key => update(toggleSort(listState, key)),
+          }}
+        />
       </>
     );
   }
 
   return (
     <Page themeId="tool">
-      <Header title="Sandboxes" subtitle="OpenSandbox sandboxes you are allowed to see">
+      <Header
+        title="Sandboxes"
+        subtitle="OpenSandbox sandboxes you are allowed to see"
+      >
         {auditGate.allowed && (
           <Button
             variant="outlined"
@@ -351,13 +446,27 @@ export function SandboxListPage() {
             startIcon={<SecurityIcon />}
             component={RouterLink}
             to={adminLink()}
-            style={{ color: 'inherit', borderColor: 'currentColor', marginLeft: 8 }}
+            style={{
+              color: 'inherit',
+              borderColor: 'currentColor',
+              marginLeft: 8,
+            }}
           >
             Administration
           </Button>
         )}
       </Header>
       <Content>
+        {notice && (
+          <Alert
+            severity="success"
+            onClose={() => setNotice(undefined)}
+            data-testid="list-notice"
+            style={{ marginBottom: 16 }}
+          >
+            {notice}
+          </Alert>
+        )}
         {filters}
         {bulk.dialog}
         {body}

@@ -1,8 +1,17 @@
-import { createContext, ReactNode, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  createContext,
+  ReactNode,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { Link as RouterLink } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import Box from '@material-ui/core/Box';
+import LinearProgress from '@material-ui/core/LinearProgress';
 import Link from '@material-ui/core/Link';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
@@ -101,7 +110,14 @@ export function useSandboxPage(
   }, [loading]);
   // A refetch that answers the same page keeps the same object: the table is not rebuilt.
   const shown = useRef(value);
-  if (value !== shown.current && !(value && shown.current && JSON.stringify(value) === JSON.stringify(shown.current))) {
+  if (
+    value !== shown.current &&
+    !(
+      value &&
+      shown.current &&
+      JSON.stringify(value) === JSON.stringify(shown.current)
+    )
+  ) {
     shown.current = value;
   }
   return {
@@ -114,7 +130,10 @@ export function useSandboxPage(
       setRefreshes(n => n + 1);
     },
     pageSize,
-    setPage: (next: number) => (control ? control.onChange(next, pageSize) : setPaging({ key, page: next })),
+    setPage: (next: number) =>
+      control
+        ? control.onChange(next, pageSize)
+        : setPaging({ key, page: next }),
     setPageSize: (next: number) => {
       if (control) {
         control.onChange(1, next);
@@ -196,9 +215,32 @@ const useStyles = makeStyles(theme => ({
   },
   // The owner with the owning team under it. Display names ("Guest (development)") stay on one
   // line while there is room and wrap between words, never inside one, when the window is narrow.
-  ownerCell: { display: 'flex', flexDirection: 'column', alignItems: 'flex-start' },
-  wrapsBetweenWords: { whiteSpace: 'normal', overflowWrap: 'normal', wordBreak: 'normal' },
-  ellipsis: { display: 'block', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', maxWidth: '100%' },
+  ownerCell: {
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'flex-start',
+  },
+  wrapsBetweenWords: {
+    whiteSpace: 'normal',
+    overflowWrap: 'normal',
+    wordBreak: 'normal',
+  },
+  ellipsis: {
+    display: 'block',
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+    maxWidth: '100%',
+  },
+  // The short id (never truncated) and the image (truncated) on one line under the name.
+  subline: {
+    display: 'flex',
+    minWidth: 0,
+    gap: theme.spacing(0.75),
+    alignItems: 'baseline',
+  },
+  shortId: { fontFamily: 'monospace', flexShrink: 0, whiteSpace: 'nowrap' },
+  service: { whiteSpace: 'nowrap' },
 }));
 
 function NameCell(props: { sandbox: ConsoleSandbox }) {
@@ -206,6 +248,7 @@ function NameCell(props: { sandbox: ConsoleSandbox }) {
   const sandboxLink = useSandboxLink();
   const source = sandboxSource(props.sandbox);
   const name = props.sandbox.metadata?.name;
+  const shortId = sandboxDisplayName({ id: props.sandbox.id });
   return (
     <div className={classes.nameCell}>
       <Link
@@ -217,28 +260,48 @@ function NameCell(props: { sandbox: ConsoleSandbox }) {
       >
         {sandboxDisplayName(props.sandbox)}
       </Link>
-      <Typography
-        variant="caption"
-        color="textSecondary"
-        className={classes.ellipsis}
-        title={source}
-        data-testid="sandbox-image"
-      >
-        {source}
-      </Typography>
+      <div className={classes.subline}>
+        {/* Sandboxes with the same name are told apart by the id (the name links show it otherwise). */}
+        {name && (
+          <Typography
+            variant="caption"
+            color="textSecondary"
+            className={classes.shortId}
+            title={props.sandbox.id}
+            data-testid="sandbox-short-id"
+          >
+            {shortId}
+          </Typography>
+        )}
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          className={classes.ellipsis}
+          title={source}
+          data-testid="sandbox-image"
+        >
+          {source}
+        </Typography>
+      </div>
     </div>
   );
 }
 
 /** The owner (user) and, under it, the owning team (group), as catalog links; `-` for neither. */
-function OwnerAndTeamCell(props: { sandbox: ConsoleSandbox; withTeam: boolean }) {
+function OwnerAndTeamCell(props: {
+  sandbox: ConsoleSandbox;
+  withTeam: boolean;
+}) {
   const classes = useStyles();
   const { ownership } = props.sandbox;
   const team = props.withTeam ? ownership?.team : undefined;
-  if (!ownership?.owner && !team) return <>-</>;
+  if (!ownership?.owner && !ownership?.service && !team) return <>-</>;
   return (
     <div className={classes.ownerCell}>
       {ownership?.owner && <OwnerCell owner={ownership.owner} wrap />}
+      {!ownership?.owner && ownership?.service && (
+        <ServiceCreator service={ownership.service} />
+      )}
       {team && (
         <span className={classes.wrapsBetweenWords}>
           <EntityLink entityRef={team} testId="team-link" />
@@ -248,12 +311,32 @@ function OwnerAndTeamCell(props: { sandbox: ConsoleSandbox; withTeam: boolean })
   );
 }
 
+/**
+ * A sandbox's creator when a Backstage service created it (no user owner): the service subject
+ * (`plugin:scaffolder`) with "(service)" after it.
+ */
+export function ServiceCreator(props: { service: string }) {
+  const classes = useStyles();
+  return (
+    <span
+      className={classes.service}
+      title={`Created by the service ${props.service}`}
+      data-testid="sandbox-creator-service"
+    >
+      {props.service} (service)
+    </span>
+  );
+}
+
 /** When the sandbox was created, relative (`47m ago`, ticking); the UTC time is in the title. */
 export function CreatedAgo(props: { createdAt?: string }) {
   const now = useNow(10_000);
   if (!props.createdAt) return <>-</>;
   return (
-    <span title={formatTimestamp(props.createdAt)} data-testid="sandbox-created">
+    <span
+      title={formatTimestamp(props.createdAt)}
+      data-testid="sandbox-created"
+    >
       {formatAgo(props.createdAt, now) || formatTimestamp(props.createdAt)}
     </span>
   );
@@ -263,14 +346,22 @@ export function CreatedAgo(props: { createdAt?: string }) {
  * The owner as a catalog link, flagged when the catalog does not know it (`missing`, or else the
  * table's lookup). On one line, or with `wrap` (the table), wrapping between words when narrow.
  */
-export function OwnerCell(props: { owner?: string; missing?: boolean; wrap?: boolean }) {
+export function OwnerCell(props: {
+  owner?: string;
+  missing?: boolean;
+  wrap?: boolean;
+}) {
   const classes = useStyles();
   const missingOwners = useContext(MissingOwnersContext);
   if (!props.owner) return <>-</>;
   const missing = props.missing ?? missingOwners.has(props.owner);
   return (
     <span
-      className={props.wrap ? `${classes.owner} ${classes.wrapsBetweenWords}` : classes.owner}
+      className={
+        props.wrap
+          ? `${classes.owner} ${classes.wrapsBetweenWords}`
+          : classes.owner
+      }
       data-testid="sandbox-owner"
     >
       <EntityLink entityRef={props.owner} testId="owner-link" />
@@ -294,8 +385,16 @@ export type SandboxColumn = 'owner' | 'team' | 'entity' | 'server';
 // 1024 px window next to the sidebar; short values (names, links, countdowns) stay on one line.
 const CELL = { paddingLeft: 4, paddingRight: 4 } as const;
 const NO_WRAP = { ...CELL, whiteSpace: 'nowrap' } as const;
-const HEADER = { paddingLeft: 4, paddingRight: 4, whiteSpace: 'nowrap' } as const;
-const FIRST_CELL = { paddingLeft: 16, paddingRight: 4, whiteSpace: 'nowrap' } as const;
+const HEADER = {
+  paddingLeft: 4,
+  paddingRight: 4,
+  whiteSpace: 'nowrap',
+} as const;
+const FIRST_CELL = {
+  paddingLeft: 16,
+  paddingRight: 4,
+  whiteSpace: 'nowrap',
+} as const;
 const FIRST_HEADER = { ...HEADER, paddingLeft: 16 } as const;
 
 /**
@@ -318,7 +417,15 @@ export function SandboxTable(props: {
   /** Row selection for bulk actions: a checkbox column (rows, and the page in the header). */
   selection?: BulkSelection;
 }) {
-  const { page, title, emptyContent, hide = [], sorting, showServer = false, selection } = props;
+  const {
+    page,
+    title,
+    emptyContent,
+    hide = [],
+    sorting,
+    showServer = false,
+    selection,
+  } = props;
   const selectable = !!selection;
   const { value } = page;
   const missingOwners = useMissingOwners(value.items);
@@ -350,18 +457,24 @@ export function SandboxTable(props: {
         key: 'server',
         title: 'Server',
         field: 'server',
-        render: row => <span data-testid="sandbox-server">{row.server ?? '-'}</span>,
+        render: row => (
+          <span data-testid="sandbox-server">{row.server ?? '-'}</span>
+        ),
         cellStyle: NO_WRAP,
       },
       {
         key: 'owner',
         title: hidden.includes('team') ? 'Owner' : 'Owner / team',
-        render: row => <OwnerAndTeamCell sandbox={row} withTeam={!hidden.includes('team')} />,
+        render: row => (
+          <OwnerAndTeamCell sandbox={row} withTeam={!hidden.includes('team')} />
+        ),
       },
       {
         key: 'entity',
         title: 'Entity',
-        render: row => <EntityLink entityRef={row.ownership?.entity} testId="entity-link" />,
+        render: row => (
+          <EntityLink entityRef={row.ownership?.entity} testId="entity-link" />
+        ),
         cellStyle: NO_WRAP,
       },
       {
@@ -390,40 +503,50 @@ export function SandboxTable(props: {
 
   return (
     <SortingContext.Provider value={sorting}>
-    <ExpiringSoonContext.Provider value={expiringSoonSeconds}>
-    <SelectionContext.Provider value={selection ? { selection, rows: value.items } : undefined}>
-    <MissingOwnersContext.Provider value={missingOwners}>
-      <Table<ConsoleSandbox>
-        key={dataKey}
-        title={title}
-        subtitle={`${value.pagination.totalItems} in total`}
-        columns={columns}
-        data={value.items}
-        isLoading={page.loading}
-        page={value.pagination.page - 1}
-        totalCount={value.pagination.totalItems}
-        onPageChange={(newPage: number, newPageSize: number) => {
-          if (newPageSize !== page.pageSize) page.setPageSize(newPageSize);
-          else page.setPage(newPage + 1);
-        }}
-        onRowsPerPageChange={(newPageSize: number) =>
-          page.setPageSize(newPageSize)
-        }
-        options={{
-          search: false,
-          paging: true,
-          pageSize: page.pageSize,
-          pageSizeOptions: PAGE_SIZE_OPTIONS,
-          padding: 'dense',
-          emptyRowsWhenPaging: false,
-          sorting: false,
-          draggable: false,
-        }}
-        emptyContent={<Box p={2}>{emptyContent}</Box>}
-      />
-    </MissingOwnersContext.Provider>
-    </SelectionContext.Provider>
-    </ExpiringSoonContext.Provider>
+      <ExpiringSoonContext.Provider value={expiringSoonSeconds}>
+        <SelectionContext.Provider
+          value={selection ? { selection, rows: value.items } : undefined}
+        >
+          <MissingOwnersContext.Provider value={missingOwners}>
+            {/* Always 4 px high, so the table does not move when a refetch starts or ends. */}
+            <Box height={4} data-testid="sandbox-table-progress">
+              {page.loading && (
+                <LinearProgress aria-label="Loading sandboxes" />
+              )}
+            </Box>
+            <Table<ConsoleSandbox>
+              key={dataKey}
+              title={title}
+              subtitle={`${value.pagination.totalItems} in total`}
+              columns={columns}
+              data={value.items}
+              // A refetch keeps the rows (the progress bar above says it is loading) instead of covering them.
+              isLoading={false}
+              page={value.pagination.page - 1}
+              totalCount={value.pagination.totalItems}
+              onPageChange={(newPage: number, newPageSize: number) => {
+                if (newPageSize !== page.pageSize)
+                  page.setPageSize(newPageSize);
+                else page.setPage(newPage + 1);
+              }}
+              onRowsPerPageChange={(newPageSize: number) =>
+                page.setPageSize(newPageSize)
+              }
+              options={{
+                search: false,
+                paging: true,
+                pageSize: page.pageSize,
+                pageSizeOptions: PAGE_SIZE_OPTIONS,
+                padding: 'dense',
+                emptyRowsWhenPaging: false,
+                sorting: false,
+                draggable: false,
+              }}
+              emptyContent={<Box p={2}>{emptyContent}</Box>}
+            />
+          </MissingOwnersContext.Provider>
+        </SelectionContext.Provider>
+      </ExpiringSoonContext.Provider>
     </SortingContext.Provider>
   );
 }

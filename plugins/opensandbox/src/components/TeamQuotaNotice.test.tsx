@@ -1,13 +1,22 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
-import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import { identityApiRef } from '@backstage/core-plugin-api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { opensandboxApiRef, TeamQuota } from '../api';
 import { rootRouteRef } from '../routes';
-import { backendError, createFakeApi, createPermissionApi, withFreshPermissionCache } from '../__testUtils__/testUtils';
+import {
+  backendError,
+  createFakeApi,
+  createPermissionApi,
+  withFreshPermissionCache,
+} from '../__testUtils__/testUtils';
 import { SandboxCreatePage } from './SandboxCreatePage';
 import { quotaCaps, TeamQuotaNotice } from './TeamQuotaNotice';
 
@@ -26,7 +35,14 @@ const NONE: TeamQuota['limits'] = {
 function quota(team: string, overrides: Partial<TeamQuota> = {}): TeamQuota {
   return {
     team,
-    limits: { ...NONE, maxSandboxes: 10, maxTimeoutSeconds: 7200, maxCpu: '2', maxMemory: '4Gi', allowedImageRegistries: ['ghcr.io/acme/'] },
+    limits: {
+      ...NONE,
+      maxSandboxes: 10,
+      maxTimeoutSeconds: 7200,
+      maxCpu: '2',
+      maxMemory: '4Gi',
+      allowedImageRegistries: ['ghcr.io/acme/'],
+    },
     usage: { sandboxes: 7, reserved: 1 },
     remaining: 2,
     exempt: false,
@@ -34,7 +50,10 @@ function quota(team: string, overrides: Partial<TeamQuota> = {}): TeamQuota {
   };
 }
 
-function withQuota(api: ReturnType<typeof createFakeApi>, answer: (team?: string) => Promise<TeamQuota>) {
+function withQuota(
+  api: ReturnType<typeof createFakeApi>,
+  answer: (team?: string) => Promise<TeamQuota>,
+) {
   const getQuota = jest.fn(answer);
   return { api: { ...api, getQuota }, getQuota };
 }
@@ -49,7 +68,9 @@ async function renderNotice(api: object, team: string) {
 
 describe('TeamQuotaNotice', () => {
   it('shows the usage, what is left and the caps', async () => {
-    const { api, getQuota } = withQuota(createFakeApi(), async team => quota(team!));
+    const { api, getQuota } = withQuota(createFakeApi(), async team =>
+      quota(team!),
+    );
     await renderNotice(api, 'group:default/team-a');
     const notice = await screen.findByTestId('create-quota');
     expect(notice).toHaveTextContent(
@@ -59,19 +80,31 @@ describe('TeamQuotaNotice', () => {
   });
 
   it('warns when the team has no sandbox left, unless the caller is exempt', async () => {
-    const full = withQuota(createFakeApi(), async team => quota(team!, { usage: { sandboxes: 10, reserved: 0 }, remaining: 0 }));
+    const full = withQuota(createFakeApi(), async team =>
+      quota(team!, { usage: { sandboxes: 10, reserved: 0 }, remaining: 0 }),
+    );
     const { unmount } = await renderNotice(full.api, 'group:default/team-a');
     expect(await screen.findByTestId('create-quota')).toHaveTextContent(
       '10 of 10 sandboxes in use, 0 left: delete one or ask an administrator to raise the quota.',
     );
     unmount();
-    const exempt = withQuota(createFakeApi(), async team => quota(team!, { usage: { sandboxes: 10, reserved: 0 }, remaining: 0, exempt: true }));
+    const exempt = withQuota(createFakeApi(), async team =>
+      quota(team!, {
+        usage: { sandboxes: 10, reserved: 0 },
+        remaining: 0,
+        exempt: true,
+      }),
+    );
     await renderNotice(exempt.api, 'group:default/team-a');
-    expect(await screen.findByTestId('create-quota')).toHaveTextContent('You administer the console: these limits do not apply to you.');
+    expect(await screen.findByTestId('create-quota')).toHaveTextContent(
+      'You administer the console: these limits do not apply to you.',
+    );
   });
 
   it('renders nothing when no limit applies, on errors, or against a backend without quotas', async () => {
-    const unlimited = withQuota(createFakeApi(), async team => quota(team!, { limits: NONE, remaining: null }));
+    const unlimited = withQuota(createFakeApi(), async team =>
+      quota(team!, { limits: NONE, remaining: null }),
+    );
     await renderNotice(unlimited.api, 'group:default/team-a');
     await waitFor(() => expect(unlimited.getQuota).toHaveBeenCalled());
     expect(screen.queryByTestId('create-quota')).toBeNull();
@@ -89,20 +122,45 @@ describe('TeamQuotaNotice', () => {
 
   it('lists every kind of cap', () => {
     expect(
-      quotaCaps(quota('group:default/x', { limits: { ...NONE, maxRenewSeconds: 86400, allowedImageRegistries: [] } })),
+      quotaCaps(
+        quota('group:default/x', {
+          limits: {
+            ...NONE,
+            maxRenewSeconds: 86400,
+            allowedImageRegistries: [],
+          },
+        }),
+      ),
     ).toEqual(['renewal ≤ 1d ahead', 'no image allowed']);
   });
 
   it('follows the owning team chosen on the create form', async () => {
-    const { api, getQuota } = withQuota(createFakeApi(), async team => quota(team!));
-    api.listTeams.mockResolvedValue(['group:default/team-a', 'group:default/team-b']);
+    const { api, getQuota } = withQuota(createFakeApi(), async team =>
+      quota(team!),
+    );
+    api.listTeams.mockResolvedValue([
+      'group:default/team-a',
+      'group:default/team-b',
+    ]);
     await renderInTestApp(
       withFreshPermissionCache(
         <TestApiProvider
           apis={[
             [opensandboxApiRef, api],
-            [permissionApiRef, createPermissionApi(['opensandbox.admin.manage']).permissionApi],
-            [identityApiRef, mockApis.identity({ userEntityRef: 'user:default/jane.doe', ownershipEntityRefs: ['group:default/team-a', 'group:default/team-b'] })],
+            [
+              permissionApiRef,
+              createPermissionApi(['opensandbox.admin.manage']).permissionApi,
+            ],
+            [
+              identityApiRef,
+              mockApis.identity({
+                userEntityRef: 'user:default/jane.doe',
+                ownershipEntityRefs: [
+                  'group:default/team-a',
+                  'group:default/team-b',
+                ],
+              }),
+            ],
             [catalogApiRef, catalogApiMock({ entities: [] })],
           ]}
         >
@@ -111,11 +169,22 @@ describe('TeamQuotaNotice', () => {
           </Routes>
         </TestApiProvider>,
       ),
-      { mountedRoutes: { '/opensandbox': rootRouteRef }, routeEntries: ['/opensandbox/create'] },
+      {
+        mountedRoutes: { '/opensandbox': rootRouteRef },
+        routeEntries: ['/opensandbox/create'],
+      },
     );
-    expect(await screen.findByTestId('create-quota')).toHaveTextContent('team-a: 8 of 10 sandboxes in use, 2 left.');
-    fireEvent.change(await screen.findByTestId('create-team-select'), { target: { value: 'group:default/team-b' } });
-    await waitFor(() => expect(screen.getByTestId('create-quota')).toHaveTextContent('team-b: 8 of 10 sandboxes in use'));
+    expect(await screen.findByTestId('create-quota')).toHaveTextContent(
+      'team-a: 8 of 10 sandboxes in use, 2 left.',
+    );
+    fireEvent.change(await screen.findByTestId('create-team-select'), {
+      target: { value: 'group:default/team-b' },
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('create-quota')).toHaveTextContent(
+        'team-b: 8 of 10 sandboxes in use',
+      ),
+    );
     expect(getQuota).toHaveBeenCalledWith('group:default/team-b');
   });
 });

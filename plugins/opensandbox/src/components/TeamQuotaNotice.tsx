@@ -14,8 +14,12 @@ function teamName(team: string): string {
 export function quotaCaps(quota: TeamQuota): string[] {
   const { limits } = quota;
   const caps: string[] = [];
-  if (limits.maxTimeoutSeconds !== null) caps.push(`timeout ≤ ${formatDuration(limits.maxTimeoutSeconds * 1000)}`);
-  if (limits.maxRenewSeconds !== null) caps.push(`renewal ≤ ${formatDuration(limits.maxRenewSeconds * 1000)} ahead`);
+  if (limits.maxTimeoutSeconds !== null)
+    caps.push(`timeout ≤ ${formatDuration(limits.maxTimeoutSeconds * 1000)}`);
+  if (limits.maxRenewSeconds !== null)
+    caps.push(
+      `renewal ≤ ${formatDuration(limits.maxRenewSeconds * 1000)} ahead`,
+    );
   if (limits.maxCpu !== null) caps.push(`CPU ≤ ${limits.maxCpu}`);
   if (limits.maxMemory !== null) caps.push(`memory ≤ ${limits.maxMemory}`);
   if (limits.allowedImageRegistries !== null) {
@@ -36,7 +40,10 @@ export function quotaCaps(quota: TeamQuota): string[] {
 export function TeamQuotaNotice(props: { team: string }) {
   const api = useApi(opensandboxApiRef);
   const { team } = props;
-  const quota = useAsync(async () => (team && api.getQuota ? api.getQuota(team) : undefined), [api, team]);
+  const quota = useAsync(
+    async () => (team && api.getQuota ? api.getQuota(team) : undefined),
+    [api, team],
+  );
   const q = quota.value;
   if (!team || quota.loading || quota.error || !q) return null;
   const caps = quotaCaps(q);
@@ -48,9 +55,16 @@ export function TeamQuotaNotice(props: { team: string }) {
       <strong>{teamName(q.team)}</strong>:{' '}
       {q.limits.maxSandboxes === null
         ? `${used} sandboxes, no limit on their number.`
-        : `${used} of ${q.limits.maxSandboxes} sandboxes in use, ${q.remaining} left${full ? ': delete one or ask an administrator to raise the quota.' : '.'}`}
+        : `${used} of ${q.limits.maxSandboxes} sandboxes in use, ${
+            q.remaining
+          } left${
+            full
+              ? ': delete one or ask an administrator to raise the quota.'
+              : '.'
+          }`}
       {caps.length > 0 && ` Caps: ${caps.join('; ')}.`}
-      {q.exempt && ' You administer the console: these limits do not apply to you.'}
+      {q.exempt &&
+        ' You administer the console: these limits do not apply to you.'}
     </Alert>
   );
 }

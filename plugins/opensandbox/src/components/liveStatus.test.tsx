@@ -7,10 +7,18 @@
  */
 import { act, screen, waitFor } from '@testing-library/react';
 import { Route, Routes, useLocation } from 'react-router-dom';
-import { mockApis, renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import { identityApiRef } from '@backstage/core-plugin-api';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { catalogApiRef, EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  catalogApiRef,
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { signalApiRef, SignalApi } from '@backstage/plugin-signals-react';
 import type { Entity } from '@backstage/catalog-model';
@@ -36,11 +44,29 @@ const ID = '6f1c2b7e-3a4d-4f0e-9a51-2c8d7e9b1f20';
 const OTHER = 'aaaaaaaa-0000-4000-8000-000000000002';
 
 function page(items: ReturnType<typeof makeSandbox>[]) {
-  return { items, pagination: { page: 1, pageSize: 20, totalItems: items.length, totalPages: 1, hasNextPage: false } };
+  return {
+    items,
+    pagination: {
+      page: 1,
+      pageSize: 20,
+      totalItems: items.length,
+      totalPages: 1,
+      hasNextPage: false,
+    },
+  };
 }
 
-function changes(overrides: Partial<SandboxChangesResponse> = {}): SandboxChangesResponse {
-  return { version: 5, changed: [], removed: [], hasMore: false, reset: false, ...overrides };
+function changes(
+  overrides: Partial<SandboxChangesResponse> = {},
+): SandboxChangesResponse {
+  return {
+    version: 5,
+    changed: [],
+    removed: [],
+    hasMore: false,
+    reset: false,
+    ...overrides,
+  };
 }
 
 /** A signal API whose messages the test sends. */
@@ -69,7 +95,10 @@ function fakeSignals() {
 
 let visibility: DocumentVisibilityState = 'visible';
 beforeAll(() => {
-  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visibility });
+  Object.defineProperty(document, 'visibilityState', {
+    configurable: true,
+    get: () => visibility,
+  });
 });
 afterEach(() => {
   visibility = 'visible';
@@ -83,32 +112,57 @@ async function setVisibility(next: DocumentVisibilityState) {
 
 function Location() {
   const location = useLocation();
-  return <div data-testid="location">{`${location.pathname}${location.search}`}</div>;
+  return (
+    <div data-testid="location">{`${location.pathname}${location.search}`}</div>
+  );
 }
 
-function commonApis(api: ReturnType<typeof createFakeApi>, signals?: SignalApi, denied: string[] = []) {
+function commonApis(
+  api: ReturnType<typeof createFakeApi>,
+  signals?: SignalApi,
+  denied: string[] = [],
+) {
   const apis: any[] = [
     [opensandboxApiRef, api],
     [permissionApiRef, createPermissionApi(denied).permissionApi],
-    [identityApiRef, mockApis.identity({ userEntityRef: 'user:default/jane.doe', ownershipEntityRefs: ['user:default/jane.doe', 'group:default/team-a'] })],
+    [
+      identityApiRef,
+      mockApis.identity({
+        userEntityRef: 'user:default/jane.doe',
+        ownershipEntityRefs: ['user:default/jane.doe', 'group:default/team-a'],
+      }),
+    ],
     [catalogApiRef, catalogApiMock({ entities: [] })],
   ];
   if (signals) apis.push([signalApiRef, signals]);
   return apis;
 }
 
-function renderList(api: ReturnType<typeof createFakeApi>, signals?: SignalApi) {
+function renderList(
+  api: ReturnType<typeof createFakeApi>,
+  signals?: SignalApi,
+) {
   return renderInTestApp(
     withFreshPermissionCache(
       <TestApiProvider apis={commonApis(api, signals) as any}>
         <SandboxListPage />
       </TestApiProvider>,
     ),
-    { routeEntries: ['/opensandbox'], mountedRoutes: { '/opensandbox': rootRouteRef, '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    {
+      routeEntries: ['/opensandbox'],
+      mountedRoutes: {
+        '/opensandbox': rootRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
+    },
   );
 }
 
-function renderDetail(api: ReturnType<typeof createFakeApi>, signals?: SignalApi, options: { route?: string; denied?: string[] } = {}) {
+function renderDetail(
+  api: ReturnType<typeof createFakeApi>,
+  signals?: SignalApi,
+  options: { route?: string; denied?: string[] } = {},
+) {
   return renderInTestApp(
     withFreshPermissionCache(
       <TestApiProvider apis={commonApis(api, signals, options.denied) as any}>
@@ -127,42 +181,81 @@ function renderDetail(api: ReturnType<typeof createFakeApi>, signals?: SignalApi
       </TestApiProvider>,
     ),
     {
-      routeEntries: [options.route ?? `/opensandbox/servers/default/sandboxes/${ID}`],
-      mountedRoutes: { '/opensandbox': rootRouteRef, '/catalog/:namespace/:kind/:name': entityRouteRef },
+      routeEntries: [
+        options.route ?? `/opensandbox/servers/default/sandboxes/${ID}`,
+      ],
+      mountedRoutes: {
+        '/opensandbox': rootRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
     },
   );
 }
 
-const states = () => screen.getAllByTestId('sandbox-state').map(e => e.textContent);
+const states = () =>
+  screen.getAllByTestId('sandbox-state').map(e => e.textContent);
 
 describe('live status with signals', () => {
   it('the list refetches its page when a change the user may read arrives, and only then', async () => {
     const api = createFakeApi();
     const signals = fakeSignals();
-    api.listSandboxes.mockResolvedValueOnce(page([makeSandbox()])).mockResolvedValue(page([makeSandbox({ status: { state: 'Paused' } })]));
-    api.getSandboxChanges = jest.fn().mockResolvedValueOnce(changes({ version: 5 }));
+    api.listSandboxes
+      .mockResolvedValueOnce(page([makeSandbox()]))
+      .mockResolvedValue(page([makeSandbox({ status: { state: 'Paused' } })]));
+    api.getSandboxChanges = jest
+      .fn()
+      .mockResolvedValueOnce(changes({ version: 5 }));
     await renderList(api, signals.api);
     await waitFor(() => expect(states()).toEqual(['Running']));
     await waitFor(() => expect(api.getSandboxChanges).toHaveBeenCalledWith());
     expect(signals.channels).toEqual([SANDBOX_CHANGES_CHANNEL]);
 
     // A change the user may not read (another team's sandbox): no refetch.
-    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(changes({ version: 6 }));
-    await signals.emit({ version: 6, servers: ['default'], count: 1, source: 'sync' });
-    await waitFor(() => expect(api.getSandboxChanges).toHaveBeenLastCalledWith(5));
+    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(
+      changes({ version: 6 }),
+    );
+    await signals.emit({
+      version: 6,
+      servers: ['default'],
+      count: 1,
+      source: 'sync',
+    });
+    await waitFor(() =>
+      expect(api.getSandboxChanges).toHaveBeenLastCalledWith(5),
+    );
     expect(api.listSandboxes).toHaveBeenCalledTimes(1);
 
     // A signal that is not newer than what the page has seen: not even a /changes call.
-    await signals.emit({ version: 6, servers: ['default'], count: 1, source: 'console' });
+    await signals.emit({
+      version: 6,
+      servers: ['default'],
+      count: 1,
+      source: 'console',
+    });
     expect(api.getSandboxChanges).toHaveBeenCalledTimes(2);
 
     // Its sandbox was paused directly on OpenSandbox: the page is refetched, without a reload.
-    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(changes({ version: 8, changed: [{ server: 'default', id: ID, version: 8 }] }));
-    await signals.emit({ version: 8, servers: ['default'], count: 1, source: 'sync' });
+    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(
+      changes({
+        version: 8,
+        changed: [{ server: 'default', id: ID, version: 8 }],
+      }),
+    );
+    await signals.emit({
+      version: 8,
+      servers: ['default'],
+      count: 1,
+      source: 'sync',
+    });
     await waitFor(() => expect(states()).toEqual(['Paused']));
     expect(api.getSandboxChanges).toHaveBeenLastCalledWith(6);
     expect(api.listSandboxes).toHaveBeenCalledTimes(2);
-    expect(api.listSandboxes).toHaveBeenLastCalledWith({ states: [], metadata: {}, page: 1, pageSize: 20 });
+    expect(api.listSandboxes).toHaveBeenLastCalledWith({
+      states: [],
+      metadata: {},
+      page: 1,
+      pageSize: 20,
+    });
   });
 
   it('the detail page refetches when its sandbox changed, shows "not found" once it is removed', async () => {
@@ -170,44 +263,103 @@ describe('live status with signals', () => {
     const signals = fakeSignals();
     api.getSandbox
       .mockResolvedValueOnce(makeSandbox({ server: 'default' }))
-      .mockResolvedValueOnce(makeSandbox({ server: 'default', status: { state: 'Paused' } }))
+      .mockResolvedValueOnce(
+        makeSandbox({ server: 'default', status: { state: 'Paused' } }),
+      )
       .mockRejectedValue(
         await ResponseError.fromResponse(
-          new Response(JSON.stringify({ error: { name: 'NotFoundError', message: `Sandbox ${ID} not found.` } }), {
-            status: 404,
-            headers: { 'Content-Type': 'application/json' },
-          }),
+          new Response(
+            JSON.stringify({
+              error: {
+                name: 'NotFoundError',
+                message: `Sandbox ${ID} not found.`,
+              },
+            }),
+            {
+              status: 404,
+              headers: { 'Content-Type': 'application/json' },
+            },
+          ),
         ),
       );
-    api.getSandboxChanges = jest.fn().mockResolvedValueOnce(changes({ version: 5 }));
+    api.getSandboxChanges = jest
+      .fn()
+      .mockResolvedValueOnce(changes({ version: 5 }));
     await renderDetail(api, signals.api);
-    expect((await screen.findByTestId('field-state')).textContent).toBe('Running');
+    expect((await screen.findByTestId('field-state')).textContent).toBe(
+      'Running',
+    );
     await waitFor(() => expect(api.getSandboxChanges).toHaveBeenCalledWith());
 
     // Another sandbox changed: nothing to do.
-    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(changes({ version: 6, changed: [{ server: 'default', id: OTHER, version: 6 }] }));
-    await signals.emit({ version: 6, servers: ['default'], count: 1, source: 'console' });
-    await waitFor(() => expect(api.getSandboxChanges).toHaveBeenLastCalledWith(5));
+    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(
+      changes({
+        version: 6,
+        changed: [{ server: 'default', id: OTHER, version: 6 }],
+      }),
+    );
+    await signals.emit({
+      version: 6,
+      servers: ['default'],
+      count: 1,
+      source: 'console',
+    });
+    await waitFor(() =>
+      expect(api.getSandboxChanges).toHaveBeenLastCalledWith(5),
+    );
     expect(api.getSandbox).toHaveBeenCalledTimes(1);
 
     // This one changed: refetched.
-    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(changes({ version: 7, changed: [{ server: 'default', id: ID, version: 7 }] }));
-    await signals.emit({ version: 7, servers: ['default'], count: 1, source: 'sync' });
-    await waitFor(() => expect(screen.getByTestId('field-state').textContent).toBe('Paused'));
+    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(
+      changes({
+        version: 7,
+        changed: [{ server: 'default', id: ID, version: 7 }],
+      }),
+    );
+    await signals.emit({
+      version: 7,
+      servers: ['default'],
+      count: 1,
+      source: 'sync',
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('field-state').textContent).toBe('Paused'),
+    );
     expect(api.getSandbox).toHaveBeenCalledTimes(2);
 
     // Removed: the page says so.
-    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(changes({ version: 9, removed: [{ server: 'default', id: ID, version: 9 }] }));
-    await signals.emit({ version: 9, servers: ['default'], count: 1, source: 'sync' });
-    expect(await screen.findByText(/It may have been deleted or have expired/)).toBeInTheDocument();
+    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(
+      changes({
+        version: 9,
+        removed: [{ server: 'default', id: ID, version: 9 }],
+      }),
+    );
+    await signals.emit({
+      version: 9,
+      servers: ['default'],
+      count: 1,
+      source: 'sync',
+    });
+    expect(
+      await screen.findByText(/It may have been deleted or have expired/),
+    ).toBeInTheDocument();
   });
 
   it('the entity tab refetches on a change', async () => {
     const api = createFakeApi();
     const signals = fakeSignals();
-    api.listSandboxes.mockResolvedValueOnce(page([makeSandbox()])).mockResolvedValue(page([]));
-    api.getSandboxChanges = jest.fn().mockResolvedValueOnce(changes({ version: 1 }));
-    const group: Entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Group', metadata: { name: 'team-a', namespace: 'default' }, spec: {} };
+    api.listSandboxes
+      .mockResolvedValueOnce(page([makeSandbox()]))
+      .mockResolvedValue(page([]));
+    api.getSandboxChanges = jest
+      .fn()
+      .mockResolvedValueOnce(changes({ version: 1 }));
+    const group: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: 'team-a', namespace: 'default' },
+      spec: {},
+    };
     await renderInTestApp(
       withFreshPermissionCache(
         <TestApiProvider apis={commonApis(api, signals.api) as any}>
@@ -216,32 +368,64 @@ describe('live status with signals', () => {
           </EntityProvider>
         </TestApiProvider>,
       ),
-      { routeEntries: ['/catalog/default/group/team-a/sandboxes'], mountedRoutes: { '/opensandbox': rootRouteRef, '/catalog/:namespace/:kind/:name': entityRouteRef } },
+      {
+        routeEntries: ['/catalog/default/group/team-a/sandboxes'],
+        mountedRoutes: {
+          '/opensandbox': rootRouteRef,
+          '/catalog/:namespace/:kind/:name': entityRouteRef,
+        },
+      },
     );
     await waitFor(() => expect(states()).toEqual(['Running']));
     await waitFor(() => expect(api.getSandboxChanges).toHaveBeenCalled());
-    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(changes({ version: 2, removed: [{ server: 'default', id: ID, version: 2 }] }));
-    await signals.emit({ version: 2, servers: ['default'], count: 1, source: 'console' });
-    expect(await screen.findByText('This team owns no sandbox you can see.')).toBeInTheDocument();
+    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(
+      changes({
+        version: 2,
+        removed: [{ server: 'default', id: ID, version: 2 }],
+      }),
+    );
+    await signals.emit({
+      version: 2,
+      servers: ['default'],
+      count: 1,
+      source: 'console',
+    });
+    expect(
+      await screen.findByText('This team owns no sandbox you can see.'),
+    ).toBeInTheDocument();
     expect(api.listSandboxes).toHaveBeenCalledTimes(2);
   });
 
   it('unsubscribes while the tab is hidden and catches up once when it becomes visible', async () => {
     const api = createFakeApi();
     const signals = fakeSignals();
-    api.listSandboxes.mockResolvedValueOnce(page([makeSandbox()])).mockResolvedValue(page([makeSandbox({ status: { state: 'Paused' } })]));
-    api.getSandboxChanges = jest.fn().mockResolvedValueOnce(changes({ version: 5 }));
+    api.listSandboxes
+      .mockResolvedValueOnce(page([makeSandbox()]))
+      .mockResolvedValue(page([makeSandbox({ status: { state: 'Paused' } })]));
+    api.getSandboxChanges = jest
+      .fn()
+      .mockResolvedValueOnce(changes({ version: 5 }));
     await renderList(api, signals.api);
     await waitFor(() => expect(api.getSandboxChanges).toHaveBeenCalledTimes(1));
     expect(signals.subscribers()).toBe(1);
 
     await setVisibility('hidden');
     expect(signals.subscribers()).toBe(0);
-    await signals.emit({ version: 6, servers: ['default'], count: 1, source: 'sync' });
+    await signals.emit({
+      version: 6,
+      servers: ['default'],
+      count: 1,
+      source: 'sync',
+    });
     expect(api.getSandboxChanges).toHaveBeenCalledTimes(1);
     expect(api.listSandboxes).toHaveBeenCalledTimes(1);
 
-    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(changes({ version: 6, changed: [{ server: 'default', id: ID, version: 6 }] }));
+    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(
+      changes({
+        version: 6,
+        changed: [{ server: 'default', id: ID, version: 6 }],
+      }),
+    );
     await setVisibility('visible');
     await waitFor(() => expect(states()).toEqual(['Paused']));
     expect(api.getSandboxChanges).toHaveBeenCalledTimes(2);
@@ -260,14 +444,19 @@ describe('live status without signals (fallback poll)', () => {
   });
 
   /** Lets pending promises and the timers due within `ms` run. */
-  const advance = (ms: number) => act(async () => {
-    await jest.advanceTimersByTimeAsync(ms);
-  });
+  const advance = (ms: number) =>
+    act(async () => {
+      await jest.advanceTimersByTimeAsync(ms);
+    });
 
   it('polls /changes with exponential backoff capped at 60 s, refetching when something changed', async () => {
     const api = createFakeApi();
-    api.listSandboxes.mockResolvedValueOnce(page([makeSandbox()])).mockResolvedValue(page([makeSandbox({ status: { state: 'Paused' } })]));
-    api.getSandboxChanges = jest.fn().mockResolvedValue(changes({ version: 5 }));
+    api.listSandboxes
+      .mockResolvedValueOnce(page([makeSandbox()]))
+      .mockResolvedValue(page([makeSandbox({ status: { state: 'Paused' } })]));
+    api.getSandboxChanges = jest
+      .fn()
+      .mockResolvedValue(changes({ version: 5 }));
     await renderList(api);
     await advance(0);
     expect(api.getSandboxChanges).toHaveBeenCalledTimes(1); // the cursor
@@ -281,11 +470,18 @@ describe('live status without signals (fallback poll)', () => {
       elapsed += 1000;
       if (calls() > times.length + 1) times.push(elapsed);
     }
-    expect(times.map((t, i) => t - (times[i - 1] ?? 0))).toEqual([5000, 10000, 20000, 40000, 60000, 60000]);
+    expect(times.map((t, i) => t - (times[i - 1] ?? 0))).toEqual([
+      5000, 10000, 20000, 40000, 60000, 60000,
+    ]);
     expect(api.listSandboxes).toHaveBeenCalledTimes(1);
 
     // A change: refetched, and the poll is back to 5 s.
-    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(changes({ version: 6, changed: [{ server: 'default', id: ID, version: 6 }] }));
+    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(
+      changes({
+        version: 6,
+        changed: [{ server: 'default', id: ID, version: 6 }],
+      }),
+    );
     await advance(LIVE_POLL.maxMs);
     await waitFor(() => expect(states()).toEqual(['Paused']));
     const before = calls();
@@ -295,8 +491,12 @@ describe('live status without signals (fallback poll)', () => {
 
   it('polls nothing while the tab is hidden and checks once when it becomes visible', async () => {
     const api = createFakeApi();
-    api.listSandboxes.mockResolvedValueOnce(page([makeSandbox()])).mockResolvedValue(page([makeSandbox({ status: { state: 'Paused' } })]));
-    api.getSandboxChanges = jest.fn().mockResolvedValue(changes({ version: 5 }));
+    api.listSandboxes
+      .mockResolvedValueOnce(page([makeSandbox()]))
+      .mockResolvedValue(page([makeSandbox({ status: { state: 'Paused' } })]));
+    api.getSandboxChanges = jest
+      .fn()
+      .mockResolvedValue(changes({ version: 5 }));
     await renderList(api);
     await advance(0);
     expect(api.getSandboxChanges).toHaveBeenCalledTimes(1);
@@ -306,7 +506,12 @@ describe('live status without signals (fallback poll)', () => {
     expect(api.getSandboxChanges).toHaveBeenCalledTimes(1);
     expect(api.listSandboxes).toHaveBeenCalledTimes(1);
 
-    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(changes({ version: 6, changed: [{ server: 'default', id: ID, version: 6 }] }));
+    (api.getSandboxChanges as jest.Mock).mockResolvedValueOnce(
+      changes({
+        version: 6,
+        changed: [{ server: 'default', id: ID, version: 6 }],
+      }),
+    );
     await setVisibility('visible');
     await advance(0);
     expect(api.getSandboxChanges).toHaveBeenCalledTimes(2);
@@ -319,7 +524,12 @@ describe('live status without signals (fallback poll)', () => {
     const api = createFakeApi();
     api.listSandboxes.mockResolvedValue(page([makeSandbox()]));
     api.getSandboxChanges = jest.fn().mockRejectedValue(
-      await ResponseError.fromResponse(new Response('{}', { status: 404, headers: { 'Content-Type': 'application/json' } })),
+      await ResponseError.fromResponse(
+        new Response('{}', {
+          status: 404,
+          headers: { 'Content-Type': 'application/json' },
+        }),
+      ),
     );
     await renderList(api);
     await advance(0);
@@ -338,34 +548,70 @@ describe('expiring soon and the renew deep link', () => {
   it('highlights sandboxes expiring within the first lead time and filters with that window', async () => {
     const now = Date.now();
     const api = createFakeApi();
-    api.getSettings.mockResolvedValue(makeSettings({ expiringSoonSeconds: 1800 }));
+    api.getSettings.mockResolvedValue(
+      makeSettings({ expiringSoonSeconds: 1800 }),
+    );
     api.listSandboxes.mockResolvedValue(
       page([
-        makeSandbox({ id: 'soon', metadata: { name: 'soon' }, expiresAt: new Date(now + 20 * 60_000).toISOString() }),
-        makeSandbox({ id: 'later', metadata: { name: 'later' }, expiresAt: new Date(now + 50 * 60_000).toISOString() }),
+        makeSandbox({
+          id: 'soon',
+          metadata: { name: 'soon' },
+          expiresAt: new Date(now + 20 * 60_000).toISOString(),
+        }),
+        makeSandbox({
+          id: 'later',
+          metadata: { name: 'later' },
+          expiresAt: new Date(now + 50 * 60_000).toISOString(),
+        }),
       ]),
     );
     await renderList(api);
     await waitFor(() =>
-      expect(screen.getAllByTestId('sandbox-expires-in').map(e => e.getAttribute('data-expiring-soon'))).toEqual(['true', null]),
+      expect(
+        screen
+          .getAllByTestId('sandbox-expires-in')
+          .map(e => e.getAttribute('data-expiring-soon')),
+      ).toEqual(['true', null]),
     );
     act(() => screen.getByTestId('expiring-soon').click());
-    await waitFor(() => expect(api.listSandboxes).toHaveBeenLastCalledWith(expect.objectContaining({ expiringWithinSeconds: 1800 })));
+    await waitFor(() =>
+      expect(api.listSandboxes).toHaveBeenLastCalledWith(
+        expect.objectContaining({ expiringWithinSeconds: 1800 }),
+      ),
+    );
   });
 
   it('?renew=1 opens the renew dialog once and leaves the URL', async () => {
     const api = createFakeApi();
-    api.getSandbox.mockResolvedValue(makeSandbox({ server: 'default', expiresAt: new Date(Date.now() + 600_000).toISOString() }));
-    await renderDetail(api, undefined, { route: `/opensandbox/servers/default/sandboxes/${ID}?renew=1` });
+    api.getSandbox.mockResolvedValue(
+      makeSandbox({
+        server: 'default',
+        expiresAt: new Date(Date.now() + 600_000).toISOString(),
+      }),
+    );
+    await renderDetail(api, undefined, {
+      route: `/opensandbox/servers/default/sandboxes/${ID}?renew=1`,
+    });
     expect(await screen.findByRole('dialog')).toBeInTheDocument();
-    await waitFor(() => expect(screen.getByTestId('location').textContent).toBe(`/opensandbox/servers/default/sandboxes/${ID}`));
+    await waitFor(() =>
+      expect(screen.getByTestId('location').textContent).toBe(
+        `/opensandbox/servers/default/sandboxes/${ID}`,
+      ),
+    );
   });
 
   it('?renew=1 opens nothing for a user who may not renew', async () => {
     const api = createFakeApi();
     api.getSandbox.mockResolvedValue(makeSandbox({ server: 'default' }));
-    await renderDetail(api, undefined, { route: `/opensandbox/servers/default/sandboxes/${ID}?renew=1`, denied: ['opensandbox.sandbox.update'] });
-    await waitFor(() => expect(screen.getByTestId('location').textContent).toBe(`/opensandbox/servers/default/sandboxes/${ID}`));
+    await renderDetail(api, undefined, {
+      route: `/opensandbox/servers/default/sandboxes/${ID}?renew=1`,
+      denied: ['opensandbox.sandbox.update'],
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('location').textContent).toBe(
+        `/opensandbox/servers/default/sandboxes/${ID}`,
+      ),
+    );
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
   });
 });

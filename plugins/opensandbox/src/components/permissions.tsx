@@ -34,9 +34,14 @@ export interface Gate {
   reason?: string;
 }
 
-function toGate(result: { allowed: boolean; loading: boolean }, denied: string): Gate {
-  if (result.loading) return { allowed: false, loading: true, reason: CHECKING_PERMISSION };
-  if (!result.allowed) return { allowed: false, loading: false, reason: denied };
+function toGate(
+  result: { allowed: boolean; loading: boolean },
+  denied: string,
+): Gate {
+  if (result.loading)
+    return { allowed: false, loading: true, reason: CHECKING_PERMISSION };
+  if (!result.allowed)
+    return { allowed: false, loading: false, reason: denied };
   return { allowed: true, loading: false };
 }
 
@@ -49,8 +54,14 @@ export function useSandboxGates(sandboxId: string | undefined): {
   delete: Gate;
   endpoint: Gate;
 } {
-  const update = usePermission({ permission: opensandboxSandboxUpdatePermission, resourceRef: sandboxId });
-  const del = usePermission({ permission: opensandboxSandboxDeletePermission, resourceRef: sandboxId });
+  const update = usePermission({
+    permission: opensandboxSandboxUpdatePermission,
+    resourceRef: sandboxId,
+  });
+  const del = usePermission({
+    permission: opensandboxSandboxDeletePermission,
+    resourceRef: sandboxId,
+  });
   const endpoint = usePermission({
     permission: opensandboxSandboxEndpointPermission,
     resourceRef: sandboxId,
@@ -64,12 +75,18 @@ export function useSandboxGates(sandboxId: string | undefined): {
 
 /** The basic permission `opensandbox.sandbox.create`. */
 export function useCreateGate(): Gate {
-  return toGate(usePermission({ permission: opensandboxSandboxCreatePermission }), DENIED_REASONS.create);
+  return toGate(
+    usePermission({ permission: opensandboxSandboxCreatePermission }),
+    DENIED_REASONS.create,
+  );
 }
 
 /** The basic permission `opensandbox.audit.read`. */
 export function useAuditGate(): Gate {
-  return toGate(usePermission({ permission: opensandboxAuditReadPermission }), DENIED_REASONS.audit);
+  return toGate(
+    usePermission({ permission: opensandboxAuditReadPermission }),
+    DENIED_REASONS.audit,
+  );
 }
 
 /**
@@ -77,18 +94,32 @@ export function useAuditGate(): Gate {
  * every admin-only control (e.g. naming a team that is not the caller's on create).
  */
 export function useAdminGate(): Gate {
-  return toGate(usePermission({ permission: opensandboxAdminManagePermission }), DENIED_REASONS.admin);
+  return toGate(
+    usePermission({ permission: opensandboxAdminManagePermission }),
+    DENIED_REASONS.admin,
+  );
 }
 
 /**
  * Shows `reason` as a tooltip over a (disabled) control. A disabled button fires no mouse events,
- * so the tooltip hangs on a wrapping span. Without a reason the child renders as is.
+ * so the tooltip hangs on a wrapping span, which keyboard users can focus (the tooltip then shows
+ * and the reason is its accessible description). Without a reason the child renders as is.
  */
-export function GateTooltip(props: { reason?: string; children: ReactElement; testId?: string }) {
+export function GateTooltip(props: {
+  reason?: string;
+  children: ReactElement;
+  testId?: string;
+}) {
   if (!props.reason) return props.children;
   return (
     <Tooltip title={props.reason}>
-      <span data-testid={props.testId} style={{ display: 'inline-flex' }}>
+      {/* Focusable, so keyboard users reach the reason too (a disabled button takes no focus). */}
+      <span
+        data-testid={props.testId}
+        style={{ display: 'inline-flex' }}
+        // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
+        tabIndex={0}
+      >
         {props.children}
       </span>
     </Tooltip>
@@ -106,8 +137,8 @@ export function NotAllowedPanel(props: {
       <AlertTitle>{props.title}</AlertTitle>
       {props.children}
       {props.children ? ' ' : ''}
-      This needs the permission <code>{props.permission.name}</code>; ask an administrator of the console if
-      you need it.
+      This needs the permission <code>{props.permission.name}</code>; ask an
+      administrator of the console if you need it.
     </Alert>
   );
 }

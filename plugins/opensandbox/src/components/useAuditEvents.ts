@@ -1,5 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AuditEvent, AuditEventFilter, OpenSandboxApi } from '../api';
+import type {
+  AuditEvent,
+  AuditEventFilter,
+  AuditEventsPage,
+  AuditEventsPageOptions,
+  OpenSandboxApi,
+} from '../api';
 
 /** Audit events loaded so far for one filter, with cursor pagination. */
 export interface AuditEventsState {
@@ -27,12 +33,31 @@ export function useAuditEvents(
   limit: number,
   enabled = true,
 ): AuditEventsState {
-  const [state, setState] = useState<Omit<AuditEventsState, 'loadMore' | 'reload'>>({
+  const filterKey = JSON.stringify(filter);
+  const fetchPage = useCallback(
+    (page: AuditEventsPageOptions) =>
+      api.listAuditEvents(JSON.parse(filterKey), page),
+    [api, filterKey],
+  );
+  return usePagedAuditEvents(fetchPage, limit, enabled);
+}
+
+/**
+ * Like {@link useAuditEvents} for any source of audit pages (e.g. one sandbox's history,
+ * `OpenSandboxApi.listSandboxHistory`). A new `fetchPage` (memoise it) starts over.
+ */
+export function usePagedAuditEvents(
+  fetchPage: (page: AuditEventsPageOptions) => Promise<AuditEventsPage>,
+  limit: number,
+  enabled = true,
+): AuditEventsState {
+  const [state, setState] = useState<
+    Omit<AuditEventsState, 'loadMore' | 'reload'>
+  >({
     items: [],
     loading: enabled,
   });
   const generation = useRef(0);
-  const filterKey = JSON.stringify(filter);
 
   const load = useCallback(
     async (cursor?: string) => {
@@ -43,7 +68,7 @@ export function useAuditEvents(
         loading: true,
       }));
       try {
-        const page = await api.listAuditEvents(JSON.parse(filterKey), cursor ? { limit, cursor } : { limit });
+        const page = await fetchPage(cursor ? { limit, cursor } : { limit });
         if (current !== generation.current) return;
         setState(prev => ({
           items: cursor ? [...prev.items, ...page.items] : page.items,
@@ -55,7 +80,7 @@ export function useAuditEvents(
         setState(prev => ({ ...prev, loading: false, error: error as Error }));
       }
     },
-    [api, filterKey, limit],
+    [fetchPage, limit],
   );
 
   useEffect(() => {

@@ -20,7 +20,8 @@ const MAX_CHANGE_PAGES = 10;
 
 /** Whether the browser tab is visible (Page Visibility API); true where it is not supported. */
 export function usePageVisible(): boolean {
-  const read = () => typeof document === 'undefined' || document.visibilityState !== 'hidden';
+  const read = () =>
+    typeof document === 'undefined' || document.visibilityState !== 'hidden';
   const [visible, setVisible] = useState(read);
   useEffect(() => {
     if (typeof document === 'undefined') return undefined;
@@ -69,7 +70,10 @@ export function useLiveChanges(options: LiveChangesOptions): LiveMode {
   const latest = useRef(options);
   latest.current = options;
   // Survives hide/show: the cursor, whether the backend has /changes, whether a check ran before.
-  const state = useRef<{ cursor?: number; relist: boolean; started: boolean }>({ relist: false, started: false });
+  const state = useRef<{ cursor?: number; relist: boolean; started: boolean }>({
+    relist: false,
+    started: false,
+  });
 
   useEffect(() => {
     if (!enabled || !visible) return undefined;
@@ -91,7 +95,8 @@ export function useLiveChanges(options: LiveChangesOptions): LiveMode {
       try {
         st.cursor = (await changesApi()).version;
       } catch (error) {
-        if (ResponseError.is(error) && error.statusCode === 404) st.relist = true;
+        if (ResponseError.is(error) && error.statusCode === 404)
+          st.relist = true;
       }
     };
 
@@ -126,7 +131,8 @@ export function useLiveChanges(options: LiveChangesOptions): LiveMode {
       }
       if (cancelled) return false;
       st.cursor = cursor;
-      const concerns = latest.current.concerns ?? (changes => changes.length > 0);
+      const concerns =
+        latest.current.concerns ?? (changes => changes.length > 0);
       if (reset || concerns(seen)) {
         fire();
         return true;
@@ -163,13 +169,23 @@ export function useLiveChanges(options: LiveChangesOptions): LiveMode {
     };
 
     // First time: only the cursor. Later (the tab became visible again): catch up once.
-    const start = st.started ? check().catch(() => false) : init().then(() => false);
+    const start = st.started
+      ? check().catch(() => false)
+      : init().then(() => false);
     st.started = true;
 
     if (signalApi) {
-      const subscription = signalApi.subscribe<SandboxChangeSignal & { [key: string]: any }>(SANDBOX_CHANGES_CHANNEL, message => {
+      const subscription = signalApi.subscribe<
+        SandboxChangeSignal & { [key: string]: any }
+      >(SANDBOX_CHANGES_CHANNEL, message => {
         // A signal no newer than what this page has already seen needs no check.
-        if (!st.relist && st.cursor !== undefined && typeof message?.version === 'number' && message.version <= st.cursor) return;
+        if (
+          !st.relist &&
+          st.cursor !== undefined &&
+          typeof message?.version === 'number' &&
+          message.version <= st.cursor
+        )
+          return;
         start.then(() => check()).catch(() => undefined);
       });
       return () => {
@@ -183,7 +199,9 @@ export function useLiveChanges(options: LiveChangesOptions): LiveMode {
     const schedule = () => {
       timer = setTimeout(async () => {
         const changed = await check().catch(() => false);
-        delay = changed ? LIVE_POLL.initialMs : Math.min(delay * 2, LIVE_POLL.maxMs);
+        delay = changed
+          ? LIVE_POLL.initialMs
+          : Math.min(delay * 2, LIVE_POLL.maxMs);
         if (!cancelled) schedule();
       }, delay);
     };

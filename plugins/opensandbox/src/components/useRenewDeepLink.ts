@@ -21,7 +21,8 @@ export function useRenewDeepLink(options: {
 }): void {
   const { ready, decided, allowed, open } = options;
   const [params, setParams] = useSearchParams();
-  const wanted = params.get(RENEW_PARAM) === '1' || params.get(RENEW_PARAM) === 'true';
+  const wanted =
+    params.get(RENEW_PARAM) === '1' || params.get(RENEW_PARAM) === 'true';
   useEffect(() => {
     if (!wanted || !ready || !decided) return;
     if (allowed) open();

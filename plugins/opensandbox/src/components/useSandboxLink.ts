@@ -7,7 +7,9 @@ import { sandboxRouteRef, serverSandboxRouteRef } from '../routes';
  * names its server (every sandbox the backend lists or creates does, also on the default server,
  * so a link stays right if the default server changes), else the default server's `<root>/:id`.
  */
-export function useSandboxLink(): (sandbox: Pick<ConsoleSandbox, 'id' | 'server'>) => string {
+export function useSandboxLink(): (
+  sandbox: Pick<ConsoleSandbox, 'id' | 'server'>,
+) => string {
   const sandboxLink = useRouteRef(sandboxRouteRef);
   const serverSandboxLink = useRouteRef(serverSandboxRouteRef);
   return sandbox =>

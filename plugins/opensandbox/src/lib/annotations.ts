@@ -12,7 +12,10 @@ export {
   ANNOTATION_DEFAULT_MEMORY,
   ANNOTATION_DEFAULT_TIMEOUT,
 } from '@opensandbox-console/plugin-opensandbox-common';
-export type { AnnotationDefaults, AnnotationWarning } from '@opensandbox-console/plugin-opensandbox-common';
+export type {
+  AnnotationDefaults,
+  AnnotationWarning,
+} from '@opensandbox-console/plugin-opensandbox-common';
 
 /**
  * Reads the `opensandbox.backstage.io/default-*` annotations of an entity (or of none) with the

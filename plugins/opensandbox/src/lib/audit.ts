@@ -4,11 +4,12 @@ import { normalizeEntityRef } from './entity';
 
 /**
  * The actor filter as the server stores actors: user entity refs in lower case (entity refs are
- * case-insensitive, `User:Default/Bob` is `user:default/bob`); anything else (a service subject
- * such as `external:ci-bot` or `plugin:catalog`) trimmed and otherwise as typed.
+ * case-insensitive, `User:Default/Bob` is `user:default/bob`; a bare name `bob` is the user
+ * `user:default/bob`); anything else (a service subject such as `external:ci-bot` or
+ * `plugin:catalog`) trimmed and otherwise as typed.
  */
 export function normalizeActorFilter(actor: string): string {
-  const ref = normalizeEntityRef(actor);
+  const ref = normalizeEntityRef(actor, { defaultKind: 'user' });
   return ref?.startsWith('user:') ? ref : actor.trim();
 }
 
@@ -23,7 +24,16 @@ export function normalizeTeamFilter(team: string): string {
 }
 
 /** Keys of {@link AuditEventFilter}, in the order the URL and the API use them. */
-export const AUDIT_FILTER_KEYS = ['actor', 'action', 'sandboxId', 'team', 'outcome', 'batchId', 'from', 'to'] as const;
+export const AUDIT_FILTER_KEYS = [
+  'actor',
+  'action',
+  'sandboxId',
+  'team',
+  'outcome',
+  'batchId',
+  'from',
+  'to',
+] as const;
 
 /**
  * The audit filter as typed in the filter bar. `from`/`to` are `datetime-local` values
@@ -75,7 +85,9 @@ export function utcIsoToLocalInput(iso: string | undefined): string {
   if (Number.isNaN(ms)) return '';
   const text = new Date(ms).toISOString();
   // Keep seconds only when they matter, like the browser's own datetime-local value.
-  return text.slice(17, 23) === '00.000' ? text.slice(0, 16) : text.slice(0, 19);
+  return text.slice(17, 23) === '00.000'
+    ? text.slice(0, 16)
+    : text.slice(0, 19);
 }
 
 /**
@@ -93,7 +105,8 @@ export function formToAuditFilter(form: AuditFilterForm): {
   if (form.action) filter.action = form.action as AuditEventFilter['action'];
   if (form.sandboxId.trim()) filter.sandboxId = form.sandboxId.trim();
   if (form.team.trim()) filter.team = normalizeTeamFilter(form.team);
-  if (form.outcome) filter.outcome = form.outcome as AuditEventFilter['outcome'];
+  if (form.outcome)
+    filter.outcome = form.outcome as AuditEventFilter['outcome'];
   if (form.batchId.trim()) filter.batchId = form.batchId.trim();
   for (const key of ['from', 'to'] as const) {
     if (!form[key].trim()) continue;
@@ -101,7 +114,11 @@ export function formToAuditFilter(form: AuditFilterForm): {
     if (iso) filter[key] = iso;
     else errors[key] = 'Enter a date and time';
   }
-  if (filter.from && filter.to && Date.parse(filter.from) >= Date.parse(filter.to)) {
+  if (
+    filter.from &&
+    filter.to &&
+    Date.parse(filter.from) >= Date.parse(filter.to)
+  ) {
     errors.to = 'Must be later than From';
   }
   return { filter, errors };
@@ -129,7 +146,9 @@ function isTimestamp(value: string): boolean {
  * Reads a filter from URL search parameters, ignoring unknown actions and outcomes and unparsable
  * times; actor and team refs are normalised like the form's.
  */
-export function auditFilterFromSearch(params: URLSearchParams): AuditEventFilter {
+export function auditFilterFromSearch(
+  params: URLSearchParams,
+): AuditEventFilter {
   const filter: AuditEventFilter = {};
   for (const key of AUDIT_FILTER_KEYS) {
     const value = params.get(key)?.trim();
@@ -161,15 +180,22 @@ export function auditSearchProblems(params: URLSearchParams): string[] {
   const problems: string[] = [];
   const action = params.get('action')?.trim();
   if (action && !(AUDIT_ACTIONS as readonly string[]).includes(action)) {
-    problems.push(`action "${action}" is not one of ${AUDIT_ACTIONS.join(', ')}`);
+    problems.push(
+      `action "${action}" is not one of ${AUDIT_ACTIONS.join(', ')}`,
+    );
   }
   const outcome = params.get('outcome')?.trim();
   if (outcome && !(AUDIT_OUTCOMES as readonly string[]).includes(outcome)) {
-    problems.push(`outcome "${outcome}" is not one of ${AUDIT_OUTCOMES.join(', ')}`);
+    problems.push(
+      `outcome "${outcome}" is not one of ${AUDIT_OUTCOMES.join(', ')}`,
+    );
   }
   for (const key of ['from', 'to'] as const) {
     const value = params.get(key)?.trim();
-    if (value && !isTimestamp(value)) problems.push(`${key} "${value}" is not a date-time such as 2026-06-15T10:00:00Z`);
+    if (value && !isTimestamp(value))
+      problems.push(
+        `${key} "${value}" is not a date-time such as 2026-06-15T10:00:00Z`,
+      );
   }
   return problems;
 }
@@ -192,7 +218,10 @@ export function formatAuditTime(iso: string): string {
 }
 
 /** `opensandbox-audit-20260615T104730Z.csv`: the export's file name, stamped with the UTC time. */
-export function auditExportFilename(format: AuditExportFormat, now: number = Date.now()): string {
+export function auditExportFilename(
+  format: AuditExportFormat,
+  now: number = Date.now(),
+): string {
   const stamp = new Date(now)
     .toISOString()
     .replace(/\.\d{3}Z$/, 'Z')

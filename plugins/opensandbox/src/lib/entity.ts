@@ -50,7 +50,10 @@ export function filterRef(ref: string): string {
 }
 
 /** True when two entity refs name the same entity (case-insensitive, `kind:name` = `kind:default/name`). */
-export function sameEntityRef(a: string | undefined, b: string | undefined): boolean {
+export function sameEntityRef(
+  a: string | undefined,
+  b: string | undefined,
+): boolean {
   return !!a && !!b && filterRef(a) === filterRef(b);
 }
 
@@ -72,14 +75,18 @@ export function isEntityRefString(ref: string | undefined): ref is string {
  * @public
  */
 export function isOpensandboxAvailable(entity: Entity): boolean {
-  return (SANDBOX_ENTITY_KINDS as readonly string[]).includes(entity.kind.toLocaleLowerCase('en-US'));
+  return (SANDBOX_ENTITY_KINDS as readonly string[]).includes(
+    entity.kind.toLocaleLowerCase('en-US'),
+  );
 }
 
 /**
  * The list filter of an entity's sandboxes: `team` for a Group, `entity` for a Component or
  * System (lower-case refs); undefined for other kinds.
  */
-export function sandboxFilterForEntity(entity: Entity): Pick<ListSandboxesQuery, 'team' | 'entity'> | undefined {
+export function sandboxFilterForEntity(
+  entity: Entity,
+): Pick<ListSandboxesQuery, 'team' | 'entity'> | undefined {
   const kind = entity.kind.toLocaleLowerCase('en-US');
   if (!isOpensandboxAvailable(entity)) return undefined;
   const ref = filterRef(stringifyEntityRef(entity));
@@ -93,7 +100,11 @@ export function sandboxFilterForEntity(entity: Entity): Pick<ListSandboxesQuery,
  */
 export function ownerGroupRefs(entity: Entity): string[] {
   const fromRelations = (entity.relations ?? [])
-    .filter(r => r.type === RELATION_OWNED_BY && r.targetRef.toLocaleLowerCase('en-US').startsWith('group:'))
+    .filter(
+      r =>
+        r.type === RELATION_OWNED_BY &&
+        r.targetRef.toLocaleLowerCase('en-US').startsWith('group:'),
+    )
     .map(r => filterRef(r.targetRef));
   if (fromRelations.length > 0) return [...new Set(fromRelations)];
   const owner = entity.spec?.owner;
@@ -103,7 +114,9 @@ export function ownerGroupRefs(entity: Entity): string[] {
       defaultKind: 'group',
       defaultNamespace: entity.metadata.namespace ?? 'default',
     });
-    return ref.kind.toLocaleLowerCase('en-US') === 'group' ? [filterRef(stringifyEntityRef(ref))] : [];
+    return ref.kind.toLocaleLowerCase('en-US') === 'group'
+      ? [filterRef(stringifyEntityRef(ref))]
+      : [];
   } catch {
     return [];
   }
@@ -115,7 +128,10 @@ export function ownerGroupRefs(entity: Entity): string[] {
  * - Component / System: `entityRef=<the entity>`, and `team=<its owner group>` when the owner is
  *   a group among the user's ownership refs.
  */
-export function createParamsForEntity(entity: Entity, ownershipEntityRefs: string[]): URLSearchParams {
+export function createParamsForEntity(
+  entity: Entity,
+  ownershipEntityRefs: string[],
+): URLSearchParams {
   const params = new URLSearchParams();
   const ref = filterRef(stringifyEntityRef(entity));
   if (entity.kind.toLocaleLowerCase('en-US') === 'group') {

@@ -1,6 +1,7 @@
 import { ResponseError } from '@backstage/errors';
 import type { FieldError } from '@opensandbox-console/plugin-opensandbox-common';
 import { errorMessage } from './format';
+import { secondsMessageInMinutes } from './limits';
 
 /**
  * What the pages show of a failed call: the backend's error body is Backstage's
@@ -32,7 +33,10 @@ function header(error: ResponseError, name: string): string | undefined {
  * `Retry-After` as seconds from `now`: delta-seconds (`30`) or an HTTP date; undefined when
  * absent or unreadable.
  */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value);
   const at = Date.parse(value);
@@ -43,7 +47,8 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
 function fieldsOf(raw: unknown): FieldError[] {
   if (!Array.isArray(raw)) return [];
   return raw.filter(
-    (f): f is FieldError => !!f && typeof f.field === 'string' && typeof f.message === 'string',
+    (f): f is FieldError =>
+      !!f && typeof f.field === 'string' && typeof f.message === 'string',
   );
 }
 
@@ -53,7 +58,10 @@ function fieldsOf(raw: unknown): FieldError[] {
  * in `Access-Control-Expose-Headers`, so the body's `requestId` / `retryAfterSeconds` come first,
  * and the request id the client sent with a mutation (`error.requestId`) is the last resort.
  */
-export function errorDetails(error: unknown, now: number = Date.now()): ErrorDetails {
+export function errorDetails(
+  error: unknown,
+  now: number = Date.now(),
+): ErrorDetails {
   const message = errorMessage(error);
   if (!ResponseError.is(error)) return { message, fields: [] };
   const body = (error.body?.error ?? {}) as Record<string, unknown>;
@@ -86,9 +94,12 @@ export function errorDetails(error: unknown, now: number = Date.now()): ErrorDet
  * When to try again after a 429 (or a 503 with `Retry-After`): `Try again in 30 seconds.`,
  * `Try again in 2 minutes.`, or `Try again later.` without a delay. Undefined for other errors.
  */
-export function retryAdvice(details: Pick<ErrorDetails, 'status' | 'retryAfterSeconds'>): string | undefined {
+export function retryAdvice(
+  details: Pick<ErrorDetails, 'status' | 'retryAfterSeconds'>,
+): string | undefined {
   const { status, retryAfterSeconds: seconds } = details;
-  if (status !== 429 && !(status === 503 && seconds !== undefined)) return undefined;
+  if (status !== 429 && !(status === 503 && seconds !== undefined))
+    return undefined;
   if (seconds === undefined) return 'Try again later.';
   if (seconds <= 1) return 'Try again in a second.';
   if (seconds < 120) return `Try again in ${seconds} seconds.`;
@@ -101,7 +112,14 @@ export function retryAdvice(details: Pick<ErrorDetails, 'status' | 'retryAfterSe
  * same Idempotency-Key is still running). Retrying with the same key is safe then.
  */
 export function isRetryableCreateFailure(status: number | undefined): boolean {
-  return status === undefined || status === 409 || status === 429 || status === 502 || status === 503 || status === 504;
+  return (
+    status === undefined ||
+    status === 409 ||
+    status === 429 ||
+    status === 502 ||
+    status === 503 ||
+    status === 504
+  );
 }
 
 /**
@@ -109,7 +127,9 @@ export function isRetryableCreateFailure(status: number | undefined): boolean {
  * use a new key (the sandbox the key created no longer exists). Retrying with the same key would
  * get the same answer forever, so the form drops the key.
  */
-export function isConsumedIdempotencyKey(details: Pick<ErrorDetails, 'status' | 'message'>): boolean {
+export function isConsumedIdempotencyKey(
+  details: Pick<ErrorDetails, 'status' | 'message'>,
+): boolean {
   return details.status === 409 && /\bnew key\b/i.test(details.message);
 }
 
@@ -137,5 +157,27 @@ export function newIdempotencyKey(): string {
   bytes[6] = (bytes[6] & 0x0f) | 0x40;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(
+    12,
+    16,
+  )}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * A 400's details restated in a form's words: the message becomes its field errors, each led by
+ * the label the form shows (`labelOf(field)`, e.g. `timeout` -> `Timeout (minutes)`; the field path
+ * when the form has none), with durations in minutes instead of seconds:
+ * `Timeout (minutes) must be at most 60 minutes (HTTP 400)`. Other errors are returned as they are.
+ */
+export function inFormWords(
+  details: ErrorDetails,
+  labelOf: (field: string) => string | undefined,
+): ErrorDetails {
+  if (details.fields.length === 0) return details;
+  const parts = details.fields.map(
+    f => `${labelOf(f.field) ?? f.field} ${secondsMessageInMinutes(f.message)}`,
+  );
+  const status =
+    details.status === undefined ? '' : ` (HTTP ${details.status})`;
+  return { ...details, message: `${parts.join('; ')}${status}` };
 }

@@ -5,14 +5,20 @@ import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-com
 export const SHORT_ID_LENGTH = 8;
 
 /** Human-readable name of a sandbox: `metadata.name`, else the first 8 characters of the id. */
-export function sandboxDisplayName(sandbox: Pick<ConsoleSandbox, 'id' | 'metadata'>): string {
+export function sandboxDisplayName(
+  sandbox: Pick<ConsoleSandbox, 'id' | 'metadata'>,
+): string {
   const name = sandbox.metadata?.name;
   if (name) return name;
-  return sandbox.id.length > SHORT_ID_LENGTH ? sandbox.id.slice(0, SHORT_ID_LENGTH) : sandbox.id;
+  return sandbox.id.length > SHORT_ID_LENGTH
+    ? sandbox.id.slice(0, SHORT_ID_LENGTH)
+    : sandbox.id;
 }
 
 /** What the sandbox was started from: the image URI, `snapshot <id>`, or `-`. */
-export function sandboxSource(sandbox: Pick<ConsoleSandbox, 'image' | 'snapshotId'>): string {
+export function sandboxSource(
+  sandbox: Pick<ConsoleSandbox, 'image' | 'snapshotId'>,
+): string {
   if (sandbox.image?.uri) return sandbox.image.uri;
   if (sandbox.snapshotId) return `snapshot ${sandbox.snapshotId}`;
   return '-';
@@ -33,7 +39,8 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes}m`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return minutes % 60 ? `${hours}h ${minutes % 60}m` : `${hours}h`;
+  if (hours < 24)
+    return minutes % 60 ? `${hours}h ${minutes % 60}m` : `${hours}h`;
   const days = Math.floor(hours / 24);
   return hours % 24 ? `${days}d ${hours % 24}h` : `${days}d`;
 }
@@ -42,7 +49,10 @@ export function formatDuration(ms: number): string {
  * Countdown to the expiry: `never` (manual cleanup, no `expiresAt`), `expired`, or `in 12m`.
  * @param now - milliseconds since the epoch.
  */
-export function formatExpiresIn(expiresAt: string | undefined, now: number): string {
+export function formatExpiresIn(
+  expiresAt: string | undefined,
+  now: number,
+): string {
   if (!expiresAt) return 'never';
   const at = Date.parse(expiresAt);
   if (Number.isNaN(at)) return expiresAt;

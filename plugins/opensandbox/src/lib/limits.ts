@@ -1,7 +1,7 @@
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/core-plugin-api';
 import type { FieldError } from '@opensandbox-console/plugin-opensandbox-common';
-import { ConsoleSettings, opensandboxApiRef } from '../api';
+import { ConsoleSettings, opensandboxApiRef } from '../api/OpenSandboxApi';
 import { EXPIRING_SOON_SECONDS } from './listState';
 
 /** The console settings as the forms use them; see {@link useConsoleSettings}. */
@@ -30,13 +30,19 @@ export interface SettingsState {
  */
 export function useConsoleSettings(): SettingsState {
   const api = useApi(opensandboxApiRef);
-  const { value, loading, error, retry } = useAsyncRetry(() => api.getSettings(), [api]);
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getSettings(),
+    [api],
+  );
   const cap = value?.maxTimeoutSeconds;
   return {
     loading: loading && !value,
     error: value ? undefined : error,
     settings: value,
-    maxTimeoutSeconds: typeof cap === 'number' && Number.isFinite(cap) && cap > 0 ? cap : undefined,
+    maxTimeoutSeconds:
+      typeof cap === 'number' && Number.isFinite(cap) && cap > 0
+        ? cap
+        : undefined,
     retry,
   };
 }
@@ -58,7 +64,9 @@ export function useServers(): string[] {
 export function useExpiringSoonSeconds(): number {
   const { settings } = useConsoleSettings();
   const seconds = settings?.expiringSoonSeconds;
-  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : EXPIRING_SOON_SECONDS;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0
+    ? seconds
+    : EXPIRING_SOON_SECONDS;
 }
 
 /** The largest whole number of minutes within a cap in seconds (`86400` -> `1440`). */

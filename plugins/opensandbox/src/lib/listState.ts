@@ -3,7 +3,11 @@ import {
   validateMetadataKey,
   validateMetadataValue,
 } from '@opensandbox-console/plugin-opensandbox-common';
-import type { ListSandboxesQuery, SandboxSortKey, SortOrder } from '../api/OpenSandboxApi';
+import type {
+  ListSandboxesQuery,
+  SandboxSortKey,
+  SortOrder,
+} from '../api/OpenSandboxApi';
 import { MAX_SEARCH_LENGTH } from '../api/OpenSandboxApi';
 
 /** Page sizes offered by the sandbox table; the server allows 1 to 200. */
@@ -22,13 +26,19 @@ export const EXPIRING_SOON_SECONDS = 3600;
 
 /** `1 hour`, `2 hours`, `10 minutes`: an "Expiring soon" window for tooltips. */
 export function formatSoonWindow(seconds: number): string {
-  if (seconds >= 3600 && seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
+  if (seconds >= 3600 && seconds % 3600 === 0)
+    return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
   const minutes = Math.max(1, Math.round(seconds / 60));
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
 /** The sort keys the list offers (the server's `sort` values). */
-export const SORT_KEYS: readonly SandboxSortKey[] = ['createdAt', 'expiresAt', 'name', 'state'];
+export const SORT_KEYS: readonly SandboxSortKey[] = [
+  'createdAt',
+  'expiresAt',
+  'name',
+  'state',
+];
 
 /** The server's default direction of a sort key: newest first for `createdAt`, else ascending. */
 export function defaultOrder(sort: SandboxSortKey): SortOrder {
@@ -63,7 +73,10 @@ export interface ListState {
 }
 
 /** The sort key and direction a list state shows (the defaults filled in). */
-export function effectiveSort(state: Pick<ListState, 'sort' | 'order'>): { sort: SandboxSortKey; order: SortOrder } {
+export function effectiveSort(state: Pick<ListState, 'sort' | 'order'>): {
+  sort: SandboxSortKey;
+  order: SortOrder;
+} {
   const sort = state.sort ?? 'createdAt';
   return { sort, order: state.order ?? defaultOrder(sort) };
 }
@@ -119,11 +132,20 @@ export function normalizeSearch(text: string): string {
  * sort other than the default sends both `sort` and `order`.
  */
 export function listQueryOf(
-  state: Pick<ListState, 'search' | 'sort' | 'order' | 'expiringSoon' | 'server'>,
+  state: Pick<
+    ListState,
+    'search' | 'sort' | 'order' | 'expiringSoon' | 'server'
+  >,
   /** The "Expiring soon" window (`expiringSoonSeconds` of the settings); default one hour. */
   expiringSoonSeconds: number = EXPIRING_SOON_SECONDS,
-): Pick<ListSandboxesQuery, 'search' | 'sort' | 'order' | 'expiringWithinSeconds' | 'server'> {
-  const query: Pick<ListSandboxesQuery, 'search' | 'sort' | 'order' | 'expiringWithinSeconds' | 'server'> = {};
+): Pick<
+  ListSandboxesQuery,
+  'search' | 'sort' | 'order' | 'expiringWithinSeconds' | 'server'
+> {
+  const query: Pick<
+    ListSandboxesQuery,
+    'search' | 'sort' | 'order' | 'expiringWithinSeconds' | 'server'
+  > = {};
   if (state.search) query.search = state.search;
   if (state.sort || state.order) Object.assign(query, effectiveSort(state));
   if (state.expiringSoon) query.expiringWithinSeconds = expiringSoonSeconds;
@@ -147,9 +169,13 @@ export const DEFAULT_LIST_STATE: ListState = {
  * the value are lower-cased (`backstage.io/team=Team-A` finds the sandboxes of `team-a`). Other
  * labels are compared exactly, as upstream does.
  */
-export function normalizeMetadataFilter(key: string, value: string): [string, string] {
+export function normalizeMetadataFilter(
+  key: string,
+  value: string,
+): [string, string] {
   const lowerKey = key.toLocaleLowerCase('en-US');
-  if (RESERVED_OWNERSHIP_KEYS.includes(lowerKey)) return [lowerKey, value.toLocaleLowerCase('en-US')];
+  if (RESERVED_OWNERSHIP_KEYS.includes(lowerKey))
+    return [lowerKey, value.toLocaleLowerCase('en-US')];
   return [key, value];
 }
 
@@ -160,14 +186,26 @@ export function normalizeMetadataFilter(key: string, value: string): [string, st
  */
 export function listStateFromSearch(params: URLSearchParams): ListState {
   const quickParam = params.get('filter')?.trim().toLocaleLowerCase('en-US');
-  const quick: QuickFilter = quickParam === 'mine' || quickParam === 'teams' ? quickParam : 'all';
-  const states = [...new Set(params.getAll('state').map(s => s.trim()).filter(Boolean))];
+  const quick: QuickFilter =
+    quickParam === 'mine' || quickParam === 'teams' ? quickParam : 'all';
+  const states = [
+    ...new Set(
+      params
+        .getAll('state')
+        .map(s => s.trim())
+        .filter(Boolean),
+    ),
+  ];
   const metadata: Record<string, string> = {};
   for (const pair of params.getAll('metadata')) {
     const eq = pair.indexOf('=');
     if (eq <= 0) continue;
-    const [key, value] = normalizeMetadataFilter(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    if (!validateMetadataKey(key) && !validateMetadataValue(value)) metadata[key] = value;
+    const [key, value] = normalizeMetadataFilter(
+      pair.slice(0, eq).trim(),
+      pair.slice(eq + 1).trim(),
+    );
+    if (!validateMetadataKey(key) && !validateMetadataValue(value))
+      metadata[key] = value;
   }
   const page = Number(params.get('page'));
   const pageSize = Number(params.get('pageSize'));
@@ -176,7 +214,9 @@ export function listStateFromSearch(params: URLSearchParams): ListState {
     states,
     metadata,
     page: Number.isInteger(page) && page >= 1 ? page : 1,
-    pageSize: PAGE_SIZE_OPTIONS.includes(pageSize) ? pageSize : DEFAULT_PAGE_SIZE,
+    pageSize: PAGE_SIZE_OPTIONS.includes(pageSize)
+      ? pageSize
+      : DEFAULT_PAGE_SIZE,
   };
   return { ...state, ...viewStateFromSearch(params) };
 }
@@ -188,13 +228,17 @@ export function listStateFromSearch(params: URLSearchParams): ListState {
 export function viewStateFromSearch(
   params: URLSearchParams,
 ): Pick<ListState, 'search' | 'sort' | 'order' | 'expiringSoon' | 'server'> {
-  const result: Pick<ListState, 'search' | 'sort' | 'order' | 'expiringSoon' | 'server'> = {};
+  const result: Pick<
+    ListState,
+    'search' | 'sort' | 'order' | 'expiringSoon' | 'server'
+  > = {};
   const search = normalizeSearch(params.get('search') ?? '');
   if (search) result.search = search;
   const sortParam = params.get('sort') ?? undefined;
   const sort = SORT_KEYS.find(key => key === sortParam);
   const orderParam = params.get('order')?.toLocaleLowerCase('en-US');
-  const order = orderParam === 'asc' || orderParam === 'desc' ? orderParam : undefined;
+  const order =
+    orderParam === 'asc' || orderParam === 'desc' ? orderParam : undefined;
   const canonical = canonicalSort(sort, order);
   if (canonical.sort) result.sort = canonical.sort;
   if (canonical.order) result.order = canonical.order;
@@ -208,7 +252,10 @@ export function viewStateFromSearch(
 /** Writes the search, sort, "Expiring soon" and server parts to `params` (defaults left out). */
 export function appendViewState(
   params: URLSearchParams,
-  state: Pick<ListState, 'search' | 'sort' | 'order' | 'expiringSoon' | 'server'>,
+  state: Pick<
+    ListState,
+    'search' | 'sort' | 'order' | 'expiringSoon' | 'server'
+  >,
 ): void {
   if (state.search) params.set('search', state.search);
   const sort = canonicalSort(state.sort, state.order);
@@ -223,9 +270,11 @@ export function listStateToSearch(state: ListState): URLSearchParams {
   const params = new URLSearchParams();
   if (state.quick !== 'all') params.set('filter', state.quick);
   for (const s of state.states) params.append('state', s);
-  for (const [key, value] of Object.entries(state.metadata)) params.append('metadata', `${key}=${value}`);
+  for (const [key, value] of Object.entries(state.metadata))
+    params.append('metadata', `${key}=${value}`);
   appendViewState(params, state);
   if (state.page > 1) params.set('page', String(state.page));
-  if (state.pageSize !== DEFAULT_PAGE_SIZE) params.set('pageSize', String(state.pageSize));
+  if (state.pageSize !== DEFAULT_PAGE_SIZE)
+    params.set('pageSize', String(state.pageSize));
   return params;
 }

@@ -5,7 +5,10 @@ export { splitCommand } from '@opensandbox-console/plugin-opensandbox-common';
  * everything after the first `=`, kept verbatim).
  * @returns the map, and one message per malformed or duplicate line.
  */
-export function parseKeyValueLines(input: string): { values: Record<string, string>; errors: string[] } {
+export function parseKeyValueLines(input: string): {
+  values: Record<string, string>;
+  errors: string[];
+} {
   const values: Record<string, string> = {};
   const errors: string[] = [];
   input.split(/\r?\n/).forEach((raw, index) => {

@@ -37,7 +37,14 @@ describe('applyPreset', () => {
       metadata: 'name=mine\npurpose=other',
       env: 'A=1',
     };
-    expect(applyPreset(base, { name: 'small', resourceLimits: { cpu: '250m' }, metadata: { purpose: 'notebook' }, env: { B: '2' } })).toEqual({
+    expect(
+      applyPreset(base, {
+        name: 'small',
+        resourceLimits: { cpu: '250m' },
+        metadata: { purpose: 'notebook' },
+        env: { B: '2' },
+      }),
+    ).toEqual({
       ...base,
       cpu: '250m',
       metadata: 'name=mine\npurpose=notebook',
@@ -46,17 +53,29 @@ describe('applyPreset', () => {
   });
 
   it('quotes entrypoint arguments so the form splits them back exactly', () => {
-    const next = applyPreset(DEFAULT_FORM_VALUES, { name: 'sh', entrypoint: ['sh', '-c', "echo 'hi there' && sleep 3600"] });
-    expect(splitCommand(next.entrypoint).args).toEqual(['sh', '-c', "echo 'hi there' && sleep 3600"]);
+    const next = applyPreset(DEFAULT_FORM_VALUES, {
+      name: 'sh',
+      entrypoint: ['sh', '-c', "echo 'hi there' && sleep 3600"],
+    });
+    expect(splitCommand(next.entrypoint).args).toEqual([
+      'sh',
+      '-c',
+      "echo 'hi there' && sleep 3600",
+    ]);
   });
 
   it('keeps lines the form cannot read, adding the preset keys after them', () => {
-    const next = applyPreset({ ...DEFAULT_FORM_VALUES, metadata: 'no equals sign' }, { name: 'x', metadata: { purpose: 'notebook' } });
+    const next = applyPreset(
+      { ...DEFAULT_FORM_VALUES, metadata: 'no equals sign' },
+      { name: 'x', metadata: { purpose: 'notebook' } },
+    );
     expect(next.metadata).toBe('no equals sign\npurpose=notebook');
   });
 
   it('without a preset returns the values unchanged', () => {
-    expect(applyPreset(DEFAULT_FORM_VALUES, undefined)).toBe(DEFAULT_FORM_VALUES);
+    expect(applyPreset(DEFAULT_FORM_VALUES, undefined)).toBe(
+      DEFAULT_FORM_VALUES,
+    );
   });
 
   it('summarises a preset on one line', () => {

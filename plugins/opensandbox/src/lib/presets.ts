@@ -15,12 +15,20 @@ export interface PresetFormValues {
 }
 
 /** `KEY=VALUE` lines of `base` with `extra` merged in (`extra` wins on the same key, new keys last). */
-function mergeLines(base: string, extra: Record<string, string> | undefined): string {
+function mergeLines(
+  base: string,
+  extra: Record<string, string> | undefined,
+): string {
   if (!extra || Object.keys(extra).length === 0) return base;
   const parsed = parseKeyValueLines(base);
   // Lines the form cannot read stay as typed, so nothing is lost; validation names them.
   if (parsed.errors.length > 0) {
-    return [base.trimEnd(), ...Object.entries(extra).map(([k, v]) => `${k}=${v}`)].filter(Boolean).join('\n');
+    return [
+      base.trimEnd(),
+      ...Object.entries(extra).map(([k, v]) => `${k}=${v}`),
+    ]
+      .filter(Boolean)
+      .join('\n');
   }
   const merged = { ...parsed.values, ...extra };
   return Object.entries(merged)
@@ -34,15 +42,23 @@ function mergeLines(base: string, extra: Record<string, string> | undefined): st
  * `metadata` and `env` are merged by key (the preset wins); what the preset leaves out keeps the
  * base value. The timeout becomes whole minutes (rounded, at least 1) and turns "No expiration" off.
  */
-export function applyPreset<T extends PresetFormValues>(base: T, preset: SandboxPreset | undefined): T {
+export function applyPreset<T extends PresetFormValues>(
+  base: T,
+  preset: SandboxPreset | undefined,
+): T {
   if (!preset) return base;
   const next = { ...base };
   if (preset.image !== undefined) next.imageUri = preset.image;
-  if (preset.entrypoint !== undefined) next.entrypoint = formatCommand(preset.entrypoint);
-  if (preset.resourceLimits?.cpu !== undefined) next.cpu = preset.resourceLimits.cpu;
-  if (preset.resourceLimits?.memory !== undefined) next.memory = preset.resourceLimits.memory;
+  if (preset.entrypoint !== undefined)
+    next.entrypoint = formatCommand(preset.entrypoint);
+  if (preset.resourceLimits?.cpu !== undefined)
+    next.cpu = preset.resourceLimits.cpu;
+  if (preset.resourceLimits?.memory !== undefined)
+    next.memory = preset.resourceLimits.memory;
   if (preset.timeoutSeconds !== undefined) {
-    next.timeoutMinutes = String(Math.max(1, Math.round(preset.timeoutSeconds / 60)));
+    next.timeoutMinutes = String(
+      Math.max(1, Math.round(preset.timeoutSeconds / 60)),
+    );
     next.noExpiration = false;
   }
   next.metadata = mergeLines(base.metadata, preset.metadata);
@@ -54,8 +70,10 @@ export function applyPreset<T extends PresetFormValues>(base: T, preset: Sandbox
 export function presetSummary(preset: SandboxPreset): string {
   const parts: string[] = [];
   if (preset.image) parts.push(preset.image);
-  if (preset.resourceLimits?.cpu) parts.push(`${preset.resourceLimits.cpu} CPU`);
+  if (preset.resourceLimits?.cpu)
+    parts.push(`${preset.resourceLimits.cpu} CPU`);
   if (preset.resourceLimits?.memory) parts.push(preset.resourceLimits.memory);
-  if (preset.timeoutSeconds !== undefined) parts.push(formatDuration(preset.timeoutSeconds * 1000));
+  if (preset.timeoutSeconds !== undefined)
+    parts.push(formatDuration(preset.timeoutSeconds * 1000));
   return parts.join(' · ');
 }

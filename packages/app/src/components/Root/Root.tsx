@@ -14,7 +14,10 @@ import {
 } from '@backstage/core-components';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { NotificationsSidebarItem } from '@backstage/plugin-notifications';
-import { Settings as SidebarSettings, UserSettingsSignInAvatar } from '@backstage/plugin-user-settings';
+import {
+  Settings as SidebarSettings,
+  UserSettingsSignInAvatar,
+} from '@backstage/plugin-user-settings';
 import {
   opensandboxAdminManagePermission,
   opensandboxAuditReadPermission,
@@ -23,14 +26,26 @@ import MenuIcon from '@material-ui/icons/Menu';
 
 /** "Audit log", only for users with `opensandbox.audit.read` (hidden while the check runs). */
 const AuditLogItem = () => {
-  const { allowed } = usePermission({ permission: opensandboxAuditReadPermission });
-  return allowed ? <SidebarItem icon={HistoryIcon} to="opensandbox/audit" text="Audit log" /> : null;
+  const { allowed } = usePermission({
+    permission: opensandboxAuditReadPermission,
+  });
+  return allowed ? (
+    <SidebarItem icon={HistoryIcon} to="opensandbox/audit" text="Audit log" />
+  ) : null;
 };
 
 /** "Administration" (role bindings), only for users with `opensandbox.admin.manage`. */
 const AdminItem = () => {
-  const { allowed } = usePermission({ permission: opensandboxAdminManagePermission });
-  return allowed ? <SidebarItem icon={SecurityIcon} to="opensandbox/admin" text="Administration" /> : null;
+  const { allowed } = usePermission({
+    permission: opensandboxAdminManagePermission,
+  });
+  return allowed ? (
+    <SidebarItem
+      icon={SecurityIcon}
+      to="opensandbox/admin"
+      text="Administration"
+    />
+  ) : null;
 };
 
 /**
@@ -54,7 +69,11 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
       {/* Expiry warnings of sandboxes (opensandbox.expiryWarnings) arrive here. */}
       <NotificationsSidebarItem />
       <SidebarDivider />
-      <SidebarGroup label="Settings" icon={<UserSettingsSignInAvatar />} to="/settings">
+      <SidebarGroup
+        label="Settings"
+        icon={<UserSettingsSignInAvatar />}
+        to="/settings"
+      >
         <SidebarSettings />
       </SidebarGroup>
     </Sidebar>

@@ -1,5 +1,10 @@
 import Grid from '@material-ui/core/Grid';
-import { EntityAboutCard, EntityLayout, EntitySwitch, isKind } from '@backstage/plugin-catalog';
+import {
+  EntityAboutCard,
+  EntityLayout,
+  EntitySwitch,
+  isKind,
+} from '@backstage/plugin-catalog';
 import {
   EntitySandboxesContent,
   isOpensandboxAvailable,
@@ -15,7 +20,11 @@ const overviewContent = (
 
 /** The "Sandboxes" tab of the OpenSandbox console (Group, Component and System pages). */
 const sandboxesRoute = (
-  <EntityLayout.Route path="/sandboxes" title="Sandboxes" if={isOpensandboxAvailable}>
+  <EntityLayout.Route
+    path="/sandboxes"
+    title="Sandboxes"
+    if={isOpensandboxAvailable}
+  >
     <EntitySandboxesContent />
   </EntityLayout.Route>
 );
@@ -44,7 +53,9 @@ const defaultPage = (
  */
 export const entityPage = (
   <EntitySwitch>
-    <EntitySwitch.Case if={isKind(['group', 'component', 'system'])}>{sandboxEntityPage}</EntitySwitch.Case>
+    <EntitySwitch.Case if={isKind(['group', 'component', 'system'])}>
+      {sandboxEntityPage}
+    </EntitySwitch.Case>
     <EntitySwitch.Case>{defaultPage}</EntitySwitch.Case>
   </EntitySwitch>
 );

@@ -1,6 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { DatabaseService, resolvePackagePath } from '@backstage/backend-plugin-api';
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import {
   NormalizedRoleBinding,
@@ -9,8 +12,12 @@ import {
   RoleBindingRole,
   RoleBindingSubjectKind,
 } from '@opensandbox-console/plugin-opensandbox-common';
+import { migrateLatest } from '../../migrateLatest';
 
-const MIGRATIONS_DIR = resolvePackagePath('@opensandbox-console/plugin-opensandbox-backend', 'migrations');
+const MIGRATIONS_DIR = resolvePackagePath(
+  '@opensandbox-console/plugin-opensandbox-backend',
+  'migrations',
+);
 
 /** The table (migration `20261210_role_bindings.js`). */
 export const ROLE_BINDINGS_TABLE = 'opensandbox_role_bindings';
@@ -55,7 +62,11 @@ function fromRow(row: Row): RoleBinding {
 
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint failed/.test(e?.message ?? '')
+  );
 }
 
 /**
@@ -76,7 +87,7 @@ export class RoleBindingStore {
   }): Promise<RoleBindingStore> {
     const knex = await options.database.getClient();
     if (!options.skipMigrations && !options.database.migrations?.skip) {
-      await knex.migrate.latest({ directory: MIGRATIONS_DIR });
+      await migrateLatest(knex, MIGRATIONS_DIR);
     }
     return new RoleBindingStore(knex, options.clock ?? Date.now);
   }
@@ -88,10 +99,12 @@ export class RoleBindingStore {
 
   /** Every binding, oldest first. */
   async list(): Promise<RoleBinding[]> {
-    const rows = await this.knex<Row>(ROLE_BINDINGS_TABLE).select().orderBy([
-      { column: 'created_at', order: 'asc' },
-      { column: 'id', order: 'asc' },
-    ]);
+    const rows = await this.knex<Row>(ROLE_BINDINGS_TABLE)
+      .select()
+      .orderBy([
+        { column: 'created_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ]);
     return rows.map(fromRow);
   }
 
@@ -105,8 +118,13 @@ export class RoleBindingStore {
    * Stores a binding.
    * @throws ConflictError when the same subject already has this role with these teams.
    */
-  async add(binding: NormalizedRoleBinding, actor: string): Promise<RoleBinding> {
-    const [created] = await this.knex.transaction(trx => this.#insert(trx, [binding], actor, true));
+  async add(
+    binding: NormalizedRoleBinding,
+    actor: string,
+  ): Promise<RoleBinding> {
+    const [created] = await this.knex.transaction(trx =>
+      this.#insert(trx, [binding], actor, true),
+    );
     return created;
   }
 
@@ -126,13 +144,21 @@ export class RoleBindingStore {
    * @throws ConflictError when a binding to remove is gone, or an addition exists already
    *   (another change got there first; nothing was written).
    */
-  async apply(changes: RoleBindingChanges, actor: string): Promise<{ created: RoleBinding[]; deleted: RoleBinding[] }> {
+  async apply(
+    changes: RoleBindingChanges,
+    actor: string,
+  ): Promise<{ created: RoleBinding[]; deleted: RoleBinding[] }> {
     return this.knex.transaction(async trx => {
       const deleted: RoleBinding[] = [];
       for (const id of changes.delete) {
         const row = await trx<Row>(ROLE_BINDINGS_TABLE).where({ id }).first();
-        const count = row ? await trx(ROLE_BINDINGS_TABLE).where({ id }).delete() : 0;
-        if (!row || count !== 1) throw new ConflictError(`role binding ${id} was removed meanwhile; nothing was changed, retry the import`);
+        const count = row
+          ? await trx(ROLE_BINDINGS_TABLE).where({ id }).delete()
+          : 0;
+        if (!row || count !== 1)
+          throw new ConflictError(
+            `role binding ${id} was removed meanwhile; nothing was changed, retry the import`,
+          );
         deleted.push(fromRow(row));
       }
       const created = await this.#insert(trx, changes.create, actor);
@@ -140,7 +166,12 @@ export class RoleBindingStore {
     });
   }
 
-  async #insert(trx: Knex.Transaction, bindings: NormalizedRoleBinding[], actor: string, single = false): Promise<RoleBinding[]> {
+  async #insert(
+    trx: Knex.Transaction,
+    bindings: NormalizedRoleBinding[],
+    actor: string,
+    single = false,
+  ): Promise<RoleBinding[]> {
     const now = this.clock();
     const rows: Row[] = bindings.map(binding => ({
       id: randomUUID(),
@@ -156,12 +187,17 @@ export class RoleBindingStore {
     }));
     try {
       // In chunks: SQLite limits the number of bound variables of one statement.
-      for (let i = 0; i < rows.length; i += 50) await trx(ROLE_BINDINGS_TABLE).insert(rows.slice(i, i + 50));
+      for (let i = 0; i < rows.length; i += 50)
+        await trx(ROLE_BINDINGS_TABLE).insert(rows.slice(i, i + 50));
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new ConflictError(
           single
-            ? `${bindings[0].subject} already has the role ${bindings[0].role}${bindings[0].teams.length ? ` for ${bindings[0].teams.join(', ')}` : ''}`
+            ? `${bindings[0].subject} already has the role ${bindings[0].role}${
+                bindings[0].teams.length
+                  ? ` for ${bindings[0].teams.join(', ')}`
+                  : ''
+              }`
             : 'one of the bindings exists already (added meanwhile); nothing was changed, retry the import',
         );
       }

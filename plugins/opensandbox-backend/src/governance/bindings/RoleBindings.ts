@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { AuthService, DiscoveryService, LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  AuthService,
+  DiscoveryService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import {
   ConfigRoleBinding,
   NormalizedRoleBinding,
@@ -83,12 +87,18 @@ export class RoleBindings {
     this.#o = options;
     this.#config = configRoleBindings(options.roles);
     this.#cache = new RoleBindingsCache({
-      load: async () => (options.settings.enabled ? (await options.store.list()).map(toModel) : []),
+      load: async () =>
+        options.settings.enabled
+          ? (await options.store.list()).map(toModel)
+          : [],
       ttlMs: options.settings.cacheSeconds * 1000,
       staleIfErrorMs: options.settings.staleIfErrorSeconds * 1000,
       fallback: [],
       clock: options.clock,
-      onError: error => options.logger.warn(`Could not read the role bindings; app-config alone decides until they load: ${error.message}`),
+      onError: error =>
+        options.logger.warn(
+          `Could not read the role bindings; app-config alone decides until they load: ${error.message}`,
+        ),
     });
     options.signal.subscribe(() => this.#cache.invalidate());
   }
@@ -100,7 +110,11 @@ export class RoleBindings {
 
   /** The config entries and cached database bindings that apply to `caller`, with the default role. */
   async grantsOf(caller: OpensandboxRoleCaller) {
-    return matchRoleBindings([...this.#config, ...(await this.cached())], caller, caller.type === 'user' ? this.#o.roles?.defaultRole : undefined);
+    return matchRoleBindings(
+      [...this.#config, ...(await this.cached())],
+      caller,
+      caller.type === 'user' ? this.#o.roles?.defaultRole : undefined,
+    );
   }
 
   /** True when a database binding naming the caller (or one of its groups) is marked `exempt`. */
@@ -136,8 +150,14 @@ export class RoleBindings {
    * @throws ServiceUnavailableError (503) when the audit log cannot be written (nothing stored).
    * @throws ConflictError when the binding exists.
    */
-  async add(binding: NormalizedRoleBinding, caller: RoleBindingsCaller): Promise<RoleBinding> {
-    const attempt = await this.#begin(caller, 'binding.create', { before: null, after: binding });
+  async add(
+    binding: NormalizedRoleBinding,
+    caller: RoleBindingsCaller,
+  ): Promise<RoleBinding> {
+    const attempt = await this.#begin(caller, 'binding.create', {
+      before: null,
+      after: binding,
+    });
     let created: RoleBinding;
     try {
       created = await this.#o.store.add(binding, caller.actor);
@@ -154,10 +174,16 @@ export class RoleBindings {
    * Removes a binding, audited `binding.delete` (`before`, `after: null`).
    * @returns the removed binding; undefined when there is none (nothing audited).
    */
-  async remove(id: string, caller: RoleBindingsCaller): Promise<RoleBinding | undefined> {
+  async remove(
+    id: string,
+    caller: RoleBindingsCaller,
+  ): Promise<RoleBinding | undefined> {
     const before = await this.#o.store.get(id);
     if (!before) return undefined;
-    const attempt = await this.#begin(caller, 'binding.delete', { before, after: null });
+    const attempt = await this.#begin(caller, 'binding.delete', {
+      before,
+      after: null,
+    });
     let removed: RoleBinding | undefined;
     try {
       removed = await this.#o.store.remove(id);
@@ -166,7 +192,11 @@ export class RoleBindings {
       throw error;
     }
     if (!removed) {
-      await attempt.fail({ httpStatus: 404, errorCode: 'NotFoundError', errorMessage: 'removed meanwhile' });
+      await attempt.fail({
+        httpStatus: 404,
+        errorCode: 'NotFoundError',
+        errorMessage: 'removed meanwhile',
+      });
       return undefined;
     }
     await attempt.succeed({ httpStatus: 204 });
@@ -184,34 +214,69 @@ export class RoleBindings {
     options: { mode: 'merge' | 'replace'; dryRun: boolean },
     caller: RoleBindingsCaller,
   ): Promise<RoleBindingImportResult> {
-    const plan = planRoleBindingsImport(await this.#o.store.list(), wanted, options.mode);
-    const result = (created: NormalizedRoleBinding[], deleted: RoleBinding[]): RoleBindingImportResult => ({
+    const plan = planRoleBindingsImport(
+      await this.#o.store.list(),
+      wanted,
+      options.mode,
+    );
+    const result = (
+      created: NormalizedRoleBinding[],
+      deleted: RoleBinding[],
+    ): RoleBindingImportResult => ({
       dryRun: options.dryRun,
       mode: options.mode,
       created,
       deleted,
       unchanged: plan.unchanged,
     });
-    if (options.dryRun || (plan.create.length === 0 && plan.delete.length === 0)) {
+    if (
+      options.dryRun ||
+      (plan.create.length === 0 && plan.delete.length === 0)
+    ) {
       return result(plan.create, plan.delete);
     }
     const batchId = randomUUID();
     const attempts: AuditAttempt[] = [];
     try {
       for (const before of plan.delete) {
-        attempts.push(await this.#begin(caller, 'binding.delete', { before, after: null, import: options.mode }, batchId));
+        attempts.push(
+          await this.#begin(
+            caller,
+            'binding.delete',
+            { before, after: null, import: options.mode },
+            batchId,
+          ),
+        );
       }
       for (const after of plan.create) {
-        attempts.push(await this.#begin(caller, 'binding.create', { before: null, after, import: options.mode }, batchId));
+        attempts.push(
+          await this.#begin(
+            caller,
+            'binding.create',
+            { before: null, after, import: options.mode },
+            batchId,
+          ),
+        );
       }
     } catch (error) {
       // The audit log failed part-way: nothing is changed; close the rows already written.
-      await Promise.all(attempts.map(a => a.fail({ httpStatus: 503, errorCode: 'ServiceUnavailableError', errorMessage: 'audit log unavailable' })));
+      await Promise.all(
+        attempts.map(a =>
+          a.fail({
+            httpStatus: 503,
+            errorCode: 'ServiceUnavailableError',
+            errorMessage: 'audit log unavailable',
+          }),
+        ),
+      );
       throw error;
     }
     let applied: { created: RoleBinding[]; deleted: RoleBinding[] };
     try {
-      applied = await this.#o.store.apply({ create: plan.create, delete: plan.delete.map(b => b.id) }, caller.actor);
+      applied = await this.#o.store.apply(
+        { create: plan.create, delete: plan.delete.map(b => b.id) },
+        caller.actor,
+      );
     } catch (error) {
       await Promise.all(attempts.map(a => a.fail(auditErrorOf(error))));
       throw error;
@@ -220,7 +285,9 @@ export class RoleBindings {
     const creates = attempts.slice(plan.delete.length);
     await Promise.all([
       ...deletes.map(a => a.succeed({ httpStatus: 200 })),
-      ...creates.map((a, i) => a.succeed({ httpStatus: 200, details: { after: applied.created[i] } })),
+      ...creates.map((a, i) =>
+        a.succeed({ httpStatus: 200, details: { after: applied.created[i] } }),
+      ),
     ]);
     this.#changed();
     return result(applied.created, applied.deleted);
@@ -230,8 +297,16 @@ export class RoleBindings {
   async explain(userEntityRef: string): Promise<RoleBindingExplanation> {
     const lookup =
       this.#o.lookupOwnership ??
-      ((ref: string) => lookupCatalogOwnership({ discovery: this.#o.discovery!, auth: this.#o.auth!, userEntityRef: ref }));
-    const [ownership, stored] = await Promise.all([lookup(userEntityRef), this.storedForPolicy()]);
+      ((ref: string) =>
+        lookupCatalogOwnership({
+          discovery: this.#o.discovery!,
+          auth: this.#o.auth!,
+          userEntityRef: ref,
+        }));
+    const [ownership, stored] = await Promise.all([
+      lookup(userEntityRef),
+      this.storedForPolicy(),
+    ]);
     return explainRoleBindings({
       bindings: [...this.#config, ...stored],
       defaultRole: this.#o.roles?.defaultRole,

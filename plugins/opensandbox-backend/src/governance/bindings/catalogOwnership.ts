@@ -1,4 +1,7 @@
-import type { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
+import type {
+  AuthService,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
 import type { RoleBindingExplanation } from '@opensandbox-console/plugin-opensandbox-common';
 
 /** A user's ownership refs as the catalog sign-in resolvers give them, for "explain". */
@@ -20,7 +23,10 @@ export async function lookupCatalogOwnership(options: {
 }): Promise<OwnershipLookup> {
   const { discovery, auth, userEntityRef } = options;
   const [, namespace, name] = /^user:([^/]+)\/(.+)$/.exec(userEntityRef) ?? [];
-  const alone = (groupsSource: OwnershipLookup['groupsSource']) => ({ ownershipEntityRefs: [userEntityRef], groupsSource });
+  const alone = (groupsSource: OwnershipLookup['groupsSource']) => ({
+    ownershipEntityRefs: [userEntityRef],
+    groupsSource,
+  });
   try {
     const baseUrl = await discovery.getBaseUrl('catalog');
     const { token } = await auth.getPluginRequestToken({
@@ -28,16 +34,26 @@ export async function lookupCatalogOwnership(options: {
       targetPluginId: 'catalog',
     });
     const res = await fetch(
-      `${baseUrl}/entities/by-name/user/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`,
-      { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) },
+      `${baseUrl}/entities/by-name/user/${encodeURIComponent(
+        namespace,
+      )}/${encodeURIComponent(name)}`,
+      {
+        headers: { Authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(5000),
+      },
     );
     if (res.status === 404) return alone('not-in-catalog');
     if (!res.ok) return alone('catalog-unavailable');
-    const entity = (await res.json()) as { relations?: Array<{ type?: string; targetRef?: string }> };
+    const entity = (await res.json()) as {
+      relations?: Array<{ type?: string; targetRef?: string }>;
+    };
     const groups = (entity.relations ?? [])
       .filter(r => r.type === 'memberOf' && typeof r.targetRef === 'string')
       .map(r => r.targetRef!.toLocaleLowerCase('en-US'));
-    return { ownershipEntityRefs: [...new Set([userEntityRef, ...groups])], groupsSource: 'catalog' };
+    return {
+      ownershipEntityRefs: [...new Set([userEntityRef, ...groups])],
+      groupsSource: 'catalog',
+    };
   } catch {
     return alone('catalog-unavailable');
   }

@@ -2,7 +2,12 @@
  * Role bindings in the database (docs/governance.md, "Role bindings"): the store, the audited
  * service over it with its cached view, the admin and internal routes.
  */
-import type { AuthService, DatabaseService, DiscoveryService, LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  AuthService,
+  DatabaseService,
+  DiscoveryService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import {
   OpensandboxRoleBindingsSignal,

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import express, { Request, Response } from 'express';
 import Router from 'express-promise-router';
-import type { BackstageCredentials, HttpAuthService, PermissionsService } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -16,7 +20,13 @@ import type { RoleBindings } from './RoleBindings';
 import { parseRoleBindingsYaml, toRoleBindingsYaml } from './roleBindingsYaml';
 
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
-const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml', 'text/plain'];
+const YAML_TYPES = [
+  'application/yaml',
+  'application/x-yaml',
+  'text/yaml',
+  'text/x-yaml',
+  'text/plain',
+];
 /** Largest import document. */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
 
@@ -28,9 +38,18 @@ export interface RoleBindingsRouterOptions {
   permissions: PermissionsService;
 }
 
-function actorOf(credentials: BackstageCredentials): { actor: string; actorType: 'user' | 'service' } {
-  const p = credentials.principal as { type: string; userEntityRef?: string; subject?: string };
-  return p.type === 'user' ? { actor: p.userEntityRef!, actorType: 'user' } : { actor: p.subject ?? 'unknown', actorType: 'service' };
+function actorOf(credentials: BackstageCredentials): {
+  actor: string;
+  actorType: 'user' | 'service';
+} {
+  const p = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return p.type === 'user'
+    ? { actor: p.userEntityRef!, actorType: 'user' }
+    : { actor: p.subject ?? 'unknown', actorType: 'service' };
 }
 
 function bool(value: unknown, name: string): boolean {
@@ -41,9 +60,16 @@ function bool(value: unknown, name: string): boolean {
 
 function onlyQuery(req: Request, allowed: string[]) {
   const unknown = Object.keys(req.query).filter(k => !allowed.includes(k));
-  if (unknown.length > 0) throw invalidInput(unknown.map(field => ({ field, message: 'is not a known query parameter' })));
+  if (unknown.length > 0)
+    throw invalidInput(
+      unknown.map(field => ({
+        field,
+        message: 'is not a known query parameter',
+      })),
+    );
   for (const key of allowed) {
-    if (Array.isArray(req.query[key])) throw invalidInput([{ field: key, message: 'may be given once' }]);
+    if (Array.isArray(req.query[key]))
+      throw invalidInput([{ field: key, message: 'may be given once' }]);
   }
 }
 
@@ -65,13 +91,16 @@ function onlyQuery(req: Request, allowed: string[]) {
  *   `permission` plugin's service token (403 for everyone else); no permission check (the
  *   policy itself is asking).
  */
-export function createRoleBindingsRouter(options: RoleBindingsRouterOptions): express.Router {
+export function createRoleBindingsRouter(
+  options: RoleBindingsRouterOptions,
+): express.Router {
   const { bindings, httpAuth, permissions } = options;
   const router = Router();
 
   function requestMeta(req: Request, res: Response) {
     const incoming = req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId =
+      incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-ID', requestId);
     return { requestId, clientIp: req.ip, userAgent: req.header('user-agent') };
   }
@@ -83,16 +112,31 @@ export function createRoleBindingsRouter(options: RoleBindingsRouterOptions): ex
   async function authorize(
     req: Request,
     res: Response,
-    change?: { action: 'binding.create' | 'binding.delete'; details: Record<string, unknown> },
+    change?: {
+      action: 'binding.create' | 'binding.delete';
+      details: Record<string, unknown>;
+    },
   ) {
     const meta = requestMeta(req, res);
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const [decision] = await permissions.authorize([{ permission: opensandboxAdminManagePermission }], { credentials });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorize(
+      [{ permission: opensandboxAdminManagePermission }],
+      { credentials },
+    );
     const who = actorOf(credentials);
     if (decision.result !== AuthorizeResult.ALLOW) {
-      const error = notAllowed(`not allowed to manage role bindings (${opensandboxAdminManagePermission.name})`);
+      const error = notAllowed(
+        `not allowed to manage role bindings (${opensandboxAdminManagePermission.name})`,
+      );
       if (change) {
-        await bindings.recordDenied({ ...who, ...meta }, change.action, change.details, error);
+        await bindings.recordDenied(
+          { ...who, ...meta },
+          change.action,
+          change.details,
+          error,
+        );
       }
       throw error;
     }
@@ -102,7 +146,9 @@ export function createRoleBindingsRouter(options: RoleBindingsRouterOptions): ex
   router.get('/internal/role-bindings', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['service'] });
     if (credentials.principal.subject !== 'plugin:permission') {
-      throw new NotAllowedError('only the permission plugin may read the role bindings here');
+      throw new NotAllowedError(
+        'only the permission plugin may read the role bindings here',
+      );
     }
     res.setHeader('Cache-Control', 'no-store');
     res.json({ bindings: await bindings.storedForPolicy() });
@@ -116,29 +162,48 @@ export function createRoleBindingsRouter(options: RoleBindingsRouterOptions): ex
     res.json(list);
   });
 
-  router.post('/admin/role-bindings', express.json({ limit: '64kb' }), async (req, res) => {
-    onlyQuery(req, []);
-    const { value, errors } = validateRoleBindingInput(req.body);
-    const caller = await authorize(req, res, { action: 'binding.create', details: { request: req.body ?? null } });
-    if (!value) throw invalidInput(errors);
-    const created = await bindings.add(value, caller);
-    res.status(201).json(created);
-  });
+  router.post(
+    '/admin/role-bindings',
+    express.json({ limit: '64kb' }),
+    async (req, res) => {
+      onlyQuery(req, []);
+      const { value, errors } = validateRoleBindingInput(req.body);
+      const caller = await authorize(req, res, {
+        action: 'binding.create',
+        details: { request: req.body ?? null },
+      });
+      if (!value) throw invalidInput(errors);
+      const created = await bindings.add(value, caller);
+      res.status(201).json(created);
+    },
+  );
 
   router.delete('/admin/role-bindings/:id', async (req, res) => {
     onlyQuery(req, []);
-    const caller = await authorize(req, res, { action: 'binding.delete', details: { bindingId: req.params.id } });
+    const caller = await authorize(req, res, {
+      action: 'binding.delete',
+      details: { bindingId: req.params.id },
+    });
     const removed = await bindings.remove(req.params.id, caller);
-    if (!removed) throw new NotFoundError(`Role binding ${req.params.id} not found.`);
+    if (!removed)
+      throw new NotFoundError(`Role binding ${req.params.id} not found.`);
     res.status(204).end();
   });
 
   router.get('/admin/role-bindings/explain', async (req, res) => {
     onlyQuery(req, ['user']);
     await authorize(req, res);
-    const user = typeof req.query.user === 'string' ? normalizeRoleBindingEntityRef(req.query.user) : undefined;
+    const user =
+      typeof req.query.user === 'string'
+        ? normalizeRoleBindingEntityRef(req.query.user)
+        : undefined;
     if (!user || !user.startsWith('user:')) {
-      throw invalidInput([{ field: 'user', message: 'is required: a user entity ref, e.g. user:default/vic' }]);
+      throw invalidInput([
+        {
+          field: 'user',
+          message: 'is required: a user entity ref, e.g. user:default/vic',
+        },
+      ]);
     }
     res.setHeader('Cache-Control', 'no-store');
     res.json(await bindings.explain(user));
@@ -151,7 +216,10 @@ export function createRoleBindingsRouter(options: RoleBindingsRouterOptions): ex
     const list = await bindings.list();
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Type', 'application/yaml; charset=utf-8');
-    res.setHeader('Content-Disposition', 'attachment; filename="opensandbox-role-bindings.yaml"');
+    res.setHeader(
+      'Content-Disposition',
+      'attachment; filename="opensandbox-role-bindings.yaml"',
+    );
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.send(toRoleBindingsYaml(list.items, includeConfig ? list.config : []));
   });
@@ -162,19 +230,36 @@ export function createRoleBindingsRouter(options: RoleBindingsRouterOptions): ex
     async (req, res) => {
       onlyQuery(req, ['mode', 'dryRun']);
       const mode = req.query.mode ?? 'merge';
-      if (mode !== 'merge' && mode !== 'replace') throw invalidInput([{ field: 'mode', message: 'must be merge or replace' }]);
+      if (mode !== 'merge' && mode !== 'replace')
+        throw invalidInput([
+          { field: 'mode', message: 'must be merge or replace' },
+        ]);
       const dryRun = bool(req.query.dryRun, 'dryRun');
       const caller = await authorize(
         req,
         res,
-        dryRun ? undefined : { action: 'binding.create', details: { import: { mode } } },
+        dryRun
+          ? undefined
+          : { action: 'binding.create', details: { import: { mode } } },
       );
       if (typeof req.body !== 'string') {
-        throw invalidInput([{ field: 'body', message: `must be a YAML document (Content-Type ${YAML_TYPES.slice(0, 3).join(', ')})` }]);
+        throw invalidInput([
+          {
+            field: 'body',
+            message: `must be a YAML document (Content-Type ${YAML_TYPES.slice(
+              0,
+              3,
+            ).join(', ')})`,
+          },
+        ]);
       }
       const parsed = parseRoleBindingsYaml(req.body);
       if (!parsed.bindings) throw invalidInput(parsed.errors);
-      const result: RoleBindingImportResult = await bindings.import(parsed.bindings, { mode, dryRun }, caller);
+      const result: RoleBindingImportResult = await bindings.import(
+        parsed.bindings,
+        { mode, dryRun },
+        caller,
+      );
       res.json(result);
     },
   );

@@ -34,52 +34,107 @@ export const MAX_IMPORTED_BINDINGS = 5000;
  * a stable order, so the file diffs cleanly in Git. `config` entries (app-config) are appended
  * when given, marked by a comment, for migrating them into the database.
  */
-export function toRoleBindingsYaml(bindings: RoleBinding[], config: ConfigRoleBinding[] = []): string {
-  const entry = (b: { subject: string; role: string; teams: string[]; exempt?: boolean; description?: string | null }) => ({
+export function toRoleBindingsYaml(
+  bindings: RoleBinding[],
+  config: ConfigRoleBinding[] = [],
+): string {
+  const entry = (b: {
+    subject: string;
+    role: string;
+    teams: string[];
+    exempt?: boolean;
+    description?: string | null;
+  }) => ({
     subject: b.subject,
     role: b.role,
     ...(b.teams.length > 0 ? { teams: b.teams } : {}),
     ...(b.exempt ? { exempt: true } : {}),
     ...(b.description ? { description: b.description } : {}),
   });
-  const sorted = [...bindings].sort((a, b) => roleBindingKey(a).localeCompare(roleBindingKey(b)));
+  const sorted = [...bindings].sort((a, b) =>
+    roleBindingKey(a).localeCompare(roleBindingKey(b)),
+  );
   const doc = {
     apiVersion: ROLE_BINDINGS_API_VERSION,
     kind: ROLE_BINDINGS_KIND,
     bindings: [
       ...sorted.map(entry),
-      ...config.map(c => entry({ ...c, description: 'from app-config opensandbox.permissionPolicy' })),
+      ...config.map(c =>
+        entry({
+          ...c,
+          description: 'from app-config opensandbox.permissionPolicy',
+        }),
+      ),
     ],
   };
-  return `# OpenSandbox Console role bindings (docs/governance.md). Import with\n# POST /api/opensandbox/admin/role-bindings/import?mode=replace|merge[&dryRun=true]\n${stringify(doc)}`;
+  return `# OpenSandbox Console role bindings (docs/governance.md). Import with\n# POST /api/opensandbox/admin/role-bindings/import?mode=replace|merge[&dryRun=true]\n${stringify(
+    doc,
+  )}`;
 }
 
 /**
  * Parses and validates a GitOps document: every binding normalised, duplicates refused.
  * @returns the bindings, or every problem (field paths like `bindings[2].role`).
  */
-export function parseRoleBindingsYaml(text: string): { bindings?: NormalizedRoleBinding[]; errors: FieldError[] } {
+export function parseRoleBindingsYaml(text: string): {
+  bindings?: NormalizedRoleBinding[];
+  errors: FieldError[];
+} {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
-    return { errors: doc.errors.slice(0, 5).map(e => ({ field: 'body', message: `is not valid YAML: ${e.message.split('\n')[0]}` })) };
+    return {
+      errors: doc.errors.slice(0, 5).map(e => ({
+        field: 'body',
+        message: `is not valid YAML: ${e.message.split('\n')[0]}`,
+      })),
+    };
   }
   const value = doc.toJS({ maxAliasCount: 0 }) as unknown;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { errors: [{ field: 'body', message: 'must be a YAML mapping with a bindings list' }] };
+    return {
+      errors: [
+        {
+          field: 'body',
+          message: 'must be a YAML mapping with a bindings list',
+        },
+      ],
+    };
   }
   const root = value as Record<string, unknown>;
   const errors: FieldError[] = [];
   for (const key of Object.keys(root)) {
-    if (!['apiVersion', 'kind', 'bindings'].includes(key)) errors.push({ field: key, message: 'is not a known field (apiVersion, kind, bindings)' });
+    if (!['apiVersion', 'kind', 'bindings'].includes(key))
+      errors.push({
+        field: key,
+        message: 'is not a known field (apiVersion, kind, bindings)',
+      });
   }
-  if (root.apiVersion !== undefined && root.apiVersion !== ROLE_BINDINGS_API_VERSION) {
-    errors.push({ field: 'apiVersion', message: `must be ${ROLE_BINDINGS_API_VERSION}` });
+  if (
+    root.apiVersion !== undefined &&
+    root.apiVersion !== ROLE_BINDINGS_API_VERSION
+  ) {
+    errors.push({
+      field: 'apiVersion',
+      message: `must be ${ROLE_BINDINGS_API_VERSION}`,
+    });
   }
-  if (root.kind !== undefined && root.kind !== ROLE_BINDINGS_KIND) errors.push({ field: 'kind', message: `must be ${ROLE_BINDINGS_KIND}` });
+  if (root.kind !== undefined && root.kind !== ROLE_BINDINGS_KIND)
+    errors.push({ field: 'kind', message: `must be ${ROLE_BINDINGS_KIND}` });
   const list = root.bindings ?? [];
-  if (!Array.isArray(list)) return { errors: [...errors, { field: 'bindings', message: 'must be a list' }] };
+  if (!Array.isArray(list))
+    return {
+      errors: [...errors, { field: 'bindings', message: 'must be a list' }],
+    };
   if (list.length > MAX_IMPORTED_BINDINGS) {
-    return { errors: [...errors, { field: 'bindings', message: `may hold at most ${MAX_IMPORTED_BINDINGS} bindings` }] };
+    return {
+      errors: [
+        ...errors,
+        {
+          field: 'bindings',
+          message: `may hold at most ${MAX_IMPORTED_BINDINGS} bindings`,
+        },
+      ],
+    };
   }
   const bindings: NormalizedRoleBinding[] = [];
   const seen = new Map<string, number>();
@@ -90,7 +145,10 @@ export function parseRoleBindingsYaml(text: string): { bindings?: NormalizedRole
     const key = roleBindingKey(result.value);
     const first = seen.get(key);
     if (first !== undefined) {
-      errors.push({ field: `bindings[${i}]`, message: `repeats bindings[${first}] (same subject, role and teams)` });
+      errors.push({
+        field: `bindings[${i}]`,
+        message: `repeats bindings[${first}] (same subject, role and teams)`,
+      });
       return;
     }
     seen.set(key, i);
@@ -124,13 +182,17 @@ export function planRoleBindingsImport(
     wantedKeys.add(key);
     const existing = byKey.get(key);
     if (!existing) plan.create.push(binding);
-    else if (existing.exempt !== binding.exempt || (existing.description ?? null) !== (binding.description ?? null)) {
+    else if (
+      existing.exempt !== binding.exempt ||
+      (existing.description ?? null) !== (binding.description ?? null)
+    ) {
       plan.delete.push(existing);
       plan.create.push(binding);
     } else plan.unchanged++;
   }
   if (mode === 'replace') {
-    for (const [key, binding] of byKey) if (!wantedKeys.has(key)) plan.delete.push(binding);
+    for (const [key, binding] of byKey)
+      if (!wantedKeys.has(key)) plan.delete.push(binding);
   }
   return plan;
 }

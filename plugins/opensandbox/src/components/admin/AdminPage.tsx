@@ -17,11 +17,21 @@ export function AdminPage() {
   let body;
   if (gate.loading) body = <Progress />;
   else if (!gate.allowed) {
-    body = <NotAllowedPanel title="You are not allowed to administer the console" permission={opensandboxAdminManagePermission} />;
+    body = (
+      <NotAllowedPanel
+        title="You are not allowed to administer the console"
+        permission={opensandboxAdminManagePermission}
+      />
+    );
   } else body = <RoleBindingsCard />;
   return (
     <Page themeId="tool">
-      <Header title="Administration" subtitle="Role bindings of the OpenSandbox Console" type="Sandboxes" typeLink={rootLink()} />
+      <Header
+        title="Administration"
+        subtitle="Role bindings of the OpenSandbox Console"
+        type="Sandboxes"
+        typeLink={rootLink()}
+      />
       <Content>{body}</Content>
     </Page>
   );

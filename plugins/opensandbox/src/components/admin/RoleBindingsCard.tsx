@@ -36,7 +36,12 @@ import { saveBlob } from '../../lib/audit';
 import { errorMessage, formatTimestamp } from '../../lib/format';
 
 const useStyles = makeStyles(theme => ({
-  form: { display: 'flex', flexWrap: 'wrap', alignItems: 'flex-start', gap: theme.spacing(2) },
+  form: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'flex-start',
+    gap: theme.spacing(2),
+  },
   wide: { minWidth: 320 },
   narrow: { minWidth: 160 },
   yaml: { fontFamily: 'monospace' },
@@ -53,7 +58,12 @@ export function parseTeamsField(value: string): string[] {
 
 function Teams(props: { teams: string[] }) {
   const classes = useStyles();
-  if (props.teams.length === 0) return <Typography variant="body2" color="textSecondary">own groups</Typography>;
+  if (props.teams.length === 0)
+    return (
+      <Typography variant="body2" color="textSecondary">
+        own groups
+      </Typography>
+    );
   return (
     <span className={classes.teams}>
       {props.teams.map(team => (
@@ -75,7 +85,8 @@ const GROUPS_SOURCES: Record<RoleBindingExplanation['groupsSource'], string> = {
   'catalog-unavailable': ' (catalog unavailable: groups unknown)',
 };
 
-const grantText = (g: RoleBindingGrant) => `${g.role} via ${SOURCE_NAMES[g.source]} ${g.subject}`;
+const grantText = (g: RoleBindingGrant) =>
+  `${g.role} via ${SOURCE_NAMES[g.source]} ${g.subject}`;
 
 /** The add form: subject, role, teams, exempt, description (validated as the server does). */
 function AddBindingForm(props: { onAdded: (binding: RoleBinding) => void }) {
@@ -89,7 +100,9 @@ function AddBindingForm(props: { onAdded: (binding: RoleBinding) => void }) {
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [failure, setFailure] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const fieldError = (name: string) => errors.find(e => e.field === name || e.field.startsWith(`${name}[`))?.message;
+  const fieldError = (name: string) =>
+    errors.find(e => e.field === name || e.field.startsWith(`${name}[`))
+      ?.message;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -132,7 +145,10 @@ function AddBindingForm(props: { onAdded: (binding: RoleBinding) => void }) {
           value={subject}
           onChange={e => setSubject(e.target.value)}
           error={!!fieldError('subject')}
-          helperText={fieldError('subject') ?? 'user:…, group:… or a service subject (external:ci-bot)'}
+          helperText={
+            fieldError('subject') ??
+            'user:…, group:… or a service subject (external:ci-bot)'
+          }
           inputProps={{ 'data-testid': 'binding-subject' }}
         />
         <TextField
@@ -164,7 +180,10 @@ function AddBindingForm(props: { onAdded: (binding: RoleBinding) => void }) {
           value={teams}
           onChange={e => setTeams(e.target.value)}
           error={!!fieldError('teams')}
-          helperText={fieldError('teams') ?? 'Scope: own sandboxes and these teams\'; empty: the subject\'s own groups'}
+          helperText={
+            fieldError('teams') ??
+            "Scope: own sandboxes and these teams'; empty: the subject's own groups"
+          }
           inputProps={{ 'data-testid': 'binding-teams' }}
         />
         <TextField
@@ -179,16 +198,32 @@ function AddBindingForm(props: { onAdded: (binding: RoleBinding) => void }) {
           helperText={fieldError('description')}
         />
         <FormControlLabel
-          control={<Checkbox checked={exempt} onChange={e => setExempt(e.target.checked)} color="primary" />}
+          control={
+            <Checkbox
+              checked={exempt}
+              onChange={e => setExempt(e.target.checked)}
+              color="primary"
+            />
+          }
           label="Exempt from quotas"
         />
-        <Button type="submit" variant="contained" color="primary" disabled={busy} data-testid="binding-add">
+        <Button
+          type="submit"
+          variant="contained"
+          color="primary"
+          disabled={busy}
+          data-testid="binding-add"
+        >
           Add binding
         </Button>
       </div>
       {failure && (
         <Box mt={1}>
-          <Alert severity="error" data-testid="binding-add-error" onClose={() => setFailure(undefined)}>
+          <Alert
+            severity="error"
+            data-testid="binding-add-error"
+            onClose={() => setFailure(undefined)}
+          >
             {failure}
           </Alert>
         </Box>
@@ -222,7 +257,12 @@ function ExplainPanel() {
 
   return (
     <>
-      <form onSubmit={explain} noValidate aria-label="Explain a user's permissions" className={classes.form}>
+      <form
+        onSubmit={explain}
+        noValidate
+        aria-label="Explain a user's permissions"
+        className={classes.form}
+      >
         <TextField
           id="role-binding-explain-user"
           label="User"
@@ -234,7 +274,12 @@ function ExplainPanel() {
           onChange={e => setUser(e.target.value)}
           inputProps={{ 'data-testid': 'explain-user' }}
         />
-        <Button type="submit" variant="outlined" disabled={busy || !user.trim()} data-testid="explain-submit">
+        <Button
+          type="submit"
+          variant="outlined"
+          disabled={busy || !user.trim()}
+          data-testid="explain-submit"
+        >
           Explain
         </Button>
       </form>
@@ -248,7 +293,10 @@ function ExplainPanel() {
       {result && (
         <Box mt={2} data-testid="explain-result">
           <Typography variant="body2">
-            <strong>{result.user}</strong> with {result.ownershipEntityRefs.filter(r => r !== result.user).join(', ') || 'no groups'}
+            <strong>{result.user}</strong> with{' '}
+            {result.ownershipEntityRefs
+              .filter(r => r !== result.user)
+              .join(', ') || 'no groups'}
             {GROUPS_SOURCES[result.groupsSource]}
             {result.exempt ? '; exempt from quotas' : ''}.
           </Typography>
@@ -262,7 +310,10 @@ function ExplainPanel() {
             </TableHead>
             <TableBody>
               {result.permissions.map(p => (
-                <TableRow key={p.permission} data-testid={`explain-${p.permission}`}>
+                <TableRow
+                  key={p.permission}
+                  data-testid={`explain-${p.permission}`}
+                >
                   <TableCell style={{ whiteSpace: 'nowrap' }}>
                     <code>{p.permission}</code>
                   </TableCell>
@@ -270,9 +321,15 @@ function ExplainPanel() {
                     {p.decision === 'allow' && 'allowed (all)'}
                     {p.decision === 'deny' && 'denied'}
                     {p.decision === 'conditional' &&
-                      `own sandboxes${p.scope?.teams.length ? ` and ${p.scope.teams.join(', ')}` : ''}`}
+                      `own sandboxes${
+                        p.scope?.teams.length
+                          ? ` and ${p.scope.teams.join(', ')}`
+                          : ''
+                      }`}
                   </TableCell>
-                  <TableCell>{p.grantedBy.map(grantText).join('; ') || '-'}</TableCell>
+                  <TableCell>
+                    {p.grantedBy.map(grantText).join('; ') || '-'}
+                  </TableCell>
                 </TableRow>
               ))}
             </TableBody>
@@ -286,13 +343,25 @@ function ExplainPanel() {
 function ImportResult(props: { result: RoleBindingImportResult }) {
   const { result } = props;
   const line = (b: { subject: string; role: string; teams: string[] }) =>
-    `${b.subject} → ${b.role}${b.teams.length ? ` (${b.teams.join(', ')})` : ''}`;
+    `${b.subject} → ${b.role}${
+      b.teams.length ? ` (${b.teams.join(', ')})` : ''
+    }`;
   return (
-    <Alert severity={result.dryRun ? 'info' : 'success'} data-testid="import-result">
-      {result.dryRun ? 'Dry run (nothing changed): would add' : 'Imported: added'} {result.created.length}, remove{' '}
-      {result.deleted.length}, keep {result.unchanged} unchanged ({result.mode}).
-      {result.created.length > 0 && <div>Add: {result.created.map(line).join('; ')}</div>}
-      {result.deleted.length > 0 && <div>Remove: {result.deleted.map(line).join('; ')}</div>}
+    <Alert
+      severity={result.dryRun ? 'info' : 'success'}
+      data-testid="import-result"
+    >
+      {result.dryRun
+        ? 'Dry run (nothing changed): would add'
+        : 'Imported: added'}{' '}
+      {result.created.length}, remove {result.deleted.length}, keep{' '}
+      {result.unchanged} unchanged ({result.mode}).
+      {result.created.length > 0 && (
+        <div>Add: {result.created.map(line).join('; ')}</div>
+      )}
+      {result.deleted.length > 0 && (
+        <div>Remove: {result.deleted.map(line).join('; ')}</div>
+      )}
     </Alert>
   );
 }
@@ -312,7 +381,10 @@ function ImportExportPanel(props: { onImported: () => void }) {
     setFailure(undefined);
     try {
       const text = await api.exportRoleBindings({ includeConfig });
-      saveBlob(new Blob([text], { type: 'application/yaml' }), 'opensandbox-role-bindings.yaml');
+      saveBlob(
+        new Blob([text], { type: 'application/yaml' }),
+        'opensandbox-role-bindings.yaml',
+      );
     } catch (e) {
       setFailure(`Could not export: ${errorMessage(e)}`);
     }
@@ -336,11 +408,21 @@ function ImportExportPanel(props: { onImported: () => void }) {
   return (
     <>
       <Box className={classes.form} alignItems="center">
-        <Button variant="outlined" startIcon={<GetAppIcon />} onClick={exportYaml} data-testid="export-yaml">
+        <Button
+          variant="outlined"
+          startIcon={<GetAppIcon />}
+          onClick={exportYaml}
+          data-testid="export-yaml"
+        >
           Export YAML
         </Button>
         <FormControlLabel
-          control={<Checkbox checked={includeConfig} onChange={e => setIncludeConfig(e.target.checked)} />}
+          control={
+            <Checkbox
+              checked={includeConfig}
+              onChange={e => setIncludeConfig(e.target.checked)}
+            />
+          }
           label="Include the app-config entries (to move them into the database)"
         />
       </Box>
@@ -348,7 +430,9 @@ function ImportExportPanel(props: { onImported: () => void }) {
         <TextField
           id="role-binding-import"
           label="YAML to import"
-          placeholder={'apiVersion: opensandbox.console/v1\nkind: RoleBindings\nbindings:\n  - subject: group:default/team-a\n    role: operator'}
+          placeholder={
+            'apiVersion: opensandbox.console/v1\nkind: RoleBindings\nbindings:\n  - subject: group:default/team-a\n    role: operator'
+          }
           multiline
           minRows={6}
           fullWidth
@@ -371,16 +455,31 @@ function ImportExportPanel(props: { onImported: () => void }) {
           size="small"
           value={mode}
           onChange={e => setMode(e.target.value as 'merge' | 'replace')}
-          helperText={mode === 'merge' ? 'Adds what is missing' : 'Also removes bindings not in the file'}
+          helperText={
+            mode === 'merge'
+              ? 'Adds what is missing'
+              : 'Also removes bindings not in the file'
+          }
           inputProps={{ 'data-testid': 'import-mode' }}
         >
           <option value="merge">merge</option>
           <option value="replace">replace</option>
         </TextField>
-        <Button variant="outlined" disabled={busy || !yaml.trim()} onClick={() => run(true)} data-testid="import-dry-run">
+        <Button
+          variant="outlined"
+          disabled={busy || !yaml.trim()}
+          onClick={() => run(true)}
+          data-testid="import-dry-run"
+        >
           Preview (dry run)
         </Button>
-        <Button variant="contained" color="primary" disabled={busy || !yaml.trim()} onClick={() => run(false)} data-testid="import-apply">
+        <Button
+          variant="contained"
+          color="primary"
+          disabled={busy || !yaml.trim()}
+          onClick={() => run(false)}
+          data-testid="import-apply"
+        >
           Import
         </Button>
       </Box>
@@ -414,7 +513,10 @@ export function RoleBindingsCard() {
   const [notice, setNotice] = useState<string>();
   const [busy, setBusy] = useState(false);
   const seconds = list.value?.cacheSeconds;
-  const staleness = seconds === undefined ? '' : ` Changes are in force on every replica within ${seconds} s.`;
+  const staleness =
+    seconds === undefined
+      ? ''
+      : ` Changes are in force on every replica within ${seconds} s.`;
 
   const remove = async () => {
     if (!removing) return;
@@ -458,7 +560,12 @@ export function RoleBindingsCard() {
           </TableHead>
           <TableBody>
             {items.map(b => (
-              <TableRow key={b.id} data-testid="binding-row" data-subject={b.subject} data-role={b.role}>
+              <TableRow
+                key={b.id}
+                data-testid="binding-row"
+                data-subject={b.subject}
+                data-role={b.role}
+              >
                 <TableCell>
                   <code>{b.subject}</code>
                 </TableCell>
@@ -475,14 +582,23 @@ export function RoleBindingsCard() {
                 </TableCell>
                 <TableCell>{b.description ?? ''}</TableCell>
                 <TableCell align="right">
-                  <Button size="small" onClick={() => setRemoving(b)} aria-label={`Remove ${b.subject} ${b.role}`}>
+                  <Button
+                    size="small"
+                    onClick={() => setRemoving(b)}
+                    aria-label={`Remove ${b.subject} ${b.role}`}
+                  >
                     Remove
                   </Button>
                 </TableCell>
               </TableRow>
             ))}
             {config.map(b => (
-              <TableRow key={`config-${b.subject}-${b.role}`} data-testid="config-row" data-subject={b.subject} data-role={b.role}>
+              <TableRow
+                key={`config-${b.subject}-${b.role}`}
+                data-testid="config-row"
+                data-subject={b.subject}
+                data-role={b.role}
+              >
                 <TableCell>
                   <code>{b.subject}</code>
                 </TableCell>
@@ -506,15 +622,21 @@ export function RoleBindingsCard() {
         </Table>
         {items.length === 0 && (
           <Box mt={1}>
-            <Typography variant="body2" color="textSecondary" data-testid="bindings-empty">
-              No bindings in the database yet: the app-config entries alone decide.
+            <Typography
+              variant="body2"
+              color="textSecondary"
+              data-testid="bindings-empty"
+            >
+              No bindings in the database yet: the app-config entries alone
+              decide.
             </Typography>
           </Box>
         )}
         <Box mt={1}>
           <Typography variant="caption" color="textSecondary">
-            Users no entry names get the default role: {defaultRole ?? 'none'}. A user holds every role its bindings
-            give (database bindings are added to the app-config entries).
+            Users no entry names get the default role: {defaultRole ?? 'none'}.
+            A user holds every role its bindings give (database bindings are
+            added to the app-config entries).
           </Typography>
         </Box>
       </>
@@ -523,10 +645,17 @@ export function RoleBindingsCard() {
 
   return (
     <>
-      <InfoCard title="Role bindings" subheader={`Who may do what in the console.${staleness}`}>
+      <InfoCard
+        title="Role bindings"
+        subheader={`Who may do what in the console.${staleness}`}
+      >
         {notice && (
           <Box mb={2}>
-            <Alert severity="success" onClose={() => setNotice(undefined)} data-testid="bindings-notice">
+            <Alert
+              severity="success"
+              onClose={() => setNotice(undefined)}
+              data-testid="bindings-notice"
+            >
               {notice}
             </Alert>
           </Box>
@@ -539,7 +668,9 @@ export function RoleBindingsCard() {
           <Box mt={1}>
             <AddBindingForm
               onAdded={added => {
-                setNotice(`Added: ${added.subject} → ${added.role}.${staleness}`);
+                setNotice(
+                  `Added: ${added.subject} → ${added.role}.${staleness}`,
+                );
                 list.retry();
               }}
             />
@@ -547,22 +678,36 @@ export function RoleBindingsCard() {
         </Box>
       </InfoCard>
       <Box mt={3}>
-        <InfoCard title="Explain" subheader="What a user may do, and which binding gives it (the ready role policy's decision)">
+        <InfoCard
+          title="Explain"
+          subheader="What a user may do, and which binding gives it (the ready role policy's decision)"
+        >
           <ExplainPanel />
         </InfoCard>
       </Box>
       <Box mt={3}>
-        <InfoCard title="Export and import (GitOps)" subheader="The stored bindings as YAML; an import is one transaction">
+        <InfoCard
+          title="Export and import (GitOps)"
+          subheader="The stored bindings as YAML; an import is one transaction"
+        >
           <ImportExportPanel onImported={() => list.retry()} />
         </InfoCard>
       </Box>
-      <Dialog open={!!removing} onClose={() => setRemoving(undefined)} aria-labelledby="remove-binding-title">
-        <DialogTitle id="remove-binding-title">Remove this binding?</DialogTitle>
+      <Dialog
+        open={!!removing}
+        onClose={() => setRemoving(undefined)}
+        aria-labelledby="remove-binding-title"
+      >
+        <DialogTitle id="remove-binding-title">
+          Remove this binding?
+        </DialogTitle>
         <DialogContent>
           <Typography>
             {removing?.subject} loses the role {removing?.role}
-            {removing?.teams.length ? ` for ${removing.teams.join(', ')}` : ''} (unless another binding or app-config
-            gives it).{staleness}
+            {removing?.teams.length
+              ? ` for ${removing.teams.join(', ')}`
+              : ''}{' '}
+            (unless another binding or app-config gives it).{staleness}
           </Typography>
           {removeError && (
             <Box mt={1}>
@@ -574,7 +719,13 @@ export function RoleBindingsCard() {
         </DialogContent>
         <DialogActions>
           <Button onClick={() => setRemoving(undefined)}>Cancel</Button>
-          <Button color="secondary" variant="contained" onClick={remove} disabled={busy} data-testid="binding-remove-confirm">
+          <Button
+            color="secondary"
+            variant="contained"
+            onClick={remove}
+            disabled={busy}
+            data-testid="binding-remove-confirm"
+          >
             Remove
           </Button>
         </DialogActions>

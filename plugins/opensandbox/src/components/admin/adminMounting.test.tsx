@@ -5,10 +5,18 @@ import { renderTestApp } from '@backstage/frontend-test-utils';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import type { RoleBindingList } from '@opensandbox-console/plugin-opensandbox-common';
 import opensandboxPlugin from '../../alpha';
-import { OpenSandboxAdminApi, opensandboxAdminApiRef, opensandboxApiRef } from '../../api';
+import {
+  OpenSandboxAdminApi,
+  opensandboxAdminApiRef,
+  opensandboxApiRef,
+} from '../../api';
 import { adminRouteRef, rootRouteRef } from '../../routes';
 import { opensandboxPlugin as legacyPlugin } from '../../plugin';
-import { createFakeApi, createPermissionApi, withFreshPermissionCache } from '../../__testUtils__/testUtils';
+import {
+  createFakeApi,
+  createPermissionApi,
+  withFreshPermissionCache,
+} from '../../__testUtils__/testUtils';
 import { OpenSandboxRouter } from '../OpenSandboxRouter';
 
 jest.setTimeout(30_000);
@@ -66,14 +74,21 @@ describe('the administration page in both frontend systems', () => {
           </Routes>
         </TestApiProvider>,
       ),
-      { mountedRoutes: { '/opensandbox': rootRouteRef }, routeEntries: ['/opensandbox/admin'] },
+      {
+        mountedRoutes: { '/opensandbox': rootRouteRef },
+        routeEntries: ['/opensandbox/admin'],
+      },
     );
-    expect(await screen.findByRole('heading', { name: 'Administration', level: 1 })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('heading', { name: 'Administration', level: 1 }),
+    ).toBeInTheDocument();
     expect(await screen.findAllByTestId('binding-row')).toHaveLength(1);
   });
 
   it('is served by the new frontend system plugin at /opensandbox/admin, with its own API extension', async () => {
-    expect(opensandboxPlugin.getExtension('api:opensandbox/admin')).toBeDefined();
+    expect(
+      opensandboxPlugin.getExtension('api:opensandbox/admin'),
+    ).toBeDefined();
     const api = adminApi();
     renderTestApp({
       features: [opensandboxPlugin],
@@ -84,7 +99,10 @@ describe('the administration page in both frontend systems', () => {
         [permissionApiRef, createPermissionApi().permissionApi],
       ],
     });
-    await waitFor(() => expect(screen.getAllByTestId('binding-row')).toHaveLength(1), { timeout: 15_000 });
+    await waitFor(
+      () => expect(screen.getAllByTestId('binding-row')).toHaveLength(1),
+      { timeout: 15_000 },
+    );
     expect(api.listRoleBindings).toHaveBeenCalled();
   });
 });

@@ -9,7 +9,13 @@ import PlayArrowIcon from '@material-ui/icons/PlayArrow';
 import UpdateIcon from '@material-ui/icons/Update';
 import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-common';
 import type { BulkAction, ListSandboxesQuery } from '../../api';
-import { BULK_ACTION_LABELS, bulkFilterOf, BulkSelectionRequest, itemsSelection, sandboxCount } from '../../lib/bulk';
+import {
+  BULK_ACTION_LABELS,
+  bulkFilterOf,
+  BulkSelectionRequest,
+  itemsSelection,
+  sandboxCount,
+} from '../../lib/bulk';
 import { Gate, GateTooltip } from '../permissions';
 import type { BulkSelection } from './useBulkSelection';
 
@@ -22,7 +28,12 @@ const useStyles = makeStyles(theme => ({
     padding: theme.spacing(1, 2),
     marginBottom: theme.spacing(1),
   },
-  buttons: { marginLeft: 'auto', display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1) },
+  buttons: {
+    marginLeft: 'auto',
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(1),
+  },
 }));
 
 const ICONS: Record<BulkAction, JSX.Element> = {
@@ -49,17 +60,25 @@ export function BulkToolbar(props: {
   /** Whether the caller may change (renew, pause, resume) and delete the listed sandboxes. */
   gates: { update: Gate; delete: Gate };
   /** Opens the dialog of `action` on `request` (`count` sandboxes selected). */
-  onAction: (action: BulkAction, request: BulkSelectionRequest, count: number) => void;
+  onAction: (
+    action: BulkAction,
+    request: BulkSelectionRequest,
+    count: number,
+  ) => void;
 }) {
   const { selection, rows, total, filter, gates, onAction } = props;
   const classes = useStyles();
 
   const count = selection.allMatching ? total : selection.selected.length;
-  const pageSelected = rows.length > 0 && rows.every(r => selection.isSelected(r));
-  const gateOf = (action: BulkAction): Gate => (action === 'delete' ? gates.delete : gates.update);
+  const pageSelected =
+    rows.length > 0 && rows.every(r => selection.isSelected(r));
+  const gateOf = (action: BulkAction): Gate =>
+    action === 'delete' ? gates.delete : gates.update;
 
   const start = (action: BulkAction) => {
-    const request = selection.allMatching ? { filter: bulkFilterOf(filter) } : itemsSelection(selection.selected);
+    const request = selection.allMatching
+      ? { filter: bulkFilterOf(filter) }
+      : itemsSelection(selection.selected);
     onAction(action, request, count);
   };
 
@@ -67,7 +86,8 @@ export function BulkToolbar(props: {
   if (selection.allMatching) {
     status = (
       <Typography variant="body2" data-testid="bulk-selected">
-        All <strong>{sandboxCount(total)}</strong> matching this filter are selected.
+        All <strong>{sandboxCount(total)}</strong> matching this filter are
+        selected.
       </Typography>
     );
   } else if (count > 0) {
@@ -78,17 +98,30 @@ export function BulkToolbar(props: {
     );
   } else {
     status = (
-      <Typography variant="body2" color="textSecondary" data-testid="bulk-selected">
+      <Typography
+        variant="body2"
+        color="textSecondary"
+        data-testid="bulk-selected"
+      >
         Select sandboxes to renew, pause, resume or delete them together.
       </Typography>
     );
   }
 
   return (
-    <Paper variant="outlined" className={classes.bar} data-testid="bulk-toolbar">
+    <Paper
+      variant="outlined"
+      className={classes.bar}
+      data-testid="bulk-toolbar"
+    >
       {status}
       {pageSelected && !selection.allMatching && total > rows.length && (
-        <Button size="small" color="primary" onClick={selection.selectAllMatching} data-testid="bulk-select-all-matching">
+        <Button
+          size="small"
+          color="primary"
+          onClick={selection.selectAllMatching}
+          data-testid="bulk-select-all-matching"
+        >
           Select all {total} matching this filter
         </Button>
       )}
@@ -98,24 +131,29 @@ export function BulkToolbar(props: {
         </Button>
       )}
       <Box className={classes.buttons}>
-        {(['renew', 'pause', 'resume', 'delete'] as BulkAction[]).map(action => {
-          const gate = gateOf(action);
-          return (
-            <GateTooltip key={action} reason={count > 0 ? gate.reason : undefined}>
-              <Button
-                size="small"
-                variant="outlined"
-                color={action === 'delete' ? 'secondary' : 'default'}
-                startIcon={ICONS[action]}
-                disabled={count === 0 || !gate.allowed}
-                onClick={() => start(action)}
-                data-testid={`bulk-${action}`}
+        {(['renew', 'pause', 'resume', 'delete'] as BulkAction[]).map(
+          action => {
+            const gate = gateOf(action);
+            return (
+              <GateTooltip
+                key={action}
+                reason={count > 0 ? gate.reason : undefined}
               >
-                {BULK_ACTION_LABELS[action].button}
-              </Button>
-            </GateTooltip>
-          );
-        })}
+                <Button
+                  size="small"
+                  variant="outlined"
+                  color={action === 'delete' ? 'secondary' : 'default'}
+                  startIcon={ICONS[action]}
+                  disabled={count === 0 || !gate.allowed}
+                  onClick={() => start(action)}
+                  data-testid={`bulk-${action}`}
+                >
+                  {BULK_ACTION_LABELS[action].button}
+                </Button>
+              </GateTooltip>
+            );
+          },
+        )}
       </Box>
     </Paper>
   );

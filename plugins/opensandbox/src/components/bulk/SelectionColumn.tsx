@@ -15,7 +15,9 @@ export interface TableSelection {
  * Read by the checkboxes, so the table's columns (and rows) stay the same when the selection
  * changes (material-table re-renders cells, not columns).
  */
-export const SelectionContext = createContext<TableSelection | undefined>(undefined);
+export const SelectionContext = createContext<TableSelection | undefined>(
+  undefined,
+);
 
 function PageCheckbox() {
   const context = useContext(SelectionContext);
@@ -28,8 +30,15 @@ function PageCheckbox() {
       checked={rows.length > 0 && count === rows.length}
       indeterminate={count > 0 && count < rows.length}
       disabled={rows.length === 0}
-      onChange={() => (selection.allMatching ? selection.clear() : selection.togglePage(rows))}
-      inputProps={{ 'aria-label': 'Select all sandboxes on this page', 'data-testid': 'select-page' } as any}
+      onChange={() =>
+        selection.allMatching ? selection.clear() : selection.togglePage(rows)
+      }
+      inputProps={
+        {
+          'aria-label': 'Select all sandboxes on this page',
+          'data-testid': 'select-page',
+        } as any
+      }
     />
   );
 }
@@ -43,7 +52,12 @@ function RowCheckbox(props: { row: ConsoleSandbox }) {
       size="small"
       checked={selection.isSelected(props.row)}
       onChange={() => selection.toggle(props.row)}
-      inputProps={{ 'aria-label': `Select ${sandboxDisplayName(props.row)}`, 'data-testid': 'select-row' } as any}
+      inputProps={
+        {
+          'aria-label': `Select ${sandboxDisplayName(props.row)}`,
+          'data-testid': 'select-row',
+        } as any
+      }
     />
   );
 }

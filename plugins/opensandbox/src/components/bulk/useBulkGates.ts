@@ -23,25 +23,46 @@ export const BULK_DENIED_REASONS = {
  * need a sandbox; viewers are denied on every one). Only reflects the permissions: the server
  * decides every item of a batch anyway.
  */
-export function useBulkGates(rows: Array<Pick<ConsoleSandbox, 'id' | 'server'>>): { update: Gate; delete: Gate } {
+export function useBulkGates(
+  rows: Array<Pick<ConsoleSandbox, 'id' | 'server'>>,
+): { update: Gate; delete: Gate } {
   const permissionApi = useApi(permissionApiRef);
-  const refs = rows.slice(0, GATE_SAMPLE_SIZE).map(r => (r.server ? `${r.server}/${r.id}` : r.id));
+  const refs = rows
+    .slice(0, GATE_SAMPLE_SIZE)
+    .map(r => (r.server ? `${r.server}/${r.id}` : r.id));
   const key = refs.join('\n');
   const { value, loading } = useAsync(async () => {
     const wanted = key ? key.split('\n') : [];
-    const any = async (permission: typeof opensandboxSandboxUpdatePermission | typeof opensandboxSandboxDeletePermission) => {
+    const any = async (
+      permission:
+        | typeof opensandboxSandboxUpdatePermission
+        | typeof opensandboxSandboxDeletePermission,
+    ) => {
       const answers = await Promise.all(
-        wanted.map(resourceRef => permissionApi.authorize({ permission, resourceRef }).catch(() => ({ result: 'DENY' }))),
+        wanted.map(resourceRef =>
+          permissionApi
+            .authorize({ permission, resourceRef })
+            .catch(() => ({ result: 'DENY' })),
+        ),
       );
       // AuthorizeResult.ALLOW (the enum's value; -common's enum is not a runtime dependency here).
       return answers.some(a => String(a.result) === 'ALLOW');
     };
-    const [update, del] = await Promise.all([any(opensandboxSandboxUpdatePermission), any(opensandboxSandboxDeletePermission)]);
+    const [update, del] = await Promise.all([
+      any(opensandboxSandboxUpdatePermission),
+      any(opensandboxSandboxDeletePermission),
+    ]);
     return { update, delete: del };
   }, [permissionApi, key]);
   const gate = (allowed: boolean | undefined, reason: string): Gate => {
-    if (loading || allowed === undefined) return { allowed: false, loading: true, reason: CHECKING_PERMISSION };
-    return allowed ? { allowed: true, loading: false } : { allowed: false, loading: false, reason };
+    if (loading || allowed === undefined)
+      return { allowed: false, loading: true, reason: CHECKING_PERMISSION };
+    return allowed
+      ? { allowed: true, loading: false }
+      : { allowed: false, loading: false, reason };
   };
-  return { update: gate(value?.update, BULK_DENIED_REASONS.update), delete: gate(value?.delete, BULK_DENIED_REASONS.delete) };
+  return {
+    update: gate(value?.update, BULK_DENIED_REASONS.update),
+    delete: gate(value?.delete, BULK_DENIED_REASONS.delete),
+  };
 }

@@ -3,7 +3,10 @@ import type { ConsoleSandbox } from '@opensandbox-console/plugin-opensandbox-com
 import { selectionKey } from '../../lib/bulk';
 
 /** A selected sandbox: what a bulk request and the dialog need. */
-export type SelectedSandbox = Pick<ConsoleSandbox, 'id' | 'server' | 'metadata'>;
+export type SelectedSandbox = Pick<
+  ConsoleSandbox,
+  'id' | 'server' | 'metadata'
+>;
 
 /** Row selection of the sandbox list; see {@link useBulkSelection}. */
 export interface BulkSelection {
@@ -25,15 +28,30 @@ export interface BulkSelection {
  * other sandboxes), so "all matching" always means the filter shown.
  */
 export function useBulkSelection(filterKey: string): BulkSelection {
-  const [state, setState] = useState<{ key: string; selected: Map<string, SelectedSandbox>; allMatching: boolean }>({
+  const [state, setState] = useState<{
+    key: string;
+    selected: Map<string, SelectedSandbox>;
+    allMatching: boolean;
+  }>({
     key: filterKey,
     selected: new Map(),
     allMatching: false,
   });
   useEffect(() => {
-    setState(prev => (prev.key === filterKey ? prev : { key: filterKey, selected: new Map(), allMatching: false }));
+    setState(prev =>
+      prev.key === filterKey
+        ? prev
+        : { key: filterKey, selected: new Map(), allMatching: false },
+    );
   }, [filterKey]);
-  const current = state.key === filterKey ? state : { key: filterKey, selected: new Map<string, SelectedSandbox>(), allMatching: false };
+  const current =
+    state.key === filterKey
+      ? state
+      : {
+          key: filterKey,
+          selected: new Map<string, SelectedSandbox>(),
+          allMatching: false,
+        };
 
   const toggle = useCallback(
     (sandbox: SelectedSandbox) =>
@@ -50,7 +68,8 @@ export function useBulkSelection(filterKey: string): BulkSelection {
     (rows: SelectedSandbox[]) =>
       setState(prev => {
         const selected = new Map(prev.key === filterKey ? prev.selected : []);
-        const all = rows.length > 0 && rows.every(r => selected.has(selectionKey(r)));
+        const all =
+          rows.length > 0 && rows.every(r => selected.has(selectionKey(r)));
         for (const row of rows) {
           if (all) selected.delete(selectionKey(row));
           else selected.set(selectionKey(row), row);
@@ -60,22 +79,38 @@ export function useBulkSelection(filterKey: string): BulkSelection {
     [filterKey],
   );
   const selectAllMatching = useCallback(
-    () => setState(prev => ({ key: filterKey, selected: prev.key === filterKey ? prev.selected : new Map(), allMatching: true })),
+    () =>
+      setState(prev => ({
+        key: filterKey,
+        selected: prev.key === filterKey ? prev.selected : new Map(),
+        allMatching: true,
+      })),
     [filterKey],
   );
-  const clear = useCallback(() => setState({ key: filterKey, selected: new Map(), allMatching: false }), [filterKey]);
+  const clear = useCallback(
+    () => setState({ key: filterKey, selected: new Map(), allMatching: false }),
+    [filterKey],
+  );
 
   const selectedMap = current.selected;
   return useMemo(
     () => ({
       selected: [...selectedMap.values()],
       allMatching: current.allMatching,
-      isSelected: (sandbox: SelectedSandbox) => current.allMatching || selectedMap.has(selectionKey(sandbox)),
+      isSelected: (sandbox: SelectedSandbox) =>
+        current.allMatching || selectedMap.has(selectionKey(sandbox)),
       toggle,
       togglePage,
       selectAllMatching,
       clear,
     }),
-    [selectedMap, current.allMatching, toggle, togglePage, selectAllMatching, clear],
+    [
+      selectedMap,
+      current.allMatching,
+      toggle,
+      togglePage,
+      selectAllMatching,
+      clear,
+    ],
   );
 }

@@ -24,7 +24,10 @@ export function useListBulkActions(options: {
   const rows = page?.items ?? [];
   const gates = useBulkGates(rows);
   const selection = useBulkSelection(JSON.stringify(bulkFilterOf(filter)));
-  const [open, setOpen] = useState<{ action: BulkAction; request: BulkSelectionRequest; count: number } | undefined>();
+  const [open, setOpen] = useState<
+    | { action: BulkAction; request: BulkSelectionRequest; count: number }
+    | undefined
+  >();
   const dialog = open ? (
     <BulkDialog
       action={open.action}
@@ -40,7 +43,12 @@ export function useListBulkActions(options: {
     />
   ) : null;
   const allowed = gates.update.allowed || gates.delete.allowed;
-  if (!allowed || !page || (rows.length === 0 && selection.selected.length === 0)) return { toolbar: null, dialog };
+  if (
+    !allowed ||
+    !page ||
+    (rows.length === 0 && selection.selected.length === 0)
+  )
+    return { toolbar: null, dialog };
   return {
     selection,
     dialog,
@@ -51,7 +59,9 @@ export function useListBulkActions(options: {
         total={page.pagination.totalItems}
         filter={filter}
         gates={gates}
-        onAction={(action, request, count) => setOpen({ action, request, count })}
+        onAction={(action, request, count) =>
+          setOpen({ action, request, count })
+        }
       />
     ),
   };
