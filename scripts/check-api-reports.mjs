@@ -27,22 +27,39 @@ function readReports() {
   return reports;
 }
 
-/** The report with each run of consecutive union-member lines (`  | X`) sorted. */
+/**
+ * The report with the members of each union sorted: a member is a `| X` line and the lines under
+ * it indented deeper; consecutive members at one indent are one union.
+ */
 function normalise(text) {
+  const lines = text.split('\n');
   const out = [];
-  let run = [];
-  const flush = () => {
-    out.push(...run.sort());
-    run = [];
-  };
-  for (const line of text.split('\n')) {
-    if (/^\s*\| /.test(line)) run.push(line);
-    else {
-      flush();
-      out.push(line);
+  const indentOf = line => line.match(/^\s*/)[0].length;
+  let i = 0;
+  while (i < lines.length) {
+    const first = lines[i].match(/^(\s*)\| /);
+    if (!first) {
+      out.push(lines[i++]);
+      continue;
     }
+    const indent = first[1].length;
+    const members = [];
+    while (
+      i < lines.length &&
+      new RegExp(`^\\s{${indent}}\\| `).test(lines[i]) &&
+      indentOf(lines[i]) === indent
+    ) {
+      const member = [lines[i++]];
+      while (
+        i < lines.length &&
+        lines[i].trim() !== '' &&
+        indentOf(lines[i]) > indent
+      )
+        member.push(lines[i++]);
+      members.push(member.join('\n'));
+    }
+    out.push(...members.sort());
   }
-  flush();
   return out.join('\n');
 }
 
