@@ -69,14 +69,22 @@ function serveLegacy(req, res) {
     res.end();
     return;
   }
-  const pathname = decodeURIComponent(
-    new URL(req.url ?? '/', 'http://x').pathname,
-  );
+  let pathname;
+  try {
+    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  } catch {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('Bad request: the path is not valid percent-encoded UTF-8\n');
+    return;
+  }
   const candidate = normalize(join(LEGACY_DIST, pathname));
   const inside =
     candidate === LEGACY_DIST || candidate.startsWith(LEGACY_DIST + sep);
   let file =
-    inside && existsSync(candidate) && statSync(candidate).isFile()
+    inside &&
+    !candidate.endsWith('.tmpl') &&
+    existsSync(candidate) &&
+    statSync(candidate).isFile()
       ? candidate
       : undefined;
   if (!file && pathname.startsWith('/static/')) {

@@ -101,6 +101,23 @@ export function invalidInput(fields: FieldError[]): InputError {
   return Object.assign(new InputError(formatFieldErrors(fields)), { fields });
 }
 
+/**
+ * 415 of a route that takes a JSON body, for a body sent with another `Content-Type` (or none):
+ * names `body` in the message and in `error.fields`, like {@link invalidInput}.
+ * @param contentType - the request's `Content-Type` header, if any (quoted in the message).
+ */
+export function unsupportedBodyType(contentType: string | undefined): Error {
+  const message = `must be JSON sent with Content-Type: application/json (got ${
+    contentType
+      ? `Content-Type: ${contentType.slice(0, 100)}`
+      : 'no Content-Type'
+  })`;
+  return Object.assign(
+    new ConsoleError('UnsupportedMediaTypeError', 415, `body ${message}`),
+    { fields: [{ field: 'body', message }] },
+  );
+}
+
 /** The 404 of a sandbox that does not exist or that the caller may not read (identical bodies). */
 export function sandboxNotFound(sandboxId: string): NotFoundError {
   return new NotFoundError(`Sandbox ${sandboxId} not found.`);
@@ -129,6 +146,32 @@ export function policyNotEvaluable(permissionName: string): ConsoleError {
       `The permission policy could not be evaluated for ${permissionName}, so access is denied. ` +
         'An administrator must fix the policy (the backend log names the problem).',
     ),
+  );
+}
+
+/**
+ * 503: the permission framework could not be asked (the permission backend failed, answered 5xx or
+ * did not answer — e.g. while its database is down). Access is denied (fail closed); unlike
+ * {@link policyNotEvaluable} nothing is wrong with the policy, so the caller may retry.
+ */
+export function permissionServiceUnavailable(
+  permissionNames: string,
+): ConsoleError {
+  return new ConsoleError(
+    'PermissionServiceUnavailableError',
+    503,
+    `The permission service could not decide ${permissionNames} right now, so access is denied; retry shortly ` +
+      '(if it persists, an administrator must check the permission backend in the backend log).',
+  );
+}
+
+/**
+ * 503: the caller's identity (Backstage user info: ownership refs) could not be resolved, e.g.
+ * while the auth backend's database is down. Nothing was performed (fail closed).
+ */
+export function callerUnavailable(): ServiceUnavailableError {
+  return new ServiceUnavailableError(
+    "The caller's identity could not be resolved right now (Backstage's user info did not answer); nothing was performed, retry shortly.",
   );
 }
 

@@ -398,7 +398,11 @@ const badCreateBody: fc.Arbitrary<
     }))
     .filter(r => !CONTROL.test(r.headers['Idempotency-Key'])), // a header cannot carry control characters
   wrongJson.map(w => ({ ...w, what: `create body: ${w.what}` })),
-  wrongContentType.map(w => ({ ...w, what: `create as ${w.contentType}` })),
+  wrongContentType.map(w => ({
+    ...w,
+    names: 'body',
+    what: `create as ${w.contentType}`,
+  })),
 );
 
 const badExpiresAt = fc.oneof(
@@ -472,7 +476,11 @@ const badPatchBody = fc.oneof(
       what: `patch of ${key}`,
     })),
   wrongJson.map(w => ({ ...w, what: `metadata body: ${w.what}` })),
-  wrongContentType.map(w => ({ ...w, what: `metadata as ${w.contentType}` })),
+  wrongContentType.map(w => ({
+    ...w,
+    names: 'body',
+    what: `metadata as ${w.contentType}`,
+  })),
 );
 
 /** `k=v` query strings with the parameter at fault. */

@@ -16,6 +16,7 @@ import type {
   AuditEventRecord,
   AuditQueryOptions,
 } from './records';
+import { invalidInput } from '../errors';
 import { AuditCursor, decodeCursor, encodeCursor } from './cursor';
 import {
   AUDIT_TABLE,
@@ -172,9 +173,12 @@ export class DatabaseAuditStore {
       limit < AUDIT_PAGE_LIMIT.min ||
       limit > AUDIT_PAGE_LIMIT.max
     ) {
-      throw new InputError(
-        `limit must be an integer between ${AUDIT_PAGE_LIMIT.min} and ${AUDIT_PAGE_LIMIT.max}`,
-      );
+      throw invalidInput([
+        {
+          field: 'limit',
+          message: `must be an integer between ${AUDIT_PAGE_LIMIT.min} and ${AUDIT_PAGE_LIMIT.max}`,
+        },
+      ]);
     }
     const cursor =
       options.cursor === undefined ? undefined : decodeCursor(options.cursor);

@@ -277,21 +277,25 @@ describe('createAuditEventsRouter', () => {
         ['format=csv&limit=5', 'limit applies only to format=json'],
         [
           'outcom=failed',
-          'unknown query parameter outcom; known: actor, action, sandboxId, team, outcome, batchId, from, to, limit, cursor, format',
+          'outcom is not a known query parameter; known: actor, action, sandboxId, team, outcome, batchId, from, to, limit, cursor, format',
         ],
       ];
       for (const [query, message] of cases) {
         const res = await request(a).get(`/audit-events?${query}`);
+        // Every 400 names its field in `error.fields` too: the message is `<field> <problem>`.
+        const field = message.slice(0, message.indexOf(' '));
         expect({
           query,
           status: res.status,
           name: res.body.error?.name,
           message: res.body.error?.message,
+          fields: res.body.error?.fields,
         }).toEqual({
           query,
           status: 400,
           name: 'InputError',
           message,
+          fields: [{ field, message: message.slice(field.length + 1) }],
         });
       }
     },

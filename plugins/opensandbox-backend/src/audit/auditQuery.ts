@@ -1,8 +1,8 @@
 /**
  * Parsing and validation of `GET /audit-events` query parameters. Every error is an
- * `InputError` (400) naming the parameter.
+ * `InputError` (400) naming the parameter in its message and in `error.fields` ({@link invalidInput}).
  */
-import { InputError } from '@backstage/errors';
+import { invalidInput } from '../errors';
 import type { AuditAction, AuditOutcome } from './types';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES, AuditEventFilter } from './records';
 import { decodeCursor } from './cursor';
@@ -49,9 +49,13 @@ export function parseTimestamp(field: string, text: string): number {
   if (EPOCH_MS.test(text)) ms = Number(text);
   else if (ISO_UTC.test(text)) ms = Date.parse(text);
   if (!Number.isFinite(ms)) {
-    throw new InputError(
-      `${field} must be an ISO 8601 timestamp with a time zone (e.g. 2026-11-29T10:00:00Z) or epoch milliseconds`,
-    );
+    throw invalidInput([
+      {
+        field,
+        message:
+          'must be an ISO 8601 timestamp with a time zone (e.g. 2026-11-29T10:00:00Z) or epoch milliseconds',
+      },
+    ]);
   }
   return ms;
 }
@@ -62,7 +66,9 @@ function oneOf<T extends string>(
   allowed: readonly T[],
 ): T {
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new InputError(`${field} must be one of ${allowed.join(', ')}`);
+    throw invalidInput([
+      { field, message: `must be one of ${allowed.join(', ')}` },
+    ]);
   }
   return value as T;
 }
@@ -76,19 +82,15 @@ export function parseAuditEventsQuery(
 ): AuditEventsQuery {
   const raw: Record<string, string> = {};
   for (const [key, value] of Object.entries(query)) {
-    if (!KNOWN.includes(key)) {
-      throw new InputError(
-        `unknown query parameter ${key}; known: ${KNOWN.join(', ')}`,
-      );
-    }
-    if (typeof value !== 'string')
-      throw new InputError(`${key} must be given once`);
-    if (value === '') throw new InputError(`${key} must not be empty`);
+    checkRawParameter(key, value, KNOWN);
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(value) || value.length > 255) {
-      throw new InputError(
-        `${key} must be at most 255 characters without control characters`,
-      );
+      throw invalidInput([
+        {
+          field: key,
+          message: 'must be at most 255 characters without control characters',
+        },
+      ]);
     }
     raw[key] = value;
   }
@@ -114,17 +116,17 @@ export function parseAuditEventsQuery(
     filter.to !== undefined &&
     filter.from >= filter.to
   ) {
-    throw new InputError('from must be earlier than to');
+    throw invalidInput([{ field: 'from', message: 'must be earlier than to' }]);
   }
 
   const format =
     raw.format === undefined ? 'json' : oneOf('format', raw.format, FORMATS);
   const result: AuditEventsQuery = { filter, format, ...parsePage(raw) };
   if (format !== 'json') {
-    if (result.limit !== undefined)
-      throw new InputError('limit applies only to format=json');
-    if (result.cursor !== undefined)
-      throw new InputError('cursor applies only to format=json');
+    for (const field of ['limit', 'cursor'] as const) {
+      if (result[field] !== undefined)
+        throw invalidInput([{ field, message: 'applies only to format=json' }]);
+    }
   }
   return result;
 }
@@ -145,6 +147,29 @@ export function expandRef(value: string, kind: 'user' | 'group'): string {
   return `${kind}:${namespace ?? 'default'}/${name}`.toLocaleLowerCase('en-US');
 }
 
+/**
+ * Checks one raw query parameter: known, given once, not empty.
+ * @throws InputError naming `key` in `error.fields`.
+ */
+function checkRawParameter(
+  key: string,
+  value: unknown,
+  known: readonly string[],
+): asserts value is string {
+  if (!known.includes(key)) {
+    throw invalidInput([
+      {
+        field: key,
+        message: `is not a known query parameter; known: ${known.join(', ')}`,
+      },
+    ]);
+  }
+  if (typeof value !== 'string')
+    throw invalidInput([{ field: key, message: 'must be given once' }]);
+  if (value === '')
+    throw invalidInput([{ field: key, message: 'must not be empty' }]);
+}
+
 /** `limit` (1-200) and `cursor` (checked to decode) of a page. */
 function parsePage(raw: Record<string, string>): {
   limit?: number;
@@ -154,9 +179,12 @@ function parsePage(raw: Record<string, string>): {
   if (raw.limit !== undefined) {
     const limit = /^\d{1,4}$/.test(raw.limit) ? Number(raw.limit) : Number.NaN;
     if (!(limit >= AUDIT_PAGE_LIMIT.min && limit <= AUDIT_PAGE_LIMIT.max)) {
-      throw new InputError(
-        `limit must be an integer between ${AUDIT_PAGE_LIMIT.min} and ${AUDIT_PAGE_LIMIT.max}`,
-      );
+      throw invalidInput([
+        {
+          field: 'limit',
+          message: `must be an integer between ${AUDIT_PAGE_LIMIT.min} and ${AUDIT_PAGE_LIMIT.max}`,
+        },
+      ]);
     }
     result.limit = limit;
   }
@@ -179,13 +207,7 @@ export function parseSandboxHistoryQuery(query: Record<string, unknown>): {
   const known = ['limit', 'cursor'];
   const raw: Record<string, string> = {};
   for (const [key, value] of Object.entries(query)) {
-    if (!known.includes(key))
-      throw new InputError(
-        `unknown query parameter ${key}; known: ${known.join(', ')}`,
-      );
-    if (typeof value !== 'string')
-      throw new InputError(`${key} must be given once`);
-    if (value === '') throw new InputError(`${key} must not be empty`);
+    checkRawParameter(key, value, known);
     raw[key] = value;
   }
   return parsePage(raw);

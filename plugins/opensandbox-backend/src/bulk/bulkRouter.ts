@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { RequestHandler } from 'express';
 import Router from 'express-promise-router';
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
+import { requireJsonBody } from '../http/jsonBody';
 import type { BulkOperations } from './BulkOperations';
 
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
@@ -18,10 +19,12 @@ export function createBulkRouter(options: {
   rateLimit?: RequestHandler;
 }): express.Router {
   const router = Router();
-  const limited: RequestHandler[] = options.rateLimit
-    ? [options.rateLimit]
-    : [];
-  router.post('/bulk/:action', ...limited, async (req, res) => {
+  // A body in anything but JSON is a 415 naming `body`; then the mutation rate limit.
+  const before: RequestHandler[] = [
+    requireJsonBody,
+    ...(options.rateLimit ? [options.rateLimit] : []),
+  ];
+  router.post('/bulk/:action', ...before, async (req, res) => {
     const incoming = req.header('x-request-id');
     const requestId =
       incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();

@@ -7,6 +7,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import { auditErrorOf, invalidInput, notAllowed } from '../errors';
+import { requireJsonBody } from '../http/jsonBody';
 import type { AuditAttemptInput, AuditRecorder } from '../audit/types';
 import type { QuotaConfig } from './quotaConfig';
 import type { QuotaEnforcer } from './QuotaEnforcer';
@@ -69,6 +70,8 @@ export function createQuotasRouter(
   const limited: RequestHandler[] = options.rateLimit
     ? [options.rateLimit]
     : [];
+  /** A body in anything but JSON is a 415 naming `body` (before the limit). */
+  const jsonLimited: RequestHandler[] = [requireJsonBody, ...limited];
 
   const credentialsOf = async (req: Request, res: Response) => {
     const incoming = req.header('x-request-id');
@@ -236,7 +239,7 @@ export function createQuotasRouter(
     res.json(await entry(keyParam(req)));
   });
 
-  router.put('/admin/quotas/:team', ...limited, async (req, res) => {
+  router.put('/admin/quotas/:team', ...jsonLimited, async (req, res) => {
     const key = keyParam(req);
     // Validated first, like every route: a 400 names the fields and is not an attempt.
     const { limits, errors } = parseQuotaLimits(req.body ?? null);

@@ -20,6 +20,7 @@ import {
   parsePort,
   parseSandboxId,
 } from './requestParsing';
+import { requireJsonBody } from './jsonBody';
 
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
 
@@ -41,6 +42,8 @@ export async function createRouter(options: {
   const limited: RequestHandler[] = options.rateLimit
     ? [options.rateLimit]
     : [];
+  // Routes taking a JSON body: any other body is a 415 naming `body`; then the limit.
+  const jsonLimited: RequestHandler[] = [requireJsonBody, ...limited];
   const router = Router();
   router.use(express.json({ limit: REQUEST_BODY_LIMIT_BYTES }));
   // The sandbox routes, for the default OpenSandbox server and under /servers/:server for any.
@@ -122,7 +125,7 @@ export async function createRouter(options: {
       ),
     );
   });
-  sandboxes.post('/sandboxes', ...limited, async (req, res) => {
+  sandboxes.post('/sandboxes', ...jsonLimited, async (req, res) => {
     const key = req.header('idempotency-key');
     const { sandbox, replayed } = await ops.create(req.body, {
       ...(await ctx(req, res)),
@@ -140,7 +143,7 @@ export async function createRouter(options: {
   });
   sandboxes.post(
     '/sandboxes/:sandboxId/renew-expiration',
-    ...limited,
+    ...jsonLimited,
     async (req, res) => {
       res.json(await ops.renew(id(req), req.body, await ctx(req, res)));
     },
@@ -163,7 +166,7 @@ export async function createRouter(options: {
   );
   sandboxes.patch(
     '/sandboxes/:sandboxId/metadata',
-    ...limited,
+    ...jsonLimited,
     async (req, res) => {
       const sandboxId = id(req);
       if (!req.is('application/json')) {
@@ -229,7 +232,8 @@ export async function createRouter(options: {
 /**
  * Body parser failures (express.json / express.text) as console errors naming the body, instead of
  * the parser's own error (whose serialisation would echo the body back): unreadable JSON → 400,
- * too large → 413, unsupported charset or encoding → 415. Other errors are returned unchanged.
+ * too large → 413, unsupported charset or encoding → 415, a body its Content-Encoding cannot
+ * decode (zlib errors) → 400 naming `body`. Other errors are returned unchanged.
  */
 export function fromBodyParser(error: any): unknown {
   switch (error?.type) {
@@ -266,6 +270,22 @@ export function fromBodyParser(error: any): unknown {
         'The request body could not be read.',
       );
     default:
+      // Any other parser failure the parser marks 400 (an http-errors error: `status` and
+      // `expose`) without a known `type` — e.g. zlib's `Z_DATA_ERROR` for a body that does not
+      // match its Content-Encoding — is the caller's body at fault; the raw error is not shown.
+      if (
+        error?.type === undefined &&
+        error?.status === 400 &&
+        typeof error?.expose === 'boolean'
+      ) {
+        return invalidInput([
+          {
+            field: 'body',
+            message:
+              'could not be decoded: it does not match its Content-Encoding (send plain UTF-8 JSON, or valid gzip/deflate/br)',
+          },
+        ]);
+      }
       return error;
   }
 }

@@ -3,6 +3,7 @@ import type {
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
+import { callerUnavailable } from '../errors';
 
 /** Who is calling, resolved from Backstage credentials. */
 export interface Caller {
@@ -17,7 +18,8 @@ export interface Caller {
 /**
  * Resolves the caller from credentials: users through `userInfo` (their ownership refs), services
  * by subject. Other principals (none) are refused.
- * @throws NotAllowedError for credentials that are neither a user nor a service.
+ * @throws NotAllowedError for credentials that are neither a user nor a service; a 503
+ *   (`callerUnavailable`) when Backstage's user info fails.
  */
 export async function resolveCaller(
   credentials: BackstageCredentials,
@@ -25,7 +27,15 @@ export async function resolveCaller(
 ): Promise<Caller> {
   const principal = credentials.principal as { type: string; subject?: string };
   if (principal.type === 'user') {
-    const info = await userInfo.getUserInfo(credentials);
+    let info: Awaited<ReturnType<UserInfoService['getUserInfo']>>;
+    try {
+      info = await userInfo.getUserInfo(credentials);
+    } catch {
+      // Backstage's user info failed (e.g. the auth backend's database is down): the caller's
+      // groups cannot be known, so nothing is decided or performed. Its error (which may carry
+      // another service's response) is not passed on.
+      throw callerUnavailable();
+    }
     return {
       type: 'user',
       actor: info.userEntityRef,

@@ -28,7 +28,24 @@ import {
   opensandboxSandboxPermissionResourceRef,
   SandboxFilter,
 } from '@opensandbox-console/plugin-opensandbox-node';
-import { notAllowed, policyNotEvaluable, sandboxNotReadable } from '../errors';
+import {
+  notAllowed,
+  permissionServiceUnavailable,
+  policyNotEvaluable,
+  sandboxNotReadable,
+} from '../errors';
+
+/**
+ * Whether an error of the permission client means the permission service is unavailable: a
+ * transport failure (no HTTP status) or a 5xx `ResponseError`.
+ */
+function isUnavailable(error: unknown): boolean {
+  const status =
+    (error as { statusCode?: unknown; response?: { status?: unknown } })
+      ?.statusCode ??
+    (error as { response?: { status?: unknown } })?.response?.status;
+  return typeof status !== 'number' || status >= 500;
+}
 
 type Ruleset = ReturnType<PermissionsRegistryService['getPermissionRuleset']>;
 
@@ -108,7 +125,12 @@ export class SandboxDecisions {
           .join(', ')}; denying: ${describe(error)}`,
         error as Error,
       );
-      throw policyNotEvaluable(permissions.map(p => p.name).join(', '));
+      const names = permissions.map(p => p.name).join(', ');
+      // The permission backend failed or did not answer (a transport error or a 5xx): fail
+      // closed with a retryable 503; anything else (e.g. a 4xx) is a policy problem.
+      throw isUnavailable(error)
+        ? permissionServiceUnavailable(names)
+        : policyNotEvaluable(names);
     }
     resource.forEach(({ i }, k) => (decisions[i] = results[0][k]));
     basic.forEach(({ i }, k) => (decisions[i] = results[1][k]));

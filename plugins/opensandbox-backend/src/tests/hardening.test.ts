@@ -3,6 +3,7 @@
  * malformed upstream answers, key scrubbing.
  */
 import type { Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { startSimulator } from '@opensandbox-console/opensandbox-simulator';
 import {
@@ -246,10 +247,34 @@ describe('hardening', () => {
       .set('Authorization', authHeader('operatorOwnTeam'))
       .set('content-type', 'text/plain')
       .send('hello');
-    expect(text.status).toBe(400);
-    expect(text.body.error.message).toBe(
-      'body must be a JSON object (Content-Type: application/json)',
-    );
+    expect(text.status).toBe(415);
+    expect(text.body.error).toMatchObject({
+      name: 'UnsupportedMediaTypeError',
+      message:
+        'body must be JSON sent with Content-Type: application/json (got Content-Type: text/plain)',
+      fields: [
+        {
+          field: 'body',
+          message:
+            'must be JSON sent with Content-Type: application/json (got Content-Type: text/plain)',
+        },
+      ],
+    });
+    // No body at all (and no Content-Type): the metadata route still names the missing body.
+    const none = await request(server)
+      .patch(`/api/opensandbox/sandboxes/${id}/metadata`)
+      .set('Authorization', authHeader('operatorOwnTeam'));
+    expect(none.status).toBe(400);
+    expect(none.body.error).toMatchObject({
+      name: 'InputError',
+      message: 'body must be a JSON object (Content-Type: application/json)',
+      fields: [
+        {
+          field: 'body',
+          message: 'must be a JSON object (Content-Type: application/json)',
+        },
+      ],
+    });
     const nul = await request(server)
       .get('/api/opensandbox/audit-events')
       .query({ sandboxId: '\u0000' })
@@ -258,5 +283,176 @@ describe('hardening', () => {
     expect(nul.body.error.message).toBe(
       'sandboxId must be at most 255 characters without control characters',
     );
+    expect(nul.body.error.fields).toEqual([
+      {
+        field: 'sandboxId',
+        message: 'must be at most 255 characters without control characters',
+      },
+    ]);
+  });
+
+  it('answers 415 naming the body for every JSON route sent another Content-Type, before any upstream call', async () => {
+    const id = await seedUpstreamSandbox(sim.url, {
+      owner: 'ada',
+      team: 'team-a',
+    });
+    await fetch(`${sim.url}/_simulator/requests`, { method: 'DELETE' });
+    const ada = authHeader('operatorOwnTeam');
+    const admin = authHeader('admin');
+    const json = JSON.stringify(body);
+    const cases: Array<[string, string, string, string, string]> = [
+      ['post', '/sandboxes', 'text/plain', json, ada],
+      [
+        'post',
+        '/sandboxes',
+        'application/x-www-form-urlencoded',
+        'image=alpine',
+        ada,
+      ],
+      ['post', '/servers/default/sandboxes', 'text/plain', json, ada],
+      [
+        'post',
+        `/sandboxes/${id}/renew-expiration`,
+        'text/plain',
+        '{"expiresAt":"2030-01-01T00:00:00Z"}',
+        ada,
+      ],
+      [
+        'post',
+        `/sandboxes/${id}/renew-expiration`,
+        'application/x-www-form-urlencoded',
+        'expiresAt=2030-01-01T00%3A00%3A00Z',
+        ada,
+      ],
+      ['patch', `/sandboxes/${id}/metadata`, 'text/plain', '{"a":"b"}', ada],
+      [
+        'post',
+        '/bulk/pause',
+        'text/plain',
+        JSON.stringify({ sandboxIds: [id] }),
+        ada,
+      ],
+      [
+        'post',
+        '/bulk/delete',
+        'application/x-www-form-urlencoded',
+        `sandboxIds=${id}`,
+        ada,
+      ],
+      [
+        'put',
+        '/admin/quotas/team-a',
+        'text/plain',
+        '{"maxSandboxes":3}',
+        admin,
+      ],
+      [
+        'post',
+        '/admin/role-bindings',
+        'text/plain',
+        '{"subject":"user:default/x","role":"viewer"}',
+        admin,
+      ],
+    ];
+    for (const [method, path, contentType, raw, auth] of cases) {
+      const res = await (request(server) as any)
+        [method](`/api/opensandbox${path}`)
+        .set('Authorization', auth)
+        .set('Content-Type', contentType)
+        .send(raw);
+      const message = `must be JSON sent with Content-Type: application/json (got Content-Type: ${contentType})`;
+      expect({
+        route: `${method} ${path} as ${contentType}`,
+        status: res.status,
+        name: res.body.error?.name,
+        message: res.body.error?.message,
+        fields: res.body.error?.fields,
+        requestId: typeof res.body.error?.requestId,
+      }).toEqual({
+        route: `${method} ${path} as ${contentType}`,
+        status: 415,
+        name: 'UnsupportedMediaTypeError',
+        message: `body ${message}`,
+        fields: [{ field: 'body', message }],
+        requestId: 'string',
+      });
+    }
+    // A JSON body without any Content-Type (fetch sends none for raw bytes) is refused the same way.
+    const { port } = server.address() as { port: number };
+    const bare = await fetch(
+      `http://127.0.0.1:${port}/api/opensandbox/sandboxes`,
+      {
+        method: 'POST',
+        headers: { Authorization: ada },
+        body: new TextEncoder().encode(json),
+      },
+    );
+    expect(bare.status).toBe(415);
+    expect((await bare.json()).error).toMatchObject({
+      name: 'UnsupportedMediaTypeError',
+      message:
+        'body must be JSON sent with Content-Type: application/json (got no Content-Type)',
+      fields: [
+        {
+          field: 'body',
+          message:
+            'must be JSON sent with Content-Type: application/json (got no Content-Type)',
+        },
+      ],
+    });
+    const calls = await (await fetch(`${sim.url}/_simulator/requests`)).json();
+    expect(Array.isArray(calls) ? calls : calls.requests).toEqual([]);
+
+    // Routes whose body is optional keep working without a body or Content-Type (fetch sends
+    // `Content-Length: 0` for a bodiless POST; supertest sends neither header).
+    const paused = await fetch(
+      `http://127.0.0.1:${port}/api/opensandbox/sandboxes/${id}/pause`,
+      { method: 'POST', headers: { Authorization: ada } },
+    );
+    expect(paused.status).toBe(202);
+    const resumed = await request(server)
+      .post(`/api/opensandbox/sandboxes/${id}/resume`)
+      .set('Authorization', ada);
+    expect(resumed.status).toBe(202);
+    const deleted = await request(server)
+      .delete(`/api/opensandbox/sandboxes/${id}`)
+      .set('Authorization', ada);
+    expect(deleted.status).toBe(204);
+  });
+
+  it('answers 400 naming the body for a body that does not match its Content-Encoding, and accepts real gzip', async () => {
+    const ada = authHeader('operatorOwnTeam');
+    const bad = await request(server)
+      .post('/api/opensandbox/sandboxes')
+      .set('Authorization', ada)
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .send(JSON.stringify(body));
+    expect(bad.status).toBe(400);
+    const message =
+      'could not be decoded: it does not match its Content-Encoding (send plain UTF-8 JSON, or valid gzip/deflate/br)';
+    expect(bad.body.error).toMatchObject({
+      name: 'InputError',
+      message: `body ${message}`,
+      fields: [{ field: 'body', message }],
+    });
+    expect(bad.text).not.toContain('Z_DATA_ERROR');
+    expect(bad.text).not.toContain('errno');
+
+    const { port } = server.address() as { port: number };
+    const gzipped = await fetch(
+      `http://127.0.0.1:${port}/api/opensandbox/sandboxes`,
+      {
+        method: 'POST',
+        headers: {
+          Authorization: ada,
+          'Content-Type': 'application/json',
+          'Content-Encoding': 'gzip',
+        },
+        body: gzipSync(JSON.stringify(body)),
+      },
+    );
+    expect(gzipped.status).toBe(202);
+    expect((await gzipped.json()).image).toEqual({ uri: 'alpine:3' });
   });
 });

@@ -153,49 +153,62 @@ describe('sandbox history', () => {
     expect(second.body.nextCursor).toBeUndefined();
   });
 
+  const LIMIT = 'must be an integer between 1 and 200';
   it.each([
-    ['an invalid id', 'bad%20id!', {}, '', 'sandboxId'],
     [
-      'limit 0',
-      'ID',
-      { limit: '0' },
+      'an invalid id',
+      'bad%20id!',
+      {},
       '',
-      'limit must be an integer between 1 and 200',
+      'sandboxId',
+      'must be 1-128 letters, digits, "-", "_" or "."',
     ],
+    ['limit 0', 'ID', { limit: '0' }, '', 'limit', LIMIT],
+    ['limit 201', 'ID', { limit: '201' }, '', 'limit', LIMIT],
+    ['limit abc', 'ID', { limit: 'abc' }, '', 'limit', LIMIT],
     [
-      'limit 201',
+      'a bad cursor',
       'ID',
-      { limit: '201' },
+      { cursor: 'not a cursor' },
       '',
-      'limit must be an integer between 1 and 200',
+      'cursor',
+      'is invalid',
     ],
-    [
-      'limit abc',
-      'ID',
-      { limit: 'abc' },
-      '',
-      'limit must be an integer between 1 and 200',
-    ],
-    ['a bad cursor', 'ID', { cursor: 'not a cursor' }, '', 'cursor is invalid'],
     [
       'a forged cursor',
       'ID',
       { cursor: Buffer.from('[1,"x"]').toString('base64url') },
       '',
-      'cursor is invalid',
+      'cursor',
+      'is invalid',
     ],
-    ['an empty cursor', 'ID', { cursor: '' }, '', 'cursor must not be empty'],
+    [
+      'an empty cursor',
+      'ID',
+      { cursor: '' },
+      '',
+      'cursor',
+      'must not be empty',
+    ],
     [
       'an unknown parameter',
       'ID',
       { actor: 'ada' },
       '',
-      'unknown query parameter actor; known: limit, cursor',
+      'actor',
+      'is not a known query parameter; known: limit, cursor',
     ],
-    ['an unknown server', 'ID', {}, '/servers/nope', 'server'],
+    [
+      'an unknown server',
+      'ID',
+      {},
+      '/servers/nope',
+      'server',
+      'is not an OpenSandbox server of the console (default)',
+    ],
   ])(
     '%s → 400 naming the field',
-    async (_name, rawId, query, prefix, message) => {
+    async (_name, rawId, query, prefix, field, message) => {
       const res = await history(
         'viewer',
         rawId === 'ID' ? id : rawId,
@@ -203,8 +216,11 @@ describe('sandbox history', () => {
         prefix,
       );
       expect(res.status).toBe(400);
-      expect(res.body.error.name).toBe('InputError');
-      expect(res.body.error.message).toContain(message);
+      expect(res.body.error).toMatchObject({
+        name: 'InputError',
+        message: `${field} ${message}`,
+        fields: [{ field, message }],
+      });
     },
   );
 
@@ -214,6 +230,9 @@ describe('sandbox history', () => {
       .set('Authorization', authHeader('viewer'));
     expect(res.status).toBe(400);
     expect(res.body.error.message).toBe('limit must be given once');
+    expect(res.body.error.fields).toEqual([
+      { field: 'limit', message: 'must be given once' },
+    ]);
   });
 
   it('after a delete, the history is judged on the sandbox its audit rows recorded', async () => {

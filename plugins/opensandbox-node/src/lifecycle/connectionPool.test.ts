@@ -129,7 +129,9 @@ describe('the lifecycle client connection pool', () => {
     ]);
     expect(() =>
       readConnectionOptions(new ConfigReader({ connections: 0 })),
-    ).toThrow('opensandbox.connection.connections must be a whole number >= 1');
+    ).toThrow(
+      'opensandbox.connection.connections must be a whole number >= 1 (and small enough for a timer)',
+    );
     expect(() =>
       readOpenSandboxServers(
         new ConfigReader({
@@ -145,7 +147,35 @@ describe('the lifecycle client connection pool', () => {
         }),
       ),
     ).toThrow(
-      'opensandbox.servers[0].connection.keepAliveTimeoutSeconds must be a number >= 0.001',
+      'opensandbox.servers[0].connection.keepAliveTimeoutSeconds must be a number >= 0.001 (and small enough for a timer)',
     );
+  });
+
+  it.each([
+    [{ requestTimeoutSeconds: -5 }, 'opensandbox.requestTimeoutSeconds'],
+    [{ requestTimeoutSeconds: 0 }, 'opensandbox.requestTimeoutSeconds'],
+    [{ createTimeoutSeconds: 1e12 }, 'opensandbox.createTimeoutSeconds'],
+    [
+      {
+        servers: [
+          { name: 'eu', baseUrl: 'http://eu', requestTimeoutSeconds: -1 },
+        ],
+      },
+      'opensandbox.servers[0].requestTimeoutSeconds',
+    ],
+    [
+      {
+        servers: [
+          { name: 'eu', baseUrl: 'http://eu', createTimeoutSeconds: 0 },
+        ],
+      },
+      'opensandbox.servers[0].createTimeoutSeconds',
+    ],
+  ])('refuses the timeouts of %j at start, naming %s', (block, key) => {
+    expect(() =>
+      readOpenSandboxServers(
+        new ConfigReader({ opensandbox: { baseUrl: 'http://x', ...block } }),
+      ),
+    ).toThrow(`${key} must be a number of seconds > 0 and <= 2147483`);
   });
 });

@@ -4,6 +4,31 @@ import {
   OpenSandboxLifecycleClient,
 } from './OpenSandboxLifecycleClient';
 
+/** The longest time a Node.js timer takes: 2^31 - 1 milliseconds (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Reads a timeout in seconds (`requestTimeoutSeconds`, `createTimeoutSeconds`): a number > 0 and
+ * at most 2,147,483 s (a Node.js timer's limit); `fallback` (seconds) when absent.
+ * @throws Error naming the key (`path`.`key`) for any other value.
+ */
+function readTimeoutSeconds(
+  block: Config,
+  key: string,
+  fallback: number,
+  path: string,
+): number {
+  const value = block.getOptionalNumber(key) ?? fallback;
+  if (!Number.isFinite(value) || value <= 0 || value * 1000 > MAX_TIMER_MS) {
+    throw new Error(
+      `${path}.${key} must be a number of seconds > 0 and <= ${Math.floor(
+        MAX_TIMER_MS / 1000,
+      )}`,
+    );
+  }
+  return value;
+}
+
 /**
  * Reads a `connection` block (`opensandbox.connection` or `opensandbox.servers[].connection`):
  * `connections`, `keepAliveTimeoutSeconds`, `keepAliveMaxTimeoutSeconds`,
@@ -23,12 +48,13 @@ export function readConnectionOptions(
     if (
       !Number.isFinite(value) ||
       value < min ||
+      value * scale > MAX_TIMER_MS ||
       (min === 1 && !Number.isInteger(value))
     ) {
       throw new Error(
         `${path}.${key} must be ${
           min === 1 ? 'a whole number >= 1' : `a number >= ${min}`
-        }`,
+        } (and small enough for a timer)`,
       );
     }
     return value * scale;
@@ -53,7 +79,8 @@ export function readConnectionOptions(
  * `baseUrl` (required, server root without `/v1`), `apiKey` (secret),
  * `requestTimeoutSeconds` (default 30), `createTimeoutSeconds` (default 180), `connection` (the
  * connection pool, {@link readConnectionOptions}).
- * @throws Error when `opensandbox.baseUrl` is missing.
+ * @throws Error when `opensandbox.baseUrl` is missing or a timeout is not positive (at most
+ *   2,147,483 s).
  * @public
  */
 export function createLifecycleClientFromConfig(
@@ -65,9 +92,11 @@ export function createLifecycleClientFromConfig(
     baseUrl: block.getString('baseUrl'),
     apiKey: block.getOptionalString('apiKey'),
     requestTimeoutMs:
-      (block.getOptionalNumber('requestTimeoutSeconds') ?? 30) * 1000,
+      readTimeoutSeconds(block, 'requestTimeoutSeconds', 30, 'opensandbox') *
+      1000,
     createTimeoutMs:
-      (block.getOptionalNumber('createTimeoutSeconds') ?? 180) * 1000,
+      readTimeoutSeconds(block, 'createTimeoutSeconds', 180, 'opensandbox') *
+      1000,
     connection: readConnectionOptions(block.getOptionalConfig('connection')),
     fetch: options.fetch,
   });
@@ -95,7 +124,8 @@ const SERVER_NAME = /^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$/;
  * top-level `requestTimeoutSeconds` (30) and `createTimeoutSeconds` (180); a server's
  * `connection` keys to the top-level `opensandbox.connection` ones. Each server's client has a
  * connection pool of its own.
- * @throws Error naming the key for a missing `baseUrl`, an invalid or duplicate `name`
+ * @throws Error naming the key for a missing `baseUrl`, a timeout that is not positive (or beyond a
+ *   timer's 2,147,483 s), an invalid or duplicate `name`
  *   (1-32 lower-case letters, digits and `-`), or a `teams` entry that is not a group ref.
  * @public
  */
@@ -104,8 +134,18 @@ export function readOpenSandboxServers(
   options: { fetch?: typeof fetch } = {},
 ): OpenSandboxServer[] {
   const block = config.getConfig('opensandbox');
-  const requestTimeout = block.getOptionalNumber('requestTimeoutSeconds') ?? 30;
-  const createTimeout = block.getOptionalNumber('createTimeoutSeconds') ?? 180;
+  const requestTimeout = readTimeoutSeconds(
+    block,
+    'requestTimeoutSeconds',
+    30,
+    'opensandbox',
+  );
+  const createTimeout = readTimeoutSeconds(
+    block,
+    'createTimeoutSeconds',
+    180,
+    'opensandbox',
+  );
   const connection = readConnectionOptions(
     block.getOptionalConfig('connection'),
   );
@@ -136,8 +176,12 @@ export function readOpenSandboxServers(
         `opensandbox.servers[${i}].teams must be group entity refs such as group:default/team-a`,
       );
     }
-    const create =
-      server.getOptionalNumber('createTimeoutSeconds') ?? createTimeout;
+    const create = readTimeoutSeconds(
+      server,
+      'createTimeoutSeconds',
+      createTimeout,
+      `opensandbox.servers[${i}]`,
+    );
     return {
       name,
       teams,
@@ -146,8 +190,12 @@ export function readOpenSandboxServers(
         baseUrl: server.getString('baseUrl'),
         apiKey: server.getOptionalString('apiKey'),
         requestTimeoutMs:
-          (server.getOptionalNumber('requestTimeoutSeconds') ??
-            requestTimeout) * 1000,
+          readTimeoutSeconds(
+            server,
+            'requestTimeoutSeconds',
+            requestTimeout,
+            `opensandbox.servers[${i}]`,
+          ) * 1000,
         createTimeoutMs: create * 1000,
         connection: readConnectionOptions(
           server.getOptionalConfig('connection'),

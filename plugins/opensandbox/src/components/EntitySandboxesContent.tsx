@@ -4,7 +4,8 @@ import Box from '@material-ui/core/Box';
 import IconButton from '@material-ui/core/IconButton';
 import Tooltip from '@material-ui/core/Tooltip';
 import RefreshIcon from '@material-ui/icons/Refresh';
-import { EmptyState, Progress } from '@backstage/core-components';
+import { Progress } from '@backstage/core-components';
+import { SectionEmptyState } from './SectionEmptyState';
 import { ListLoadError } from './ListLoadError';
 import { identityApiRef, useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -173,7 +174,7 @@ function EntitySandboxes(props: {
         title={isGroup ? 'Sandboxes of this team' : `Sandboxes of this ${what}`}
         hide={isGroup ? ['team'] : ['entity']}
         emptyContent={
-          <EmptyState
+          <SectionEmptyState
             missing="data"
             title="No sandboxes"
             description={emptyDescription}
@@ -258,7 +259,7 @@ export function EntitySandboxesContent() {
   const filter = sandboxFilterForEntity(entity);
   if (!filter) {
     return (
-      <EmptyState
+      <SectionEmptyState
         missing="info"
         title="No sandboxes for this kind of entity"
         description="Sandboxes are linked to groups (their team), components and systems."

@@ -16,6 +16,7 @@ import {
   validateRoleBindingInput,
 } from '@opensandbox-console/plugin-opensandbox-common';
 import { invalidInput, notAllowed } from '../../errors';
+import { requireJsonBody } from '../../http/jsonBody';
 import type { RoleBindings } from './RoleBindings';
 import { parseRoleBindingsYaml, toRoleBindingsYaml } from './roleBindingsYaml';
 
@@ -164,6 +165,7 @@ export function createRoleBindingsRouter(
 
   router.post(
     '/admin/role-bindings',
+    requireJsonBody,
     express.json({ limit: '64kb' }),
     async (req, res) => {
       onlyQuery(req, []);
