@@ -5,18 +5,12 @@
 // provider). Ports are given by the caller (the reliability suites use 7400-7499 and 8400-8499,
 // so they never need the e2e lock). Used by e2e/replicas.test.mjs, bench/load and
 // scripts/deployment-check.sh.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnGroup, waitForUrl } from './processGroup.mjs';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -94,25 +88,10 @@ export function dropDatabases(prefix) {
   return names;
 }
 
-async function waitFor(url, child, timeoutMs, failed) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(
-        `${url}: the process exited (${child.exitCode ?? child.signalCode})`,
-      );
-    if (failed?.()) throw new Error(`${url}: the start failed`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {}
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
-}
-
 /**
- * Spawns one process (its own process group) logging to `logFile`, and waits for `readyUrl`.
+ * Spawns one process (its own process group) appending to `logFile`, and waits for `readyUrl`; a
+ * Backstage backend whose log says its start failed (it may keep running without ever serving)
+ * counts as failed.
  * @returns {{ child, logFile, pid: number, kill(signal?: string): Promise<void> }}
  */
 export async function startProcess({
@@ -125,45 +104,26 @@ export async function startProcess({
   cwd = repoRoot,
   timeoutMs = 180_000,
 }) {
-  mkdirSync(dirname(logFile), { recursive: true });
   const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(command, args, {
-    cwd,
+  const { child, hasExited, kill } = spawnGroup({
+    command,
+    args,
     env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd,
+    logFile,
+    append: true,
   });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  const exited = new Promise(r => child.once('exit', r));
-  const kill = async (signal = 'SIGTERM') => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {}
-    }, 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
   try {
-    // A Backstage backend whose start failed may keep running without ever serving.
-    await waitFor(
-      readyUrl,
-      child,
+    await waitForUrl(readyUrl, {
       timeoutMs,
-      () =>
+      intervalMs: 250,
+      hasExited,
+      failed: () =>
         existsSync(logFile) &&
         /Backend startup failed/.test(
           readFileSync(logFile).subarray(logStart).toString('utf8'),
         ),
-    );
+    });
   } catch (error) {
     await kill('SIGKILL');
     throw new Error(`${name}: ${error.message} (see ${logFile})`);

@@ -3,11 +3,10 @@
 // own process group, waits until it serves, and stops the whole group afterwards; launches Debian's
 // Chromium for the browser tests. The apps are built once and reused while their sources are
 // unchanged (scripts/build-app.mjs), so only the first stack of a run pays for the builds.
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { spawnGroup, waitForUrl } from './processGroup.mjs';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The primary app: the new-frontend-system app (packages/app-next), served by the backend. */
@@ -18,33 +17,10 @@ export const BACKEND_URL = 'http://localhost:7007';
 export const SIMULATOR_URL = 'http://127.0.0.1:8080';
 export const IDP_URL = 'http://localhost:7300';
 
-async function waitFor(
-  url,
-  { timeoutMs, isReady = res => res.ok, hasExited = () => false },
-) {
-  const deadline = Date.now() + timeoutMs;
-  let lastError;
-  while (Date.now() < deadline) {
-    if (hasExited())
-      throw new Error(`the process serving ${url} exited before it answered`);
-    try {
-      const res = await fetch(url);
-      if (await isReady(res)) return;
-      lastError = new Error(`${url} answered ${res.status}`);
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise(r => setTimeout(r, 1000));
-  }
-  throw new Error(
-    `${url} not ready after ${timeoutMs} ms: ${lastError?.message}`,
-  );
-}
-
 /**
  * Runs `command args` in its own process group, logging to `.cache/<logName>`, and waits until
  * every URL of `readyUrls` answers 2xx (5 minutes at most). `stop()` ends the whole group
- * (SIGTERM, then SIGKILL after 15 s).
+ * (SIGTERM, then SIGKILL after 15 s). A killed test run kills the group too.
  * @param {{ command: string, args: string[], env?: Record<string, string>, logName: string, readyUrls: string[] }} options
  * @returns {Promise<{ stop(): Promise<void>, logFile: string }>}
  */
@@ -55,22 +31,18 @@ export async function startProcessGroup({
   logName,
   readyUrls,
 }) {
-  mkdirSync(join(repoRoot, '.cache'), { recursive: true });
   const logFile = join(repoRoot, '.cache', logName);
-  const log = createWriteStream(logFile);
-  const child = spawn(command, args, {
+  const { child, hasExited, kill } = spawnGroup({
+    command,
+    args,
     cwd: repoRoot,
-    detached: true,
     env: { ...process.env, ...env, BROWSER: 'none', CI: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    logFile,
   });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  let exited = false;
   // The group outlives this process unless it is ended here too: a killed test run must not leave
   // a stack holding the fixed ports.
   const killGroup = () => {
-    if (exited) return;
+    if (hasExited()) return;
     try {
       process.kill(-child.pid, 'SIGKILL');
     } catch {}
@@ -83,30 +55,14 @@ export async function startProcessGroup({
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   child.on('exit', () => {
-    exited = true;
     process.off('exit', killGroup);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   });
-  const stop = async () => {
-    if (exited) return;
-    const done = new Promise(r => child.on('exit', r));
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {}
-    }, 15000);
-    await done;
-    clearTimeout(timer);
-  };
+  const stop = () => kill();
   try {
     for (const url of readyUrls)
-      await waitFor(url, { timeoutMs: 300_000, hasExited: () => exited });
+      await waitForUrl(url, { timeoutMs: 300_000, hasExited });
   } catch (error) {
     await stop();
     throw new Error(`${error.message} (see ${logFile})`);

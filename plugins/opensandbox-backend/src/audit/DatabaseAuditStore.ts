@@ -360,37 +360,20 @@ export class DatabaseAuditStore {
     const found = new Map<AuditAction, AuditEventRecord>();
     if (actions.length === 0) return found;
     const latest = (action: AuditAction, i: number) =>
-      this.knex.select('*').from(
-        this.knex(AUDIT_TABLE)
-          .where({ sandbox_id: sandboxId, action, outcome: 'succeeded' })
-          .orderBy([
-            { column: 'occurred_at', order: 'desc' },
-            { column: 'seq', order: 'desc' },
-          ])
-          .limit(1)
-          .as(`latest_${i}`),
-      );
+      this.knex
+        .select('*')
+        .from(
+          this.succeededNewestFirst(sandboxId)
+            .where({ action })
+            .limit(1)
+            .as(`latest_${i}`),
+        );
     const [first, ...rest] = actions.map(latest);
     const rows: StoredAuditEventRow[] = await (rest.length > 0
       ? first.unionAll(rest)
       : first);
     for (const row of rows) found.set(row.action as AuditAction, fromRow(row));
     return found;
-  }
-
-  /** The latest `succeeded` attempt of `action` on `sandboxId`, or undefined. */
-  async lastSucceeded(
-    sandboxId: string,
-    action: AuditAction,
-  ): Promise<AuditEventRecord | undefined> {
-    const row = await this.knex(AUDIT_TABLE)
-      .where({ sandbox_id: sandboxId, action, outcome: 'succeeded' })
-      .orderBy([
-        { column: 'occurred_at', order: 'desc' },
-        { column: 'seq', order: 'desc' },
-      ])
-      .first();
-    return row ? fromRow(row) : undefined;
   }
 
   /**
@@ -403,18 +386,11 @@ export class DatabaseAuditStore {
   async lastKnownOwnership(
     sandboxId: string,
   ): Promise<{ owner?: string; team?: string }> {
-    const rows = () =>
-      this.knex(AUDIT_TABLE)
-        .where({ sandbox_id: sandboxId, outcome: 'succeeded' })
-        .orderBy([
-          { column: 'occurred_at', order: 'desc' },
-          { column: 'seq', order: 'desc' },
-        ]);
     const [created, withTeam] = await Promise.all([
-      rows()
+      this.succeededNewestFirst(sandboxId)
         .where({ action: 'sandbox.create', actor_type: 'user' })
         .first('actor'),
-      rows().whereNotNull('team').first('team'),
+      this.succeededNewestFirst(sandboxId).whereNotNull('team').first('team'),
     ]);
     return {
       ...(created?.actor ? { owner: String(created.actor) } : {}),
@@ -425,6 +401,16 @@ export class DatabaseAuditStore {
   /** One round trip to the database (`select 1`). @throws the database error when it is unavailable. */
   async ping(): Promise<void> {
     await this.knex.raw('select 1');
+  }
+
+  /** The `succeeded` rows of `sandboxId`, newest first (index `(sandbox_id, occurred_at, seq)`). */
+  private succeededNewestFirst(sandboxId: string) {
+    return this.knex(AUDIT_TABLE)
+      .where({ sandbox_id: sandboxId, outcome: 'succeeded' })
+      .orderBy([
+        { column: 'occurred_at', order: 'desc' },
+        { column: 'seq', order: 'desc' },
+      ]);
   }
 
   private async insert(
