@@ -24,7 +24,7 @@
  * rotated per round.
  *
  * Env: BENCH_CELL_SECONDS (10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (1,10,50), BENCH_OPS
- * (get,list,renew), BENCH_MODES (hint,server), BENCH_PRINCIPAL (user), BENCH_PG_URL (admin connection, default
+ * (get,list,renew), BENCH_MODES (hint,server), BENCH_PRINCIPAL (user), BENCH_DECISION_CACHE_SECONDS (plugin default 5), BENCH_PG_URL (admin connection, default
  * postgresql://postgres@127.0.0.1:5432/postgres; CREATEDB needed), BENCH_CPU_PROF (a directory:
  * the backend runs with --cpu-prof there), BENCH_OUT (.cache/bench-latency.json).
  * Ports: simulator 8101, backend 7101.
@@ -60,6 +60,8 @@ const PROFILE_DIR = process.env.BENCH_CPU_PROF
   ? resolve(process.env.BENCH_CPU_PROF)
   : undefined;
 const PRINCIPAL = (process.env.BENCH_PRINCIPAL ?? 'user') as 'user' | 'service';
+/** `opensandbox.permissionDecisions.cacheSeconds` of the plugin; unset: the plugin's default (5). */
+const DECISION_CACHE_SECONDS = process.env.BENCH_DECISION_CACHE_SECONDS;
 const SIM_PORT = 8101;
 const BACKEND_PORT = 7101;
 /** Sandboxes on the simulator; 10% (40) belong to team-a, so ada's list page is full too. */
@@ -153,6 +155,16 @@ async function runMode(mode: Mode): Promise<CellSummary[]> {
         port: BACKEND_PORT,
         simulatorUrl: simulator.url,
         database,
+        extraConfig: {
+          inventory: { syncIntervalSeconds: 3600 },
+          ...(DECISION_CACHE_SECONDS === undefined
+            ? {}
+            : {
+                permissionDecisions: {
+                  cacheSeconds: Number(DECISION_CACHE_SECONDS),
+                },
+              }),
+        },
         nodeArgs: PROFILE_DIR
           ? [
               '--cpu-prof',

@@ -60,7 +60,12 @@ export async function measureHttpList(): Promise<Row[]> {
         simulatorUrl: simulator.url,
         database,
         countDecisions: true,
-        extraConfig: { inventory: { syncIntervalSeconds: 3600 } },
+        // The decision cache off: every request asks the permission backend, so the count
+        // below is the decisions a request makes (with the cache, a burst asks once).
+        extraConfig: {
+          inventory: { syncIntervalSeconds: 3600 },
+          permissionDecisions: { cacheSeconds: 0 },
+        },
       }),
     );
     const tokens = {

@@ -119,6 +119,18 @@ export interface Config {
       /** Timeout of opening a connection, in seconds. Default 10. @visibility backend */
       connectTimeoutSeconds?: number;
     };
+    /** Reuse of permission decisions (docs/governance.md, "Decision cache"). */
+    permissionDecisions?: {
+      /**
+       * Seconds (0-60) an ALLOW or CONDITIONAL decision of the permission framework is reused for
+       * the same principal (user ref and token, or service subject) and permission; a DENY or a
+       * failure is never reused. A role binding change on this replica applies at once; on other
+       * replicas within this time plus `permissionPolicy.roleBindings.cacheSeconds`. 0 asks the
+       * permission backend on every request. Default 5.
+       * @visibility backend
+       */
+      cacheSeconds?: number;
+    };
     /**
      * Largest `timeout` (seconds) a create request may ask for, and the farthest a renewal may
      * reach from now. Unset: no console-side cap. The browser reads it from

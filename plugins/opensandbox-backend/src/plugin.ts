@@ -56,6 +56,10 @@ import { SandboxOperationPipeline } from './operations/SandboxOperationPipeline'
 import { readSandboxPresets } from './operations/presets';
 import { SandboxDecisions } from './permissions/SandboxDecisions';
 import { ServiceRolePermissions } from './permissions/ServiceRolePermissions';
+import {
+  DecisionCache,
+  readDecisionCacheSeconds,
+} from './permissions/DecisionCache';
 
 /**
  * The OpenSandbox Console backend plugin (plugin id `opensandbox`): serves `/api/opensandbox`,
@@ -140,9 +144,17 @@ export const opensandboxPlugin = createBackendPlugin({
             config,
           }),
         });
-        const decider = roles
-          ? new ServiceRolePermissions(permissions, roles, roleBindings)
-          : permissions;
+        // The framework's decisions, services narrowed by the role model, reused for a few
+        // seconds per principal (opensandbox.permissionDecisions.cacheSeconds).
+        const decider = new DecisionCache(
+          roles
+            ? new ServiceRolePermissions(permissions, roles, roleBindings)
+            : permissions,
+          {
+            ttlSeconds: readDecisionCacheSeconds(config),
+            signal: roleBindingsSignal,
+          },
+        );
         const servers = readOpenSandboxServers(config);
         // Each server's client owns a connection pool (opensandbox.connection): closed on shutdown.
         lifecycle.addShutdownHook(async () => {

@@ -61,13 +61,22 @@ export class DatabaseAuditRecorder implements AuditRecorder {
       false;
   }
 
+  /** The check in flight, shared by the mutations that arrive while it runs. */
+  #pinging?: Promise<void>;
+
   /**
    * Checks the database answers (one `select 1`) before a mutation makes any upstream call.
+   * Mutations arriving while a check is in flight share it (one statement for a burst).
    * @throws ServiceUnavailableError `audit log unavailable; the operation was not performed`.
    */
   async ready(): Promise<void> {
     try {
-      await this.store.ping?.();
+      if (!this.#pinging) {
+        this.#pinging = Promise.resolve(this.store.ping?.()).finally(() => {
+          this.#pinging = undefined;
+        });
+      }
+      await this.#pinging;
     } catch (error) {
       this.logger.error(
         'Audit log unavailable (the database does not answer); refusing mutations until it does',

@@ -48,6 +48,47 @@ describe('SandboxInventoryStore', () => {
   }
 
   it.each(databases.eachSupportedId())(
+    'writes nothing for an unchanged sandbox it confirmed less than 5 s earlier, on %p',
+    async dbId => {
+      const { knex, clock, store } = await setup(dbId);
+      const a = sandbox('sbx-a', {
+        name: 'Alpha',
+        team: 'group:default/team-a',
+      });
+      expect(await store.upsert('main', a)).toEqual({ changed: true });
+      const paused = { ...a, status: { state: 'Paused' } };
+      const statements: string[] = [];
+      const onQuery = (q: { sql: string }) => void statements.push(q.sql);
+      knex.on('query', onQuery);
+      try {
+        // Within 5 s: no statement, and the stored sighting stays.
+        clock.now = T0 + 4_999;
+        expect(await store.upsert('main', a)).toEqual({ changed: false });
+        expect(statements).toEqual([]);
+        // 5 s later: one guarded UPDATE moves last_seen_at.
+        clock.now = T0 + 5_000;
+        expect(await store.upsert('main', a)).toEqual({ changed: false });
+        expect(statements).toHaveLength(1);
+        // A change is always written, however soon.
+        clock.now = T0 + 5_001;
+        expect(await store.upsert('main', paused)).toEqual({ changed: true });
+      } finally {
+        knex.off('query', onQuery);
+      }
+      expect(Number((await row(knex, 'main', 'sbx-a')).last_seen_at)).toBe(
+        T0 + 5_001,
+      );
+      expect((await row(knex, 'main', 'sbx-a')).state).toBe('Paused');
+      // What a sync page stores is never hidden by an older confirmation.
+      await store.upsertPage('main', [a], T0 + 5_002);
+      expect((await row(knex, 'main', 'sbx-a')).state).toBe('Running');
+      expect(await store.upsert('main', paused, T0 + 5_003)).toEqual({
+        changed: true,
+      });
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'upserts, bumps the version only on real changes, on %p',
     async dbId => {
       const { knex, clock, store } = await setup(dbId);
@@ -114,6 +155,33 @@ describe('SandboxInventoryStore', () => {
         ['stage', 'prod'],
       ]);
 
+      // A change that keeps the metadata (a renewal's new expiry) leaves the labels alone: no
+      // statement touches the labels table, and they still match.
+      clock.now = T0 + 3 * MIN;
+      const statements: string[] = [];
+      const onQuery = (q: { sql: string }) => void statements.push(q.sql);
+      knex.on('query', onQuery);
+      const renewed = {
+        ...paused,
+        expiresAt: new Date(T0 + 7_200_000).toISOString(),
+      };
+      expect(await store.upsert('main', renewed)).toEqual({ changed: true });
+      knex.off('query', onQuery);
+      expect(statements.some(sql => sql.includes(LABELS_TABLE))).toBe(false);
+      expect(Number((await row(knex, 'main', 'sbx-a')).expires_at)).toBe(
+        T0 + 7_200_000,
+      );
+      expect(
+        (
+          await knex(LABELS_TABLE)
+            .where({ server: 'main', id: 'sbx-a' })
+            .orderBy('key')
+        ).map(l => [l.key, l.value]),
+      ).toEqual([
+        ['name', 'Alpha'],
+        ['stage', 'prod'],
+      ]);
+
       // An older observation (seenAt before the stored last_seen_at) never overwrites.
       expect(await store.upsert('main', a, T0 + MIN)).toEqual({
         changed: false,
@@ -122,8 +190,8 @@ describe('SandboxInventoryStore', () => {
 
       // Same id on another server is another sandbox.
       expect(await store.upsert('other', a)).toEqual({ changed: true });
-      expect(await store.currentVersion()).toBe(3);
-      expect((await store.get('other', 'sbx-a'))?.version).toBe(3);
+      expect(await store.currentVersion()).toBe(4);
+      expect((await store.get('other', 'sbx-a'))?.version).toBe(4);
       expect(await store.get('other', 'nope')).toBeUndefined();
     },
   );

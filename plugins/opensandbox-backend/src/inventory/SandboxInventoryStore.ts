@@ -283,6 +283,11 @@ function checkLimit(limit: number) {
   }
 }
 
+/** How long a confirmed (stored, unchanged) sandbox is not written again by `upsert`: 5 s. */
+const CONFIRMATION_REUSE_MS = 5_000;
+/** Most sandboxes whose last confirmation a store remembers. */
+const MAX_CONFIRMED = 10_000;
+
 /**
  * The sandbox inventory (Knex; SQLite and PostgreSQL): the last known state of every sandbox of
  * every OpenSandbox server, kept by the periodic full sync (see `syncServer`) and by the console's
@@ -313,6 +318,14 @@ export class SandboxInventoryStore {
   }
 
   private readonly isPg: boolean;
+  /**
+   * What this process last wrote or confirmed per sandbox (`server NUL id` → etag and epoch ms of
+   * the `seenAt`), so a burst of reads of an unchanged sandbox writes nothing (see `upsert`).
+   */
+  private readonly confirmed = new Map<
+    string,
+    { etag: string; seenAt: number }
+  >();
 
   private constructor(
     private readonly knex: Knex,
@@ -328,13 +341,18 @@ export class SandboxInventoryStore {
    * @param seenAt - epoch ms (UTC) when the upstream call that returned this state STARTED;
    *   default now. A row already seen later is left alone (`changed: false`).
    * @returns `changed: true` when the sandbox was added or its body changed (version bumped);
-   *   false when identical (only `last_seen_at` moves) or stale.
+   *   false when identical (only `last_seen_at` moves) or stale. A sandbox this process stored or
+   *   confirmed with the same content less than 5 s (of `seenAt`) earlier is not written again
+   *   (`last_seen_at` of an unchanged sandbox moves at most every 5 s through reads; the full
+   *   sync moves it for every sandbox it sees).
    * @throws InputError for an invalid server or sandbox id.
    */
   async upsert(
     server: string,
     sandbox: ConsoleSandbox,
     seenAt: number = this.clock(),
+    /** `changed: true`: the caller knows it differs from the stored sandbox (skips the touch). */
+    hint?: { changed?: boolean },
   ): Promise<{ changed: boolean }> {
     checkServer(server);
     checkTime('seenAt', seenAt);
@@ -342,11 +360,20 @@ export class SandboxInventoryStore {
     // seen moves forward: ONE statement, no transaction and no version lock. Anything else (new,
     // changed, or already seen later) goes through the page upsert.
     if (
+      hint?.changed !== true &&
       typeof sandbox?.id === 'string' &&
       sandbox.id.length > 0 &&
       sandbox.id.length <= MAX_ID_LENGTH
     ) {
       const { etag } = toContent(server, sandbox).content;
+      const key = `${server}\u0000${sandbox.id}`;
+      const known = this.confirmed.get(key);
+      if (
+        known?.etag === etag &&
+        seenAt >= known.seenAt &&
+        seenAt - known.seenAt < CONFIRMATION_REUSE_MS
+      )
+        return { changed: false };
       const touched = await this.knex(SIGHTINGS_TABLE)
         .where({ server, id: sandbox.id })
         .where('last_seen_at', '<', seenAt)
@@ -357,10 +384,29 @@ export class SandboxInventoryStore {
             .where({ server, id: sandbox.id, etag }),
         )
         .update({ last_seen_at: seenAt });
-      if (touched === 1) return { changed: false };
+      if (touched === 1) {
+        this.confirm(key, etag, seenAt);
+        return { changed: false };
+      }
     }
     const result = await this.upsertPage(server, [sandbox], seenAt);
+    if (result.stale.length === 0)
+      this.confirm(
+        `${server}\u0000${sandbox.id}`,
+        toContent(server, sandbox).content.etag,
+        seenAt,
+      );
     return { changed: result.added.length + result.updated.length > 0 };
+  }
+
+  /** Remembers that the stored sandbox had `etag` as of `seenAt` (bounded; oldest dropped first). */
+  private confirm(key: string, etag: string, seenAt: number): void {
+    this.confirmed.delete(key);
+    this.confirmed.set(key, { etag, seenAt });
+    if (this.confirmed.size > MAX_CONFIRMED) {
+      const oldest = this.confirmed.keys().next().value;
+      if (oldest !== undefined) this.confirmed.delete(oldest);
+    }
   }
 
   /**
@@ -400,12 +446,17 @@ export class SandboxInventoryStore {
       stale: [],
     };
     if (byId.size === 0) return result;
+    // Whatever this page stores is confirmed anew by the caller that needs it (`upsert`).
+    for (const id of byId.keys()) this.confirmed.delete(`${server}\u0000${id}`);
     const prepared = [...byId.values()]
       .map(s => toContent(server, s))
       .sort((a, b) => byCodeUnits(a.content.id, b.content.id));
 
     return this.write(async (tx, counter) => {
-      const existing = new Map<string, { etag: string; lastSeenAt: number }>();
+      const existing = new Map<
+        string,
+        { etag: string; lastSeenAt: number; metadata: string | null }
+      >();
       for (const ids of chunks(
         prepared.map(p => p.content.id),
         ID_CHUNK,
@@ -414,17 +465,22 @@ export class SandboxInventoryStore {
           id: string;
           etag: string;
           last_seen_at: number | string;
+          metadata: string | null;
         }> = await tx({ s: SANDBOXES_TABLE })
           .join({ g: SIGHTINGS_TABLE }, join =>
             join.on('g.server', '=', 's.server').andOn('g.id', '=', 's.id'),
           )
+          .leftJoin({ b: BODIES_TABLE }, join =>
+            join.on('b.server', '=', 's.server').andOn('b.id', '=', 's.id'),
+          )
           .where('s.server', server)
           .whereIn('s.id', ids)
-          .select('s.id', 's.etag', 'g.last_seen_at');
+          .select('s.id', 's.etag', 'g.last_seen_at', 'b.metadata');
         for (const row of rows)
           existing.set(row.id, {
             etag: row.etag,
             lastSeenAt: num(row.last_seen_at),
+            metadata: row.metadata ?? null,
           });
       }
       const writes: Array<{
@@ -432,11 +488,15 @@ export class SandboxInventoryStore {
         body: BodyRow;
         labels: LabelRow[];
       }> = [];
+      // Labels are derived from the metadata alone: a change elsewhere (an expiry, a state)
+      // keeps them, so only new sandboxes and changed metadata rewrite them.
+      const relabelled: typeof writes = [];
       for (const p of prepared) {
         const old = existing.get(p.content.id);
         if (!old) {
           result.added.push(p.content.id);
           writes.push(p);
+          relabelled.push(p);
         } else if (old.lastSeenAt > seenAt) {
           result.stale.push(p.content.id);
         } else if (old.etag === p.content.etag) {
@@ -444,6 +504,7 @@ export class SandboxInventoryStore {
         } else {
           result.updated.push(p.content.id);
           writes.push(p);
+          if (old.metadata !== p.body.metadata) relabelled.push(p);
         }
       }
 
@@ -484,12 +545,12 @@ export class SandboxInventoryStore {
             .onConflict(['server', 'id'])
             .merge(['last_seen_at']);
         }
-        const changedIds = writes.map(w => w.content.id);
-        for (const ids of chunks(changedIds, ID_CHUNK)) {
+        const relabelledIds = relabelled.map(w => w.content.id);
+        for (const ids of chunks(relabelledIds, ID_CHUNK)) {
           await tx(LABELS_TABLE).where({ server }).whereIn('id', ids).delete();
         }
         for (const chunk of chunks(
-          writes.flatMap(w => w.labels),
+          relabelled.flatMap(w => w.labels),
           LABEL_CHUNK,
         )) {
           await tx(LABELS_TABLE).insert(chunk);
@@ -513,6 +574,7 @@ export class SandboxInventoryStore {
    */
   async remove(server: string, id: string): Promise<boolean> {
     checkServer(server);
+    this.confirmed.delete(`${server}\u0000${id}`);
     const removed = await this.write((tx, counter) =>
       this.removeIds(tx, counter, server, [id]),
     );
@@ -531,6 +593,7 @@ export class SandboxInventoryStore {
   async removeUnseen(server: string, seenBefore: number): Promise<string[]> {
     checkServer(server);
     checkTime('seenBefore', seenBefore);
+    this.confirmed.clear();
     return this.write(async (tx, counter) => {
       const rows: Array<{ id: string }> = await tx({ g: SIGHTINGS_TABLE })
         .join({ s: SANDBOXES_TABLE }, join =>

@@ -53,6 +53,7 @@ import type {
 } from '../audit/types';
 import type { DatabaseAuditStore } from '../audit/DatabaseAuditStore';
 import type { AuditEventRecord } from '../audit/records';
+import { RecentDetailActivity } from '../audit/RecentDetailActivity';
 import {
   auditErrorOf,
   createInProgress,
@@ -196,6 +197,8 @@ export class SandboxOperationPipeline implements SandboxOperations {
   readonly #clock: () => number;
   /** First syncs in flight, per server (see `#ensureSynced`). */
   readonly #firstSyncs = new Map<string, Promise<unknown>>();
+  /** The detail's audit rows of recently read sandboxes. */
+  readonly #activity: RecentDetailActivity;
   /** Servers known to have synced once: lists skip the database check for them. */
   readonly #synced = new Set<string>();
 
@@ -203,6 +206,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
     this.#o = options;
     this.#roleGroups = options.roleGroups ?? new Set();
     this.#clock = options.clock ?? Date.now;
+    this.#activity = new RecentDetailActivity(this.#clock);
   }
 
   settings(): ConsoleSettings {
@@ -401,22 +405,35 @@ export class SandboxOperationPipeline implements SandboxOperations {
     // The ONE decision does not depend on the sandbox (conditions are applied locally below), so
     // it is asked while the sandbox loads; its errors count only after the load's.
     const decision = early(this.#o.decisions.decideFor(ctx.credentials));
-    const sandbox = await this.#load(server, id, requestId);
-    this.#o.decisions.check(await decision, sandbox);
-    const [, succeeded] = await Promise.all([
-      this.#remember(sandbox, seenAt),
-      // Both audit rows of the detail in one statement. A read keeps working without the
-      // database: the detail is then answered without lastRenewal and creation.
-      this.#o.auditStore
-        .lastSucceededOf(sandbox.id, ['sandbox.renew', 'sandbox.create'])
+    // Both audit rows of the detail in one statement, also read while the sandbox loads (used
+    // only once the decision allows it). A read keeps working without the database: the detail
+    // is then answered without lastRenewal and creation.
+    // Repeated reads of one sandbox reuse the rows for 5 s while its expiry stays
+    // (`RecentDetailActivity`).
+    const readAudit = () => {
+      const readAt = this.#clock();
+      return this.#o.auditStore
+        .lastSucceededOf(id, ['sandbox.renew', 'sandbox.create'])
+        .then(rows => ({ rows, readAt }))
         .catch(error => {
           this.#o.logger.warn(
-            `Could not read the last renewal and creation of sandbox ${sandbox.id}; answering without them`,
+            `Could not read the last renewal and creation of sandbox ${id}; answering without them`,
             error as Error,
           );
-          return new Map<AuditAction, AuditEventRecord>();
-        }),
+          return { rows: new Map<AuditAction, AuditEventRecord>() };
+        });
+    };
+    const audited = this.#activity.has(id) ? undefined : readAudit();
+    const sandbox = await this.#load(server, id, requestId);
+    this.#o.decisions.check(await decision, sandbox);
+    const held = this.#activity.get(id, sandbox.expiresAt);
+    const [, read] = await Promise.all([
+      this.#remember(sandbox, seenAt),
+      held ? undefined : audited ?? readAudit(),
     ]);
+    if (read && 'readAt' in read && read.readAt !== undefined)
+      this.#activity.set(id, sandbox.expiresAt, read.rows, read.readAt);
+    const succeeded = held ?? read!.rows;
     const lastRenewal = this.#lastRenewal(
       sandbox,
       succeeded.get('sandbox.renew'),
@@ -607,7 +624,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
       uri ? { ...created, image: { uri } } : created,
       server.name,
     );
-    await this.#remember(sandbox, seenAt);
+    await this.#remember(sandbox, seenAt, { changed: true });
     await reservation?.succeeded();
     return { sandbox, replayed: false };
   }
@@ -685,7 +702,9 @@ export class SandboxOperationPipeline implements SandboxOperations {
         },
       }),
       result =>
-        this.#remember({ ...sandbox, expiresAt: result.expiresAt }, seenAt),
+        this.#remember({ ...sandbox, expiresAt: result.expiresAt }, seenAt, {
+          changed: result.expiresAt !== sandbox.expiresAt,
+        }),
     );
     return renewed;
   }
@@ -1076,13 +1095,19 @@ export class SandboxOperationPipeline implements SandboxOperations {
    * @param seenAt - when the upstream call that answered `sandbox` started (epoch ms): an older
    *   answer never overwrites a newer stored state.
    */
-  async #remember(sandbox: ConsoleSandbox, seenAt: number): Promise<void> {
+  async #remember(
+    sandbox: ConsoleSandbox,
+    seenAt: number,
+    /** `changed: true` when the caller knows the sandbox differs from the stored one. */
+    hint?: { changed?: boolean },
+  ): Promise<void> {
     try {
       const server = sandbox.server ?? this.#o.servers[0].name;
       const { changed } = await this.#o.inventory.upsert(
         server,
         sandbox,
         seenAt,
+        hint,
       );
       if (changed)
         this.#changed({ server, ids: [sandbox.id], source: 'console' });
@@ -1272,6 +1297,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
     try {
       result = await call();
     } catch (raw) {
+      if (input.sandboxId) this.#activity.forget(input.sandboxId);
       const error = fromUpstream(raw, {
         mutation: true,
         requestId: input.requestId,
@@ -1286,10 +1312,14 @@ export class SandboxOperationPipeline implements SandboxOperations {
       else await attempt.fail(auditErrorOf(error));
       throw error;
     }
+    const described = describe(result);
     await Promise.all([
-      attempt.succeed({ httpStatus: successStatus, ...describe(result) }),
+      attempt.succeed({ httpStatus: successStatus, ...described }),
       andThen?.(result),
     ]);
+    // The sandbox's history changed: its next detail reads the audit log again.
+    for (const id of [input.sandboxId, described.sandboxId])
+      if (id) this.#activity.forget(id);
     return result;
   }
 

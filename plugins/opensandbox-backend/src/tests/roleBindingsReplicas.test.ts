@@ -3,7 +3,9 @@
  * its own permission plugin and role policy, as in a deployment with two replicas) on ONE
  * PostgreSQL database. A binding added through one replica is in force on the other within
  * `opensandbox.permissionPolicy.roleBindings.cacheSeconds` (2 s here), and a removal likewise —
- * for users (the role policy's cache) and for service principals (the console's own cache). No
+ * for users (the role policy's cache) and for service principals (the console's own cache); a
+ * removal stops applying to requests through the console on the other replica within that bound
+ * plus `opensandbox.permissionDecisions.cacheSeconds` (1 s here: its decision cache). No
  * fixed sleeps: each check polls for its condition with a deadline slightly above the bound.
  */
 import type { Server } from 'node:http';
@@ -23,6 +25,10 @@ const CACHE_SECONDS = 2;
 /** Scheduling slack on top of the bound (a loaded CI machine). */
 const SLACK_MS = 1500;
 const BOUND_MS = CACHE_SECONDS * 1000;
+/** `opensandbox.permissionDecisions.cacheSeconds` of both replicas. */
+const DECISION_CACHE_SECONDS = 1;
+/** A removed binding stops applying to requests through the console within both caches. */
+const REVOKE_BOUND_MS = (CACHE_SECONDS + DECISION_CACHE_SECONDS) * 1000;
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 
@@ -74,12 +80,18 @@ describe.each(databases.eachSupportedId())(
       replicaA = await startConsoleBackend({
         simulatorUrl: sim.url,
         knex: knexA,
-        extraConfig: { permissionPolicy },
+        extraConfig: {
+          permissionPolicy,
+          permissionDecisions: { cacheSeconds: DECISION_CACHE_SECONDS },
+        },
       });
       replicaB = await startConsoleBackend({
         simulatorUrl: sim.url,
         knex: knexB,
-        extraConfig: { permissionPolicy },
+        extraConfig: {
+          permissionPolicy,
+          permissionDecisions: { cacheSeconds: DECISION_CACHE_SECONDS },
+        },
       });
     });
 
@@ -184,6 +196,9 @@ describe.each(databases.eachSupportedId())(
         BOUND_MS + SLACK_MS,
       );
       expect(took).toBeLessThanOrEqual(BOUND_MS + SLACK_MS);
+      // B now holds ci-bot's ALLOW in its decision cache. The removal through A applies on A at
+      // once and on B within the bindings' bound plus the decision cache's lifetime.
+      expect(await ciBotReads(replicaB)).toBe(true);
       expect(
         (
           await request(replicaA)
@@ -191,6 +206,14 @@ describe.each(databases.eachSupportedId())(
             .set('Authorization', authHeader('admin'))
         ).status,
       ).toBe(204);
+      const removedAt = Date.now();
+      expect(await ciBotReads(replicaA)).toBe(false);
+      const revokedAfter = await inForceWithin(
+        async () => !(await ciBotReads(replicaB)),
+        removedAt,
+        REVOKE_BOUND_MS + SLACK_MS,
+      );
+      expect(revokedAfter).toBeLessThanOrEqual(REVOKE_BOUND_MS + SLACK_MS);
     });
   },
 );
