@@ -203,6 +203,25 @@ export function idempotencyKeyConsumed(
   );
 }
 
+/**
+ * 422: an `Idempotency-Key` the caller already used for a create with ANOTHER body (the IETF
+ * Idempotency-Key draft's "key reused with a different payload"); names the header in
+ * `error.fields`. Nothing is created.
+ */
+export function idempotencyKeyReused(requestId: string): ConsoleError {
+  const message =
+    'was already used for a create with a different body; send the same body to retry that create, or a new key to create another sandbox';
+  return Object.assign(
+    new ConsoleError(
+      'IdempotencyKeyReusedError',
+      422,
+      `Idempotency-Key ${message}`,
+      { requestId },
+    ),
+    { fields: [{ field: 'Idempotency-Key', message }] },
+  );
+}
+
 /** 503: the audit log cannot be written, so the mutation is not performed (fail closed). */
 export function auditUnavailable(): ServiceUnavailableError {
   return new ServiceUnavailableError(

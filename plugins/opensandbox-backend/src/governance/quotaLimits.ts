@@ -158,12 +158,15 @@ export function parseQuotaLimits(
               typeof e !== 'string' ||
               e.trim() === '' ||
               /\s/.test(e.trim()) ||
+              // An image reference has no scheme: `https://ghcr.io` would never match anything.
+              e.includes('://') ||
+              e.trim().startsWith('/') ||
               e.length > 255,
           )
         ) {
           errors.push({
             field: field(key),
-            message: `must be a list of at most ${MAX_REGISTRIES} image prefixes such as "registry.example.com" or "ghcr.io/acme/" (an empty list allows no image)`,
+            message: `must be a list of at most ${MAX_REGISTRIES} image prefixes such as "registry.example.com" or "ghcr.io/acme/", without a scheme (an empty list allows no image)`,
           });
         } else
           limits.allowedImageRegistries = (v as string[]).map(e => e.trim());

@@ -58,6 +58,7 @@ import {
   auditErrorOf,
   createInProgress,
   idempotencyKeyConsumed,
+  idempotencyKeyReused,
   fromUpstream,
   inventoryUnavailable,
   invalidInput,
@@ -72,7 +73,11 @@ import { syncServer, SyncServerResult } from '../inventory/syncInventory';
 import { scopeToCriteria } from '../permissions/listQueries';
 import type { SandboxDecisions } from '../permissions/SandboxDecisions';
 import { Caller, resolveCaller, teamsOf } from './callers';
-import { createTokenFor, idempotencyKeyError } from './createTokens';
+import {
+  createRequestDigest,
+  createTokenFor,
+  idempotencyKeyError,
+} from './createTokens';
 
 /**
  * How much longer than the server's create timeout a quota reservation counts (clock skew between
@@ -507,7 +512,13 @@ export class SandboxOperationPipeline implements SandboxOperations {
       'sandbox.create',
       undefined,
       team,
-      { request: body, server: server.name },
+      {
+        request: body,
+        server: server.name,
+        ...(ctx.idempotencyKey !== undefined
+          ? { requestDigest: createRequestDigest(body) }
+          : {}),
+      },
       token,
     );
     if (forged.length > 0) {
@@ -587,7 +598,17 @@ export class SandboxOperationPipeline implements SandboxOperations {
 
     // An idempotent retry answers the first attempt's sandbox.
     if (ctx.idempotencyKey !== undefined) {
-      const replay = await this.#replay(server, token, requestId);
+      const replay = await this.#replay(
+        server,
+        token,
+        requestId,
+        createRequestDigest(body),
+      ).catch(async error => {
+        // The key reused with another body: refused, recorded like any console refusal.
+        if ((error as Error)?.name === 'IdempotencyKeyReusedError')
+          await this.#o.audit.rejected(input, auditErrorOf(error));
+        throw error;
+      });
       if (replay) return { sandbox: replay, replayed: true };
     }
 
@@ -1430,10 +1451,18 @@ export class SandboxOperationPipeline implements SandboxOperations {
     server: OpenSandboxServer,
     token: string,
     requestId: string,
+    /** {@link createRequestDigest} of this attempt's body. */
+    digest: string,
   ): Promise<ConsoleSandbox | undefined> {
     const first = await this.#o.auditStore.findCreateByToken(token);
     if (!first || first.outcome === 'failed' || first.outcome === 'denied')
       return undefined;
+    // The same key with another body is a client mistake, not a retry (rows written before the
+    // digest was recorded have none and replay as before).
+    const recorded = (first.details as { requestDigest?: unknown } | undefined)
+      ?.requestDigest;
+    if (typeof recorded === 'string' && recorded !== digest)
+      throw idempotencyKeyReused(requestId);
     const page = await this.#upstream(
       'find the earlier create',
       requestId,

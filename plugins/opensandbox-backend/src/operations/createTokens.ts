@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { FieldError } from '@opensandbox-console/plugin-opensandbox-common';
+import { canonicalJson } from '../inventory/rowMapping';
+import { redactDetails } from '../audit/redact';
 
 /** Idempotency keys: 1-255 visible ASCII characters (as the IETF Idempotency-Key draft suggests). */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -31,4 +33,16 @@ export function createTokenFor(
     .update(`${actor}\n${idempotencyKey}`)
     .digest('hex')
     .slice(0, 40)}`;
+}
+
+/**
+ * The digest of a create request's body (SHA-256 hex of its JSON with keys sorted), kept in the
+ * `initiated` audit row of a create with an idempotency key, so a retry with the same key but
+ * another body is told apart (422) from a true retry (replayed). Taken over the body as the audit
+ * log stores it (secrets and env values redacted), so the digest reveals nothing the row does not
+ * already show; two bodies that differ only in redacted values count as the same.
+ */
+export function createRequestDigest(body: unknown): string {
+  const redacted = redactDetails({ request: body });
+  return createHash('sha256').update(canonicalJson(redacted)).digest('hex');
 }

@@ -377,6 +377,19 @@ describe.each(databases.eachSupportedId())(
       expect(invalid.body.error.fields.map((f: any) => f.field).sort()).toEqual(
         ['extra', 'maxMemory', 'maxSandboxes'],
       );
+      // A registry written as a URL would never match an image reference: refused, named.
+      const withScheme = await request(server)
+        .put(`/api/opensandbox/admin/quotas/${TEAM_B}`)
+        .set('Authorization', admin)
+        .send({ allowedImageRegistries: ['https://ghcr.io/acme/'] });
+      expect(withScheme.status).toBe(400);
+      expect(withScheme.body.error.fields).toEqual([
+        {
+          field: 'allowedImageRegistries',
+          message:
+            'must be a list of at most 100 image prefixes such as "registry.example.com" or "ghcr.io/acme/", without a scheme (an empty list allows no image)',
+        },
+      ]);
       expect(
         (
           await request(server)

@@ -158,6 +158,29 @@ describe('unknown outcomes', () => {
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(retry.body.id);
 
+    // The same key with ANOTHER body is a client mistake, not a retry: 422 naming the header,
+    // nothing created (the count of 'idem' sandboxes below stays one).
+    const reused = await request(server)
+      .post('/api/opensandbox/sandboxes')
+      .set('Authorization', ada)
+      .set('Idempotency-Key', key)
+      .send({ ...body, timeout: 900, metadata: { name: 'idem' } });
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.name).toBe('IdempotencyKeyReusedError');
+    expect(reused.body.error.fields).toEqual([
+      {
+        field: 'Idempotency-Key',
+        message:
+          'was already used for a create with a different body; send the same body to retry that create, or a new key to create another sandbox',
+      },
+    ]);
+    expect(
+      (await createRows(reused.headers['x-request-id'])).map(r => [
+        r.outcome,
+        r.httpStatus,
+      ]),
+    ).toEqual([['failed', 422]]);
+
     const idem = (await upstreamSandboxes()).filter(
       s => s.metadata?.name === 'idem',
     );
