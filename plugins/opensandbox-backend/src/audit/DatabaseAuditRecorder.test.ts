@@ -88,7 +88,7 @@ describe('DatabaseAuditRecorder', () => {
       expect(initiated.details).toEqual({
         image: {
           uri: 'python:3.12',
-          auth: { username: 'bot', password: '[REDACTED]' },
+          auth: { username: '[REDACTED]', password: '[REDACTED]' },
         },
         env: { FOO: '[REDACTED]' },
         metadata: { apiKey: '[REDACTED]', owner: 'team-a' },

@@ -21,7 +21,7 @@ describe('redactDetails', () => {
     expect(redactDetails(details)).toEqual({
       image: {
         uri: 'registry/x:1',
-        auth: { username: 'bot', password: REDACTED },
+        auth: { username: REDACTED, password: REDACTED },
       },
       env: { FOO: REDACTED, DB_URL: REDACTED },
       metadata: {

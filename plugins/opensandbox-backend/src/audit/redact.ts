@@ -6,7 +6,7 @@
 /** The replacement of redacted values. */
 export const REDACTED = '[REDACTED]';
 
-/** Keys whose values are secrets wherever they appear (covers `image.auth.password`). */
+/** Keys whose values are secrets wherever they appear. */
 const SECRET_KEY =
   /pass(word|wd)|secret|token|api[-_]?key|authorization|credential|private[-_]?key|cookie/i;
 
@@ -20,6 +20,7 @@ export interface RedactOptions {
  * A deep copy of `details` with secrets replaced by `"[REDACTED]"`:
  * - the value of any key named like password/passwd/secret/token/apiKey/authorization/
  *   credential/privateKey/cookie, at any depth;
+ * - every value under a key named `auth` (registry credentials: the username too), keys kept;
  * - the values of every `env` map (keys are kept), unless `recordEnvValues`; an `env` given
  *   as a list of `{ name, value }` has its `value`s redacted.
  */
@@ -38,6 +39,9 @@ function redactObject(
   for (const [key, value] of Object.entries(obj)) {
     if (SECRET_KEY.test(key)) {
       out[key] = value === undefined || value === null ? value : REDACTED;
+    } else if (key.toLowerCase() === 'auth') {
+      // Registry credentials (`image.auth`): the account name is redacted with the password.
+      out[key] = redactLeaves(value);
     } else if (key === 'env' && !keepEnv) {
       out[key] = redactEnv(value);
     } else {
@@ -45,6 +49,21 @@ function redactObject(
     }
   }
   return out;
+}
+
+/** Every leaf value replaced by {@link REDACTED} (keys kept); null and undefined stay. */
+function redactLeaves(value: unknown): unknown {
+  if (value === undefined || value === null) return value;
+  if (Array.isArray(value)) return value.map(redactLeaves);
+  if (typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+        k,
+        redactLeaves(v),
+      ]),
+    );
+  }
+  return REDACTED;
 }
 
 function redactValue(value: unknown, keepEnv: boolean): unknown {

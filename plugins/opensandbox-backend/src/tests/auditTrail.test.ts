@@ -161,9 +161,13 @@ describe.each(databases.eachSupportedId())('audit trail on %s', databaseId => {
 
     const create = rows[8];
     expect(create.requestId).toBe(createRequestId);
-    expect(create.details.request.image.auth.password).toBe('[REDACTED]');
+    expect(create.details.request.image.auth).toEqual({
+      username: '[REDACTED]',
+      password: '[REDACTED]',
+    });
     expect(create.details.request.env).toEqual({ TOKEN: '[REDACTED]' });
     expect(JSON.stringify(rows)).not.toContain('registry-pass-123');
+    expect(JSON.stringify(rows)).not.toContain('robot');
     expect(JSON.stringify(rows)).not.toContain('env-secret-value');
 
     const renew = rows[7];
