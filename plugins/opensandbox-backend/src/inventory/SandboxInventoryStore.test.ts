@@ -548,6 +548,46 @@ describe('SandboxInventoryStore', () => {
   );
 
   it.each(databases.eachSupportedId())(
+    "reuses a list's syncedAt for 1 s, and drops it when a sync is recorded, on %p",
+    async dbId => {
+      const { knex, clock, store } = await setup(dbId);
+      await store.recordSync('main', {
+        syncedAt: T0,
+        durationMs: 1,
+        upstreamCalls: 1,
+        sandboxCount: 0,
+      });
+      const syncReads: string[] = [];
+      const onQuery = (q: { sql: string }) => {
+        if (q.sql.includes('opensandbox_inventory_syncs'))
+          syncReads.push(q.sql);
+      };
+      knex.on('query', onQuery);
+      try {
+        expect((await store.list()).syncedAt).toBe(new Date(T0).toISOString());
+        clock.now = T0 + 999;
+        expect((await store.list()).syncedAt).toBe(new Date(T0).toISOString());
+        expect(syncReads).toHaveLength(1);
+        clock.now = T0 + 1_000;
+        await store.list();
+        expect(syncReads).toHaveLength(2);
+        // A sync recorded by this store shows in the very next list.
+        await store.recordSync('main', {
+          syncedAt: T0 + 1_000,
+          durationMs: 1,
+          upstreamCalls: 1,
+          sandboxCount: 0,
+        });
+        expect((await store.list()).syncedAt).toBe(
+          new Date(T0 + 1_000).toISOString(),
+        );
+      } finally {
+        knex.off('query', onQuery);
+      }
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'reports syncedAt as the oldest last successful sync, on %p',
     async dbId => {
       const { store } = await setup(dbId);

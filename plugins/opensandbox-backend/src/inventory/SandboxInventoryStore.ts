@@ -285,6 +285,8 @@ function checkLimit(limit: number) {
 
 /** How long a confirmed (stored, unchanged) sandbox is not written again by `upsert`: 5 s. */
 const CONFIRMATION_REUSE_MS = 5_000;
+/** How long a list's `syncedAt` is reused: 1 s. */
+const SYNCED_AT_REUSE_MS = 1_000;
 /** Most sandboxes whose last confirmation a store remembers. */
 const MAX_CONFIRMED = 10_000;
 
@@ -322,6 +324,11 @@ export class SandboxInventoryStore {
    * What this process last wrote or confirmed per sandbox (`server NUL id` → etag and epoch ms of
    * the `seenAt`), so a burst of reads of an unchanged sandbox writes nothing (see `upsert`).
    */
+  /** The lists' `syncedAt` per set of servers, with when it was read (epoch ms). */
+  private readonly syncedAtHeld = new Map<
+    string,
+    { value: string | null; at: number }
+  >();
   private readonly confirmed = new Map<
     string,
     { etag: string; seenAt: number }
@@ -910,6 +917,7 @@ export class SandboxInventoryStore {
   async recordSync(server: string, sync: InventorySyncInput): Promise<void> {
     checkServer(server);
     checkTime('syncedAt', sync.syncedAt);
+    this.syncedAtHeld.clear();
     const base = {
       server,
       attempted_at: sync.syncedAt,
@@ -937,6 +945,8 @@ export class SandboxInventoryStore {
         .onConflict('server')
         .merge();
     }
+    // Also after the write: a list that read the old value meanwhile must not keep it.
+    this.syncedAtHeld.clear();
   }
 
   /** Inventory rows (`s.*`) joined to their bodies (`b.body`) and sightings (`g.last_seen_at`). */
@@ -952,7 +962,25 @@ export class SandboxInventoryStore {
   }
 
   /** ISO time of the oldest last successful sync among `servers` (or all synced servers). */
+  /**
+   * `syncedAt` of a list, reused for at most 1 s per set of servers (it only tells the pages how
+   * fresh the inventory is; a sync recorded by this process drops it at once).
+   */
   private async syncedAt(
+    servers: string[] | undefined,
+  ): Promise<string | null> {
+    const key = servers ? servers.join('\u0000') : '\u0001all';
+    const now = this.clock();
+    const held = this.syncedAtHeld.get(key);
+    if (held && now >= held.at && now - held.at < SYNCED_AT_REUSE_MS)
+      return held.value;
+    const value = await this.readSyncedAt(servers);
+    if (this.syncedAtHeld.size > 100) this.syncedAtHeld.clear();
+    this.syncedAtHeld.set(key, { value, at: now });
+    return value;
+  }
+
+  private async readSyncedAt(
     servers: string[] | undefined,
   ): Promise<string | null> {
     if (servers && servers.length === 0) return null;
