@@ -24,16 +24,28 @@ interface Entry {
 export class RecentDetailActivity {
   readonly #entries = new Map<string, Entry>();
   readonly #clock: () => number;
+  /** Bumped by every {@link RecentDetailActivity.forget}: rows read before it are not kept. */
+  #generation = 0;
 
   /** @param clock - epoch ms; default `Date.now`. */
   constructor(clock: () => number = Date.now) {
     this.#clock = clock;
   }
 
+  /** Pass to {@link RecentDetailActivity.set}: taken BEFORE the audit read starts. */
+  generation(): number {
+    return this.#generation;
+  }
+
+  /** Whether an entry read at `readAt` is still usable at `now` (not from the future either). */
+  #fresh(entry: Entry, now: number): boolean {
+    return now >= entry.readAt && now - entry.readAt < REUSE_MS;
+  }
+
   /** Whether rows of `sandboxId` younger than 5 s are held (whatever their expiry). */
   has(sandboxId: string): boolean {
     const entry = this.#entries.get(sandboxId);
-    return !!entry && this.#clock() - entry.readAt < REUSE_MS;
+    return !!entry && this.#fresh(entry, this.#clock());
   }
 
   /** The rows read for `sandboxId` while it had `expiresAt`, if younger than 5 s. */
@@ -43,20 +55,25 @@ export class RecentDetailActivity {
   ): Map<AuditAction, AuditEventRecord> | undefined {
     const entry = this.#entries.get(sandboxId);
     if (!entry) return undefined;
-    if (this.#clock() - entry.readAt >= REUSE_MS) {
+    if (!this.#fresh(entry, this.#clock())) {
       this.#entries.delete(sandboxId);
       return undefined;
     }
     return entry.expiresAt === (expiresAt ?? null) ? entry.rows : undefined;
   }
 
-  /** Remembers the rows read for `sandboxId` with `expiresAt`, read at `readAt` (epoch ms). */
+  /**
+   * Remembers the rows read for `sandboxId` with `expiresAt`, read at `readAt` (epoch ms), unless
+   * a mutation was forgotten since `generation` (then the rows may predate it: not kept).
+   */
   set(
     sandboxId: string,
     expiresAt: string | undefined,
     rows: Map<AuditAction, AuditEventRecord>,
     readAt: number,
+    generation: number,
   ): void {
+    if (generation !== this.#generation) return;
     this.#entries.delete(sandboxId);
     this.#entries.set(sandboxId, {
       expiresAt: expiresAt ?? null,
@@ -71,6 +88,7 @@ export class RecentDetailActivity {
 
   /** Drops what is held for `sandboxId` (after this process changed its audit history). */
   forget(sandboxId: string): void {
+    this.#generation += 1;
     this.#entries.delete(sandboxId);
   }
 }

@@ -333,6 +333,11 @@ export class SandboxInventoryStore {
     string,
     { etag: string; seenAt: number }
   >();
+  /**
+   * Bumped whenever memo entries are dropped (a page stored, a removal): an `upsert` that started
+   * before does not confirm afterwards (its view may predate that write).
+   */
+  private confirmedGeneration = 0;
 
   private constructor(
     private readonly knex: Knex,
@@ -363,6 +368,7 @@ export class SandboxInventoryStore {
   ): Promise<{ changed: boolean }> {
     checkServer(server);
     checkTime('seenAt', seenAt);
+    const generation = this.confirmedGeneration;
     // The usual case of a console read: the stored sandbox is the same. Then only when it was last
     // seen moves forward: ONE statement, no transaction and no version lock. Anything else (new,
     // changed, or already seen later) goes through the page upsert.
@@ -392,7 +398,7 @@ export class SandboxInventoryStore {
         )
         .update({ last_seen_at: seenAt });
       if (touched === 1) {
-        this.confirm(key, etag, seenAt);
+        this.confirm(key, etag, seenAt, generation);
         return { changed: false };
       }
     }
@@ -402,12 +408,20 @@ export class SandboxInventoryStore {
         `${server}\u0000${sandbox.id}`,
         toContent(server, sandbox).content.etag,
         seenAt,
+        // Its own page write bumped the generation once; anything more is another writer's.
+        generation + 1,
       );
     return { changed: result.added.length + result.updated.length > 0 };
   }
 
   /** Remembers that the stored sandbox had `etag` as of `seenAt` (bounded; oldest dropped first). */
-  private confirm(key: string, etag: string, seenAt: number): void {
+  private confirm(
+    key: string,
+    etag: string,
+    seenAt: number,
+    generation: number,
+  ): void {
+    if (generation !== this.confirmedGeneration) return;
     this.confirmed.delete(key);
     this.confirmed.set(key, { etag, seenAt });
     if (this.confirmed.size > MAX_CONFIRMED) {
@@ -454,6 +468,7 @@ export class SandboxInventoryStore {
     };
     if (byId.size === 0) return result;
     // Whatever this page stores is confirmed anew by the caller that needs it (`upsert`).
+    this.confirmedGeneration += 1;
     for (const id of byId.keys()) this.confirmed.delete(`${server}\u0000${id}`);
     const prepared = [...byId.values()]
       .map(s => toContent(server, s))
@@ -581,6 +596,7 @@ export class SandboxInventoryStore {
    */
   async remove(server: string, id: string): Promise<boolean> {
     checkServer(server);
+    this.confirmedGeneration += 1;
     this.confirmed.delete(`${server}\u0000${id}`);
     const removed = await this.write((tx, counter) =>
       this.removeIds(tx, counter, server, [id]),
@@ -600,6 +616,7 @@ export class SandboxInventoryStore {
   async removeUnseen(server: string, seenBefore: number): Promise<string[]> {
     checkServer(server);
     checkTime('seenBefore', seenBefore);
+    this.confirmedGeneration += 1;
     this.confirmed.clear();
     return this.write(async (tx, counter) => {
       const rows: Array<{ id: string }> = await tx({ g: SIGHTINGS_TABLE })

@@ -417,9 +417,10 @@ export class SandboxOperationPipeline implements SandboxOperations {
     // (`RecentDetailActivity`).
     const readAudit = () => {
       const readAt = this.#clock();
+      const generation = this.#activity.generation();
       return this.#o.auditStore
         .lastSucceededOf(id, ['sandbox.renew', 'sandbox.create'])
-        .then(rows => ({ rows, readAt }))
+        .then(rows => ({ rows, readAt, generation }))
         .catch(error => {
           this.#o.logger.warn(
             `Could not read the last renewal and creation of sandbox ${id}; answering without them`,
@@ -437,7 +438,13 @@ export class SandboxOperationPipeline implements SandboxOperations {
       held ? undefined : audited ?? readAudit(),
     ]);
     if (read && 'readAt' in read && read.readAt !== undefined)
-      this.#activity.set(id, sandbox.expiresAt, read.rows, read.readAt);
+      this.#activity.set(
+        id,
+        sandbox.expiresAt,
+        read.rows,
+        read.readAt,
+        read.generation,
+      );
     const succeeded = held ?? read!.rows;
     const lastRenewal = this.#lastRenewal(
       sandbox,

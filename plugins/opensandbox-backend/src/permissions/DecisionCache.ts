@@ -75,6 +75,8 @@ function principalKey(
 
 interface Entry<T> {
   decision: T;
+  /** Epoch ms (UTC) when the answer was asked for (an entry from the future is not used). */
+  askedAt: number;
   /** Epoch ms (UTC) after which the entry is no longer used. */
   expiresAt: number;
 }
@@ -107,16 +109,22 @@ export class DecisionCache implements PermissionsService {
   readonly #ttlMs: number;
   readonly #clock: () => number;
   readonly #entries = new Map<string, Entry<unknown>>();
+  /**
+   * Bumped by every {@link DecisionCache.clear}: an answer asked for before a clear is not stored
+   * after it (it may predate the role binding change that caused the clear).
+   */
+  #generation = 0;
 
   constructor(inner: PermissionsService, options: DecisionCacheOptions) {
     this.#inner = inner;
     this.#ttlMs = options.ttlSeconds * 1000;
     this.#clock = options.clock ?? Date.now;
-    options.signal?.subscribe(() => this.#entries.clear());
+    options.signal?.subscribe(() => this.clear());
   }
 
-  /** Drops every cached decision. */
+  /** Drops every cached decision, and any answer still being asked for. */
   clear(): void {
+    this.#generation += 1;
     this.#entries.clear();
   }
 
@@ -168,7 +176,8 @@ export class DecisionCache implements PermissionsService {
       if (key === undefined) return undefined;
       const entry = this.#entries.get(key);
       if (!entry) return undefined;
-      if (entry.expiresAt <= now) {
+      // Expired, or asked for "later" than now (the clock went back): not used.
+      if (entry.expiresAt <= now || entry.askedAt > now) {
         this.#entries.delete(key);
         return undefined;
       }
@@ -176,8 +185,11 @@ export class DecisionCache implements PermissionsService {
     });
     const missing = requests.filter((_, i) => decisions[i] === undefined);
     if (missing.length === 0) return decisions as D[];
+    const generation = this.#generation;
     const answered = await ask(missing, options);
-    const expiresAt = this.#clock() + this.#ttlMs;
+    // A role binding changed while the framework was deciding: answer, but do not keep it.
+    const keep = generation === this.#generation;
+    const expiresAt = now + this.#ttlMs;
     let next = 0;
     return requests.map((_, i) => {
       const cached = decisions[i];
@@ -187,12 +199,13 @@ export class DecisionCache implements PermissionsService {
       const result = (decision as { result?: AuthorizeResult } | undefined)
         ?.result;
       if (
+        keep &&
         key !== undefined &&
         (result === AuthorizeResult.ALLOW ||
           result === AuthorizeResult.CONDITIONAL)
       ) {
         this.#entries.delete(key);
-        this.#entries.set(key, { decision, expiresAt });
+        this.#entries.set(key, { decision, askedAt: now, expiresAt });
         if (this.#entries.size > MAX_ENTRIES) {
           const oldest = this.#entries.keys().next().value;
           if (oldest !== undefined) this.#entries.delete(oldest);

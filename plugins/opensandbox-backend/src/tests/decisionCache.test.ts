@@ -37,6 +37,8 @@ type Answer = 'allow' | 'team-a' | 'deny' | 'throw';
 const policyState = {
   answers: new Map<string, Answer>(),
   asked: [] as string[],
+  /** While set, the policy takes its answer, then waits for this before giving it. */
+  gate: undefined as Promise<void> | undefined,
 };
 
 const switchablePolicy = createBackendModule({
@@ -53,6 +55,7 @@ const switchablePolicy = createBackendModule({
               return { result: AuthorizeResult.ALLOW };
             policyState.asked.push(`${ref} ${req.permission.name}`);
             const answer = policyState.answers.get(ref) ?? 'deny';
+            if (policyState.gate) await policyState.gate;
             if (answer === 'throw') throw new Error('policy store offline');
             if (answer === 'deny') return { result: AuthorizeResult.DENY };
             if (answer === 'team-a' && req.permission.type === 'resource')
@@ -208,6 +211,37 @@ describe('the permission decision cache', () => {
       `user:default/carl ${READ}`,
       `user:default/carl ${READ}`,
     ]);
+  });
+
+  it('does not keep an answer that was being decided when a role binding changed', async () => {
+    const carol = mockCredentials.user.header('user:default/carol');
+    const pat = mockCredentials.user.header('user:default/pat');
+    policyState.answers.set('user:default/pat', 'allow');
+    policyState.answers.set('user:default/carol', 'allow');
+    let open!: () => void;
+    policyState.gate = new Promise<void>(resolve => {
+      open = resolve;
+    });
+    // carol's read is being decided (the policy already chose ALLOW) ...
+    const inFlight = get(cached, teamB, carol).then(r => r);
+    for (let i = 0; i < 200 && policyState.asked.length === 0; i++)
+      await new Promise(r => setImmediate(r));
+    expect(policyState.asked).toEqual([`user:default/carol ${READ}`]);
+    // ... when her role is revoked and a role binding changes on this replica.
+    policyState.answers.set('user:default/carol', 'deny');
+    policyState.gate = undefined;
+    const binding = request(cached)
+      .post('/api/opensandbox/admin/role-bindings')
+      .set('Authorization', pat)
+      .send({ subject: 'user:default/vic', role: 'viewer' });
+    expect((await binding).status).toBe(201);
+    open();
+    expect((await inFlight).status).toBe(200);
+    // The answer given before the change is not reused: she is asked again, and refused.
+    expect((await get(cached, teamB, carol)).status).toBe(404);
+    expect(
+      policyState.asked.filter(a => a.startsWith('user:default/carol')),
+    ).toEqual([`user:default/carol ${READ}`, `user:default/carol ${READ}`]);
   });
 
   it('refuses to start with a cacheSeconds outside 0..60, naming the key', async () => {

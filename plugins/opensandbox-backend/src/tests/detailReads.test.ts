@@ -14,6 +14,7 @@ import {
   TEST_API_KEY,
 } from '../__testUtils__/consoleBackend';
 import { AUDIT_TABLE } from '../audit/rowMapping';
+import { simulatorControl } from '../__testUtils__/simulatorControl';
 import type { Knex } from 'knex';
 
 jest.setTimeout(60_000);
@@ -98,5 +99,48 @@ describe('sandbox detail reads', () => {
     expect(direct.status).toBe(200);
     await detail(id);
     expect(auditReads).toHaveLength(3);
+  });
+
+  it('never keeps audit rows read before a renewal through the console finished', async () => {
+    const created = await request(server)
+      .post('/api/opensandbox/sandboxes')
+      .set('Authorization', ada)
+      .send({
+        image: { uri: 'alpine:3' },
+        entrypoint: ['sh'],
+        timeout: 600,
+        resourceLimits: { cpu: '1', memory: '1Gi' },
+      });
+    const id = created.body.id as string;
+    const control = simulatorControl(sim.url);
+    // A detail read whose upstream load is slow: its audit read happens before the renewal ...
+    await control.faults([
+      {
+        method: 'GET',
+        path: `^/v1/sandboxes/${id}$`,
+        delayMs: 1000,
+        times: 1,
+      },
+    ]);
+    const slow = detail(id).then(r => r);
+    for (
+      let i = 0;
+      i < 500 &&
+      !(await control.requests()).some(
+        r => r.method === 'GET' && r.path === `/v1/sandboxes/${id}`,
+      );
+      i++
+    )
+      await new Promise(r => setTimeout(r, 10));
+    // ... and the renewal completes while the read still waits for OpenSandbox.
+    const expiresAt = new Date(Date.now() + 2 * 3600_000).toISOString();
+    expect((await renew(id, expiresAt)).status).toBe(200);
+    await control.faults([]);
+    const first = await slow;
+    expect(first.status).toBe(200);
+    // Whatever the slow read answered, the next detail shows the renewal.
+    const next = await detail(id);
+    expect(Date.parse(next.body.expiresAt)).toBe(Date.parse(expiresAt));
+    expect(next.body.lastRenewal).toMatchObject({ actor: 'user:default/ada' });
   });
 });
