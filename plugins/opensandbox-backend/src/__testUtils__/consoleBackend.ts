@@ -85,6 +85,20 @@ export function authHeader(persona: Persona | string): string {
   }
 }
 
+/** The user info service of the demo personas: ownership refs from {@link USERS}. */
+export function demoUserInfoFactory() {
+  return mockServices.userInfo.mock({
+    getUserInfo: async (credentials: BackstageCredentials) => {
+      const ref = (credentials.principal as { userEntityRef: string })
+        .userEntityRef;
+      return {
+        userEntityRef: ref,
+        ownershipEntityRefs: USERS[ref] ?? [ref],
+      };
+    },
+  }).factory;
+}
+
 /** Starts the console backend against the simulator at `simulatorUrl` (optionally on `knex`). */
 export async function startConsoleBackend(options: {
   simulatorUrl: string;
@@ -104,16 +118,7 @@ export async function startConsoleBackend(options: {
       ...(options.knex
         ? [mockServices.database.factory({ knex: options.knex })]
         : []),
-      mockServices.userInfo.mock({
-        getUserInfo: async (credentials: BackstageCredentials) => {
-          const ref = (credentials.principal as { userEntityRef: string })
-            .userEntityRef;
-          return {
-            userEntityRef: ref,
-            ownershipEntityRefs: USERS[ref] ?? [ref],
-          };
-        },
-      }).factory,
+      demoUserInfoFactory(),
       mockServices.rootConfig.factory({
         data: {
           permission: { enabled: true },

@@ -20,6 +20,7 @@ import { startSimulator } from '@opensandbox-console/opensandbox-simulator';
 import { opensandboxPlugin } from '../plugin';
 import {
   authHeader,
+  demoUserInfoFactory,
   seedUpstreamSandbox,
   startConsoleBackend,
   syncInventory,
@@ -87,16 +88,7 @@ async function startWithPolicy(
       permissionBackend,
       switchablePolicy,
       pluginRequestAuthFactory,
-      mockServices.userInfo.mock({
-        getUserInfo: async credentials => {
-          const ref = (credentials.principal as { userEntityRef: string })
-            .userEntityRef;
-          return {
-            userEntityRef: ref,
-            ownershipEntityRefs: USERS[ref] ?? [ref],
-          };
-        },
-      }).factory,
+      demoUserInfoFactory(),
       mockServices.rootConfig.factory({
         data: {
           permission: { enabled: true },

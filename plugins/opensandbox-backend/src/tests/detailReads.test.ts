@@ -43,14 +43,8 @@ describe('sandbox detail reads', () => {
     request(server)
       .get(`/api/opensandbox/sandboxes/${id}`)
       .set('Authorization', ada);
-  const renew = (id: string, expiresAt: string, who = ada) =>
+  const create = () =>
     request(server)
-      .post(`/api/opensandbox/sandboxes/${id}/renew-expiration`)
-      .set('Authorization', who)
-      .send({ expiresAt });
-
-  it('reads the audit log once for a burst of reads, and again after a renewal', async () => {
-    const created = await request(server)
       .post('/api/opensandbox/sandboxes')
       .set('Authorization', ada)
       .send({
@@ -59,6 +53,14 @@ describe('sandbox detail reads', () => {
         timeout: 600,
         resourceLimits: { cpu: '1', memory: '1Gi' },
       });
+  const renew = (id: string, expiresAt: string, who = ada) =>
+    request(server)
+      .post(`/api/opensandbox/sandboxes/${id}/renew-expiration`)
+      .set('Authorization', who)
+      .send({ expiresAt });
+
+  it('reads the audit log once for a burst of reads, and again after a renewal', async () => {
+    const created = await create();
     expect(created.status).toBe(202);
     const id = created.body.id as string;
 
@@ -102,15 +104,7 @@ describe('sandbox detail reads', () => {
   });
 
   it('never keeps audit rows read before a renewal through the console finished', async () => {
-    const created = await request(server)
-      .post('/api/opensandbox/sandboxes')
-      .set('Authorization', ada)
-      .send({
-        image: { uri: 'alpine:3' },
-        entrypoint: ['sh'],
-        timeout: 600,
-        resourceLimits: { cpu: '1', memory: '1Gi' },
-      });
+    const created = await create();
     const id = created.body.id as string;
     const control = simulatorControl(sim.url);
     // A detail read whose upstream load is slow: its audit read happens before the renewal ...
