@@ -410,42 +410,28 @@ export class SandboxOperationPipeline implements SandboxOperations {
     // The ONE decision does not depend on the sandbox (conditions are applied locally below), so
     // it is asked while the sandbox loads; its errors count only after the load's.
     const decision = early(this.#o.decisions.decideFor(ctx.credentials));
-    // Both audit rows of the detail in one statement, also read while the sandbox loads (used
-    // only once the decision allows it). A read keeps working without the database: the detail
-    // is then answered without lastRenewal and creation.
-    // Repeated reads of one sandbox reuse the rows for 5 s while its expiry stays
-    // (`RecentDetailActivity`).
-    const readAudit = () => {
-      const readAt = this.#clock();
-      const generation = this.#activity.generation();
-      return this.#o.auditStore
-        .lastSucceededOf(id, ['sandbox.renew', 'sandbox.create'])
-        .then(rows => ({ rows, readAt, generation }))
-        .catch(error => {
-          this.#o.logger.warn(
-            `Could not read the last renewal and creation of sandbox ${id}; answering without them`,
-            error as Error,
-          );
-          return { rows: new Map<AuditAction, AuditEventRecord>() };
-        });
-    };
-    const audited = this.#activity.has(id) ? undefined : readAudit();
+    // Both audit rows of the detail in one statement, read while the sandbox loads (used only
+    // once the decision allows it) unless recent rows are held (`RecentDetailActivity`). A read
+    // keeps working without the database: the detail is then answered without lastRenewal and
+    // creation.
+    const activity = this.#activity.lookup(id, () =>
+      this.#o.auditStore.lastSucceededOf(id, [
+        'sandbox.renew',
+        'sandbox.create',
+      ]),
+    );
     const sandbox = await this.#load(server, id, requestId);
     this.#o.decisions.check(await decision, sandbox);
-    const held = this.#activity.get(id, sandbox.expiresAt);
-    const [, read] = await Promise.all([
+    const [, succeeded] = await Promise.all([
       this.#remember(sandbox, seenAt),
-      held ? undefined : audited ?? readAudit(),
+      activity.rowsFor(sandbox.expiresAt).catch(error => {
+        this.#o.logger.warn(
+          `Could not read the last renewal and creation of sandbox ${id}; answering without them`,
+          error as Error,
+        );
+        return new Map<AuditAction, AuditEventRecord>();
+      }),
     ]);
-    if (read && 'readAt' in read && read.readAt !== undefined)
-      this.#activity.set(
-        id,
-        sandbox.expiresAt,
-        read.rows,
-        read.readAt,
-        read.generation,
-      );
-    const succeeded = held ?? read!.rows;
     const lastRenewal = this.#lastRenewal(
       sandbox,
       succeeded.get('sandbox.renew'),
@@ -512,6 +498,8 @@ export class SandboxOperationPipeline implements SandboxOperations {
       : teamsOf(caller, this.#roleGroups)[0];
     const server = this.#serverForCreate(requestedServer ?? ctx.server, team);
     const token = createTokenFor(caller.actor, ctx.idempotencyKey);
+    const digest =
+      ctx.idempotencyKey !== undefined ? createRequestDigest(body) : undefined;
     const input = this.#auditInput(
       caller,
       ctx,
@@ -522,9 +510,7 @@ export class SandboxOperationPipeline implements SandboxOperations {
       {
         request: body,
         server: server.name,
-        ...(ctx.idempotencyKey !== undefined
-          ? { requestDigest: createRequestDigest(body) }
-          : {}),
+        ...(digest !== undefined ? { requestDigest: digest } : {}),
       },
       token,
     );
@@ -604,18 +590,8 @@ export class SandboxOperationPipeline implements SandboxOperations {
     await this.#o.audit.ready?.();
 
     // An idempotent retry answers the first attempt's sandbox.
-    if (ctx.idempotencyKey !== undefined) {
-      const replay = await this.#replay(
-        server,
-        token,
-        requestId,
-        createRequestDigest(body),
-      ).catch(async error => {
-        // The key reused with another body: refused, recorded like any console refusal.
-        if ((error as Error)?.name === 'IdempotencyKeyReusedError')
-          await this.#o.audit.rejected(input, auditErrorOf(error));
-        throw error;
-      });
+    if (digest !== undefined) {
+      const replay = await this.#replay(server, token, input, digest);
       if (replay) return { sandbox: replay, replayed: true };
     }
 
@@ -1325,7 +1301,6 @@ export class SandboxOperationPipeline implements SandboxOperations {
     try {
       result = await call();
     } catch (raw) {
-      if (input.sandboxId) this.#activity.forget(input.sandboxId);
       const error = fromUpstream(raw, {
         mutation: true,
         requestId: input.requestId,
@@ -1457,19 +1432,20 @@ export class SandboxOperationPipeline implements SandboxOperations {
   async #replay(
     server: OpenSandboxServer,
     token: string,
-    requestId: string,
+    input: AuditAttemptInput,
     /** {@link createRequestDigest} of this attempt's body. */
     digest: string,
   ): Promise<ConsoleSandbox | undefined> {
+    const requestId = input.requestId;
     const first = await this.#o.auditStore.findCreateByToken(token);
     if (!first || first.outcome === 'failed' || first.outcome === 'denied')
       return undefined;
     // The same key with another body is a client mistake, not a retry (rows written before the
-    // digest was recorded have none and replay as before).
+    // digest was recorded have none and replay as before); refused and recorded like any other.
     const recorded = (first.details as { requestDigest?: unknown } | undefined)
       ?.requestDigest;
     if (typeof recorded === 'string' && recorded !== digest)
-      throw idempotencyKeyReused(requestId);
+      await this.#reject(input, idempotencyKeyReused(requestId));
     const page = await this.#upstream(
       'find the earlier create',
       requestId,

@@ -1,5 +1,4 @@
 import type {
-  BackstageCredentials,
   PermissionsService,
   PermissionsServiceRequestOptions,
 } from '@backstage/backend-plugin-api';
@@ -11,6 +10,7 @@ import {
   QueryPermissionRequest,
   QueryPermissionResponse,
 } from '@backstage/plugin-permission-common';
+import { requestCredentials } from './requestCredentials';
 
 /** Config key of the decision cache's lifetime, in seconds. */
 export const DECISION_CACHE_SECONDS_KEY =
@@ -50,17 +50,7 @@ export function readDecisionCacheSeconds(config: Config): number {
 function principalKey(
   options?: PermissionsServiceRequestOptions,
 ): string | undefined {
-  const credentials = (
-    options as { credentials?: BackstageCredentials } | undefined
-  )?.credentials;
-  const principal = credentials?.principal as
-    | {
-        type?: string;
-        userEntityRef?: string;
-        subject?: string;
-        actor?: { subject?: string };
-      }
-    | undefined;
+  const { credentials, principal } = requestCredentials(options);
   const expires = credentials?.expiresAt?.getTime() ?? '';
   if (principal?.type === 'user' && principal.userEntityRef) {
     return `user\u0000${principal.userEntityRef}\u0000${

@@ -1,5 +1,4 @@
 import type {
-  BackstageCredentials,
   PermissionsService,
   PermissionsServiceRequestOptions,
 } from '@backstage/backend-plugin-api';
@@ -20,16 +19,12 @@ import {
   OpensandboxRoleCaller,
   OpensandboxRoleConfig,
 } from '@opensandbox-console/plugin-opensandbox-node';
+import { requestCredentials } from './requestCredentials';
 
 function serviceSubject(
   options?: PermissionsServiceRequestOptions,
 ): string | undefined {
-  const credentials = (
-    options as { credentials?: BackstageCredentials } | undefined
-  )?.credentials;
-  const principal = credentials?.principal as
-    | { type?: string; subject?: string }
-    | undefined;
+  const { principal } = requestCredentials(options);
   return principal?.type === 'service' ? principal.subject : undefined;
 }
 
